@@ -1,0 +1,22 @@
+"""The reader modules, in the order in which their ``sniff`` is tried."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+#: Module names under ``keino_metrics.readers``; the first whose ``sniff``
+#: accepts a file's first bytes reads it.
+FORMAT_MODULES: tuple[str, ...] = ("eforms", "ted_legacy", "hilma", "ocds", "ted_csv")
+
+
+def modules() -> list[ModuleType]:
+    """Import and return the reader modules that exist."""
+    out = []
+    for name in FORMAT_MODULES:
+        try:
+            out.append(importlib.import_module(f"keino_metrics.readers.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"keino_metrics.readers.{name}":
+                raise
+    return out
