@@ -1,0 +1,13 @@
+"""Impact models: staggered DiD, event studies, interrupted time series, target
+tracking, hidden volume and carbon accounting.
+
+Every model is a function (or, for the fitted text classifier, a scikit-learn style
+estimator) that returns a frozen result with ``.summary(lang)``, ``.to_frame()`` and
+``.plot()``.
+"""
+
+from __future__ import annotations
+
+from keino_metrics.impact.did import DiDAggregate, PreTest, StaggeredDiDResult, staggered_did
+
+__all__ = ["DiDAggregate", "PreTest", "StaggeredDiDResult", "staggered_did"]

@@ -1,0 +1,434 @@
+"""Staggered difference-in-differences (Callaway & Sant'Anna 2021).
+
+:func:`staggered_did` wraps the maintained ``csdid`` package (the Python port of
+the R ``did`` package, with ``drdid`` for the doubly robust 2x2 estimators): it
+estimates the group-time effects ATT(g, t), their influence functions, the
+multiplier-bootstrap standard errors and uniform bands, the four aggregations of
+``aggte`` and the Wald pre-test of parallel trends. On the ``mpdta`` example data
+it reproduces the published R numbers (see ``tests/impact/test_did.py``).
+
+What this module adds is the project's interface: input checks with clear
+messages, a balanced panel (units with a missing outcome are dropped and
+listed), seeds as parameters (``csdid`` draws its bootstrap weights from NumPy's
+global generator; the call is run under a seeded, afterwards restored global
+state so that results are reproducible and the caller's random state is left
+untouched), and frozen results with ``.summary(lang)``, ``.to_frame()`` and
+``.plot()``.
+
+The base period is ``"varying"`` by default, as in R ``did``: each pre-treatment
+ATT(g, t) compares period t with period t - 1 (a short difference), which is what
+the published pre-period numbers and the pre-test use. ``"universal"`` compares
+every period with g - 1, as a classical event-study plot does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from keino_metrics.impact.results import check_lang, fmt, fmt_ci, label, pick, require_columns
+
+AGGREGATIONS: tuple[str, ...] = ("simple", "group", "dynamic", "calendar")
+_CONTROLS = {"never_treated": "nevertreated", "not_yet_treated": "notyettreated"}
+
+_AGG_TEXT = {
+    "simple": {"fi": "kaikkien käsittelyn jälkeisten ATT(g,t):iden ryhmäkoolla painotettu keskiarvo",
+               "en": "group-size weighted mean of all post-treatment ATT(g,t)"},
+    "group": {"fi": "ryhmäkohtaisten vaikutusten keskiarvo (suositeltu yksi luku)",
+              "en": "average of the cohort effects (the recommended single number)"},
+    "dynamic": {"fi": "tapahtuma-ajan vaikutusten keskiarvo käsittelyn jälkeen",
+                "en": "average of the post-treatment event-time effects"},
+    "calendar": {"fi": "kalenterivuosien vaikutusten keskiarvo",
+                 "en": "average of the calendar-year effects"},
+}
+_INDEX_NAME = {"simple": None, "group": "group", "dynamic": "event_time", "calendar": "time"}
+
+
+@contextlib.contextmanager
+def seeded_global_rng(seed: int | None) -> Iterator[None]:
+    """Seed NumPy's global generator for the block and restore it afterwards.
+
+    Parameters
+    ----------
+    seed : int or None
+        Seed for the block; ``None`` leaves the global generator alone.
+    """
+    if seed is None:
+        yield
+        return
+    state = np.random.get_state()
+    np.random.seed(int(np.random.SeedSequence(seed).generate_state(1)[0]))
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+@dataclass(frozen=True)
+class DiDAggregate:
+    """One aggregation of the group-time effects.
+
+    Attributes
+    ----------
+    kind : str
+        ``"simple"``, ``"group"``, ``"dynamic"`` or ``"calendar"``.
+    estimate, se : float
+        Overall aggregated ATT and its bootstrap standard error.
+    ci : tuple of float
+        Pointwise ``1 - alpha`` confidence interval of the overall ATT.
+    table : pandas.DataFrame
+        Per-group / per-event-time / per-year effects (empty for ``simple``):
+        columns ``att``, ``se``, ``ci_low``, ``ci_high`` (pointwise) and
+        ``band_low``, ``band_high`` (uniform band over all rows).
+    crit_value : float
+        Bootstrap critical value of the uniform band.
+    alpha : float
+        Significance level.
+    """
+
+    kind: str
+    estimate: float
+    se: float
+    ci: tuple[float, float]
+    table: pd.DataFrame = field(repr=False)
+    crit_value: float
+    alpha: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of the per-group / per-event-time table."""
+        return self.table.copy()
+
+    def summary(self, lang: str = "en") -> str:
+        """Describe the aggregate in Finnish (``"fi"``) or English (``"en"``)."""
+        check_lang(lang)
+        level = int(round(100 * (1 - self.alpha)))
+        lines = [
+            f"ATT ({self.kind}): {pick(_AGG_TEXT[self.kind], lang)}",
+            f"  {label('estimate', lang)} {fmt(self.estimate, lang=lang)}, "
+            f"{label('se', lang)} {fmt(self.se, lang=lang)}, "
+            f"{level} % {label('ci', lang)} {fmt_ci(self.ci, lang=lang)}",
+        ]
+        if len(self.table):
+            lines.append(self.table.round(4).to_string())
+        return "\n".join(lines)
+
+    def plot(self):
+        """Plot the per-row effects with pointwise intervals and the uniform band.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(7, 4))
+        ax = fig.add_subplot()
+        tab = self.table
+        if len(tab):
+            x = np.asarray(tab.index, dtype=float)
+            ax.fill_between(x, tab["band_low"], tab["band_high"], alpha=0.2,
+                            label=label("band", "en"))
+            ax.errorbar(x, tab["att"], yerr=[tab["att"] - tab["ci_low"],
+                                             tab["ci_high"] - tab["att"]],
+                        fmt="o", capsize=3, label="ATT")
+            ax.set_xlabel(tab.index.name or "")
+        else:
+            ax.errorbar([0], [self.estimate], yerr=[[self.estimate - self.ci[0]],
+                                                    [self.ci[1] - self.estimate]],
+                        fmt="o", capsize=3)
+        ax.axhline(0, color="black", linewidth=0.8)
+        if self.kind == "dynamic":
+            ax.axvline(-0.5, color="grey", linestyle="--", linewidth=0.8)
+        ax.set_ylabel("ATT")
+        ax.set_title(f"ATT ({self.kind})")
+        ax.legend(loc="best")
+        return fig
+
+
+@dataclass(frozen=True)
+class PreTest:
+    """Wald test that all pre-treatment ATT(g, t) are zero.
+
+    Attributes
+    ----------
+    statistic : float
+        Wald statistic ``n * a' V^-1 a`` over the pre-treatment cells.
+    df : int
+        Number of pre-treatment cells tested.
+    p_value : float
+        Chi-square p-value. A small value is evidence against parallel trends
+        (or of anticipation); a large value does not prove parallel trends.
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+
+    def summary(self, lang: str = "en") -> str:
+        """Describe the test in Finnish or English."""
+        text = {
+            "fi": "Rinnakkaisten trendien esitesti (Wald, käsittelyä edeltävät ATT(g,t) = 0): ",
+            "en": "Parallel-trends pre-test (Wald, pre-treatment ATT(g,t) = 0): ",
+        }
+        return (pick(text, lang) + f"W = {fmt(self.statistic, 3, lang)}, df = {self.df}, "
+                f"{label('p_value', lang)} = {fmt(self.p_value, 5, lang)}")
+
+
+@dataclass(frozen=True)
+class StaggeredDiDResult:
+    """Result of :func:`staggered_did`.
+
+    Attributes
+    ----------
+    att_gt : pandas.DataFrame
+        Group-time effects: ``group``, ``time``, ``att``, ``se``, ``ci_low``,
+        ``ci_high`` (pointwise), ``band_low``, ``band_high`` (uniform band over
+        all cells) and ``post`` (True when ``time >= group``).
+    aggregates : Mapping
+        The four :class:`DiDAggregate` objects, by kind.
+    pre_test : PreTest or None
+        Parallel-trends pre-test (None when there are no pre-treatment cells).
+    outcome, control, method, base_period : str
+        What was estimated and how.
+    n_units : int
+        Units used.
+    cohort_sizes : Mapping
+        Number of units per cohort (0 = never treated).
+    dropped_units : tuple
+        Units left out because their outcome was missing in some period.
+    alpha : float
+        Significance level.
+    n_boot : int
+        Bootstrap draws.
+    seed : int or None
+        Seed of the multiplier bootstrap.
+    """
+
+    att_gt: pd.DataFrame = field(repr=False)
+    aggregates: Mapping[str, DiDAggregate] = field(repr=False)
+    pre_test: PreTest | None
+    outcome: str
+    control: str
+    method: str
+    base_period: str
+    n_units: int
+    cohort_sizes: Mapping[int, int] = field(repr=False)
+    dropped_units: tuple = field(repr=False)
+    alpha: float
+    n_boot: int
+    seed: int | None
+
+    def aggregate(self, kind: str = "group") -> DiDAggregate:
+        """Return the ``simple``, ``group``, ``dynamic`` or ``calendar`` aggregation."""
+        if kind not in self.aggregates:
+            raise ValueError(f"kind must be one of {AGGREGATIONS}, got {kind!r}")
+        return self.aggregates[kind]
+
+    def pretest(self) -> PreTest | None:
+        """Return the parallel-trends pre-test."""
+        return self.pre_test
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of the ATT(g, t) table."""
+        return self.att_gt.copy()
+
+    def summary(self, lang: str = "en") -> str:
+        """Summarise the estimation in Finnish (``"fi"``) or English (``"en"``)."""
+        check_lang(lang)
+        control = {"never_treated": {"fi": "ei koskaan käsitellyt", "en": "never treated"},
+                   "not_yet_treated": {"fi": "ei vielä käsitellyt", "en": "not yet treated"}}
+        head = {
+            "fi": (f"Porrastettu DiD (Callaway & Sant'Anna), tulosmuuttuja {self.outcome}, "
+                   f"vertailuryhmä: {pick(control[self.control], lang)}, menetelmä {self.method}, "
+                   f"{self.n_units} yksikköä."),
+            "en": (f"Staggered DiD (Callaway & Sant'Anna), outcome {self.outcome}, "
+                   f"control group: {pick(control[self.control], lang)}, method {self.method}, "
+                   f"{self.n_units} units."),
+        }
+        parts = [pick(head, lang)]
+        for kind in AGGREGATIONS:
+            agg = self.aggregates[kind]
+            parts.append(f"  {kind}: {fmt(agg.estimate, lang=lang)} "
+                         f"({label('se', lang)} {fmt(agg.se, lang=lang)}, "
+                         f"{fmt_ci(agg.ci, lang=lang)})")
+        if self.pre_test is not None:
+            parts.append(self.pre_test.summary(lang))
+        return "\n".join(parts)
+
+    def plot(self):
+        """Event-study figure: dynamic effects with pointwise CIs and the uniform band.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        fig = self.aggregates["dynamic"].plot()
+        ax = fig.axes[0]
+        ax.set_xlabel(label("event_time", "en"))
+        ax.set_title(f"{self.outcome}: event study (Callaway & Sant'Anna)")
+        return fig
+
+
+def _balanced(panel: pd.DataFrame, unit: str, time: str, outcome: str) -> tuple[pd.DataFrame, tuple]:
+    """Keep the units observed with an outcome in every period."""
+    periods = panel[time].nunique()
+    ok = panel[outcome].notna()
+    counts = panel.loc[ok].groupby(unit)[time].nunique()
+    keep = counts.index[counts == periods]
+    dropped = tuple(sorted(set(panel[unit]) - set(keep), key=str))
+    if dropped:
+        warnings.warn(
+            f"panel: {len(dropped)} unit(s) dropped for a missing {outcome!r} or period "
+            f"(e.g. {unit}={dropped[0]!r}); see result.dropped_units",
+            stacklevel=3,
+        )
+    return panel.loc[panel[unit].isin(keep) & ok], dropped
+
+
+def _aggregate(fit, kind: str, alpha: float) -> DiDAggregate:
+    with contextlib.redirect_stdout(io.StringIO()):
+        out = fit.aggte(typec=kind).atte
+    z = stats.norm.ppf(1 - alpha / 2)
+    est = float(out["overall_att"])
+    se = float(np.ravel(out["overall_se"])[0])
+    if kind == "simple":
+        table = pd.DataFrame(columns=["att", "se", "ci_low", "ci_high", "band_low", "band_high"])
+        crit = float(z)
+    else:
+        att = np.asarray(out["att_egt"], dtype=float)
+        se_e = np.ravel(np.asarray(out["se_egt"], dtype=float))
+        crit = float(out["crit_val_egt"])
+        index = pd.Index(np.asarray(out["egt"]).astype(int), name=_INDEX_NAME[kind])
+        table = pd.DataFrame(
+            {"att": att, "se": se_e, "ci_low": att - z * se_e, "ci_high": att + z * se_e,
+             "band_low": att - crit * se_e, "band_high": att + crit * se_e},
+            index=index,
+        )
+    return DiDAggregate(kind=kind, estimate=est, se=se, ci=(est - z * se, est + z * se),
+                        table=table, crit_value=crit, alpha=alpha)
+
+
+def staggered_did(
+    panel: pd.DataFrame,
+    outcome: str,
+    unit: str = "buyer_id",
+    time: str = "year",
+    cohort: str = "cohort",
+    control: Literal["never_treated", "not_yet_treated"] = "never_treated",
+    covariates: list[str] | None = None,
+    method: Literal["dr", "reg", "ipw"] = "dr",
+    base_period: Literal["varying", "universal"] = "varying",
+    anticipation: int = 0,
+    n_boot: int = 999,
+    seed: int | None = 0,
+    alpha: float = 0.05,
+) -> StaggeredDiDResult:
+    """Estimate Callaway & Sant'Anna (2021) group-time effects and their aggregations.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Long unit-by-period panel (e.g. from
+        ``keino_metrics.indicators.buyer_year_panel``).
+    outcome : str
+        Outcome column.
+    unit, time : str
+        Unit identifier and integer period columns.
+    cohort : str
+        First treated period of the unit; ``0`` (or missing) for never treated.
+        Must be constant within a unit.
+    control : {"never_treated", "not_yet_treated"}
+        Comparison group.
+    covariates : list of str, optional
+        Time-invariant (first-period) covariates for conditional parallel trends.
+    method : {"dr", "reg", "ipw"}
+        Doubly robust, outcome regression or inverse probability weighting.
+    base_period : {"varying", "universal"}
+        Base period of the pre-treatment cells (see the module docstring).
+    anticipation : int
+        Periods of anticipation before the treatment.
+    n_boot : int
+        Multiplier-bootstrap draws for standard errors and uniform bands.
+    seed : int or None
+        Seed of the bootstrap.
+    alpha : float
+        Significance level of intervals and bands.
+
+    Returns
+    -------
+    StaggeredDiDResult
+    """
+    from csdid.att_gt import ATTgt
+
+    cols = [unit, time, cohort, outcome] + list(covariates or [])
+    require_columns(panel, cols, "panel")
+    if control not in _CONTROLS:
+        raise ValueError(f"control must be one of {tuple(_CONTROLS)}, got {control!r}")
+    if method not in ("dr", "reg", "ipw"):
+        raise ValueError(f"method must be 'dr', 'reg' or 'ipw', got {method!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    data = panel[cols].copy()
+    data[cohort] = pd.to_numeric(data[cohort]).fillna(0)
+    bad = data.groupby(unit)[cohort].nunique()
+    if (bad > 1).any():
+        raise ValueError(f"panel: column {cohort!r} varies within unit "
+                         f"{unit}={bad.index[bad > 1][0]!r}; it must be the first treated period")
+    data[outcome] = pd.to_numeric(data[outcome], errors="coerce").astype(float)
+    data, dropped = _balanced(data, unit, time, outcome)
+    if data.empty:
+        raise ValueError(f"panel: no unit has {outcome!r} in every period")
+    codes, uniques = pd.factorize(data[unit], sort=True)
+    frame = pd.DataFrame({
+        "_unit": codes + 1,
+        "_time": data[time].astype(int).to_numpy(),
+        "_g": data[cohort].astype(int).to_numpy(),
+        "_y": data[outcome].to_numpy(dtype=float),
+    })
+    for c in covariates or []:
+        frame[c] = pd.to_numeric(data[c]).to_numpy(dtype=float)
+    if not (frame["_g"] == 0).any() and control == "never_treated":
+        raise ValueError("panel has no never-treated unit (cohort 0); use control='not_yet_treated'")
+    xformla = "~ " + " + ".join(covariates) if covariates else None
+    with seeded_global_rng(seed), warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=FutureWarning)
+        fit = ATTgt(yname="_y", tname="_time", idname="_unit", gname="_g", data=frame,
+                    control_group=_CONTROLS[control], xformla=xformla, cband=True,
+                    biters=n_boot, alp=alpha, anticipation=anticipation).fit(
+            est_method=method, base_period=base_period, bstrap=True)
+        aggs = {kind: _aggregate(fit, kind, alpha) for kind in AGGREGATIONS}
+    res = fit.results
+    att = np.asarray(res["att"], dtype=float)
+    se = np.asarray(res["se"], dtype=float)
+    z = stats.norm.ppf(1 - alpha / 2)
+    crit = float(res["c"])
+    group = np.asarray(res["group"]).astype(int)
+    year = np.asarray(res["year"]).astype(int)
+    att_gt = pd.DataFrame({
+        "group": group, "time": year, "att": att, "se": se,
+        "ci_low": att - z * se, "ci_high": att + z * se,
+        "band_low": att - crit * se, "band_high": att + crit * se,
+        "post": year >= group,
+    })
+    pre = None
+    W, pval = fit.MP["W"], fit.MP["Wpval"]
+    if W is not None:
+        n_pre = int(((year < group - anticipation) & np.isfinite(se) & (se > 0)).sum())
+        pre = PreTest(statistic=float(W), df=n_pre, p_value=float(pval))
+    sizes = frame.drop_duplicates("_unit")["_g"].value_counts().sort_index()
+    return StaggeredDiDResult(
+        att_gt=att_gt, aggregates=MappingProxyType(aggs), pre_test=pre, outcome=outcome,
+        control=control, method=method, base_period=base_period,
+        n_units=int(frame["_unit"].nunique()),
+        cohort_sizes=MappingProxyType({int(k): int(v) for k, v in sizes.items()}),
+        dropped_units=dropped, alpha=alpha, n_boot=n_boot, seed=seed,
+    )
