@@ -290,8 +290,10 @@ def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     for col in columns(table):
         dtype = _DTYPES[col.kind]
         if col.name not in frame:
-            out[col.name] = pd.Series(pd.NA if dtype != "object" else None, index=frame.index,
-                                      dtype=dtype if dtype != "object" else "object")
+            if dtype == "object":
+                out[col.name] = pd.Series([None] * len(frame), index=frame.index, dtype="object")
+            else:
+                out[col.name] = pd.Series(pd.NA, index=frame.index, dtype=dtype)
             continue
         s = frame[col.name]
         if col.kind == "codes":
@@ -357,3 +359,35 @@ def markdown() -> str:
                          f"{c.codelist or ''} | {c.description} |")
         lines.append("")
     return "\n".join(lines)
+
+
+_DOC_HEADER = """# The canonical data model
+
+Readers, indicators, impact models and users meet in these tables. They are declared
+once in `keino_metrics/datamodel.py`; this page is generated from that declaration
+(`make docs`), and a test keeps the two identical. Pandera schemas built from the same
+declaration are enforced at the boundary between raw and processed data
+(`keino_metrics.validation.validate`): a row that fails goes to `quarantine` with its
+file, record, field and reason, and every table's accounting shows rows in = rows
+accepted + rows quarantined.
+
+Conventions:
+
+- Money is in euros in the `*_eur` columns; the amount as published and its ISO 4217
+  currency are kept beside it (`estimated_value`, `estimated_value_currency`,
+  `awarded_value`, `awarded_value_currency`).
+- Codes are eForms code-list values (`keino_metrics/data/codelists`, with Finnish,
+  Swedish and English labels: `keino_metrics.codelists.label`). Codes retired by a later
+  SDK version are accepted.
+- Multi-valued fields (`codes`) are lists of codes; an empty list means the field was
+  present and empty, a null means it was not reported.
+- Every column is nullable unless it is marked required: "not reported" is kept apart
+  from "no", because coverage is part of every indicator.
+- Readers may add columns after the declared ones (for example `lots.title`,
+  `lots.submission_deadline`); they are documented in `docs/readers.md`.
+
+"""
+
+
+if __name__ == "__main__":  # pragma: no cover - `make docs`
+    print(_DOC_HEADER + markdown(), end="")

@@ -1,0 +1,66 @@
+# keino-metrics: `make report` regenerates the annual report, `make test` runs every test.
+# Both create .venv from the committed lock when it is missing (python3 -m venv + pip).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-from-lock
+YEAR   ?=
+SEED   ?= 2024
+LANGUAGE ?= fi en
+PYTEST_WORKERS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help install report test test-unit test-notebooks lint format lock bless bench docs clean
+
+help: ## Show this help
+	@echo "keino-metrics make targets:"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+	@echo "Variables: YEAR=2022 (report year), SEED=2024, LANGUAGE='fi en'"
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv from requirements/lock.txt and install the package
+
+report: $(STAMP) ## Regenerate the annual report into reports/<year>/ (YEAR=, SEED=, LANGUAGE=)
+	$(PY) -m keino_metrics report $(if $(YEAR),--year $(YEAR)) --seed $(SEED) --language $(LANGUAGE)
+
+test: $(STAMP) ## Run the whole test suite: unit tests, then strict nbval on committed notebooks
+	$(MAKE) --no-print-directory test-unit test-notebooks
+
+test-unit: $(STAMP) ## Unit and integration tests (tests/)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) tests
+
+test-notebooks: $(STAMP) ## Strict nbval on the committed notebooks
+	$(PY) -m pytest -p no:xdist --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks/
+
+lint: $(STAMP) ## ruff on the package, tests, benchmarks and validation scripts
+	$(PY) -m ruff check keino_metrics tests benchmarks validation
+
+format: $(STAMP) ## ruff format
+	$(PY) -m ruff format keino_metrics tests benchmarks validation
+
+lock: ## Re-resolve requirements/lock.txt from pyproject.toml (needs uv)
+	$(PY) -m uv pip compile pyproject.toml --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --extra notebooks --extra models \
+	  --extra test --extra dev --no-header --no-annotate -o requirements/lock.txt
+	$(PY) requirements/environment_yml.py > environment.yml
+
+bless: $(STAMP) ## Re-execute the committed notebooks with default parameters and normalise them
+	$(PY) -m keino_metrics.report.bless
+
+bench: $(STAMP) ## Run the benchmarks (long)
+	$(PY) benchmarks/bench_ingest.py --n 20000
+	$(PY) benchmarks/bench_indicators.py --lots 1000000
+
+docs: $(STAMP) ## Regenerate docs/data-model.md from the data model
+	$(PY) -m keino_metrics.datamodel > docs/data-model.md
+
+clean: ## Remove generated data, reports and caches (keeps .venv)
+	rm -rf data/raw/demo data/processed/*.parquet reports/20* .pytest_cache
