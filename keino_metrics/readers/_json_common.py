@@ -1,0 +1,428 @@
+"""Support shared by the tabular and JSON readers (TED CSV, Hilma, OCDS).
+
+Decoding bytes to text with a stated fallback, loading JSON with a message
+that names the file and position, parsing dates and numbers as they appear in
+these sources, converting amounts to euros, deriving stable identifiers and
+turning a :class:`~keino_metrics.readers.base.ParseResult` into a
+:class:`~keino_metrics.Dataset`.
+
+These are small pieces of glue around the standard library and pandas; none
+is offered by a maintained library in the form the readers need (a message
+naming file, record and field on every failure).
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+from keino_metrics import datamodel, geography
+from keino_metrics.dataset import Dataset
+from keino_metrics.readers.base import ParseResult, Quarantined
+
+__all__ = [
+    "ReaderWarning",
+    "EUR_RATES",
+    "decode",
+    "load_json",
+    "parse_date",
+    "parse_number",
+    "parse_count",
+    "to_eur",
+    "derived_id",
+    "lot_label",
+    "region_of",
+    "to_dataset",
+]
+
+
+class ReaderWarning(UserWarning):
+    """A problem in an input that did not stop a record from being read."""
+
+
+# -- text -------------------------------------------------------------------
+
+def decode(data: bytes, source_file: str) -> str:
+    """Decode ``data`` as UTF-8 (with or without BOM), falling back per line.
+
+    Lines that are not valid UTF-8 are decoded as Windows-1252 (Latin-1 for
+    the bytes Windows-1252 leaves undefined), which is what older European
+    exports use; a :class:`ReaderWarning` names the file and the lines.
+    UTF-16 files (with BOM) are decoded as such.
+
+    Parameters
+    ----------
+    data : bytes
+        The file content.
+    source_file : str
+        Name used in the warning.
+
+    Returns
+    -------
+    str
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    out: list[str] = []
+    bad: list[int] = []
+    for i, line in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            bad.append(i)
+            out.append(_decode_legacy(line))
+    shown = ", ".join(map(str, bad[:10])) + (" ..." if len(bad) > 10 else "")
+    warnings.warn(f"{source_file}: {len(bad)} line(s) are not valid UTF-8 (lines {shown}); "
+                  "decoded as Windows-1252/Latin-1", ReaderWarning, stacklevel=2)
+    return "".join(out)
+
+
+def _decode_legacy(line: bytes) -> str:
+    return "".join(bytes([b]).decode("cp1252", errors="strict") if b not in _CP1252_HOLES
+                   else chr(b) for b in line)
+
+
+_CP1252_HOLES = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+
+
+def load_json(text: str, source_file: str, record: str = "file") -> object:
+    """``json.loads`` with a :class:`Quarantined` naming file and position on failure."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        what = "truncated JSON" if exc.pos >= len(text.rstrip()) else "malformed JSON"
+        raise Quarantined(source_file, record, None,
+                          f"{what}: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+
+
+# -- values -----------------------------------------------------------------
+
+_DATE_FORMATS = ("%d/%m/%y", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y%m%d", "%Y/%m/%d")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def parse_date(value: object, source_file: str, record: str, field: str) -> pd.Timestamp | None:
+    """Parse a date as the sources write it; ``None`` for blanks.
+
+    Accepts ISO 8601 dates and date-times (the time and offset are dropped:
+    the calendar date as published is kept), ``DD/MM/YY`` (TED CSV),
+    ``DD/MM/YYYY``, ``DD.MM.YYYY`` and ``YYYYMMDD``.
+
+    Raises
+    ------
+    Quarantined
+        If the value is not a date or lies outside 1990-2100.
+    """
+    if _blank(value):
+        return None
+    s = str(value).strip()
+    parsed: dt.date | None = None
+    if _ISO.match(s):
+        try:
+            parsed = dt.date.fromisoformat(s[:10])
+        except ValueError:
+            parsed = None
+    else:
+        for fmt in _DATE_FORMATS:
+            try:
+                parsed = dt.datetime.strptime(s, fmt).date()
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise Quarantined(source_file, record, field, f"not a date: {s!r}")
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise Quarantined(source_file, record, field,
+                          f"impossible date {parsed.isoformat()} (outside {MIN_YEAR}-{MAX_YEAR})")
+    return pd.Timestamp(parsed)
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def parse_number(value: object, source_file: str, record: str, field: str, *,
+                 negative_ok: bool = False) -> float | None:
+    """Parse an amount; ``None`` for blanks.
+
+    Handles JSON numbers and text with a decimal comma (``1234,56``), thousands
+    separators (``1 234 567,8``, ``1.234.567,8``, ``1,234,567.8``) and
+    surrounding spaces. A single comma is read as the decimal separator.
+
+    Raises
+    ------
+    Quarantined
+        If the value is not a number, is not finite or is negative (unless
+        ``negative_ok``).
+    """
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        raise Quarantined(source_file, record, field, f"not a number: {value!r}")
+    if isinstance(value, int | float):
+        x = float(value)
+    else:
+        s = re.sub(r"[\s\u00a0\u202f']", "", str(value))
+        if "," in s and "." in s:
+            dec = "," if s.rfind(",") > s.rfind(".") else "."
+            s = s.replace("." if dec == "," else ",", "")
+            s = s.replace(",", ".")
+        elif s.count(",") == 1:
+            s = s.replace(",", ".")
+        elif s.count(",") > 1:
+            s = s.replace(",", "")
+        elif s.count(".") > 1:
+            s = s.replace(".", "")
+        if not _NUMBER.match(s):
+            raise Quarantined(source_file, record, field, f"not a number: {value!r}")
+        x = float(s)
+    if not math.isfinite(x):
+        raise Quarantined(source_file, record, field, f"not a finite number: {value!r}")
+    if x < 0 and not negative_ok:
+        raise Quarantined(source_file, record, field, f"impossible negative amount {x:g}")
+    return x
+
+
+def parse_count(value: object, source_file: str, record: str, field: str) -> int | None:
+    """Parse a non-negative whole count (tenders received); ``None`` for blanks."""
+    x = parse_number(value, source_file, record, field)
+    if x is None:
+        return None
+    if x != int(x):
+        raise Quarantined(source_file, record, field, f"not a whole number: {value!r}")
+    return int(x)
+
+
+# -- money ------------------------------------------------------------------
+
+#: Euro foreign exchange reference rates of the European Central Bank, annual
+#: averages (units of currency per euro), for the currencies most often met
+#: in procurement data outside the euro area. Used only when the package has
+#: no fuller rate table (``keino_metrics/data/fx_rates.csv``). Years outside
+#: the table use the nearest year given and say so in a warning.
+EUR_RATES: dict[str, dict[int, float]] = {
+    "GBP": {2009: 0.8909, 2010: 0.8578, 2011: 0.8679, 2012: 0.8109, 2013: 0.8493,
+            2014: 0.8061, 2015: 0.7258, 2016: 0.8195, 2017: 0.8767, 2018: 0.8847,
+            2019: 0.8778, 2020: 0.8897, 2021: 0.8596, 2022: 0.8528, 2023: 0.8698,
+            2024: 0.8466},
+    "USD": {2009: 1.3948, 2010: 1.3257, 2011: 1.3920, 2012: 1.2848, 2013: 1.3281,
+            2014: 1.3285, 2015: 1.1095, 2016: 1.1069, 2017: 1.1297, 2018: 1.1810,
+            2019: 1.1195, 2020: 1.1422, 2021: 1.1827, 2022: 1.0530, 2023: 1.0813,
+            2024: 1.0824},
+    "SEK": {2015: 9.3535, 2016: 9.4689, 2017: 9.6351, 2018: 10.2583, 2019: 10.5891,
+            2020: 10.4848, 2021: 10.1465, 2022: 10.6296, 2023: 11.4788, 2024: 11.4325},
+    "NOK": {2015: 8.9496, 2016: 9.2906, 2017: 9.3270, 2018: 9.5975, 2019: 9.8511,
+            2020: 10.7228, 2021: 10.1633, 2022: 10.1026, 2023: 11.4248, 2024: 11.6290},
+    "DKK": {2015: 7.4587, 2016: 7.4452, 2017: 7.4386, 2018: 7.4532, 2019: 7.4661,
+            2020: 7.4542, 2021: 7.4370, 2022: 7.4396, 2023: 7.4509, 2024: 7.4589},
+    "PLN": {2015: 4.1841, 2016: 4.3632, 2017: 4.2570, 2018: 4.2615, 2019: 4.2976,
+            2020: 4.4430, 2021: 4.5652, 2022: 4.6861, 2023: 4.5420, 2024: 4.3058},
+    "CHF": {2015: 1.0679, 2016: 1.0902, 2017: 1.1117, 2018: 1.1550, 2019: 1.1124,
+            2020: 1.0705, 2021: 1.0811, 2022: 1.0047, 2023: 0.9718, 2024: 0.9526},
+}
+
+#: Currencies replaced by the euro, at their irrevocable conversion rates.
+LEGACY_EURO: dict[str, float] = {"FIM": 5.94573, "DEM": 1.95583, "FRF": 6.55957,
+                                 "EEK": 15.6466, "LVL": 0.702804, "LTL": 3.45280,
+                                 "HRK": 7.53450}
+
+
+@cache
+def _package_rates() -> dict[str, dict[int, float]] | None:
+    """Rates from ``keino_metrics/data/fx_rates.csv`` if the package ships one.
+
+    The file is expected to have ``currency``, ``year`` and a rate column in
+    units of currency per euro (``per_eur``, ``units_per_eur`` or ``rate``).
+    """
+    path = resources.files("keino_metrics") / "data" / "fx_rates.csv"
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8") as fh:
+        df = pd.read_csv(fh)
+    rate_col = next((c for c in ("per_eur", "units_per_eur", "rate", "eur_rate")
+                     if c in df.columns), None)
+    if rate_col is None or not {"currency", "year"} <= set(df.columns):
+        return None
+    out: dict[str, dict[int, float]] = {}
+    for cur, year, rate in zip(df["currency"], df["year"], df[rate_col], strict=True):
+        out.setdefault(str(cur).upper(), {})[int(year)] = float(rate)
+    return out
+
+
+def to_eur(amount: float | None, currency: str | None, when: pd.Timestamp | None,
+           source_file: str = "", record: str = "") -> float | None:
+    """Convert ``amount`` in ``currency`` to euros at the annual rate of ``when``.
+
+    Returns ``None`` when the amount is missing or no rate is known for the
+    currency (a :class:`ReaderWarning` says so; the published amount is kept
+    by the caller). A missing currency is read as euros.
+    """
+    if amount is None:
+        return None
+    cur = (currency or "EUR").strip().upper()
+    if cur == "EUR":
+        return amount
+    if cur in LEGACY_EURO:
+        return amount / LEGACY_EURO[cur]
+    table = _package_rates() or EUR_RATES
+    by_year = table.get(cur) or EUR_RATES.get(cur)
+    if not by_year:
+        warnings.warn(f"{source_file}, record {record}: no euro rate for currency {cur}; "
+                      "euro value left empty", ReaderWarning, stacklevel=2)
+        return None
+    year = when.year if when is not None else max(by_year)
+    if year not in by_year:
+        nearest = min(by_year, key=lambda y: abs(y - year))
+        warnings.warn(f"{source_file}, record {record}: no {cur} rate for {year}; "
+                      f"used {nearest}", ReaderWarning, stacklevel=2)
+        year = nearest
+    return amount / by_year[year]
+
+
+# -- identifiers and places ---------------------------------------------------
+
+def derived_id(prefix: str, *parts: object) -> str:
+    """A stable identifier built from ``parts`` (used when a source has no id).
+
+    Parts are normalised (case-folded, spaces collapsed) so the same name
+    spelled with different case or spacing maps to the same id.
+    """
+    norm = "|".join(" ".join(str(p).split()).casefold() for p in parts if p is not None)
+    return f"{prefix}-{hashlib.sha1(norm.encode('utf-8')).hexdigest()[:12]}"
+
+
+def lot_label(value: object) -> str:
+    """``LOT-0001`` for a lot number, the text itself for any other lot id."""
+    s = str(value).strip()
+    if re.fullmatch(r"\d+(\.0+)?", s):
+        return f"LOT-{int(float(s)):04d}"
+    return s
+
+
+_NUTS = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,3}$")
+
+
+def nuts_code(value: object) -> str | None:
+    """The value if it looks like a NUTS code (``FI1B1``), else ``None``."""
+    if not isinstance(value, str):
+        return None
+    s = value.strip().upper()
+    return s if _NUTS.match(s) else None
+
+
+@cache
+def _region_names() -> dict[str, str]:
+    r = geography.regions()
+    out: dict[str, str] = {}
+    for col in ("name_fi", "name_sv", "name_en"):
+        if col in r:
+            out.update({str(n).casefold(): code for n, code in zip(r[col], r["region_code"],
+                                                                  strict=True)})
+    return out
+
+
+def region_of(nuts3: str | None, region_text: str | None = None) -> str | None:
+    """Finnish region code from a NUTS 3 code, else from a region name."""
+    code = geography.nuts3_to_region(nuts3) if nuts3 else None
+    if code is None and isinstance(region_text, str):
+        code = _region_names().get(region_text.strip().casefold())
+    return code
+
+
+# -- output -----------------------------------------------------------------
+
+def frames(result: ParseResult) -> dict[str, pd.DataFrame]:
+    """The canonical tables of ``result``, conformed to the data model."""
+    out: dict[str, pd.DataFrame] = {}
+    for table in datamodel.TABLE_NAMES:
+        if table == "quarantine":
+            rows = [q.row() for q in result.quarantine]
+        else:
+            rows = result.rows.get(table, [])
+        if rows:
+            out[table] = datamodel.conform(table, pd.DataFrame(rows))
+        else:
+            out[table] = datamodel.empty(table)
+    return out
+
+
+def to_dataset(results: Iterable[ParseResult], provenance: Mapping[str, object] | None = None
+               ) -> Dataset:
+    """Build a :class:`Dataset` from parse results, one accounting row each.
+
+    ``rows_quarantined`` is ``records_in - records_accepted``: the records
+    that were set aside. The quarantine table may hold further entries that
+    name a field of an accepted record (for example statistics answers that
+    Hilma forbids on a lot); those do not count as quarantined records.
+    """
+    parts = []
+    for r in results:
+        tables = frames(r)
+        acc = pd.DataFrame([{
+            "input": r.source_file, "source": r.format, "unit": r.unit,
+            "rows_in": r.records_in, "rows_accepted": r.records_accepted,
+            "rows_quarantined": r.records_in - r.records_accepted,
+        }])
+        parts.append(Dataset(**tables, accounting=acc))
+    ds = Dataset.concat(parts)
+    if provenance:
+        ds = ds.replace(provenance=dict(provenance))
+    return ds
+
+
+def iter_array_items(text: str, start: int, source_file: str, label: str):
+    """Yield the items of the JSON array that opens at ``text[start]``.
+
+    Used to salvage the complete items of a truncated or partly malformed
+    array: items are decoded one by one; at the first item that cannot be
+    decoded a :class:`Quarantined` for that item (``label[i]``) is yielded
+    and iteration stops, because the position of later items is unknown.
+    """
+    dec = json.JSONDecoder()
+    i = start + 1
+    n = len(text)
+    k = 0
+    while True:
+        while i < n and text[i] in " \t\r\n,":
+            i += 1
+        if i >= n:
+            yield Quarantined(source_file, f"{label}[{k}]", None,
+                              "file ends inside the array (truncated file)")
+            return
+        if text[i] == "]":
+            return
+        try:
+            obj, i = dec.raw_decode(text, i)
+        except json.JSONDecodeError as exc:
+            what = "truncated" if exc.pos >= len(text.rstrip()) else "malformed"
+            yield Quarantined(source_file, f"{label}[{k}]", None,
+                              f"{what} JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}; "
+                              "the rest of the file cannot be located")
+            return
+        yield obj
+        k += 1
