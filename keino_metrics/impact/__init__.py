@@ -9,5 +9,14 @@ estimator) that returns a frozen result with ``.summary(lang)``, ``.to_frame()``
 from __future__ import annotations
 
 from keino_metrics.impact.did import DiDAggregate, PreTest, StaggeredDiDResult, staggered_did
+from keino_metrics.impact.event_study import EventStudyResult, sun_abraham, twfe
 
-__all__ = ["DiDAggregate", "PreTest", "StaggeredDiDResult", "staggered_did"]
+__all__ = [
+    "DiDAggregate",
+    "EventStudyResult",
+    "PreTest",
+    "StaggeredDiDResult",
+    "staggered_did",
+    "sun_abraham",
+    "twfe",
+]

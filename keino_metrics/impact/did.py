@@ -65,12 +65,12 @@ def seeded_global_rng(seed: int | None) -> Iterator[None]:
     if seed is None:
         yield
         return
-    state = np.random.get_state()
-    np.random.seed(int(np.random.SeedSequence(seed).generate_state(1)[0]))
+    state = np.random.get_state()  # noqa: NPY002 - csdid draws from the global generator
+    np.random.seed(int(np.random.SeedSequence(seed).generate_state(1)[0]))  # noqa: NPY002
     try:
         yield
     finally:
-        np.random.set_state(state)
+        np.random.set_state(state)  # noqa: NPY002
 
 
 @dataclass(frozen=True)

@@ -60,11 +60,11 @@ def test_pretest_matches_published_p_value(mpdta_did):
 
 
 def test_seed_reproducible_and_global_state_untouched(mpdta):
-    state = np.random.get_state()[1].copy()
+    state = np.random.get_state()[1].copy()  # noqa: NPY002 - checks the global state
     a = staggered_did(mpdta, "lemp", unit="countyreal", cohort="first.treat", seed=7, n_boot=199)
     b = staggered_did(mpdta, "lemp", unit="countyreal", cohort="first.treat", seed=7, n_boot=199)
     assert a.aggregate("dynamic").se == b.aggregate("dynamic").se
-    np.testing.assert_array_equal(np.random.get_state()[1], state)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)  # noqa: NPY002
 
 
 def test_reg_and_not_yet_treated(mpdta):
