@@ -1,0 +1,247 @@
+"""Report figures: one style, captions with source and N, and a demo mark.
+
+Every function returns a :class:`matplotlib.figure.Figure` built without
+pyplot, so nothing is drawn or kept open behind the caller's back: a notebook
+shows it with ``display(fig)`` and a script saves it with :func:`save`.
+Figures share the style in ``keino_metrics/data/report/keino.mplstyle``
+(seaborn's colour-blind-safe palette), use sentence-case titles from the
+label catalogue, put units on the axes, format tick labels with babel
+(:func:`keino_metrics.report.numbers.tick_formatter`) and carry a caption
+with the source and N. Figures drawn from generated data carry a visible
+"DEMO DATA / DEMOAINEISTO" mark.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from keino_metrics.report import numbers
+from keino_metrics.report.labels import text
+
+__all__ = ["STYLE", "style", "caption", "innovation_target", "volume_trend", "share_trend",
+           "breakdown_bars", "save", "has_demo_mark", "DEMO_MARK_GID"]
+
+#: The report's matplotlib style file.
+STYLE = resources.files("keino_metrics") / "data" / "report" / "keino.mplstyle"
+
+#: ``gid`` of the demo mark text, so tests and readers can find it.
+DEMO_MARK_GID = "keino-demo-mark"
+
+_CAPTION_UNITS = ("lots", "notices", "awards", "rows")
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """Context in which the report style applies (``with figures.style(): ...``)."""
+    with resources.as_file(STYLE) as path, mpl.rc_context(fname=str(path)):
+        yield
+
+
+def caption(lang: str, *, source: str, n: int | float, unit: str = "lots") -> str:
+    """Caption text ``Source: ... N = ...`` in ``lang``.
+
+    Parameters
+    ----------
+    lang : str
+        Report language.
+    source : str
+        Description of the data source.
+    n : int
+        Number of units behind the figure.
+    unit : {"lots", "notices", "awards", "rows"}
+        What ``n`` counts.
+    """
+    if unit not in _CAPTION_UNITS:
+        raise ValueError(f"unit must be one of {', '.join(_CAPTION_UNITS)}; got {unit!r}")
+    from keino_metrics import __version__
+
+    return text("figure.caption", lang, source=source, n=numbers.number(n, lang),
+                unit=text(f"figure.caption_unit_{unit}", lang), version=__version__)
+
+
+def _finish(fig: Figure, *, title: str, caption_text: str, demo: bool, lang: str) -> Figure:
+    fig.suptitle(title, x=0.01, ha="left")
+    fig.text(0.01, 0.01, caption_text, fontsize=8, color="#444444", ha="left", va="bottom")
+    if demo:
+        fig.text(0.99, 0.985, text("report.demo_mark", lang), gid=DEMO_MARK_GID,
+                 fontsize=10, fontweight="bold", color="#b00020", ha="right", va="top",
+                 bbox={"boxstyle": "round,pad=0.3", "facecolor": "#fff0f0",
+                       "edgecolor": "#b00020"})
+    fig.set_layout_engine("constrained", rect=(0, 0.04, 1, 0.96))
+    return fig
+
+
+def has_demo_mark(fig: Figure) -> bool:
+    """Whether ``fig`` carries the demo-data mark."""
+    return any(t.get_gid() == DEMO_MARK_GID and t.get_text() for t in fig.texts)
+
+
+def _share_axis(ax, lang: str, axis: str = "y") -> None:
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(numbers.tick_formatter(lang, kind="percent", decimals=0))
+
+
+def innovation_target(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str,
+                      title: str, caption_text: str, target: float | None = 0.10,
+                      demo: bool = False) -> Figure:
+    """Innovative-procurement share under each candidate definition, against the target.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per definition: ``indicator_id``, ``value``, ``ci_low``,
+        ``ci_high`` (shares 0..1).
+    names : mapping
+        Display name of each indicator id.
+    target : float or None
+        Target share drawn as a vertical line.
+    """
+    rows = frame.sort_values("indicator_id", ascending=False).reset_index(drop=True)
+    with style():
+        fig = Figure(figsize=(8, 0.55 * max(len(rows), 2) + 1.8))
+        ax = fig.subplots()
+        y = np.arange(len(rows))
+        value = rows["value"].astype(float).to_numpy()
+        low = rows["ci_low"].astype(float).to_numpy()
+        high = rows["ci_high"].astype(float).to_numpy()
+        err = np.vstack([np.clip(value - low, 0, None), np.clip(high - value, 0, None)])
+        ax.errorbar(value, y, xerr=np.nan_to_num(err), fmt="o", color="C0", capsize=3)
+        ax.set_yticks(y, [f"{names.get(i, i)}\n({i})" for i in rows["indicator_id"]])
+        if target is not None:
+            ax.axvline(target, color="C3", linestyle="--", linewidth=1.5,
+                       label=text("figure.target_line", lang))
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_xlabel(text("figure.innov_target_x", lang))
+        ax.set_xlim(left=0)
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+        _share_axis(ax, lang, "x")
+        return _finish(fig, title=title, caption_text=caption_text, demo=demo, lang=lang)
+
+
+def volume_trend(frame: pd.DataFrame, *, lang: str, title: str, caption_text: str,
+                 demo: bool = False) -> Figure:
+    """Notices and lots (left) and awarded euros (right) by year.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per year: ``year``, ``notices``, ``lots``, ``value_eur``.
+    """
+    df = frame.sort_values("year")
+    years = df["year"].astype(int).to_numpy()
+    with style():
+        fig = Figure(figsize=(10, 4.2))
+        ax1, ax2 = fig.subplots(1, 2)
+        width = 0.4
+        ax1.bar(years - width / 2, df["notices"].astype(float), width,
+                label=text("column.notices", lang), color="C0")
+        ax1.bar(years + width / 2, df["lots"].astype(float), width,
+                label=text("column.lots", lang), color="C1")
+        ax1.set_ylabel(text("figure.volume_count_y", lang))
+        ax1.yaxis.set_major_formatter(numbers.tick_formatter(lang))
+        ax1.legend(loc="upper left")
+        ax2.bar(years, df["value_eur"].astype(float) / 1e6, 0.6, color="C2")
+        ax2.set_ylabel(text("figure.volume_eur_y", lang))
+        ax2.yaxis.set_major_formatter(numbers.tick_formatter(lang))
+        for ax in (ax1, ax2):
+            ax.set_xticks(years, [str(y) for y in years])
+            ax.set_xlabel(text("figure.year_x", lang))
+        return _finish(fig, title=title, caption_text=caption_text, demo=demo, lang=lang)
+
+
+def share_trend(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str, title: str,
+                caption_text: str, demo: bool = False) -> Figure:
+    """Shares by year, one line per indicator with its 95 % interval as a band.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long frame: ``indicator_id``, ``year``, ``value``, ``ci_low``,
+        ``ci_high`` (shares 0..1).
+    names : mapping
+        Display name of each indicator id; also fixes the order of the lines.
+    """
+    with style():
+        fig = Figure(figsize=(9, 4.6))
+        ax = fig.subplots()
+        order = [i for i in names if i in set(frame["indicator_id"])]
+        for k, ind in enumerate(order):
+            d = frame[frame["indicator_id"] == ind].sort_values("year")
+            x = d["year"].astype(int).to_numpy()
+            ax.plot(x, d["value"].astype(float), marker="o", color=f"C{k}",
+                    label=f"{names[ind]} ({ind})")
+            ax.fill_between(x, d["ci_low"].astype(float), d["ci_high"].astype(float),
+                            color=f"C{k}", alpha=0.15, linewidth=0)
+        years = sorted(frame["year"].astype(int).unique())
+        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_xlabel(text("figure.year_x", lang))
+        ax.set_ylabel(text("figure.share_y", lang))
+        ax.set_ylim(bottom=0)
+        _share_axis(ax, lang)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        return _finish(fig, title=title, caption_text=caption_text, demo=demo, lang=lang)
+
+
+def breakdown_bars(frame: pd.DataFrame, names: Mapping[str, str], *, category: str,
+                   lang: str, title: str, xlabel: str, caption_text: str,
+                   demo: bool = False) -> Figure:
+    """Horizontal grouped bars of shares by category, with 95 % intervals.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long frame: ``category`` column (display labels), ``indicator_id``,
+        ``value``, ``ci_low``, ``ci_high`` (shares 0..1).
+    names : mapping
+        Display name of each indicator id; also fixes the order of the bars.
+    category : str
+        Column holding the category labels (for example region names).
+    """
+    cats = sorted(frame[category].astype(str).unique(), reverse=True)
+    order = [i for i in names if i in set(frame["indicator_id"])]
+    with style():
+        fig = Figure(figsize=(9, 0.32 * len(cats) * max(len(order), 1) + 2.0))
+        ax = fig.subplots()
+        height = 0.8 / max(len(order), 1)
+        base = np.arange(len(cats))
+        for k, ind in enumerate(order):
+            d = (frame[frame["indicator_id"] == ind].set_index(category)
+                 .reindex(cats))
+            value = d["value"].astype(float).to_numpy()
+            err = np.vstack([np.clip(value - d["ci_low"].astype(float).to_numpy(), 0, None),
+                             np.clip(d["ci_high"].astype(float).to_numpy() - value, 0, None)])
+            ax.barh(base + (k - (len(order) - 1) / 2) * height, np.nan_to_num(value), height,
+                    xerr=np.nan_to_num(err), color=f"C{k}", error_kw={"elinewidth": 0.8},
+                    label=f"{names[ind]} ({ind})")
+        ax.set_yticks(base, cats)
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+        _share_axis(ax, lang, "x")
+        ax.legend(loc="lower right")
+        return _finish(fig, title=title, caption_text=caption_text, demo=demo, lang=lang)
+
+
+def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
+    """Save ``fig`` reproducibly (PNG, SVG or PDF by suffix) and return the path.
+
+    PNG files carry no timestamp; for SVG and PDF set ``SOURCE_DATE_EPOCH``
+    (the style fixes ``svg.hashsalt``).
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"Software": None} if p.suffix.lower() == ".png" else None
+    with style():
+        fig.savefig(p, metadata=meta)
+    return p

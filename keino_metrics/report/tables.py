@@ -1,0 +1,243 @@
+"""Indicator results formatted for reading, and the Excel workbook writer.
+
+Display tables are plain HTML (``DataFrame.to_html`` on text that
+:mod:`keino_metrics.report.numbers` formatted), with a coloured swatch beside
+each traffic-light word. pandas' Styler is avoided for display because it
+writes a random table id into the HTML, which makes notebook outputs differ
+from run to run.
+
+The Excel writer stores numbers as numbers with an Excel number format (so a
+Finnish Excel shows ``1 234,5`` and an English one ``1,234.5``), freezes the
+header row, adds an autofilter and a ``Tiedot - Metadata`` sheet (Excel
+forbids a slash in sheet names), and fixes the workbook's creation date so
+that two writes of the same tables give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from keino_metrics.report import numbers
+from keino_metrics.report.labels import text
+
+__all__ = ["LIGHT_COLOURS", "light_html", "indicator_table", "html_table", "write_excel",
+           "sheet_name", "flatten"]
+
+#: Swatch colour of each traffic light (colour-blind-safe tones, shown with a word).
+LIGHT_COLOURS: dict[str, str] = {
+    "green": "#009e73",
+    "yellow": "#e69f00",
+    "red": "#d55e00",
+    "grey": "#999999",
+    "none": "#dddddd",
+}
+
+_SHARE_UNITS = frozenset({"share", "%", "percent", "proportion", "ratio"})
+
+
+def light_html(light: object, lang: str) -> str:
+    """A coloured swatch and the word for a traffic light (``green``/``yellow``/``red``)."""
+    key = str(light).lower() if isinstance(light, str) and light else "none"
+    if key not in LIGHT_COLOURS:
+        key = "grey"
+    colour = LIGHT_COLOURS[key]
+    word = html.escape(text(f"light.{key}", lang))
+    return (f'<span class="keino-light keino-light-{key}" style="display:inline-block;'
+            f'width:0.9em;height:0.9em;border-radius:50%;background:{colour};'
+            f'vertical-align:middle;margin-right:0.35em"></span>{word}')
+
+
+def _is_share(unit: object) -> bool:
+    return isinstance(unit, str) and unit.strip().lower() in _SHARE_UNITS
+
+
+def _fmt_value(value: object, unit: object, lang: str) -> str:
+    if _is_share(unit):
+        return numbers.percent(value, lang)  # type: ignore[arg-type]
+    if isinstance(unit, str) and unit.upper() == "EUR":
+        return numbers.eur_million(value, lang) + " " + text("unit.eur_million", lang)  # type: ignore[arg-type]
+    return numbers.number(value, lang)  # type: ignore[arg-type]
+
+
+def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] | None = None,
+                    columns: Sequence[str] = ("indicator_id", "value", "numerator",
+                                              "denominator", "coverage", "ci", "target",
+                                              "light"),
+                    by: Sequence[str] = ()) -> pd.DataFrame:
+    """Indicator results as display text with translated headings.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Output of ``IndicatorResult.to_frame()``.
+    lang : str
+        Report language.
+    names : mapping, optional
+        Display names by indicator id; adds a name column when given.
+    columns : sequence of str
+        Which columns to show, in order. ``ci`` joins ``ci_low`` and
+        ``ci_high``; ``light`` becomes a swatch and a word (HTML).
+    by : sequence of str
+        Breakdown columns to show first (their values as they are).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text cells, ready for :func:`html_table`.
+    """
+    out = pd.DataFrame(index=frame.index)
+    for col in by:
+        out[text(f"column.{col}", lang)] = frame[col].astype(str)
+    if names is not None:
+        out[text("column.indicator", lang)] = frame["indicator_id"].map(
+            lambda i: names.get(i, i))
+    for col in columns:
+        head = text(f"column.{col}", lang)
+        if col == "indicator_id":
+            out[head] = frame["indicator_id"]
+        elif col in ("value", "target"):
+            out[head] = [_fmt_value(v, u, lang) for v, u in zip(frame[col], frame["unit"],
+                                                              strict=True)]
+        elif col in ("numerator", "denominator"):
+            out[head] = [numbers.number(v, lang) if not (isinstance(u, str)
+                         and u.upper() == "EUR") else numbers.eur_million(v, lang)
+                         for v, u in zip(frame[col], frame["unit"], strict=True)]
+        elif col == "coverage":
+            out[head] = [numbers.percent(v, lang) for v in frame["coverage"]]
+        elif col == "ci":
+            out[head] = [numbers.interval(lo, hi, lang) if _is_share(u) else numbers.MISSING
+                         for lo, hi, u in zip(frame["ci_low"], frame["ci_high"], frame["unit"],
+                                              strict=True)]
+        elif col == "light":
+            out[head] = [light_html(v, lang) for v in frame["light"]]
+        elif col in ("n_eligible", "excluded"):
+            out[head] = [numbers.number(v, lang) for v in frame[col]]
+        else:
+            out[head] = frame[col].astype(str)
+    return out.reset_index(drop=True)
+
+
+def html_table(frame: pd.DataFrame, *, escape_columns: Sequence[str] | None = None) -> str:
+    """Deterministic HTML of a frame of display text (no index, no random ids).
+
+    Cells are escaped except those already holding HTML (traffic-light
+    swatches), which :func:`indicator_table` produced itself.
+    """
+    df = frame.copy()
+    cols = list(df.columns) if escape_columns is None else list(escape_columns)
+    for c in cols:
+        df[c] = [v if isinstance(v, str) and v.startswith('<span class="keino-light')
+                 else html.escape(str(v)) for v in df[c]]
+    return df.to_html(index=False, escape=False, border=0, classes="keino-table",
+                      na_rep=numbers.MISSING)
+
+
+def sheet_name(name: str, taken: set[str] | None = None) -> str:
+    """An Excel sheet name (at most 31 characters, no ``[]:*?/\\``), unique in ``taken``."""
+    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in str(name)).strip("'") or "Sheet"
+    base = clean[:31]
+    out, k = base, 2
+    while taken is not None and out.lower() in {t.lower() for t in taken}:
+        suffix = f"~{k}"
+        out = base[:31 - len(suffix)] + suffix
+        k += 1
+    if taken is not None:
+        taken.add(out)
+    return out
+
+
+def flatten(tree: Mapping[str, object], prefix: str = "") -> list[tuple[str, str]]:
+    """Nested metadata as ``(dotted.key, text)`` rows, keys sorted."""
+    rows: list[tuple[str, str]] = []
+    for key in sorted(tree, key=str):
+        value = tree[key]
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            rows.extend(flatten(value, name + "."))
+        elif isinstance(value, list | tuple):
+            rows.append((name, json.dumps(value, ensure_ascii=False, default=str)))
+        else:
+            rows.append((name, "" if value is None else str(value)))
+    return rows
+
+
+def _num_format(series: pd.Series, column: str, formats: Mapping[str, str]) -> str | None:
+    if column in formats:
+        return formats[column]
+    if pd.api.types.is_bool_dtype(series):
+        return None
+    if pd.api.types.is_integer_dtype(series):
+        return "#,##0"
+    if pd.api.types.is_float_dtype(series):
+        return "#,##0.000"
+    return None
+
+
+def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *,
+                metadata: Mapping[str, object] | None = None,
+                created: datetime = datetime(2000, 1, 1),
+                formats: Mapping[str, Mapping[str, str]] | None = None,
+                metadata_sheet: str = "Tiedot - Metadata") -> Path:
+    """Write tables to one workbook, a sheet per table, reproducibly.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        Sheet name -> table. Numbers stay numbers.
+    path : path-like
+        Output ``.xlsx`` file.
+    metadata : mapping, optional
+        Written to the metadata sheet as ``key | value`` rows (nested keys
+        joined with dots).
+    created : datetime
+        Creation date stored in the file; fixing it makes the bytes
+        reproducible.
+    formats : mapping, optional
+        ``{sheet: {column: excel_number_format}}`` overriding the defaults
+        (``#,##0`` for integers, ``#,##0.000`` for floats). Use ``0.0%`` for
+        shares.
+    metadata_sheet : str
+        Name of the metadata sheet.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    formats = formats or {}
+    taken: set[str] = set()
+    with pd.ExcelWriter(p, engine="xlsxwriter") as writer:
+        book = writer.book
+        book.set_properties({"created": created, "title": p.stem})
+        header = book.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                                  "bottom": 1})
+        for name, frame in tables.items():
+            sheet = sheet_name(name, taken)
+            df = frame.reset_index(drop=True)
+            df.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0),
+                        autofilter=len(df.columns) > 0)
+            ws = writer.sheets[sheet]
+            for j, col in enumerate(df.columns):
+                ws.write(0, j, str(col), header)
+                fmt = _num_format(df[col], str(col), formats.get(name, {}))
+                width = min(max(len(str(col)), *(len(str(v)) for v in df[col].head(200)), 8)
+                            + 2, 60) if len(df) else max(len(str(col)) + 2, 10)
+                ws.set_column(j, j, width, book.add_format({"num_format": fmt}) if fmt else None)
+        if metadata is not None:
+            sheet = sheet_name(metadata_sheet, taken)
+            rows = pd.DataFrame(flatten(metadata), columns=["key", "value"])
+            rows.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+            ws = writer.sheets[sheet]
+            for j, col in enumerate(rows.columns):
+                ws.write(0, j, col, header)
+            ws.set_column(0, 0, 40)
+            ws.set_column(1, 1, 80)
+    return p
