@@ -1,0 +1,346 @@
+"""Reader for legacy TED XML notices (export schema R2.0.9, forms F01-F25).
+
+A TED export file holds one notice, repeated once per language in
+``FORM_SECTION``; only the form whose ``CATEGORY`` is ``ORIGINAL`` is read.
+Fields are mapped to the eForms business terms the official TED XML -> eForms
+converter (OP-TED/ted-xml-data-converter) uses, so a legacy notice and its
+official eForms conversion give the same canonical rows (a test checks the 24
+converted notices). Rules (see ``docs/readers.md``):
+
+* lot ids: ``LOT_NO`` n -> ``LOT-000n``, a non-numeric ``LOT_NO`` is kept as
+  written, a notice without lots has the single lot ``LOT-0000``;
+* award data (F03, F06, F15, F25 and the award variants of F21-F23): one row
+  per lot, pooling the lot's ``AWARD_CONTRACT`` elements; ``VAL_TOTAL`` per
+  contract is the tender value (BT-720; summed, or the maximum for framework
+  agreements), then ``OBJECT_CONTRACT/VAL_TOTAL`` shared over the awarded lots
+  (BT-161), then the lot estimate (BT-27);
+* ``NB_TENDERS_RECEIVED`` -> tenders, ``NB_TENDERS_RECEIVED_SME`` -> SME
+  tenders, ``SME``/``NO_SME`` on a contractor -> winner size ``sme`` / none;
+* ``procedure_id`` is the publication number of the notice the file refers to
+  (``NOTICE_NUMBER_OJ`` or ``REF_NOTICE``), else the notice's own number, so
+  a legacy award notice links to its contract notice.
+
+Written by hand because no maintained Python library reads TED's legacy
+export schema into tables.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from keino_metrics.readers import xmlsafe
+from keino_metrics.readers.base import ParseResult, Quarantined
+from keino_metrics.readers.checks import Record, buyer_id, country_alpha2, publication_number
+
+FORMAT = "ted-legacy"
+SCHEMA_VERSIONS = ("R2.0.9",)
+
+#: Form -> notice type (F21-F23 depend on ``NOTICE/@TYPE``, see :data:`NOTICE_TYPE`).
+FORM_TYPES = {
+    "F01": "pin", "F04": "pin", "F16": "pin", "F02": "cn", "F05": "cn", "F07": "cn",
+    "F12": "cn", "F17": "cn", "F24": "cn", "F03": "can", "F06": "can", "F13": "can",
+    "F18": "can", "F19": "can", "F25": "can", "F14": "corrigendum", "F20": "modification",
+    "F15": "veat", "F08": "other",
+}
+NOTICE_TYPE = {
+    "PRI_ONLY": "pin", "PER_ONLY": "pin", "PRI_CALL_COMPETITION": "pin",
+    "PER_CALL_COMPETITION": "pin", "CONTRACT": "cn", "QSU_CALL_COMPETITION": "cn",
+    "QSU_ONLY": "cn", "AWARD_CONTRACT": "can",
+}
+#: Forms without a framework-agreement field (concessions, VEAT).
+NO_FRAMEWORK_CONCEPT = ("F24", "F25")
+#: Forms where a missing ``FRAMEWORK`` element means "not reported" rather than "no".
+FRAMEWORK_ONLY_IF_PRESENT = ("F15",)
+#: ``CA_TYPE`` -> buyer legal type (BT-11), as the official converter maps it.
+CA_TYPE = {
+    "MINISTRY": "cga", "NATIONAL_AGENCY": "cga", "REGIONAL_AUTHORITY": "ra",
+    "REGIONAL_AGENCY": "ra", "BODY_PUBLIC": "body-pl", "EU_INSTITUTION": "eu-ins-bod-ag",
+}
+#: Procedure elements -> procedure type (BT-105).
+PROCEDURE = {
+    "PT_OPEN": "open", "PT_RESTRICTED": "restricted", "PT_COMPETITIVE_NEGOTIATION": "neg-w-call",
+    "PT_NEGOTIATED_WITH_PRIOR_CALL": "neg-w-call", "PT_COMPETITIVE_DIALOGUE": "comp-dial",
+    "PT_INNOVATION_PARTNERSHIP": "innovation", "PT_INVOLVING_NEGOTIATION": "neg-w-call",
+    "PT_AWARD_CONTRACT_WITHOUT_CALL": "neg-wo-call",
+    "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION": "neg-wo-call",
+    "PT_AWARD_CONTRACT_WITH_PRIOR_PUBLICATION": "neg-w-call",
+}
+
+
+def sniff(head: bytes) -> bool:
+    """Whether ``head`` starts a TED export document (``TED_EXPORT`` root)."""
+    return b"<TED_EXPORT" in head[:4096]
+
+
+def parse(data: bytes, source_file: str) -> ParseResult:
+    """Read one TED export file into canonical rows (see the module docstring)."""
+    res = ParseResult(source_file=source_file, format=FORMAT, unit="notice", records_in=1)
+    try:
+        root = xmlsafe.parse(data, source_file)
+        tables = _notice(root, source_file)
+    except Quarantined as q:
+        res.quarantine.append(q)
+        return res
+    for table, rows in tables.items():
+        for row in rows:
+            res.add(table, row)
+    res.records_accepted = 1
+    return res
+
+
+class _X:
+    """Namespace-aware find helpers for one document."""
+
+    def __init__(self, ns: str):
+        self.ns = {"t": ns}
+
+    def q(self, path: str) -> str:
+        return "/".join(p if (":" in p or p in ("", ".", "..", "*")) else f"t:{p}"
+                        for p in path.split("/"))
+
+    def el(self, node, path: str):
+        return node.find(self.q(path), self.ns)
+
+    def els(self, node, path: str) -> list:
+        return node.findall(self.q(path), self.ns)
+
+    def text(self, node, path: str) -> str | None:
+        e = self.el(node, path)
+        if e is None:
+            return None
+        s = " ".join("".join(e.itertext()).split())
+        return s or None
+
+    def attr(self, node, path: str, name: str) -> str | None:
+        e = self.el(node, path)
+        v = e.get(name) if e is not None else None
+        return v.strip() if v and v.strip() else None
+
+
+def _lot_id(text: str | None) -> str:
+    if not text:
+        return "LOT-0000"
+    t = text.strip()
+    return f"LOT-{int(t):04d}" if t.isdigit() else t
+
+
+def _nuts(node) -> str | None:
+    """First NUTS 3 code among ``node``'s ``NUTS`` children (any NUTS namespace)."""
+    for e in node:
+        if isinstance(e.tag, str) and etree.QName(e).localname == "NUTS":
+            c = (e.get("CODE") or "").strip().upper()
+            if len(c) == 5:
+                return c
+    return None
+
+
+def _amount(rec: Record, x: _X, node, path: str, field: str):
+    e = x.el(node, path)
+    if e is None:
+        return None, None
+    v = rec.amount(e.text, field)
+    cur = (e.get("CURRENCY") or "").strip().upper() or None
+    if v is not None and cur is None:
+        raise rec.fail(field, "amount without currency")
+    return v, cur
+
+
+def _notice(root, source_file: str) -> dict[str, list[dict]]:
+    rec = Record(source_file, "file")
+    qn = etree.QName(root)
+    if qn.localname != "TED_EXPORT":
+        raise rec.fail(None, f"root element {qn.localname!r} is not TED_EXPORT")
+    ns = qn.namespace or ""
+    m = re.search(r"(?:^|/)ted/(R\d+\.\d+\.\d+)[^/]*/publication$", ns)
+    version = m.group(1) if m else ns
+    if version not in SCHEMA_VERSIONS:
+        raise rec.fail("TED_EXPORT", f"unknown schema version {version or '(none)'!r} "
+                       f"(supported {', '.join(SCHEMA_VERSIONS)})")
+    x = _X(ns)
+    notice_id = publication_number(root.get("DOC_ID"))
+    rec.record = notice_id or "file"
+    rec.required(notice_id, "DOC_ID", "notice identifier (publication number)")
+    coded = x.el(root, "CODED_DATA_SECTION")
+    if coded is None:
+        raise rec.fail("CODED_DATA_SECTION", "mandatory coded data section is missing")
+    published = rec.date(x.text(coded, "REF_OJS/DATE_PUB"), "DATE_PUB")
+    dispatch = rec.date(x.text(coded, "CODIF_DATA/DS_DATE_DISPATCH"), "DS_DATE_DISPATCH")
+    pub_date = rec.required(published or dispatch, "DATE_PUB", "publication date")
+    if published and dispatch and published < dispatch:
+        raise rec.fail("DATE_PUB", f"published {published} before it was dispatched {dispatch}")
+    forms = [f for f in x.els(root, "FORM_SECTION/*") if f.get("CATEGORY") == "ORIGINAL"]
+    if not forms:
+        raise rec.fail("FORM_SECTION", "no form with CATEGORY='ORIGINAL'")
+    form = forms[0]
+    form_code = form.get("FORM") or etree.QName(form).localname[:3]
+    notice_type = FORM_TYPES.get(form_code)
+    if notice_type is None:
+        nt = x.attr(form, "NOTICE", "TYPE")
+        notice_type = NOTICE_TYPE.get(nt or "", "other")
+    ref = (x.text(form, "PROCEDURE/NOTICE_NUMBER_OJ")
+           or x.text(coded, "NOTICE_DATA/REF_NOTICE/NO_DOC_OJS"))
+    procedure_id = publication_number(ref) or notice_id
+    year = pub_date.year
+
+    cb = x.el(form, "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY")
+    if cb is None:
+        raise rec.fail("ADDRESS_CONTRACTING_BODY", "mandatory buyer is missing")
+    ca_type = x.attr(form, "CONTRACTING_BODY/CA_TYPE", "VALUE")
+    buyers = []
+    for addr in [cb, *x.els(form, "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY_ADDITIONAL")]:
+        name = rec.required(x.text(addr, "OFFICIALNAME"), "OFFICIALNAME", "buyer name")
+        country = country_alpha2(x.attr(addr, "COUNTRY", "VALUE"))
+        reg = x.text(addr, "NATIONALID")
+        buyers.append({"buyer_id": buyer_id(reg, name, country), "name": name,
+                       "legal_type": CA_TYPE.get(ca_type or ""), "country": country,
+                       "nuts3": _nuts(addr), "city": x.text(addr, "TOWN"),
+                       "registration_number": reg})
+    bid = buyers[0]["buyer_id"]
+
+    proc = x.el(form, "PROCEDURE")
+    proc_type = None
+    framework = None
+    if proc is not None:
+        for child in proc.iter():
+            tag = etree.QName(child).localname if isinstance(child.tag, str) else ""
+            if tag in PROCEDURE:
+                proc_type = PROCEDURE[tag]
+                break
+        if form_code not in NO_FRAMEWORK_CONCEPT:
+            framework = x.el(proc, ".//FRAMEWORK") is not None
+            if not framework and form_code in FRAMEWORK_ONLY_IF_PRESENT:
+                framework = None
+    notice = {
+        "notice_id": notice_id, "procedure_id": procedure_id, "notice_type": notice_type,
+        "publication_date": pub_date, "buyer_id": bid, "procedure_type": proc_type,
+        "source": FORMAT, "source_file": source_file, "notice_subtype": form_code,
+        "dispatch_date": dispatch, "schema_version": version,
+        "title": x.text(form, "OBJECT_CONTRACT/TITLE"), "value_year": year,
+    }
+
+    oc = x.el(form, "OBJECT_CONTRACT")
+    nature = None
+    cpv = None
+    if oc is not None:
+        ct = x.attr(oc, "TYPE_CONTRACT", "CTYPE")
+        nature = rec.code(ct.lower() if ct else None, "contract-nature", "TYPE_CONTRACT")
+        cpv_text = x.attr(oc, "CPV_MAIN/CPV_CODE", "CODE")
+        if cpv_text is not None:
+            if not re.fullmatch(r"\d{8}", cpv_text):
+                raise rec.fail("CPV_MAIN", f"CPV code {cpv_text!r} is not 8 digits")
+            cpv = cpv_text
+    descrs = x.els(oc, "OBJECT_DESCR") if oc is not None else []
+    divided = oc is not None and x.el(oc, "LOT_DIVISION") is not None
+    lots: dict[str, dict] = {}
+    for d in descrs:
+        lot_id = _lot_id(x.text(d, "LOT_NO")) if divided else "LOT-0000"
+        if lot_id in lots:
+            raise rec.fail("LOT_NO", f"lot {lot_id} appears twice")
+        est, est_cur = _amount(rec, x, d, "VAL_OBJECT", "VAL_OBJECT")
+        if est is None and len(descrs) == 1 and oc is not None:
+            est, est_cur = _amount(rec, x, oc, "VAL_ESTIMATED_TOTAL", "VAL_ESTIMATED_TOTAL")
+        ac = x.el(d, ".//AC")
+        price_only = None
+        if ac is not None:
+            other = any(x.el(ac, t) is not None for t in ("AC_QUALITY", "AC_COST", "AC_CRITERION"))
+            if other:
+                price_only = False
+            elif x.el(ac, "AC_PRICE") is not None:
+                price_only = True
+        lots[lot_id] = {
+            "notice_id": notice_id, "lot_id": lot_id, "contract_nature": nature,
+            "cpv_main": cpv, "nuts3": _nuts(d),
+            "estimated_value": est, "estimated_value_currency": est_cur,
+            "estimated_value_eur": est if est is not None and est_cur == "EUR" else None,
+            "price_only_award": price_only, "framework_agreement": framework,
+            "title": x.text(d, "TITLE") or notice["title"], "value_year": year,
+        }
+    awards = _awards(rec, x, form, oc, notice_id, lots, framework, year, divided)
+    return {"notices": [notice], "buyers": buyers, "lots": list(lots.values()),
+            "awards": awards}
+
+
+def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
+            framework: bool | None, year: int, divided: bool) -> list[dict]:
+    acs = x.els(form, "AWARD_CONTRACT")
+    if not acs:
+        return []
+    by_lot: dict[str, list] = {}
+    for ac in acs:
+        lot_id = _lot_id(x.text(ac, "LOT_NO")) if divided else "LOT-0000"
+        by_lot.setdefault(lot_id, []).append(ac)
+    total, total_cur = (_amount(rec, x, oc, "VAL_TOTAL", "OBJECT_CONTRACT/VAL_TOTAL")
+                        if oc is not None else (None, None))
+    awarded_lots = [lot for lot, items in by_lot.items()
+                    if any(x.el(a, "AWARDED_CONTRACT") is not None for a in items)]
+    out = []
+    for lot_id, items in by_lot.items():
+        tenders, sme, esubm, values, currencies, winners, concl = [], [], [], [], set(), [], []
+        chosen = None
+        for ac in items:
+            aw = x.el(ac, "AWARDED_CONTRACT")
+            if aw is None:
+                if x.el(ac, "NO_AWARDED_CONTRACT") is not None and chosen is None:
+                    chosen = False
+                continue
+            chosen = True
+            for tag, acc in (("TENDERS/NB_TENDERS_RECEIVED", tenders),
+                             ("TENDERS/NB_TENDERS_RECEIVED_SME", sme),
+                             ("TENDERS/NB_TENDERS_RECEIVED_EMEANS", esubm)):
+                n = rec.count(x.text(aw, tag), tag.split("/")[-1])
+                if n is not None:
+                    acc.append(n)
+            v, cur = _amount(rec, x, aw, "VALUES/VAL_TOTAL", "VAL_TOTAL")
+            if v is not None:
+                values.append(v)
+                currencies.add(cur)
+            d = rec.date(x.text(aw, "DATE_CONCLUSION_CONTRACT"), "DATE_CONCLUSION_CONTRACT")
+            if d:
+                concl.append(d)
+            contractors = (x.els(aw, "CONTRACTORS/CONTRACTOR") or x.els(aw, "CONTRACTOR"))
+            for c in contractors:
+                a = x.el(c, "ADDRESS_CONTRACTOR")
+                if a is None:
+                    continue
+                cname = x.text(a, "OFFICIALNAME")
+                ccountry = country_alpha2(x.attr(a, "COUNTRY", "VALUE"))
+                sme_flag = (True if x.el(c, "SME") is not None
+                            else False if x.el(c, "NO_SME") is not None else None)
+                winners.append({"id": buyer_id(x.text(a, "NATIONALID"), cname, ccountry),
+                                "country": ccountry, "sme": sme_flag})
+        if len(currencies) > 1:
+            raise rec.fail("VAL_TOTAL", f"contracts of lot {lot_id} in several currencies "
+                           f"{sorted(currencies)}")
+        lot = lots.get(lot_id, {})
+        value = cur = source = None
+        if values:
+            value = max(values) if framework else sum(values)
+            cur, source = currencies.pop(), "BT-720"
+        if value is None and total is not None and chosen and awarded_lots:
+            value, cur, source = total / len(awarded_lots), total_cur, "BT-161"
+        if value is None and lot.get("estimated_value") is not None:
+            value, cur, source = lot["estimated_value"], lot["estimated_value_currency"], "BT-27"
+        n_t = max(tenders) if tenders else None
+        n_sme = max(sme) if sme else None
+        if n_t is not None and n_sme is not None and n_sme > n_t:
+            raise rec.fail("NB_TENDERS_RECEIVED_SME", f"{n_sme} tenders from SMEs but only "
+                           f"{n_t} tenders received (lot {lot_id})")
+        first = winners[0] if winners else {}
+        flags = [w["sme"] for w in winners if w["sme"] is not None]
+        out.append({
+            "notice_id": notice_id, "lot_id": lot_id, "winner_chosen": chosen,
+            "tenders_received": n_t, "sme_tenders_received": n_sme,
+            "tenders_received_source": "NB_TENDERS_RECEIVED" if n_t is not None else None,
+            "tenders_electronic": max(esubm) if esubm else None,
+            "awarded_value": value, "awarded_value_currency": cur,
+            "awarded_value_eur": value if value is not None and cur == "EUR" else None,
+            "value_source": source, "winner_id": first.get("id"),
+            "winner_size": "sme" if first.get("sme") else None,
+            "decision_date": None, "contract_date": min(concl) if concl else None,
+            "winners": len({w["id"] for w in winners}) or None,
+            "winner_country": first.get("country"),
+            "sme_winner": any(flags) if flags else None, "value_year": year,
+        })
+    return out
