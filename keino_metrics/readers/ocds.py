@@ -1,0 +1,679 @@
+"""Reader for Open Contracting Data Standard (OCDS 1.1) data.
+
+Reads release packages, record packages, single releases or records, and
+JSON Lines files with one release, record or package per line (streamed line
+by line by :func:`read`). Each release becomes one notice; a record becomes
+one notice from its ``compiledRelease`` (or, without one, a notice per
+embedded release).
+
+Written by hand: the maintained OCDS tools (``ocdskit``, ``ocds-merge``)
+compile and merge releases but do not map them to eForms-coded tables.
+
+Mapping
+-------
+=================================  ======================================  ==========================
+OCDS                               canonical                               translation
+=================================  ======================================  ==========================
+release ``id`` (with ``ocid``)     notices.notice_id                       ``id``; ``ocid/id`` when
+                                                                           the id lacks the ocid
+``ocid``                           notices.procedure_id
+``tag``                            notices.notice_type                     see below
+``date``                           notices.publication_date                calendar date as published
+``buyer`` -> party (role buyer)    notices.buyer_id, buyers                see buyers below
+``tender.procurementMethod``       notices.procedure_type                  open ``open``, selective
+                                                                           ``restricted``, limited and
+                                                                           direct ``neg-wo-call``
+``tender.lots`` (lots extension)   lots.lot_id                             numbers -> ``LOT-0001``;
+                                                                           no lots: one implicit lot
+                                                                           ``LOT-0000``
+``tender.mainProcurementCategory`` lots.contract_nature                    goods ``supplies``, works,
+                                                                           services
+items ``classification`` (CPV)     lots.cpv_main                           first CPV item of the lot,
+                                                                           8 digits
+``lot.value`` / ``tender.value``   lots.estimated_value(_eur, _currency)   euros at the year's rate
+``tender.awardCriteria``           lots.price_only_award                   priceOnly, lowestCost true;
+                                                                           other codes false
+``techniques.hasFrameworkAgreement`` lots.framework_agreement              (techniques extension)
+``lot.suitability.sme``            lots.sme_suitable                       (suitability extension)
+``awards[]`` (not cancelled)       awards                                  result releases (``can``)
+                                                                           only; one row per lot;
+                                                                           awards for one lot summed
+``award.relatedLots``              awards.lot_id                           none: the implicit lot
+``award.status``                   awards.winner_chosen                    unsuccessful false, else
+                                                                           true when suppliers given
+``bids.statistics`` / ``tender.numberOfTenderers``  awards.tenders_received  per lot from the bids
+                                                                           extension, else the tender
+                                                                           count when there is one lot
+``award.value``                    awards.awarded_value(_eur, _currency)   value_source ``award.value``
+``award.suppliers[0]`` -> party    awards.winner_id                        as buyers
+party ``details.scale``            awards.winner_size                      micro, sme, large
+``award.date``                     awards.decision_date                    must not be after the
+                                                                           release date
+=================================  ======================================  ==========================
+
+Tags: planning, planningUpdate ``pin``; tender ``cn``; tenderAmendment,
+tenderUpdate, tenderCancellation, awardCancellation ``corrigendum``; award,
+awardUpdate ``can``; contract, contractUpdate ``can`` when the release carries
+awards, else ``other``; contractAmendment ``modification``; implementation,
+implementationUpdate, contractTermination ``other``; compiled: ``can`` with
+awards, else ``cn`` with a tender, else ``pin`` with planning.
+
+Buyers: ``buyer_id`` is ``<country>-<identifier.id>`` for a party with an
+identifier (the registration number), else the party id; ``country`` from
+``address.countryName`` (English name or ISO code); ``nuts3`` from
+``address.region`` when it is a NUTS code; the Finnish region from the NUTS
+code or the region's name, the municipality from ``address.locality``.
+
+Amounts are converted to euros with
+:func:`keino_metrics.readers._json_common.to_eur` (the package's ECB annual
+rates); an amount in a currency without a rate keeps its published value and
+an empty ``*_eur``.
+
+Bad input: malformed or truncated JSON (complete releases before the damage
+are still read), a release without ``ocid``, ``id``, ``date``, ``tag`` or
+buyer, a negative amount or count, an unknown code (tag, category, method,
+award criteria, award status) or an award decision dated after its release
+put the release (or record) in quarantine, naming file, record and field.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+
+from keino_metrics import geography
+from keino_metrics.dataset import Dataset
+from keino_metrics.readers._json_common import (
+    decode,
+    iter_array_items,
+    load_json,
+    lot_label,
+    nuts_code,
+    org_id,
+    parse_count,
+    parse_date,
+    parse_number,
+    region_of,
+    to_dataset,
+    to_eur,
+)
+from keino_metrics.readers.base import ParseResult, Quarantined
+
+__all__ = ["FORMAT", "sniff", "parse", "parse_lines", "read", "NOTICE_TYPES",
+           "PROCEDURE_TYPES", "CONTRACT_NATURES", "IMPLICIT_LOT"]
+
+FORMAT = "ocds"
+
+#: Lot id used when a tender is not divided into lots.
+IMPLICIT_LOT = "LOT-0000"
+
+#: Release tag -> ``notices.notice_type`` (``contract`` depends on awards).
+NOTICE_TYPES: dict[str, str] = {
+    "planning": "pin", "planningUpdate": "pin",
+    "tender": "cn",
+    "tenderAmendment": "corrigendum", "tenderUpdate": "corrigendum",
+    "tenderCancellation": "corrigendum", "awardCancellation": "corrigendum",
+    "award": "can", "awardUpdate": "can",
+    "contract": "can", "contractUpdate": "can",
+    "contractAmendment": "modification",
+    "implementation": "other", "implementationUpdate": "other",
+    "contractTermination": "other",
+    "compiled": "can",
+}
+
+#: Precedence when a release carries several tags (first match wins).
+_TAG_ORDER = ("contractAmendment", "tenderAmendment", "tenderUpdate", "tenderCancellation",
+              "awardCancellation", "award", "awardUpdate", "contract", "contractUpdate",
+              "tender", "planning", "planningUpdate", "implementation", "implementationUpdate",
+              "contractTermination", "compiled")
+
+#: ``tender.procurementMethod`` -> eForms ``procurement-procedure-type``.
+PROCEDURE_TYPES: dict[str, str] = {"open": "open", "selective": "restricted",
+                                   "limited": "neg-wo-call", "direct": "neg-wo-call"}
+
+#: ``tender.mainProcurementCategory`` -> eForms ``contract-nature``.
+CONTRACT_NATURES: dict[str, str] = {"goods": "supplies", "works": "works",
+                                    "services": "services"}
+
+_AWARD_CRITERIA = {"priceOnly": True, "lowestCost": True, "costOnly": False,
+                   "qualityOnly": False, "ratedCriteria": False, "bestProposal": False,
+                   "bestValueToGovernment": False, "singleBidOnly": False}
+_AWARD_STATUS = {"pending", "active", "cancelled", "unsuccessful"}
+_SCALE = {"micro": "micro", "sme": "sme", "large": "large", "small": "small",
+          "medium": "medium"}
+
+
+# -- detection --------------------------------------------------------------
+
+def sniff(head: bytes) -> bool:
+    """Whether ``head`` starts OCDS JSON (package, release, record or JSON Lines).
+
+    Requires a JSON object whose text names ``ocid`` together with ``releases``,
+    ``records``, ``tag`` or ``compiledRelease``, or a package with
+    ``publishedDate`` and ``releases``/``records``.
+    """
+    text = head[:65536].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text.startswith("{") or '"hilmaStatistics"' in text:
+        return False
+    has_ocid = '"ocid"' in text
+    container = '"releases"' in text or '"records"' in text
+    if has_ocid and (container or '"tag"' in text or '"compiledRelease"' in text):
+        return True
+    return container and '"publishedDate"' in text and '"version"' in text
+
+
+# -- units of input -----------------------------------------------------------
+
+def _units(obj: object, label: str) -> Iterator[tuple[str, str, object]]:
+    """``(kind, label, item)`` for every release or record in a JSON value."""
+    if isinstance(obj, dict) and isinstance(obj.get("releases"), list) and "ocid" not in obj:
+        for i, rel in enumerate(obj["releases"]):
+            yield "release", f"{label}releases[{i}]", rel
+    elif isinstance(obj, dict) and isinstance(obj.get("records"), list):
+        for i, rec in enumerate(obj["records"]):
+            yield "record", f"{label}records[{i}]", rec
+    elif isinstance(obj, dict) and ("compiledRelease" in obj
+                                    or ("ocid" in obj and isinstance(obj.get("releases"), list))):
+        yield "record", label.rstrip(" /") or "record", obj
+    else:
+        yield "release", label.rstrip(" /") or "release", obj
+
+
+def _salvage(text: str, source_file: str) -> Iterator[tuple[str, str, object]]:
+    """Releases or records of a package whose JSON is damaged, up to the damage."""
+    m = re.search(r'"(releases|records)"\s*:\s*\[', text)
+    if m is None:
+        raise load_json_error(text, source_file)
+    kind = "release" if m.group(1) == "releases" else "record"
+    for i, item in enumerate(iter_array_items(text, m.end() - 1, source_file, m.group(1))):
+        if isinstance(item, Quarantined):
+            yield "error", item.record, item
+            return
+        yield kind, f"{m.group(1)}[{i}]", item
+
+
+def load_json_error(text: str, source_file: str) -> Quarantined:
+    try:
+        load_json(text, source_file)
+    except Quarantined as q:
+        return q
+    return Quarantined(source_file, "file", None, "not OCDS JSON")
+
+
+def _is_json_lines(text: str) -> bool:
+    lines = [ln for ln in text.splitlines() if ln.strip()][:2]
+    if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
+        return False
+    try:
+        load_json(lines[0], "")
+    except Quarantined:
+        return False
+    return True
+
+
+# -- mapping ----------------------------------------------------------------
+
+def _s(value: object) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    s = str(value).strip()
+    return s or None
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    from babel import Locale
+
+    out: dict[str, str] = {}
+    for lang in ("en", "fi", "sv"):
+        for code, name in Locale(lang).territories.items():
+            if len(code) == 2 and code.isalpha():
+                out[name.casefold()] = code
+    return out
+
+
+def _country(address: dict) -> str | None:
+    for key in ("countryCode", "country"):
+        v = _s(address.get(key))
+        if v and len(v) == 2:
+            return {"UK": "GB", "EL": "GR"}.get(v.upper(), v.upper())
+    name = _s(address.get("countryName"))
+    if name is None:
+        return None
+    if len(name) == 2 and name.isalpha():
+        return name.upper()
+    return _country_names().get(name.casefold())
+
+
+@cache
+def _municipalities() -> dict[str, str]:
+    m = geography.municipalities()
+    out = {str(n).casefold(): c for n, c in zip(m["name_fi"], m["municipality_code"],
+                                                  strict=True)}
+    out.update({str(n).casefold(): c for n, c in zip(m["name_sv"], m["municipality_code"],
+                                                       strict=True) if n})
+    return out
+
+
+@cache
+def _municipality_region() -> dict[str, str]:
+    m = geography.municipalities()
+    return dict(zip(m["municipality_code"], m["region_code"], strict=True))
+
+
+def _party_id(party: dict) -> str | None:
+    ident = party.get("identifier") if isinstance(party.get("identifier"), dict) else {}
+    address = party.get("address") if isinstance(party.get("address"), dict) else {}
+    reg = _s(ident.get("id"))
+    if reg:
+        return org_id(reg, party.get("name"), _country(address))
+    return _s(party.get("id"))
+
+
+def _cpv(item: dict) -> str | None:
+    for cl in [item.get("classification"), *(item.get("additionalClassifications") or [])]:
+        if isinstance(cl, dict) and str(cl.get("scheme", "")).upper() == "CPV":
+            digits = re.sub(r"\D", "", str(cl.get("id", "")).split("-")[0].split(".")[0])
+            if digits:
+                return digits[:8].zfill(8)
+    return None
+
+
+class _Release:
+    """Mapping of one release; raises :class:`Quarantined` on the first problem."""
+
+    def __init__(self, rel: object, src: str, record: str):
+        self.src = src
+        self.record = record
+        if not isinstance(rel, dict):
+            raise self.fail(None, "not a JSON object")
+        self.rel = rel
+
+    def fail(self, field: str | None, reason: str) -> Quarantined:
+        return Quarantined(self.src, self.record, field, reason)
+
+    def amount(self, value: object, field: str, when) -> tuple[float | None, str | None,
+                                                                 float | None]:
+        if not isinstance(value, dict):
+            return None, None, None
+        amt = parse_number(value.get("amount"), self.src, self.record, f"{field}.amount")
+        cur = _s(value.get("currency"))
+        if amt is not None and cur is None:
+            raise self.fail(f"{field}.currency", "amount without currency")
+        return amt, cur, to_eur(amt, cur, when, self.src, self.record)
+
+    def rows(self, compiled: bool = False) -> dict[str, list[dict]]:
+        rel = self.rel
+        ocid = _s(rel.get("ocid"))
+        if ocid is None:
+            raise self.fail("ocid", "mandatory ocid is missing")
+        rid = _s(rel.get("id"))
+        if rid is None:
+            raise self.fail("id", "mandatory release id is missing")
+        notice_id = rid if ocid in rid else f"{ocid}/{rid}"
+        self.record = notice_id
+        pub = parse_date(rel.get("date"), self.src, self.record, "date")
+        if pub is None:
+            raise self.fail("date", "mandatory release date is missing")
+        tags = rel.get("tag")
+        if isinstance(tags, str):
+            tags = [tags]
+        if not tags:
+            raise self.fail("tag", "mandatory release tag is missing")
+        unknown = [t for t in tags if t not in NOTICE_TYPES]
+        if unknown:
+            raise self.fail("tag", f"unknown release tag {unknown[0]!r}")
+        tender = rel.get("tender") if isinstance(rel.get("tender"), dict) else None
+        awards_in = [a for a in rel.get("awards") or [] if isinstance(a, dict)]
+        tag = next(t for t in _TAG_ORDER if t in tags)
+        if tag == "compiled" or compiled:
+            notice_type = ("can" if awards_in else "cn" if tender else
+                           "pin" if rel.get("planning") else "other")
+        elif tag in ("contract", "contractUpdate"):
+            notice_type = "can" if awards_in else "other"
+        else:
+            notice_type = NOTICE_TYPES[tag]
+
+        parties = {p.get("id"): p for p in rel.get("parties") or [] if isinstance(p, dict)}
+        buyer_ref = rel.get("buyer") if isinstance(rel.get("buyer"), dict) else {}
+        party = parties.get(buyer_ref.get("id")) if buyer_ref.get("id") else None
+        if party is None:
+            party = next((p for p in parties.values() if "buyer" in (p.get("roles") or [])),
+                         None)
+        if party is None and not buyer_ref:
+            raise self.fail("buyer", "no buyer (release.buyer or a party with role buyer)")
+        party = party or buyer_ref
+        buyer = self.buyer(party, buyer_ref)
+
+        procedure_type = None
+        if tender is not None:
+            method = _s(tender.get("procurementMethod"))
+            if method is not None:
+                if method not in PROCEDURE_TYPES:
+                    raise self.fail("tender.procurementMethod",
+                                    f"unknown code {method!r}; known: "
+                                    f"{', '.join(PROCEDURE_TYPES)}")
+                procedure_type = PROCEDURE_TYPES[method]
+        notice = {"notice_id": notice_id, "procedure_id": ocid, "notice_type": notice_type,
+                  "publication_date": pub, "buyer_id": buyer["buyer_id"],
+                  "procedure_type": procedure_type, "source": FORMAT,
+                  "source_file": self.src}
+        # Awards are read from result releases only: implementation and
+        # amendment releases repeat the award they follow.
+        if notice_type != "can":
+            awards_in = []
+        lots = self.lots(notice_id, tender, awards_in, pub)
+        awards = self.awards(notice_id, tender, awards_in, parties, lots, pub, rel)
+        return {"buyers": [buyer], "notices": [notice], "lots": list(lots.values()),
+                "awards": awards}
+
+    def buyer(self, party: dict, ref: dict) -> dict:
+        name = _s(party.get("name")) or _s(ref.get("name"))
+        if name is None:
+            ident = party.get("identifier") if isinstance(party.get("identifier"), dict) else {}
+            name = _s(ident.get("legalName"))
+        if name is None:
+            raise self.fail("parties.name", "buyer name is missing")
+        bid = _party_id(party) or _s(ref.get("id"))
+        if bid is None:
+            raise self.fail("buyer.id", "buyer has no id")
+        address = party.get("address") if isinstance(party.get("address"), dict) else {}
+        country = _country(address)
+        nuts3 = nuts_code(address.get("region"))
+        municipality = None
+        if country == "FI" and _s(address.get("locality")):
+            municipality = _municipalities().get(address["locality"].strip().casefold())
+        region = region_of(nuts3, _s(address.get("region")) if country == "FI" else None)
+        if region is None and municipality is not None:
+            region = _municipality_region().get(municipality)
+        return {"buyer_id": bid, "name": name, "legal_type": None, "country": country,
+                "nuts3": nuts3, "municipality_code": municipality, "region_code": region}
+
+    def lots(self, notice_id: str, tender: dict | None, awards: list[dict], pub) -> dict:
+        tender = tender or {}
+        nature = None
+        cat = _s(tender.get("mainProcurementCategory"))
+        if cat is not None:
+            if cat not in CONTRACT_NATURES:
+                raise self.fail("tender.mainProcurementCategory",
+                                f"unknown code {cat!r}; known: {', '.join(CONTRACT_NATURES)}")
+            nature = CONTRACT_NATURES[cat]
+        price_only = None
+        crit = _s(tender.get("awardCriteria"))
+        if crit is not None:
+            if crit not in _AWARD_CRITERIA:
+                raise self.fail("tender.awardCriteria", f"unknown code {crit!r}")
+            price_only = _AWARD_CRITERIA[crit]
+        techniques = tender.get("techniques") if isinstance(tender.get("techniques"), dict) else {}
+        framework = techniques.get("hasFrameworkAgreement")
+        items = [i for i in tender.get("items") or [] if isinstance(i, dict)]
+        if not items:
+            items = [i for a in awards for i in a.get("items") or [] if isinstance(i, dict)]
+        base = {"contract_nature": nature, "price_only_award": price_only,
+                "framework_agreement": framework if isinstance(framework, bool) else None}
+        out: dict[str, dict] = {}
+        tlots = [lt for lt in tender.get("lots") or [] if isinstance(lt, dict)]
+        if not tender and not awards:
+            return out
+        if not tlots:
+            amt, cur, eur = self.amount(tender.get("value"), "tender.value", pub)
+            out[IMPLICIT_LOT] = {"notice_id": notice_id, "lot_id": IMPLICIT_LOT, **base,
+                                 "cpv_main": next((c for c in map(_cpv, items) if c), None),
+                                 "nuts3": None, "estimated_value": amt,
+                                 "estimated_value_currency": cur, "estimated_value_eur": eur}
+            return out
+        for k, lot in enumerate(tlots):
+            raw = _s(lot.get("id"))
+            if raw is None:
+                raise self.fail(f"tender.lots[{k}].id", "lot without id")
+            lot_id = lot_label(raw)
+            amt, cur, eur = self.amount(lot.get("value"), f"tender.lots[{k}].value", pub)
+            mine = [i for i in items if _s(i.get("relatedLot")) == raw]
+            suit = lot.get("suitability") if isinstance(lot.get("suitability"), dict) else {}
+            sme = suit.get("sme")
+            out[lot_id] = {"notice_id": notice_id, "lot_id": lot_id, **base,
+                           "cpv_main": next((c for c in map(_cpv, mine) if c), None),
+                           "nuts3": None, "estimated_value": amt,
+                           "estimated_value_currency": cur, "estimated_value_eur": eur,
+                           "sme_suitable": sme if isinstance(sme, bool) else None,
+                           "source_lot_id": raw}
+        return out
+
+    def awards(self, notice_id: str, tender: dict | None, awards: list[dict],
+               parties: dict, lots: dict, pub, rel: dict) -> list[dict]:
+        tender = tender or {}
+        n_tenderers = parse_count(tender.get("numberOfTenderers"), self.src, self.record,
+                                  "tender.numberOfTenderers")
+        by_lot_bids = self.bid_counts(rel)
+        raw_to_lot = {v.get("source_lot_id", k): k for k, v in lots.items()}
+        out: dict[str, dict] = {}
+        for k, a in enumerate(awards):
+            field = f"awards[{k}]"
+            status = _s(a.get("status"))
+            if status is not None and status not in _AWARD_STATUS:
+                raise self.fail(f"{field}.status", f"unknown code {status!r}")
+            if status == "cancelled":
+                continue
+            decided = parse_date(a.get("date"), self.src, self.record, f"{field}.date")
+            if decided is not None and decided > pub:
+                raise self.fail(f"{field}.date",
+                                f"award decision {decided.date()} is after the release "
+                                f"date {pub.date()}")
+            amt, cur, eur = self.amount(a.get("value"), f"{field}.value", decided or pub)
+            related = [_s(x) for x in a.get("relatedLots") or [] if _s(x)]
+            if related:
+                lot_ids = []
+                for r in related:
+                    if r not in raw_to_lot and lot_label(r) not in lots:
+                        raise self.fail(f"{field}.relatedLots",
+                                        f"lot {r!r} is not among the tender's lots")
+                    lot_ids.append(raw_to_lot.get(r, lot_label(r)))
+            elif len(lots) == 1:
+                lot_ids = list(lots)
+            else:
+                raise self.fail(f"{field}.relatedLots",
+                                "award names no lot but the tender has several")
+            suppliers = [s for s in a.get("suppliers") or [] if isinstance(s, dict)]
+            winner = size = None
+            if suppliers:
+                p = parties.get(suppliers[0].get("id")) or suppliers[0]
+                winner = _party_id(p)
+                details = p.get("details") if isinstance(p.get("details"), dict) else {}
+                scale = _s(details.get("scale"))
+                if scale is not None:
+                    if scale not in _SCALE:
+                        raise self.fail(f"parties[{p.get('id')}].details.scale",
+                                        f"unknown code {scale!r}")
+                    size = _SCALE[scale]
+            chosen = False if status == "unsuccessful" else (True if suppliers else None)
+            share = 1 / len(lot_ids)
+            for lot_id in lot_ids:
+                tenders = by_lot_bids.get(lot_id)
+                if tenders is None and len(lots) == 1:
+                    tenders = by_lot_bids.get(None, n_tenderers)
+                row = out.get(lot_id)
+                if row is None:
+                    out[lot_id] = {
+                        "notice_id": notice_id, "lot_id": lot_id, "winner_chosen": chosen,
+                        "tenders_received": tenders, "sme_tenders_received": None,
+                        "awarded_value": None if amt is None else amt * share,
+                        "awarded_value_currency": cur,
+                        "awarded_value_eur": None if eur is None else eur * share,
+                        "value_source": "award.value" if amt is not None else None,
+                        "winner_id": winner, "winner_size": size, "decision_date": decided,
+                        "winners": 1 if suppliers else 0}
+                    continue
+                row["winners"] += 1 if suppliers else 0
+                if chosen:
+                    row["winner_chosen"] = True
+                if amt is not None:
+                    if row["awarded_value_currency"] not in (None, cur):
+                        raise self.fail(f"{field}.value.currency",
+                                        "awards of one lot in different currencies")
+                    row["awarded_value"] = (row["awarded_value"] or 0) + amt * share
+                    row["awarded_value_currency"] = cur
+                    row["value_source"] = "award.value"
+                    if eur is not None:
+                        row["awarded_value_eur"] = (row["awarded_value_eur"] or 0) + eur * share
+                for col, val in (("winner_id", winner), ("winner_size", size),
+                                 ("decision_date", decided)):
+                    if row[col] is None:
+                        row[col] = val
+        return list(out.values())
+
+    def bid_counts(self, rel: dict) -> dict:
+        """Tenders per lot from the bids extension (``bids.statistics``)."""
+        bids = rel.get("bids") if isinstance(rel.get("bids"), dict) else {}
+        out: dict = {}
+        for k, st in enumerate(bids.get("statistics") or []):
+            if not isinstance(st, dict) or st.get("measure") not in ("bids", "validBids"):
+                continue
+            n = parse_count(st.get("value"), self.src, self.record,
+                            f"bids.statistics[{k}].value")
+            lot = _s(st.get("relatedLot"))
+            key = lot_label(lot) if lot else None
+            if st.get("measure") == "validBids" or key not in out:
+                out[key] = n
+        return out
+
+
+# -- driver -----------------------------------------------------------------
+
+class _State:
+    def __init__(self, result: ParseResult):
+        self.result = result
+        self.buyers: dict[str, dict] = {}
+        self.notices: set[str] = set()
+
+    def take(self, tables: dict[str, list[dict]]) -> None:
+        for b in tables.get("buyers", []):
+            self.buyers.setdefault(b["buyer_id"], b)
+        for table in ("notices", "lots", "awards"):
+            for row in tables.get(table, []):
+                self.result.add(table, row)
+
+    def finish(self) -> ParseResult:
+        self.result.rows["buyers"] = list(self.buyers.values())
+        for table in ("notices", "lots", "awards"):
+            self.result.rows.setdefault(table, [])
+        return self.result
+
+
+def _record_tables(rec: object, src: str, label: str) -> dict[str, list[dict]]:
+    if not isinstance(rec, dict):
+        raise Quarantined(src, label, None, "not a JSON object")
+    ocid = _s(rec.get("ocid"))
+    label = f"{label} (ocid {ocid})" if ocid else label
+    compiled = rec.get("compiledRelease")
+    if isinstance(compiled, dict):
+        return _Release(compiled, src, label).rows(compiled=True)
+    embedded = [r for r in rec.get("releases") or [] if isinstance(r, dict) and "tag" in r
+                and "date" in r and ("tender" in r or "awards" in r or "planning" in r
+                                     or "contracts" in r)]
+    if not embedded:
+        raise Quarantined(src, label, "compiledRelease",
+                          "record has no compiledRelease and only linked releases")
+    merged: dict[str, list[dict]] = {}
+    for r in embedded:
+        for table, rows in _Release(r, src, label).rows().items():
+            merged.setdefault(table, []).extend(rows)
+    return merged
+
+
+def _consume(state: _State, units: Iterable[tuple[str, str, object]], src: str) -> None:
+    result = state.result
+    for kind, label, item in units:
+        result.records_in += 1
+        try:
+            if kind == "error":
+                raise item  # type: ignore[misc]
+            if kind == "record":
+                tables = _record_tables(item, src, label)
+            else:
+                tables = _Release(item, src, label).rows()
+            dup = [n["notice_id"] for n in tables["notices"] if n["notice_id"] in state.notices]
+            if dup:
+                raise Quarantined(src, label, "id", f"release {dup[0]} appears twice")
+        except Quarantined as q:
+            result.quarantine.append(q)
+            continue
+        state.notices.update(n["notice_id"] for n in tables["notices"])
+        state.take(tables)
+        result.records_accepted += 1
+    if result.unit == "notice":
+        result.unit = "release"
+
+
+def _line_units(lines: Iterable[str], src: str) -> Iterator[tuple[str, str, object]]:
+    for i, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = load_json(line, src, f"line {i}")
+        except Quarantined as q:
+            yield "error", f"line {i}", q
+            continue
+        yield from _units(obj, f"line {i} ")
+
+
+def parse_lines(lines: Iterable[str], source_file: str) -> ParseResult:
+    """Read OCDS JSON Lines (one release, record or package per line).
+
+    ``lines`` may be any iterable of text lines, such as an open file, so
+    large files are read one line at a time.
+    """
+    result = ParseResult(source_file=source_file, format=FORMAT, unit="line item")
+    state = _State(result)
+    _consume(state, _line_units(lines, source_file), source_file)
+    return state.finish()
+
+
+def parse(data: bytes, source_file: str) -> ParseResult:
+    """Read one OCDS file (package, release, record or JSON Lines) into canonical rows.
+
+    Each release (or record) is a record of the accounting: accepted, or
+    quarantined with the file, the release and the field.
+    """
+    text = decode(data, source_file)
+    if _is_json_lines(text):
+        return parse_lines(io.StringIO(text), source_file)
+    result = ParseResult(source_file=source_file, format=FORMAT, unit="release")
+    state = _State(result)
+    try:
+        obj = load_json(text, source_file)
+        units: Iterable = list(_units(obj, ""))
+    except Quarantined as q:
+        try:
+            units = list(_salvage(text, source_file))
+        except Quarantined:
+            units = [("error", "file", q)]
+    if units and units[0][0] == "record":
+        result.unit = "record"
+    _consume(state, units, source_file)
+    return state.finish()
+
+
+def read(path: str | Path) -> Dataset:
+    """Read an OCDS file into a :class:`Dataset`; JSON Lines are streamed.
+
+    Examples
+    --------
+    >>> from keino_metrics.readers import ocds
+    >>> ds = ocds.read("releases.jsonl")  # doctest: +SKIP
+    """
+    p = Path(path)
+    with p.open("rb") as fh:
+        head = fh.read(65536)
+    text_head = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if _is_json_lines(text_head):
+        with p.open(encoding="utf-8", errors="strict", newline="") as fh:
+            try:
+                result = parse_lines(fh, str(path))
+            except UnicodeDecodeError:
+                result = parse(p.read_bytes(), str(path))
+    else:
+        result = parse(p.read_bytes(), str(path))
+    return to_dataset([result], {"source_files": [str(path)], "format": FORMAT})
