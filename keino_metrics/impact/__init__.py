@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from keino_metrics.impact.did import DiDAggregate, PreTest, StaggeredDiDResult, staggered_did
 from keino_metrics.impact.event_study import EventStudyResult, sun_abraham, twfe
+from keino_metrics.impact.its import ITSResult, interrupted_time_series
 
 __all__ = [
     "DiDAggregate",
     "EventStudyResult",
+    "ITSResult",
     "PreTest",
+    "interrupted_time_series",
     "StaggeredDiDResult",
     "staggered_did",
     "sun_abraham",
