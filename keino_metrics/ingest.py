@@ -1,0 +1,78 @@
+"""Ingest: read raw procurement files, check them and write canonical Parquet.
+
+``keino ingest PATHS... --out DIR`` calls :func:`ingest` and prints
+:func:`format_accounting`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from keino_metrics.dataset import Dataset
+from keino_metrics.readers import read
+
+__all__ = ["ingest", "format_accounting"]
+
+
+def ingest(paths: str | os.PathLike | Iterable[str | os.PathLike], out_dir: str | os.PathLike,
+           workers: int | None = None, progress: bool = True, **read_options) -> Dataset:
+    """Read ``paths``, check every record and write the tables to ``out_dir``.
+
+    Parameters
+    ----------
+    paths : path, glob or list of them
+        As for :func:`keino_metrics.readers.read`.
+    out_dir : path
+        Folder for ``<table>.parquet``, ``accounting.parquet``, extra tables
+        and ``provenance.json`` (created if missing).
+    workers : int, optional
+        Worker processes (default: all cores).
+    progress : bool
+        Show a progress bar.
+    **read_options
+        Passed to :func:`keino_metrics.readers.read` (for example ``fx_rates``).
+
+    Returns
+    -------
+    Dataset
+        The dataset written.
+    """
+    data = read(paths, workers=workers, progress=progress, **read_options)
+    data.to_parquet(Path(out_dir))
+    return data
+
+
+def format_accounting(dataset: Dataset, max_reasons: int = 10) -> str:
+    """The accounting of a read as text: per source, totals and quarantine reasons.
+
+    Every line states rows in = accepted + quarantined; the most frequent
+    quarantine reasons follow (file, record and field are in the
+    ``quarantine`` table).
+    """
+    lines = []
+    summ = dataset.accounting_summary()
+    if summ.empty:
+        return "No input was read."
+    width = max(len(str(s)) for s in summ["source"])
+    lines.append(f"{'source':<{width}}  {'unit':<8}{'inputs':>8}{'rows in':>10}"
+                 f"{'accepted':>10}{'quarant.':>10}  balance")
+    for r in summ.itertuples():
+        lines.append(f"{r.source:<{width}}  {r.unit:<8}{r.inputs:>8,}{r.rows_in:>10,}"
+                     f"{r.rows_accepted:>10,}{r.rows_quarantined:>10,}  "
+                     f"{'ok' if r.balanced else 'UNBALANCED'}")
+    tot = summ[["inputs", "rows_in", "rows_accepted", "rows_quarantined"]].sum()
+    lines.append(f"{'total':<{width}}  {'':<8}{tot['inputs']:>8,}{tot['rows_in']:>10,}"
+                 f"{tot['rows_accepted']:>10,}{tot['rows_quarantined']:>10,}")
+    tables = ", ".join(f"{name} {len(df):,}" for name, df in dataset.tables().items()
+                       if name != "quarantine")
+    lines.append(f"tables: {tables}")
+    q = dataset.quarantine
+    if len(q):
+        reasons = (q["reason"].str.replace(r"\d[\d.,-]*", "N", regex=True)
+                   .str.replace(r"'[^']*'", "'…'", regex=True).value_counts())
+        lines.append(f"quarantine: {len(q):,} records; most frequent reasons:")
+        for reason, n in reasons.head(max_reasons).items():
+            lines.append(f"  {n:>7,}  {reason}")
+    return "\n".join(lines)

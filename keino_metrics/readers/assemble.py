@@ -1,0 +1,275 @@
+"""From per-file parse results to one checked :class:`~keino_metrics.Dataset`.
+
+Steps, in order (each documented in ``docs/readers.md``):
+
+1. rows are gathered per table in batches (frames, not dicts, so memory grows
+   with the rows kept, not with the files read);
+2. amounts are converted to euros with the rate table (:mod:`.fx`);
+3. buyers get their municipality (Finnish buyers, by city name) and region
+   (from the municipality, else from NUTS 3 2021 or 2024);
+4. a notice read twice (same ``notice_id``) is kept once; the later copies
+   go to quarantine naming the first file;
+5. every table is typed with :func:`keino_metrics.datamodel.conform` and
+   checked with :func:`keino_metrics.datamodel.schema`; a notice with a
+   failing row goes to quarantine with the column and the check;
+6. lot results of one procedure and lot seen in several notices: the latest
+   (by publication date) stays in ``awards``, all of them are kept in the
+   extra table ``award_history``;
+7. the accounting per input is updated so that rows in = accepted +
+   quarantined still holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from keino_metrics import datamodel, geography
+from keino_metrics.dataset import ACCOUNTING_COLUMNS, Dataset
+from keino_metrics.readers.base import ParseResult
+from keino_metrics.readers.fx import FxTable
+
+__all__ = ["Collector"]
+
+_ROW_TABLES = ("buyers", "notices", "lots", "awards", "hilma_statistics",
+               "programme_participation")
+
+
+@dataclass
+class Collector:
+    """Accumulates parse results batch by batch and builds the dataset."""
+
+    fx: FxTable
+    frames: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    quarantine: list[dict] = field(default_factory=list)
+    accounting: list[dict] = field(default_factory=list)
+    _pending: dict[str, list[dict]] = field(default_factory=dict)
+    _n_pending: int = 0
+
+    def add(self, res: ParseResult) -> None:
+        """Take one file's result."""
+        for table, rows in res.rows.items():
+            self._pending.setdefault(table, []).extend(rows)
+            self._n_pending += len(rows)
+        for q in res.quarantine:
+            self.quarantine.append(q.row())
+        self.accounting.append({
+            "input": res.source_file, "source": res.format, "unit": res.unit,
+            "rows_in": res.records_in, "rows_accepted": res.records_accepted,
+            "rows_quarantined": res.records_in - res.records_accepted})
+        if self._n_pending >= 20_000:
+            self.flush()
+
+    def flush(self) -> None:
+        """Turn pending row dicts into frames."""
+        for table, rows in self._pending.items():
+            if rows:
+                self.frames.setdefault(table, []).append(pd.DataFrame.from_records(rows))
+        self._pending = {}
+        self._n_pending = 0
+
+    # -------------------------------------------------------------------
+    def build(self, provenance: dict | None = None) -> Dataset:
+        """The checked dataset (steps 2-7 of the module docstring)."""
+        self.flush()
+        t = {name: (pd.concat(fs, ignore_index=True) if fs else pd.DataFrame())
+             for name, fs in self.frames.items()}
+        for name in _ROW_TABLES:
+            t.setdefault(name, pd.DataFrame())
+        acc = pd.DataFrame(self.accounting, columns=list(ACCOUNTING_COLUMNS))
+        quarantined: list[dict] = list(self.quarantine)
+
+        _to_eur(t, self.fx)
+        t["buyers"] = _locate_buyers(t["buyers"])
+        drop = _duplicates(t["notices"])
+        quarantined += drop
+        if drop:
+            t["notices"] = t["notices"].drop_duplicates("notice_id").reset_index(drop=True)
+            for name in ("lots", "awards", "hilma_statistics"):
+                if not t[name].empty:
+                    t[name] = _drop_duplicate_children(t[name], name)
+        typed, bad = _conform_and_check(t)
+        quarantined += bad
+        typed = _remove(typed, bad) if bad else typed
+        awards, history = _latest_results(typed["awards"], typed["notices"])
+        typed["awards"] = awards
+        acc = _rebalance(acc, drop + bad)
+        q = datamodel.conform("quarantine", pd.DataFrame(
+            quarantined, columns=["source_file", "record", "field", "reason"]))
+        return Dataset(buyers=typed["buyers"], notices=typed["notices"], lots=typed["lots"],
+                       awards=typed["awards"], hilma_statistics=typed["hilma_statistics"],
+                       programme_participation=typed["programme_participation"],
+                       quarantine=q, accounting=acc,
+                       extra={"award_history": history} if len(history) else {},
+                       provenance=provenance or {})
+
+
+def _to_eur(t: dict[str, pd.DataFrame], fx: FxTable) -> None:
+    for table, stem in (("lots", "estimated_value"), ("awards", "awarded_value")):
+        df = t.get(table)
+        if df is None or df.empty or stem not in df:
+            continue
+        eur = df.get(f"{stem}_eur")
+        eur = eur.astype("object") if eur is not None else pd.Series(None, index=df.index,
+                                                                      dtype="object")
+        cur = df.get(f"{stem}_currency", pd.Series(None, index=df.index))
+        year = df.get("value_year", pd.Series(None, index=df.index))
+        need = eur.isna() & df[stem].notna()
+        for i in df.index[need]:
+            y = year.loc[i]
+            eur.loc[i] = fx.to_eur(float(df.at[i, stem]), cur.loc[i],
+                                   int(y) if pd.notna(y) else None)
+        df[f"{stem}_eur"] = pd.to_numeric(eur, errors="coerce")
+
+
+def _locate_buyers(b: pd.DataFrame) -> pd.DataFrame:
+    if b.empty:
+        return b
+    b = b.copy()
+    muni = geography.municipalities()
+    by_name = {}
+    for code, fi, sv in muni[["municipality_code", "name_fi", "name_sv"]].itertuples(index=False):
+        by_name[fi.casefold()] = code
+        by_name[sv.casefold()] = code
+    region_of = dict(zip(muni["municipality_code"], muni["region_code"], strict=True))
+    city = b["city"] if "city" in b else pd.Series(None, index=b.index)
+    country = b["country"] if "country" in b else pd.Series(None, index=b.index)
+    mcode = [by_name.get(str(c).strip().casefold()) if (k == "FI" and isinstance(c, str))
+             else None for c, k in zip(city, country, strict=True)]
+    if "municipality_code" in b:
+        mcode = [m0 if isinstance(m0, str) else m1
+                 for m0, m1 in zip(b["municipality_code"], mcode, strict=True)]
+    b["municipality_code"] = mcode
+    nuts = b["nuts3"] if "nuts3" in b else pd.Series(None, index=b.index)
+    b["region_code"] = [region_of.get(m) if m else geography.nuts3_to_region(n)
+                        for m, n in zip(mcode, nuts, strict=True)]
+    # one row per buyer: the first seen, with gaps filled from later rows
+    return b.groupby("buyer_id", sort=False, as_index=False).first()
+
+
+def _duplicates(notices: pd.DataFrame) -> list[dict]:
+    if notices.empty:
+        return []
+    dup = notices.duplicated("notice_id", keep="first")
+    if not dup.any():
+        return []
+    first = notices.drop_duplicates("notice_id").set_index("notice_id")["source_file"]
+    out = []
+    for nid, src in notices.loc[dup, ["notice_id", "source_file"]].itertuples(index=False):
+        out.append({"source_file": src, "record": nid, "field": "notice_id",
+                    "reason": f"duplicate: notice {nid} was already read from {first[nid]}"})
+    return out
+
+
+def _remove(t: dict[str, pd.DataFrame], bad: list[dict]) -> dict[str, pd.DataFrame]:
+    """Drop every row of the quarantined (source_file, notice) pairs."""
+    if not bad:
+        return t
+    keys = {(b["source_file"], b["record"]) for b in bad}
+    n = t["notices"]
+    if n.empty:
+        return t
+    mask = pd.Series([(s, i) in keys for s, i in zip(n["source_file"], n["notice_id"],
+                                                       strict=True)], index=n.index)
+    gone_ids = set(n.loc[mask, "notice_id"])
+    out = dict(t)
+    out["notices"] = n.loc[~mask].reset_index(drop=True)
+    for name in ("lots", "awards", "hilma_statistics"):
+        df = t.get(name)
+        if df is None or df.empty or "notice_id" not in df:
+            continue
+        out[name] = df.loc[~df["notice_id"].isin(gone_ids)].reset_index(drop=True)
+    return out
+
+
+def _drop_duplicate_children(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    key = list(datamodel.KEYS.get(name, ()))
+    if key and all(k in df for k in key):
+        df = df.drop_duplicates(key, keep="first")
+    return df.reset_index(drop=True)
+
+
+def _conform_and_check(t: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
+                                                            list[dict]]:
+    """Type every table and validate it; rows that fail condemn their notice."""
+    import pandera.errors as pe
+
+    typed: dict[str, pd.DataFrame] = {}
+    bad: list[dict] = []
+    src_of = {}
+    if not t["notices"].empty:
+        src_of = dict(zip(t["notices"]["notice_id"], t["notices"]["source_file"], strict=False))
+    for name in _ROW_TABLES:
+        df = t.get(name, pd.DataFrame())
+        if df.empty:
+            typed[name] = datamodel.empty(name)
+            continue
+        df = datamodel.conform(name, df)
+        try:
+            datamodel.schema(name).validate(df, lazy=True)
+        except pe.SchemaErrors as err:
+            fc = err.failure_cases
+            rows = fc["index"].dropna().astype(int).unique()
+            for i in rows:
+                f = fc.loc[fc["index"] == i].iloc[0]
+                nid = df.at[i, "notice_id"] if "notice_id" in df else None
+                if nid is None or pd.isna(nid):
+                    continue
+                bad.append({"source_file": src_of.get(nid, "?"), "record": nid,
+                            "field": f"{name}.{f['column']}",
+                            "reason": f"value {f['failure_case']!r} fails check {f['check']}"})
+        typed[name] = df
+    if bad:
+        seen = set()
+        uniq = []
+        for b in bad:
+            k = (b["source_file"], b["record"])
+            if k not in seen:
+                seen.add(k)
+                uniq.append(b)
+        bad = uniq
+    return typed, bad
+
+
+def _latest_results(awards: pd.DataFrame, notices: pd.DataFrame
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if awards.empty or notices.empty:
+        return awards, pd.DataFrame()
+    meta = notices[["notice_id", "procedure_id", "publication_date", "notice_type"]]
+    a = awards.merge(meta, on="notice_id", how="left", validate="many_to_one")
+    a = a.sort_values(["procedure_id", "lot_id", "publication_date", "notice_id"],
+                      kind="stable")
+    grp = a.groupby(["procedure_id", "lot_id"], sort=False, dropna=False)
+    a["version"] = grp.cumcount() + 1
+    a["versions"] = grp["notice_id"].transform("size")
+    multi = a["versions"] > 1
+    if not multi.any():
+        return awards, pd.DataFrame()
+    last = a["version"] == a["versions"]
+    a["current"] = last
+    latest_id = grp["notice_id"].transform("last")
+    a["superseded_by"] = np.where(last, None, latest_id)
+    history = a.loc[multi].reset_index(drop=True)
+    keep = a.loc[last, awards.columns]
+    return keep.reset_index(drop=True), history
+
+
+def _rebalance(acc: pd.DataFrame, removed: Iterable[dict]) -> pd.DataFrame:
+    acc = acc.copy()
+    counts: dict[str, int] = {}
+    for r in removed:
+        counts[r["source_file"]] = counts.get(r["source_file"], 0) + 1
+    if counts:
+        idx = {s: i for i, s in enumerate(acc["input"])}
+        for src, n in counts.items():
+            i = idx.get(src)
+            if i is None:
+                continue
+            acc.iloc[i, acc.columns.get_loc("rows_accepted")] -= n
+            acc.iloc[i, acc.columns.get_loc("rows_quarantined")] += n
+    for c in ("rows_in", "rows_accepted", "rows_quarantined"):
+        acc[c] = acc[c].astype("int64")
+    return acc
