@@ -22,7 +22,6 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping
 from functools import cache
-from importlib import resources
 
 import pandas as pd
 
@@ -40,7 +39,9 @@ __all__ = [
     "parse_count",
     "to_eur",
     "derived_id",
+    "org_id",
     "lot_label",
+    "country_alpha2",
     "region_of",
     "to_dataset",
 ]
@@ -223,8 +224,8 @@ def parse_count(value: object, source_file: str, record: str, field: str) -> int
 #: Euro foreign exchange reference rates of the European Central Bank, annual
 #: averages (units of currency per euro), for the currencies most often met
 #: in procurement data outside the euro area. Used only when the package has
-#: no fuller rate table (``keino_metrics/data/fx_rates.csv``). Years outside
-#: the table use the nearest year given and say so in a warning.
+#: rate table (:mod:`keino_metrics.readers.fx`) or lacks the currency. Years
+#: outside the table take the nearest year.
 EUR_RATES: dict[str, dict[int, float]] = {
     "GBP": {2009: 0.8909, 2010: 0.8578, 2011: 0.8679, 2012: 0.8109, 2013: 0.8493,
             2014: 0.8061, 2015: 0.7258, 2016: 0.8195, 2017: 0.8767, 2018: 0.8847,
@@ -252,56 +253,49 @@ LEGACY_EURO: dict[str, float] = {"FIM": 5.94573, "DEM": 1.95583, "FRF": 6.55957,
                                  "HRK": 7.53450}
 
 
-@cache
-def _package_rates() -> dict[str, dict[int, float]] | None:
-    """Rates from ``keino_metrics/data/fx_rates.csv`` if the package ships one.
-
-    The file is expected to have ``currency``, ``year`` and a rate column in
-    units of currency per euro (``per_eur``, ``units_per_eur`` or ``rate``).
-    """
-    path = resources.files("keino_metrics") / "data" / "fx_rates.csv"
-    if not path.is_file():
+def _rate_table():
+    """The package's rate table (:mod:`keino_metrics.readers.fx`) if present."""
+    try:
+        from keino_metrics.readers import fx
+    except ImportError:
         return None
-    with path.open(encoding="utf-8") as fh:
-        df = pd.read_csv(fh)
-    rate_col = next((c for c in ("per_eur", "units_per_eur", "rate", "eur_rate")
-                     if c in df.columns), None)
-    if rate_col is None or not {"currency", "year"} <= set(df.columns):
+    try:
+        return fx.default_rates()
+    except (OSError, ValueError):
         return None
-    out: dict[str, dict[int, float]] = {}
-    for cur, year, rate in zip(df["currency"], df["year"], df[rate_col], strict=True):
-        out.setdefault(str(cur).upper(), {})[int(year)] = float(rate)
-    return out
 
 
 def to_eur(amount: float | None, currency: str | None, when: pd.Timestamp | None,
            source_file: str = "", record: str = "") -> float | None:
     """Convert ``amount`` in ``currency`` to euros at the annual rate of ``when``.
 
+    Uses the package's rate table (``keino_metrics/data/fx_rates.csv`` through
+    :mod:`keino_metrics.readers.fx`) when it is installed, else
+    :data:`EUR_RATES`; a year outside the table takes the nearest year.
     Returns ``None`` when the amount is missing or no rate is known for the
-    currency (a :class:`ReaderWarning` says so; the published amount is kept
-    by the caller). A missing currency is read as euros.
+    currency (a :class:`ReaderWarning` says so; the caller keeps the published
+    amount and currency). A missing currency is read as euros.
     """
     if amount is None:
         return None
     cur = (currency or "EUR").strip().upper()
     if cur == "EUR":
-        return amount
+        return float(amount)
     if cur in LEGACY_EURO:
         return amount / LEGACY_EURO[cur]
-    table = _package_rates() or EUR_RATES
-    by_year = table.get(cur) or EUR_RATES.get(cur)
+    year = when.year if when is not None else None
+    table = _rate_table()
+    if table is not None:
+        eur = table.to_eur(amount, cur, year)
+        if eur is not None:
+            return eur
+    by_year = EUR_RATES.get(cur)
     if not by_year:
         warnings.warn(f"{source_file}, record {record}: no euro rate for currency {cur}; "
                       "euro value left empty", ReaderWarning, stacklevel=2)
         return None
-    year = when.year if when is not None else max(by_year)
-    if year not in by_year:
-        nearest = min(by_year, key=lambda y: abs(y - year))
-        warnings.warn(f"{source_file}, record {record}: no {cur} rate for {year}; "
-                      f"used {nearest}", ReaderWarning, stacklevel=2)
-        year = nearest
-    return amount / by_year[year]
+    y = max(by_year) if year is None else min(by_year, key=lambda k: (abs(k - year), -k))
+    return amount / by_year[y]
 
 
 # -- identifiers and places ---------------------------------------------------
@@ -314,6 +308,46 @@ def derived_id(prefix: str, *parts: object) -> str:
     """
     norm = "|".join(" ".join(str(p).split()).casefold() for p in parts if p is not None)
     return f"{prefix}-{hashlib.sha1(norm.encode('utf-8')).hexdigest()[:12]}"
+
+
+def org_id(registration: object, name: object, country: object) -> str:
+    """The canonical organisation id (buyer or winner), as the XML readers make it.
+
+    The registration number prefixed by the country (``FI-0216509-5``) when
+    known, else ``h-`` and a stable hash of name and country.
+    """
+    reg = re.sub(r"\s+", "", str(registration)) if not _blank(registration) else ""
+    cc = "" if _blank(country) else str(country).strip().upper()
+    try:
+        from keino_metrics.readers import checks
+    except ImportError:
+        checks = None
+    if checks is not None and hasattr(checks, "buyer_id"):
+        return checks.buyer_id(reg or None, None if _blank(name) else str(name), cc or None)
+    if reg:
+        return reg if not cc or reg.upper().startswith(cc) else f"{cc}-{reg}"
+    norm = "|".join(" ".join(("" if _blank(p) else str(p)).lower().split()) for p in (name, cc))
+    return "h-" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:16]
+
+
+@cache
+def _alpha3() -> dict[str, str]:
+    from babel.core import get_global
+
+    return {k: v[0] for k, v in get_global("territory_aliases").items()
+            if len(k) == 3 and k.isalpha() and v and len(v[0]) == 2}
+
+
+def country_alpha2(code: object) -> str | None:
+    """ISO 3166-1 alpha-2 for an alpha-2, alpha-3 (``FIN``) or EU code (``UK``, ``EL``)."""
+    if _blank(code):
+        return None
+    c = str(code).strip().upper()
+    if len(c) == 3:
+        return _alpha3().get(c)
+    if len(c) != 2 or not c.isalpha():
+        return None
+    return {"UK": "GB", "EL": "GR"}.get(c, c)
 
 
 def lot_label(value: object) -> str:
