@@ -11,6 +11,7 @@ from __future__ import annotations
 from keino_metrics.impact.did import DiDAggregate, PreTest, StaggeredDiDResult, staggered_did
 from keino_metrics.impact.event_study import EventStudyResult, sun_abraham, twfe
 from keino_metrics.impact.its import ITSResult, interrupted_time_series
+from keino_metrics.impact.target import TargetResult, track_target
 
 __all__ = [
     "DiDAggregate",
@@ -19,7 +20,9 @@ __all__ = [
     "PreTest",
     "interrupted_time_series",
     "StaggeredDiDResult",
+    "TargetResult",
     "staggered_did",
     "sun_abraham",
+    "track_target",
     "twfe",
 ]

@@ -1,0 +1,335 @@
+"""Tracking a share against a target (e.g. the 10 % innovative-procurement target).
+
+:func:`track_target` forecasts a yearly share and answers three questions: where
+is the trend heading (central forecast with a prediction interval), how likely is
+the share to reach the target by a given year, and in which year does the central
+trend cross it.
+
+Two forecasting models, both on the logit scale so that forecasts stay in (0, 1):
+
+``"logit_trend"`` (default)
+    A linear trend in logit(share), estimated as a random-effects meta-regression:
+    each year's observed share has a known sampling variance (from its numerator
+    and denominator, or from a given standard error, by the delta method), and
+    the years also scatter around the trend with a between-year variance ``tau2``
+    (method of moments, refitted once by weighted least squares with
+    ``statsmodels``). The predictive distribution of a future year's share draws
+    the trend coefficients from their estimated normal distribution and adds a
+    between-year deviation; sampling error of a future measurement is left out,
+    so the forecast is of the share itself, not of a noisy survey of it.
+``"local_linear_trend"``
+    A local linear trend state-space model of logit(share)
+    (``statsmodels.tsa.UnobservedComponents``), simulated forward from the last
+    state. It adapts to bends in the trend but needs a longer series (>= 8 years);
+    its interval is for the observed share of a year (it includes the irregular
+    term, which also holds the sampling noise).
+
+The probabilities come from a seeded simulation of the predictive distribution.
+Every number is for one definition of the share; loop over definition ids for
+several (``definition`` is carried into the result and its summary).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import special
+
+from keino_metrics.impact.results import check_lang, fmt, label, pick
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """Result of :func:`track_target`.
+
+    Attributes
+    ----------
+    forecast : pandas.DataFrame
+        Per year: ``year``, ``observed`` (share, NaN in the future), ``central``
+        (trend), ``pi_low``, ``pi_high`` (prediction interval of the year's share),
+        ``prob_reached`` (probability that the year's share is at or above the target).
+    target : float
+        Target share.
+    by_year : int
+        Year the target is set for.
+    prob_at_year : float
+        Probability that the share in ``by_year`` is at or above the target.
+    prob_by_year : float
+        Probability that the share reaches the target in at least one year from
+        the first forecast year up to ``by_year``.
+    year_reached : int or None
+        First year (from the last observed year on) in which the central trend is
+        at or above the target; None when it does not get there within 50 years
+        of the last observation.
+    method : str
+        Forecasting model.
+    definition : str or None
+        Identifier of the share's definition.
+    annual_change : float
+        Trend growth of the odds per year (``exp(slope) - 1``; for
+        ``local_linear_trend`` the last smoothed slope).
+    tau2 : float
+        Between-year variance on the logit scale (``logit_trend``), else NaN.
+    alpha : float
+        ``1 - alpha`` is the level of the prediction interval.
+    n_sims : int
+        Simulated paths.
+    seed : int or None
+        Seed of the simulation.
+    """
+
+    forecast: pd.DataFrame = field(repr=False)
+    target: float
+    by_year: int
+    prob_at_year: float
+    prob_by_year: float
+    year_reached: int | None
+    method: str
+    definition: str | None
+    annual_change: float
+    tau2: float
+    alpha: float
+    n_sims: int
+    seed: int | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of the forecast table."""
+        return self.forecast.copy()
+
+    def summary(self, lang: str = "en") -> str:
+        """Summarise in Finnish (``"fi"``) or English (``"en"``)."""
+        check_lang(lang)
+        pct = lambda v: fmt(100 * v, 1, lang) + " %"  # noqa: E731
+        row = self.forecast.set_index("year").loc[self.by_year]
+        level = int(round(100 * (1 - self.alpha)))
+        defn = f" [{self.definition}]" if self.definition else ""
+        never = {"fi": "ei saavuteta", "en": "not reached"}
+        reached = str(self.year_reached) if self.year_reached is not None else pick(never, lang)
+        text = {
+            "fi": [f"Tavoiteseuranta{defn}: tavoite {pct(self.target)} vuonna {self.by_year} "
+                   f"(malli {self.method})",
+                   f"  ennuste {self.by_year}: {pct(row['central'])} "
+                   f"({level} % ennusteväli {pct(row['pi_low'])} – {pct(row['pi_high'])})",
+                   f"  todennäköisyys saavuttaa tavoite vuonna {self.by_year}: "
+                   f"{pct(self.prob_at_year)}; viimeistään {self.by_year}: {pct(self.prob_by_year)}",
+                   f"  keskitrendi saavuttaa tavoitteen: {reached}"],
+            "en": [f"Target tracking{defn}: target {pct(self.target)} in {self.by_year} "
+                   f"(model {self.method})",
+                   f"  forecast {self.by_year}: {pct(row['central'])} "
+                   f"({level} % prediction interval {pct(row['pi_low'])} – {pct(row['pi_high'])})",
+                   f"  probability of reaching the target in {self.by_year}: "
+                   f"{pct(self.prob_at_year)}; by {self.by_year}: {pct(self.prob_by_year)}",
+                   f"  central trend reaches the target: {reached}"],
+        }
+        return "\n".join(text[lang])
+
+    def plot(self):
+        """Observed shares, trend, prediction band and the target line.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 4))
+        ax = fig.add_subplot()
+        f = self.forecast
+        ax.fill_between(f["year"], f["pi_low"], f["pi_high"], alpha=0.2,
+                        label=f"{int(round(100 * (1 - self.alpha)))} % PI")
+        ax.plot(f["year"], f["central"], "-", label=label("forecast", "en"))
+        ax.plot(f["year"], f["observed"], "o", label=label("observed", "en"))
+        ax.axhline(self.target, color="red", linestyle="--", label=label("target", "en"))
+        ax.axvline(self.by_year, color="grey", linewidth=0.8)
+        ax.set_xlabel(label("year", "en"))
+        ax.set_ylabel(label("share", "en") + (f" ({self.definition})" if self.definition else ""))
+        ax.legend(loc="best")
+        return fig
+
+
+def _observations(series, year, share, se, numerator, denominator):
+    if isinstance(series, pd.Series):
+        series = series.rename(share).rename_axis(year).reset_index()
+    if year not in series.columns and series.index.name == year:
+        series = series.reset_index()
+    if year not in series.columns:
+        raise ValueError(f"series has no column {year!r}; available: {list(series.columns)}")
+    df = pd.DataFrame({"year": pd.to_numeric(series[year]).astype(int)})
+    if numerator in series.columns and denominator in series.columns:
+        num = pd.to_numeric(series[numerator], errors="coerce").to_numpy(float)
+        den = pd.to_numeric(series[denominator], errors="coerce").to_numpy(float)
+        if np.any(den <= 0) or np.any(num < 0) or np.any(num > den):
+            raise ValueError(f"series: need 0 <= {numerator} <= {denominator} and "
+                             f"{denominator} > 0 in every row")
+        # add 0.5 to both counts (empirical logit) so 0 and 1 shares stay finite
+        p = (num + 0.5) / (den + 1)
+        df["observed"] = num / den
+        df["z"] = special.logit(p)
+        df["v"] = 1 / ((den + 1) * p * (1 - p))
+    elif share in series.columns:
+        p = pd.to_numeric(series[share], errors="coerce").to_numpy(float)
+        if np.any((p <= 0) | (p >= 1)):
+            raise ValueError(f"series: column {share!r} must be strictly between 0 and 1 "
+                             f"without counts; give {numerator!r}/{denominator!r} instead")
+        df["observed"] = p
+        df["z"] = special.logit(p)
+        if se in series.columns:
+            s = pd.to_numeric(series[se], errors="coerce").to_numpy(float)
+            df["v"] = (s / (p * (1 - p))) ** 2
+        else:
+            df["v"] = 0.0
+    else:
+        raise ValueError(f"series needs columns {numerator!r} and {denominator!r}, or {share!r} "
+                         f"(with {se!r}); available: {list(series.columns)}")
+    df = df.dropna().sort_values("year")
+    if df["year"].duplicated().any():
+        raise ValueError(f"series: year {df.loc[df['year'].duplicated(), 'year'].iloc[0]} "
+                         "appears more than once")
+    return df.reset_index(drop=True)
+
+
+def _logit_trend(obs: pd.DataFrame, future: np.ndarray, n_sims: int, rng):
+    x = obs["year"].to_numpy(float)
+    x0 = x.mean()
+    X = sm.add_constant(x - x0)
+    z, v = obs["z"].to_numpy(), obs["v"].to_numpy()
+    tau2 = 0.0
+    for _ in range(2):
+        w = 1 / np.maximum(v + tau2, 1e-12)
+        fit = sm.WLS(z, X, weights=w).fit()
+        resid = z - fit.fittedvalues
+        # method of moments: excess of the residual variance over the sampling variance
+        tau2 = max(0.0, float(np.sum(resid**2) / (len(z) - 2) - np.mean(v)))
+    w = 1 / np.maximum(v + tau2, 1e-12)
+    fit = sm.WLS(z, X, weights=w).fit()
+    if np.all(v == 0):
+        cov = fit.cov_params()  # no known sampling variance: scale estimated from residuals
+        tau2 = float(fit.scale)
+    else:
+        cov = fit.normalized_cov_params  # weights are inverse variances: scale fixed at 1
+    beta = rng.multivariate_normal(fit.params, cov, size=n_sims)
+    xs = np.concatenate([x, future]) - x0
+    central = fit.params[0] + fit.params[1] * xs
+    draws = beta[:, [0]] + beta[:, [1]] * xs[None, :] + rng.normal(0, np.sqrt(tau2),
+                                                                   (n_sims, len(xs)))
+    return central, draws, float(np.expm1(fit.params[1])), tau2, fit.params
+
+
+def _local_linear(obs: pd.DataFrame, future: np.ndarray, n_sims: int, rng):
+    years = obs["year"].to_numpy()
+    if len(obs) < 8 or np.any(np.diff(years) != 1):
+        raise ValueError("local_linear_trend needs at least 8 consecutive years")
+    mod = sm.tsa.UnobservedComponents(obs["z"].to_numpy(), level="local linear trend")
+    fit = mod.fit(disp=False)
+    h = len(future)
+    sims = fit.simulate(h, repetitions=n_sims, anchor="end", rng=rng)
+    sims = np.asarray(sims).reshape(h, n_sims).T
+    # simulated observations include the irregular term: the interval is for the
+    # observed share of a future year
+    smoothed = fit.smoothed_state
+    level, slope = smoothed[0], smoothed[1]
+    central_future = level[-1] + slope[-1] * np.arange(1, h + 1)
+    central = np.concatenate([level, central_future])
+    past = np.repeat(level[None, :], n_sims, axis=0)
+    return central, np.concatenate([past, sims], axis=1), float(np.expm1(slope[-1])), np.nan
+
+
+def track_target(
+    series: pd.DataFrame | pd.Series,
+    target: float = 0.10,
+    by_year: int = 2030,
+    method: Literal["logit_trend", "local_linear_trend"] = "logit_trend",
+    year: str = "year",
+    share: str = "share",
+    se: str = "se",
+    numerator: str = "numerator",
+    denominator: str = "denominator",
+    definition: str | None = None,
+    n_sims: int = 10_000,
+    seed: int | None = 0,
+    alpha: float = 0.05,
+) -> TargetResult:
+    """Forecast a yearly share and the chance that it reaches a target.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame or pandas.Series
+        One row per year: ``numerator`` and ``denominator`` counts (preferred), or
+        the ``share`` with its standard error ``se`` (or without, then the
+        scatter around the trend is the only noise). A Series is read as
+        year -> share.
+    target : float
+        Target share, in (0, 1).
+    by_year : int
+        Year by which the target should be reached.
+    method : {"logit_trend", "local_linear_trend"}
+        Forecasting model (see the module docstring).
+    year, share, se, numerator, denominator : str
+        Column names.
+    definition : str, optional
+        Identifier of the share's definition, carried into the result.
+    n_sims : int
+        Simulated draws of the predictive distribution.
+    seed : int or None
+        Seed of the simulation.
+    alpha : float
+        The prediction interval has level ``1 - alpha``.
+
+    Returns
+    -------
+    TargetResult
+    """
+    if not 0 < target < 1:
+        raise ValueError(f"target must be a share in (0, 1), got {target}")
+    obs = _observations(series, year, share, se, numerator, denominator)
+    if len(obs) < 3:
+        raise ValueError(f"series: need at least 3 years, got {len(obs)}")
+    last = int(obs["year"].iloc[-1])
+    if by_year <= last:
+        raise ValueError(f"by_year ({by_year}) must be after the last observed year ({last})")
+    rng = np.random.default_rng(seed)
+    future = np.arange(last + 1, by_year + 1)
+    if method == "logit_trend":
+        central, draws, change, tau2, params = _logit_trend(obs, future, n_sims, rng)
+        slope = params[1]
+        z_t = special.logit(target)
+        year_reached = None
+        if central[len(obs) - 1] >= z_t:
+            year_reached = last
+        elif slope > 0:
+            crossing = obs["year"].mean() + (z_t - params[0]) / slope
+            year_reached = int(np.ceil(crossing)) if crossing <= last + 50 else None
+    elif method == "local_linear_trend":
+        central, draws, change, tau2 = _local_linear(obs, future, n_sims, rng)
+        z_t = special.logit(target)
+        slope_z = np.log1p(change)
+        year_reached = None
+        if central[len(obs) - 1] >= z_t:
+            year_reached = last
+        elif slope_z > 0:
+            steps = int(np.ceil((z_t - central[len(obs) - 1]) / slope_z))
+            year_reached = last + steps if steps <= 50 else None
+    else:
+        raise ValueError(f"method must be 'logit_trend' or 'local_linear_trend', got {method!r}")
+    shares = special.expit(draws)
+    years = np.concatenate([obs["year"].to_numpy(), future])
+    forecast = pd.DataFrame({
+        "year": years,
+        "observed": np.concatenate([obs["observed"].to_numpy(), np.full(len(future), np.nan)]),
+        "central": special.expit(central),
+        "pi_low": np.quantile(shares, alpha / 2, axis=0),
+        "pi_high": np.quantile(shares, 1 - alpha / 2, axis=0),
+        "prob_reached": (shares >= target).mean(axis=0),
+    })
+    fut = shares[:, len(obs):]
+    return TargetResult(
+        forecast=forecast, target=target, by_year=by_year,
+        prob_at_year=float((fut[:, -1] >= target).mean()),
+        prob_by_year=float((fut >= target).any(axis=1).mean()),
+        year_reached=year_reached, method=method, definition=definition,
+        annual_change=change, tau2=tau2, alpha=alpha, n_sims=n_sims, seed=seed,
+    )
