@@ -1,0 +1,218 @@
+"""HTML fragments of the report notebook: headings, banners and tables.
+
+The notebook shows every text through these functions, in the language of
+the run, so that one notebook gives a Finnish, Swedish or English report and
+its cells stay one line long. Output is plain, deterministic HTML: no ids,
+no timestamps, no paths; values that depend on the machine (git revision,
+Python version, platform, package versions) are wrapped in
+``<span class="volatile">`` so that notebook checks can mask them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from keino_metrics import __version__
+from keino_metrics.report import numbers, tables
+from keino_metrics.report.content import ReportContent
+from keino_metrics.report.labels import text
+
+__all__ = ["STYLE", "heading", "paragraph", "banner", "section", "title_block",
+           "indicator_table", "trend_table", "volume_table", "rows_table",
+           "completeness_table", "counts_table", "metadata_block", "catalogue_table"]
+
+#: CSS for the report's tables and banners (emitted once, with the title).
+STYLE = """<style>
+.keino-table {border-collapse: collapse; margin: 0.5em 0 1.2em 0; font-size: 0.9em;}
+.keino-table th, .keino-table td {padding: 0.25em 0.6em; border-bottom: 1px solid #ddd;
+  text-align: left; vertical-align: top;}
+.keino-table th {background: #f3f3f3;}
+.keino-banner {border: 2px solid #b00020; background: #fff0f0; color: #6b0014;
+  padding: 0.5em 0.8em; margin: 0.6em 0; font-weight: bold;}
+.keino-lead {font-size: 1.05em;}
+</style>"""
+
+
+def heading(title: str, level: int = 2) -> str:
+    """An HTML heading."""
+    return f"<h{level}>{html.escape(title)}</h{level}>"
+
+
+def paragraph(body: str, cls: str | None = None) -> str:
+    """An HTML paragraph of plain text."""
+    c = f' class="{cls}"' if cls else ""
+    return f"<p{c}>{html.escape(body)}</p>"
+
+
+def banner(lang: str) -> str:
+    """The demo-data warning box."""
+    return f'<div class="keino-banner">{html.escape(text("report.demo_banner", lang))}</div>'
+
+
+def section(key: str, lang: str, *, demo: bool, intro: str | None = None) -> str:
+    """Section heading, the demo banner when ``demo``, and an introduction."""
+    parts = [heading(text(f"section.{key}", lang))]
+    if demo:
+        parts.append(banner(lang))
+    if intro:
+        parts.append(paragraph(intro))
+    return "\n".join(parts)
+
+
+def title_block(content: ReportContent, lang: str, seed: int) -> str:
+    """Title, subtitle, data line, reading guide (and the demo banner)."""
+    parts = [STYLE,
+             heading(text("report.title", lang, year=content.year), 1),
+             paragraph(text("report.subtitle", lang, first_year=content.first_year,
+                            year=content.year), "keino-lead"),
+             paragraph(text("report.data_line", lang, source=content.source(lang),
+                            year=content.year, seed=seed, version=__version__))]
+    if content.demo:
+        parts.append(banner(lang))
+    parts.append(paragraph(text("report.how_to_read", lang)))
+    return "\n".join(parts)
+
+
+def _html(df: pd.DataFrame) -> str:
+    return tables.html_table(df)
+
+
+def indicator_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
+                    by: Iterable[str] = (), columns: Iterable[str] | None = None) -> str:
+    """Indicator results with traffic lights (see :func:`tables.indicator_table`)."""
+    kw = {} if columns is None else {"columns": tuple(columns)}
+    return _html(tables.indicator_table(frame, lang, names=names, by=tuple(by), **kw))
+
+
+def trend_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str]) -> str:
+    """Indicator (rows) by year (columns), values formatted by unit."""
+    rows = []
+    for ind in [i for i in names if i in set(frame["indicator_id"])]:
+        d = frame[frame["indicator_id"] == ind]
+        rec = {text("column.indicator", lang): f"{names[ind]} ({ind})"}
+        for r in d.sort_values("year").itertuples():
+            rec[str(int(r.year))] = tables._fmt_value(r.value, r.unit, lang)
+        rows.append(rec)
+    return _html(pd.DataFrame(rows))
+
+
+def volume_table(volume: pd.DataFrame, lang: str) -> str:
+    """Notices, lots and awarded euros (millions) by year."""
+    df = pd.DataFrame({
+        text("column.year", lang): volume["year"].astype(int).astype(str),
+        text("column.notices", lang): [numbers.number(v, lang) for v in volume["notices"]],
+        text("column.lots", lang): [numbers.number(v, lang) for v in volume["lots"]],
+        f'{text("column.value", lang)} ({text("unit.eur_million", lang)})':
+            [numbers.eur_million(v, lang) for v in volume["value_eur"]],
+    })
+    return _html(df)
+
+
+def rows_table(rows: pd.DataFrame, lang: str) -> str:
+    """Rows per table and year."""
+    df = rows.copy()
+    df.columns = [text("column.all", lang) if c == "total" else str(c) for c in df.columns]
+    df = df.map(lambda v: numbers.number(v, lang))
+    df.insert(0, text("column.table", lang), list(rows.index))
+    return _html(df.reset_index(drop=True))
+
+
+def completeness_table(comp: pd.DataFrame, lang: str) -> str:
+    """Completeness of key fields (shares as per cent)."""
+    df = comp.copy()
+    df.columns = [text("column.all", lang) if c == "total" else str(c) for c in df.columns]
+    df = df.map(lambda v: numbers.percent(v, lang, 0))
+    idx = comp.index.to_frame(index=False)
+    df.insert(0, text("column.field", lang), list(idx["field"]))
+    df.insert(0, text("column.table", lang), list(idx["table"]))
+    return _html(df.reset_index(drop=True))
+
+
+def counts_table(frame: pd.DataFrame, lang: str) -> str:
+    """A table of counts: known columns translated, integers formatted, booleans as words."""
+    df = pd.DataFrame()
+    for col in frame.columns:
+        s = frame[col]
+        key = f"column.{col}"
+        try:
+            head = text(key, lang)
+        except KeyError:
+            head = str(col)
+        if col == "year":
+            df[head] = [str(v) for v in s]
+        elif pd.api.types.is_bool_dtype(s):
+            df[head] = [text("yesno.yes" if v else "yesno.no", lang) for v in s]
+        elif pd.api.types.is_integer_dtype(s):
+            df[head] = [numbers.number(v, lang) for v in s]
+        elif pd.api.types.is_float_dtype(s) and col == "completeness":
+            df[head] = [numbers.percent(v, lang, 0) for v in s]
+        else:
+            df[head] = s.astype(str).to_numpy()
+    return _html(df)
+
+
+def catalogue_table(cat: pd.DataFrame, lang: str) -> str:
+    """Indicator definitions: id, name, definition (and formula when present)."""
+    df = pd.DataFrame({
+        text("column.indicator_id", lang): cat["indicator_id"],
+        text("column.name", lang): cat["name"],
+        text("column.definition", lang): [
+            f"{d} {f}".strip() if isinstance(f, str) and f else str(d)
+            for d, f in zip(cat["definition"],
+                            cat["formula"] if "formula" in cat else [""] * len(cat),
+                            strict=True)],
+        text("column.unit", lang): cat["unit"] if "unit" in cat else "",
+    })
+    return _html(df)
+
+
+def _volatile(value: object) -> str:
+    return f'<span class="volatile">{html.escape(str(value))}</span>'
+
+
+def metadata_block(meta: Mapping[str, object], lang: str) -> str:
+    """The reproducibility appendix: parameters, environment, input hashes."""
+    par = meta["parameters"]  # type: ignore[index]
+    inputs = meta["inputs"]  # type: ignore[index]
+    yes_no = text("yesno.yes" if meta["demo"] else "yesno.no", lang)
+    rows = [
+        (text("metadata.year", lang), html.escape(str(par["year"]))),
+        (text("metadata.language", lang), html.escape(", ".join(par["language"]))),
+        (text("metadata.seed", lang), html.escape(str(par["seed"]))),
+        (text("metadata.demo", lang), html.escape(yes_no)),
+        (text("metadata.data_dir", lang), html.escape(str(par["data_dir"]))),
+        (text("metadata.data_digest", lang), f'<code>{inputs["data_dir_digest"]}</code>'),
+        (text("metadata.samples_digest", lang), f'<code>{inputs["samples_digest"]}</code>'),
+        (text("metadata.lock_hash", lang), _volatile(meta["lock_file"]["sha256"])),
+        (text("metadata.git_revision", lang), _volatile(meta["git_revision"])),
+        (text("metadata.python", lang), _volatile(meta["python"])),
+        (text("metadata.platform", lang), _volatile(meta["platform"])),
+    ]
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    out = [f'<table class="keino-table">{body}</table>']
+    files = inputs["data_dir"]
+    if files:
+        out.append(heading(text("metadata.input_files", lang), 3))
+        fbody = "".join(
+            f"<tr><td>{html.escape(str(f['path']))}</td>"
+            f"<td>{numbers.number(f['bytes'], lang)}</td><td><code>{f['sha256']}</code></td></tr>"
+            for f in files)
+        out.append(f'<table class="keino-table"><tr><th>{text("metadata.file", lang)}</th>'
+                   f'<th>{text("metadata.bytes", lang)}</th>'
+                   f'<th>{text("metadata.sha256", lang)}</th></tr>{fbody}</table>')
+    counts = meta.get("row_counts") or {}
+    if counts:
+        out.append(heading(text("metadata.row_counts", lang), 3))
+        cbody = "".join(f"<tr><td>{html.escape(k)}</td><td>{numbers.number(v, lang)}</td></tr>"
+                        for k, v in counts.items())
+        out.append(f'<table class="keino-table">{cbody}</table>')
+    pk = meta.get("packages") or {}
+    if pk:
+        out.append(heading(text("metadata.package_versions", lang), 3))
+        pbody = "".join(f"<tr><td>{html.escape(k)}</td><td>{_volatile(v)}</td></tr>"
+                        for k, v in pk.items())
+        out.append(f'<table class="keino-table">{pbody}</table>')
+    return "\n".join(out)

@@ -1,0 +1,54 @@
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from keino_metrics.report import figures
+
+NAMES = {"KEINO-INNOV-MKT-N": "New to market", "KEINO-INNOV-BUY-N": "New to buyer"}
+
+
+@pytest.mark.parametrize("demo", [True, False])
+def test_share_trend_carries_the_demo_mark_only_for_demo_data(indicator_frame, demo):
+    shares = indicator_frame[indicator_frame["unit"] == "share"]
+    fig = figures.share_trend(shares, NAMES, lang="fi", title="Osuudet",
+                              caption_text=figures.caption("fi", source="demo", n=3000),
+                              demo=demo)
+    assert isinstance(fig, Figure)
+    assert figures.has_demo_mark(fig) is demo
+    texts = [t.get_text() for t in fig.texts]
+    assert any("N = 3\xa0000" in t for t in texts)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "Osuus (%)"
+    assert len(ax.get_lines()) == 2
+
+
+def test_innovation_target_draws_the_target_line(indicator_frame):
+    rows = indicator_frame[(indicator_frame["year"] == 2025)
+                           & indicator_frame["indicator_id"].str.startswith("KEINO-INNOV")]
+    fig = figures.innovation_target(rows, NAMES, lang="en", title="Innovative",
+                                    caption_text="cap", target=0.10, demo=True)
+    assert figures.has_demo_mark(fig)
+    ax = fig.axes[0]
+    assert any(list(line.get_xdata()) == [0.10, 0.10] for line in ax.get_lines())
+    assert ax.get_legend().get_texts()[0].get_text() == "Target 10 %"
+
+
+def test_volume_and_breakdown_figures(tmp_path):
+    vol = pd.DataFrame({"year": [2024, 2025], "notices": [10, 12], "lots": [20, 25],
+                        "value_eur": [3e6, 4e6]})
+    fig = figures.volume_trend(vol, lang="en", title="Volume", caption_text="cap", demo=True)
+    assert len(fig.axes) == 2 and figures.has_demo_mark(fig)
+    assert fig.axes[1].get_ylabel() == "Awarded value (EUR million)"
+    bars = pd.DataFrame({"region": ["Uusimaa", "Lappi"], "indicator_id": ["KEINO-INNOV-MKT-N"] * 2,
+                         "value": [0.1, 0.2], "ci_low": [0.05, 0.1], "ci_high": [0.2, 0.3]})
+    fig2 = figures.breakdown_bars(bars, NAMES, category="region", lang="fi", title="Maakunnat",
+                                  xlabel="Osuus", caption_text="cap", demo=False)
+    assert not figures.has_demo_mark(fig2)
+    a = figures.save(fig2, tmp_path / "a.png").read_bytes()
+    b = figures.save(fig2, tmp_path / "b.png").read_bytes()
+    assert a == b and a[:4] == b"\x89PNG"
+
+
+def test_caption_unit_is_checked():
+    with pytest.raises(ValueError, match="unit"):
+        figures.caption("fi", source="x", n=1, unit="apples")

@@ -1,0 +1,64 @@
+import hashlib
+from datetime import datetime
+
+import openpyxl
+import pandas as pd
+
+from keino_metrics.report import tables
+
+
+def test_indicator_table_formats_by_unit_and_shows_lights(indicator_frame):
+    d = tables.indicator_table(indicator_frame[indicator_frame["year"] == 2025], "fi",
+                               names={"KEINO-INNOV-MKT-N": "Uusi markkinoille"})
+    assert list(d.columns[:3]) == ["Mittari", "Määritelmän tunniste", "Arvo"]
+    assert d.loc[0, "Arvo"] == "6,0\xa0%"
+    assert d.loc[0, "95 %:n luottamusväli"] == "5,0\xa0% – 7,0\xa0%"
+    assert "alle tavoitteen" in d.loc[0, "Tilanne"]
+    assert "keino-light-green" in d.loc[1, "Tilanne"]
+    assert "ei tavoitetta" in d.loc[2, "Tilanne"]
+    html = tables.html_table(d)
+    assert html.count("<tr") == 4 and "id=" not in html
+
+
+def test_html_table_escapes_text():
+    html = tables.html_table(pd.DataFrame({"a": ["<script>x</script>"]}))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_sheet_names_are_valid_and_unique():
+    taken: set[str] = set()
+    assert tables.sheet_name("Tiedot / Metadata", taken) == "Tiedot _ Metadata"
+    long = "x" * 40
+    assert tables.sheet_name(long, taken) == "x" * 31
+    assert tables.sheet_name(long, taken) == "x" * 29 + "~2"
+
+
+def _write(folder, frame):
+    return tables.write_excel({"indicators": frame, "other": frame.head(1)},
+                              folder / "tables.xlsx", metadata={"a": {"b": 1}, "c": [1, 2]},
+                              created=datetime(2026, 1, 1),
+                              formats={"indicators": {"value": "0.0%"}})
+
+
+def test_excel_is_byte_reproducible(tmp_path, indicator_frame):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    a = _write(tmp_path / "one", indicator_frame).read_bytes()
+    b = _write(tmp_path / "two", indicator_frame).read_bytes()
+    assert hashlib.sha256(a).hexdigest() == hashlib.sha256(b).hexdigest()
+
+
+def test_excel_keeps_numbers_as_numbers(tmp_path, indicator_frame):
+    path = _write(tmp_path, indicator_frame)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["indicators", "other", "Tiedot - Metadata"]
+    ws = wb["indicators"]
+    header = [c.value for c in ws[1]]
+    col = header.index("value") + 1
+    cell = ws.cell(row=2, column=col)
+    assert isinstance(cell.value, float) and cell.number_format == "0.0%"
+    assert cell.value == indicator_frame["value"].iloc[0]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref.startswith("A1:")
+    meta = {r[0].value: r[1].value for r in wb["Tiedot - Metadata"].iter_rows(min_row=2)}
+    assert meta == {"a.b": "1", "c": "[1, 2]"}
