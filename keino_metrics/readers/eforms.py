@@ -253,6 +253,12 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     if local not in ROOTS:
         raise rec.fail(None, f"root element {local!r} is not an eForms notice "
                              f"({', '.join(ROOTS)})")
+    pub_no = publication_number(_t(root, FIELDS["OPP-010-notice"]))
+    uuid = _t(root, FIELDS["BT-701-notice"])
+    version = _t(root, FIELDS["BT-757-notice"]) or "01"
+    notice_id = pub_no or (f"{uuid}-{version}" if uuid else None)
+    rec.record = notice_id or "file"
+    rec.required(notice_id, "BT-701-notice", "notice identifier")
     custom = _t(root, "cbc:CustomizationID")
     m = _SDK.search(custom or "")
     if not m:
@@ -261,12 +267,6 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     if not SDK_MIN <= sdk <= SDK_MAX:
         raise rec.fail("OPT-002-notice", f"unknown schema version eforms-sdk-{sdk[0]}.{sdk[1]} "
                        f"(supported {SDK_MIN[0]}.{SDK_MIN[1]} to {SDK_MAX[0]}.{SDK_MAX[1]})")
-    pub_no = publication_number(_t(root, FIELDS["OPP-010-notice"]))
-    uuid = _t(root, FIELDS["BT-701-notice"])
-    version = _t(root, FIELDS["BT-757-notice"]) or "01"
-    notice_id = pub_no or (f"{uuid}-{version}" if uuid else None)
-    rec.record = notice_id or "file"
-    rec.required(notice_id, "BT-701-notice", "notice identifier")
     type_el = root.find(FIELDS["BT-02-notice"], NS)
     type_code = rec.required(type_el.text if type_el is not None else None, "BT-02-notice",
                              "notice type")
