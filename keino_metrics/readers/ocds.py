@@ -390,7 +390,8 @@ class _Release:
         if region is None and municipality is not None:
             region = _municipality_region().get(municipality)
         return {"buyer_id": bid, "name": name, "legal_type": None, "country": country,
-                "nuts3": nuts3, "municipality_code": municipality, "region_code": region}
+                "nuts3": nuts3, "municipality_code": municipality, "region_code": region,
+                "city": _s(address.get("locality"))}
 
     def lots(self, notice_id: str, tender: dict | None, awards: list[dict], pub) -> dict:
         tender = tender or {}
