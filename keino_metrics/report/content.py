@@ -275,12 +275,12 @@ def compute(data: Dataset, year: int) -> ReportContent:
         Report year; trends run from the first year of the data to ``year``.
     """
     years = tuple(y for y in coverage.data_years(data) if y <= year)
-    by_year = _compute(ALL_IDS, data, ["year"])
+    by_year = _compute(ALL_IDS, data, ["year"]).dropna(subset=["year"])
     by_year = by_year[by_year["year"].astype(int) <= year].reset_index(drop=True)
     by_year["year"] = by_year["year"].astype(int)
     breakdowns = {}
     for col in ("region_code", "buyer_group"):
-        df = _compute(BREAKDOWN_IDS, data, ["year", col])
+        df = _compute(BREAKDOWN_IDS, data, ["year", col]).dropna(subset=["year"])
         df = df[df["year"].astype(int) == year]
         breakdowns[col] = (df.assign(year=df["year"].astype(int))
                            .sort_values(["indicator_id", col], na_position="last")

@@ -102,7 +102,7 @@ def summarise(data: Dataset) -> SamplesSummary:
     by_year = (years.value_counts().rename_axis("year").rename("notices").reset_index()
                .sort_values("year").reset_index(drop=True))
     comp = coverage.completeness(data)
-    fields = (comp["total"].rename("completeness").reset_index()
+    fields = (comp["total"].dropna().rename("completeness").reset_index()
               if "total" in comp else pd.DataFrame(columns=["table", "field", "completeness"]))
     return SamplesSummary(files=int(n["source_file"].nunique()), by_source=by_source,
                           by_type=by_type, by_country=by_country, by_year=by_year,
