@@ -107,9 +107,16 @@ def load_json(text: str, source_file: str, record: str = "file") -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        what = "truncated JSON" if exc.pos >= len(text.rstrip()) else "malformed JSON"
         raise Quarantined(source_file, record, None,
-                          f"{what}: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+                          f"{_what(exc, text)} JSON: {exc.msg} at line {exc.lineno}, "
+                          f"column {exc.colno}") from None
+
+
+def _what(exc: json.JSONDecodeError, text: str) -> str:
+    """``truncated`` when the text ends inside a value, else ``malformed``."""
+    if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+        return "truncated"
+    return "malformed"
 
 
 # -- values -----------------------------------------------------------------
@@ -453,9 +460,8 @@ def iter_array_items(text: str, start: int, source_file: str, label: str):
         try:
             obj, i = dec.raw_decode(text, i)
         except json.JSONDecodeError as exc:
-            what = "truncated" if exc.pos >= len(text.rstrip()) else "malformed"
             yield Quarantined(source_file, f"{label}[{k}]", None,
-                              f"{what} JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}; "
+                              f"{_what(exc, text)} JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}; "
                               "the rest of the file cannot be located")
             return
         yield obj

@@ -314,7 +314,7 @@ class _Release:
         if rid is None:
             raise self.fail("id", "mandatory release id is missing")
         notice_id = rid if ocid in rid else f"{ocid}/{rid}"
-        self.record = notice_id
+        self.record = f"{self.record} ({notice_id})"
         pub = parse_date(rel.get("date"), self.src, self.record, "date")
         if pub is None:
             raise self.fail("date", "mandatory release date is missing")

@@ -1,0 +1,262 @@
+"""Tests of the OCDS reader on the official fictional example and written files."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from keino_metrics import datamodel
+from keino_metrics.dataset import Dataset
+from keino_metrics.readers import ocds
+from keino_metrics.readers._json_common import ReaderWarning, to_eur
+
+HERE = Path(__file__).resolve().parents[1] / "fixtures" / "ocds"
+RELEASE_FILES = sorted(HERE.glob("ocds-213czf-000-00001-0*.json"))
+RECORD_FILE = HERE / "ocds-213czf-000-00001.json"
+
+
+def _release(name: str) -> dict:
+    f = next(p for p in RELEASE_FILES if name in p.name)
+    return json.loads(f.read_text(encoding="utf-8"))["releases"][0]
+
+
+def _package(*releases: dict) -> bytes:
+    return json.dumps({"version": "1.1", "publishedDate": "2024-05-01T00:00:00Z",
+                       "releases": list(releases)}, indent=1).encode("utf-8")
+
+
+def _finnish_release() -> dict:
+    """A two-lot award release of a Finnish municipality (lots, bids extensions)."""
+    return {
+        "ocid": "ocds-fi0001-2024-17", "id": "award-1", "date": "2024-05-20T08:00:00+03:00",
+        "tag": ["award"], "initiationType": "tender",
+        "parties": [
+            {"id": "FI-PRO-0204819-8", "name": "Espoon kaupunki", "roles": ["buyer"],
+             "identifier": {"scheme": "FI-PRO", "id": "0204819-8"},
+             "address": {"locality": "Espoo", "region": "FI1B1", "countryName": "Finland"}},
+            {"id": "FI-PRO-7654321-0", "name": "Ruokatalo Oy", "roles": ["supplier"],
+             "identifier": {"scheme": "FI-PRO", "id": "7654321-0"},
+             "address": {"countryName": "Finland"}, "details": {"scale": "sme"}},
+            {"id": "SE-ORG-5560001111", "name": "Matleverans AB", "roles": ["supplier"],
+             "identifier": {"scheme": "SE-BLV", "id": "5560001111"},
+             "address": {"countryName": "Sweden"}, "details": {"scale": "large"}},
+        ],
+        "buyer": {"id": "FI-PRO-0204819-8", "name": "Espoon kaupunki"},
+        "tender": {
+            "id": "t1", "mainProcurementCategory": "goods", "procurementMethod": "open",
+            "awardCriteria": "ratedCriteria", "numberOfTenderers": 7,
+            "lots": [{"id": "1", "value": {"amount": 400000, "currency": "EUR"},
+                      "suitability": {"sme": True}},
+                     {"id": "2", "value": {"amount": 250000, "currency": "EUR"}}],
+            "items": [{"id": "i1", "relatedLot": "1",
+                       "classification": {"scheme": "CPV", "id": "15800000-6"}},
+                      {"id": "i2", "relatedLot": "2",
+                       "classification": {"scheme": "CPV", "id": "15300000-1"}}],
+        },
+        "bids": {"statistics": [{"id": "s1", "measure": "validBids", "value": 4,
+                                 "relatedLot": "1"},
+                                {"id": "s2", "measure": "validBids", "value": 3,
+                                 "relatedLot": "2"}]},
+        "awards": [
+            {"id": "a1", "status": "active", "date": "2024-05-10", "relatedLots": ["1"],
+             "value": {"amount": 380000, "currency": "EUR"},
+             "suppliers": [{"id": "FI-PRO-7654321-0", "name": "Ruokatalo Oy"}]},
+            {"id": "a2", "status": "active", "date": "2024-05-10", "relatedLots": ["2"],
+             "value": {"amount": 2500000, "currency": "SEK"},
+             "suppliers": [{"id": "SE-ORG-5560001111", "name": "Matleverans AB"}]},
+        ],
+    }
+
+
+# -- detection --------------------------------------------------------------
+
+def test_sniff_accepts_ocds_and_nothing_else():
+    for f in [*RELEASE_FILES, RECORD_FILE]:
+        assert ocds.sniff(f.read_bytes()[:4096]), f.name
+    line = json.dumps(_finnish_release()).encode("utf-8")
+    assert ocds.sniff(line + b"\n" + line)
+    assert not ocds.sniff(b'[{"notice_id": "1", "lot_number": 1, "lot_value_eur": 2}]')
+    assert not ocds.sniff(b'{"notices": [{"noticeId": 1, "hilmaStatistics": {}}]}')
+    assert not ocds.sniff(b'<?xml version="1.0"?><ContractNotice/>')
+
+
+def test_front_door_routes_the_example_here():
+    from keino_metrics.readers import detect
+
+    assert all(detect(f.read_bytes()[:4096]) is ocds for f in [*RELEASE_FILES, RECORD_FILE])
+
+
+# -- the official fictional example -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def releases() -> Dataset:
+    return Dataset.concat([ocds.read(f) for f in RELEASE_FILES])
+
+
+def test_release_tags_become_notice_types(releases):
+    got = dict(zip(releases.notices["notice_id"].str.rsplit("-", n=1).str[-1],
+                   releases.notices["notice_type"], strict=True))
+    assert got == {"planning": "pin", "tender": "cn", "tenderAmendment": "corrigendum",
+                   "award": "can", "contract": "can", "implementation": "other"}
+    assert set(releases.notices["procedure_id"]) == {"ocds-213czf-000-00001"}
+
+
+def test_example_accounting_and_schema(releases):
+    acc = releases.accounting
+    assert (acc["rows_in"] == acc["rows_accepted"] + acc["rows_quarantined"]).all()
+    assert int(acc["rows_in"].sum()) == len(RELEASE_FILES) == len(releases.notices)
+    for table in ("buyers", "notices", "lots", "awards"):
+        datamodel.schema(table).validate(releases[table])
+
+
+def test_example_award_values_buyer_and_lot(releases):
+    raw = _release("04-award")["awards"][0]
+    aw = releases.awards.set_index("notice_id").loc["ocds-213czf-000-00001-04-award"]
+    assert aw["lot_id"] == ocds.IMPLICIT_LOT
+    assert aw["awarded_value"] == raw["value"]["amount"]
+    assert aw["awarded_value_currency"] == "GBP"
+    assert aw["awarded_value_eur"] == pytest.approx(
+        to_eur(raw["value"]["amount"], "GBP", pd.Timestamp(raw["date"][:10])))
+    # pound worth more than a euro in 2010: fewer pounds than euros
+    assert aw["awarded_value_eur"] > aw["awarded_value"]
+    assert aw["tenders_received"] == _release("04-award")["tender"]["numberOfTenderers"]
+    assert aw["decision_date"] == pd.Timestamp("2010-05-10")
+    assert aw["winner_chosen"]
+    b = releases.buyers.iloc[0]
+    assert (b["name"], b["country"]) == ("London Borough of Barnet", "GB")
+    lot = releases.lots.set_index("notice_id").loc["ocds-213czf-000-00001-02-tender"]
+    assert (lot["cpv_main"], lot["contract_nature"]) == ("45233130", "works")
+    assert lot["estimated_value"] == _release("02-tender")["tender"]["value"]["amount"]
+    # awards only from result releases: implementation repeats the award
+    assert "ocds-213czf-000-00001-06-implementation" not in set(releases.awards["notice_id"])
+
+
+def test_record_package_uses_the_compiled_release():
+    res = ocds.parse(RECORD_FILE.read_bytes(), RECORD_FILE.name)
+    assert (res.unit, res.records_in, res.records_accepted) == ("record", 1, 1)
+    notice, = res.rows["notices"]
+    assert notice["notice_type"] == "can"
+    award, = res.rows["awards"]
+    assert award["awarded_value"] == 11000000
+
+
+def test_record_with_only_linked_releases_is_quarantined():
+    pkg = json.loads(RECORD_FILE.read_text(encoding="utf-8"))
+    del pkg["records"][0]["compiledRelease"]
+    res = ocds.parse(json.dumps(pkg).encode("utf-8"), "linked.json")
+    assert (res.records_in, res.records_accepted) == (1, 0)
+    q, = res.quarantine
+    assert q.field == "compiledRelease" and "ocds-213czf-000-00001" in q.record
+
+
+# -- lots, Finnish buyer, currencies ----------------------------------------------
+
+def test_lots_extension_bids_and_finnish_buyer():
+    res = ocds.parse(_package(_finnish_release()), "espoo.json")
+    assert res.records_accepted == 1 and res.quarantine == []
+    lots = {r["lot_id"]: r for r in res.rows["lots"]}
+    assert set(lots) == {"LOT-0001", "LOT-0002"}
+    assert (lots["LOT-0001"]["cpv_main"], lots["LOT-0002"]["cpv_main"]) == \
+        ("15800000", "15300000")
+    assert lots["LOT-0001"]["contract_nature"] == "supplies"
+    assert lots["LOT-0001"]["sme_suitable"] is True
+    assert lots["LOT-0001"]["price_only_award"] is False
+    awards = {r["lot_id"]: r for r in res.rows["awards"]}
+    assert awards["LOT-0001"]["tenders_received"] == 4
+    assert awards["LOT-0002"]["tenders_received"] == 3
+    assert awards["LOT-0001"]["winner_id"] == "FI-7654321-0"
+    assert awards["LOT-0001"]["winner_size"] == "sme"
+    assert awards["LOT-0002"]["winner_id"] == "SE-5560001111"
+    sek = awards["LOT-0002"]
+    assert sek["awarded_value_currency"] == "SEK"
+    assert 150_000 < sek["awarded_value_eur"] < 300_000
+    buyer, = res.rows["buyers"]
+    assert buyer["buyer_id"] == "FI-0204819-8"
+    assert (buyer["country"], buyer["nuts3"], buyer["municipality_code"],
+            buyer["region_code"]) == ("FI", "FI1B1", "049", "01")
+    assert res.rows["notices"][0]["procedure_type"] == "open"
+
+
+def test_currency_without_rate_keeps_published_amount():
+    rel = _finnish_release()
+    rel["awards"][1]["value"]["currency"] = "XAF"
+    with pytest.warns(ReaderWarning, match="XAF"):
+        res = ocds.parse(_package(rel), "xaf.json")
+    aw = {r["lot_id"]: r for r in res.rows["awards"]}["LOT-0002"]
+    assert aw["awarded_value"] == 2500000 and aw["awarded_value_eur"] is None
+
+
+# -- damaged input -----------------------------------------------------------
+
+def _broken(kind: str) -> dict:
+    rel = copy.deepcopy(_finnish_release())
+    rel["id"] = f"award-{kind}"
+    if kind == "negative":
+        rel["awards"][0]["value"]["amount"] = -380000
+    elif kind == "late-decision":
+        rel["awards"][0]["date"] = "2024-06-30"
+    elif kind == "unknown-tag":
+        rel["tag"] = ["awardish"]
+    elif kind == "no-buyer":
+        del rel["buyer"]
+        rel["parties"] = rel["parties"][1:]
+    elif kind == "no-date":
+        del rel["date"]
+    elif kind == "unknown-lot":
+        rel["awards"][0]["relatedLots"] = ["9"]
+    elif kind == "unknown-method":
+        rel["tender"]["procurementMethod"] = "auction"
+    return rel
+
+
+BROKEN = {"negative": "awards[0].value.amount", "late-decision": "awards[0].date",
+          "unknown-tag": "tag", "no-buyer": "buyer", "no-date": "date",
+          "unknown-lot": "awards[0].relatedLots", "unknown-method": "tender.procurementMethod"}
+
+
+def test_json_lines_are_read_line_by_line_with_bad_lines_quarantined(tmp_path):
+    lines = [json.dumps(_release("02-tender")), "{\"ocid\": \"ocds-x\", ",
+             json.dumps(_finnish_release())]
+    lines += [json.dumps(_broken(k)) for k in BROKEN]
+    p = tmp_path / "releases.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ds = ocds.read(p)
+    acc = ds.accounting.iloc[0]
+    assert acc["rows_in"] == len(lines)
+    assert (acc["rows_accepted"], acc["rows_quarantined"]) == (2, len(lines) - 2)
+    assert len(ds.quarantine) == len(lines) - 2
+    q = ds.quarantine
+    assert q.loc[q["record"] == "line 2", "reason"].str.contains("malformed|truncated").all()
+    got = dict(zip(q["record"].str.extract(r"award-([a-z-]+)")[0], q["field"], strict=True))
+    for kind, field in BROKEN.items():
+        assert got.get(kind) == field, kind
+    assert q.loc[q["field"] == "awards[0].value.amount", "reason"].str.contains("negative").all()
+
+
+def test_truncated_package_keeps_the_complete_releases():
+    text = _package(_release("02-tender"), _finnish_release()).decode("utf-8")
+    cut = text[: text.index("Ruokatalo")]
+    res = ocds.parse(cut.encode("utf-8"), "cut.json")
+    assert (res.records_in, res.records_accepted) == (2, 1)
+    q, = res.quarantine
+    assert q.record == "releases[1]" and "truncated" in q.reason
+    assert res.rows["notices"][0]["notice_type"] == "cn"
+
+
+def test_not_json_at_all_is_one_quarantined_record():
+    res = ocds.parse(b'{"releases": oops', "oops.json")
+    assert res.records_in == res.records_accepted + len(res.quarantine) == 1
+    assert res.quarantine[0].source_file == "oops.json"
+
+
+def test_wrong_encoding_is_decoded_with_a_warning():
+    rel = _finnish_release()
+    rel["parties"][0]["name"] = "Hämeenlinnan kaupunki"
+    data = json.dumps({"releases": [rel]}, ensure_ascii=False).encode("latin-1")
+    with pytest.warns(ReaderWarning, match="not valid UTF-8"):
+        res = ocds.parse(data, "latin1.json")
+    assert res.rows["buyers"][0]["name"] == "Hämeenlinnan kaupunki"
