@@ -19,14 +19,17 @@ from pathlib import Path
 from keino_metrics import paths
 from keino_metrics.report.labels import LANGUAGES
 
-__all__ = ["YEAR_RANGE", "DEFAULT_DATA_DIR", "ReportParams", "validate", "check_year_in_data",
-           "resolve_data_dir", "is_default_data_dir"]
+__all__ = ["YEAR_RANGE", "DEFAULT_DATA_DIR", "FILE_KEYS", "ReportParams", "validate",
+           "check_year_in_data", "resolve_data_dir", "is_default_data_dir", "read_file"]
 
 #: Inclusive bounds of an acceptable report year.
 YEAR_RANGE: tuple[int, int] = (2018, 2100)
 
 #: The default data directory, relative to the project root.
 DEFAULT_DATA_DIR = "data/raw/demo"
+
+#: Keys allowed in a parameter file (``params/<year>.yaml``).
+FILE_KEYS: tuple[str, ...] = ("year", "data_dir", "language", "seed")
 
 
 @dataclass(frozen=True)
@@ -148,3 +151,46 @@ def check_year_in_data(year: int, available_years: Iterable[int]) -> None:
         span = f"{years[0]}-{years[-1]}" if years else "none"
         raise ValueError(f"report parameter 'year': got {year!r}; the data hold years {span} "
                          f"({', '.join(map(str, years)) or 'no dated notices'})")
+
+
+def read_file(path: str | os.PathLike[str]) -> dict[str, object]:
+    """Read a YAML parameter file (``params/<year>.yaml``) into ``build_report`` arguments.
+
+    The file is a mapping with some of ``year``, ``data_dir``, ``language`` (a
+    code or a list of codes) and ``seed``. Values are checked with
+    :func:`validate`; unknown keys are refused.
+
+    Examples
+    --------
+    >>> from keino_metrics.report.run import build_report
+    >>> build_report(**read_file("params/2025.yaml"))  # doctest: +SKIP
+
+    Raises
+    ------
+    ValueError
+        For unknown keys or bad values, naming the file.
+    """
+    import yaml
+
+    p = Path(path)
+    raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{p}: a parameter file must be a mapping of {', '.join(FILE_KEYS)}")
+    unknown = sorted(set(map(str, raw)) - set(FILE_KEYS))
+    if unknown:
+        raise ValueError(f"{p}: unknown parameter(s) {', '.join(unknown)}; "
+                         f"allowed: {', '.join(FILE_KEYS)}")
+    langs = raw.get("language", ["fi", "en"])
+    langs = [langs] if isinstance(langs, str) else langs
+    if not isinstance(langs, list) or not langs:
+        raise ValueError(f"{p}: report parameter 'language': got {langs!r}; allowed: a code or "
+                         f"a list of codes from {', '.join(LANGUAGES)}")
+    try:
+        for lang in langs:
+            validate(raw.get("year", YEAR_RANGE[0]), raw.get("data_dir"), lang,
+                     raw.get("seed", 2024))
+    except ValueError as exc:
+        raise ValueError(f"{p}: {exc}") from None
+    out: dict[str, object] = {k: raw[k] for k in ("year", "data_dir", "seed") if k in raw}
+    out["language"] = tuple(langs)
+    return out

@@ -65,3 +65,20 @@ def test_year_must_be_in_data(tmp_path):
 def test_relative_paths_resolve_against_project_root():
     assert params.resolve_data_dir("x/y") == paths.project_root() / "x" / "y"
     assert params.resolve_data_dir(Path("/abs")) == Path("/abs")
+
+
+def test_read_file_gives_build_report_arguments(tmp_path):
+    f = tmp_path / "2025.yaml"
+    f.write_text("year: 2025\nlanguage: en\nseed: 3\n")
+    assert params.read_file(f) == {"year": 2025, "seed": 3, "language": ("en",)}
+    committed = paths.project_root() / "params" / "2025.yaml"
+    assert params.read_file(committed)["year"] == 2025
+
+
+@pytest.mark.parametrize("body", ["year: '2025; import os'\n", "colour: red\n",
+                                  "language: []\n", "- 1\n", "seed: -4\n"])
+def test_read_file_refuses_bad_files(tmp_path, body):
+    f = tmp_path / "p.yaml"
+    f.write_text(body)
+    with pytest.raises(ValueError, match="p.yaml"):
+        params.read_file(f)
