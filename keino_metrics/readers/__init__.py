@@ -40,7 +40,7 @@ def detect(head: bytes):
         try:
             if mod.sniff(head):
                 return mod
-        except Exception:  # noqa: BLE001 - a reader's sniff must never stop the run
+        except Exception:
             continue
     return None
 

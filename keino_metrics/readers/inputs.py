@@ -16,6 +16,7 @@ import glob
 import gzip
 import io
 import os
+import re
 import tarfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -69,12 +70,18 @@ def _expand(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Iterator[
             raise FileNotFoundError(f"{s}: no such file or folder")
 
 
+#: Files skipped when walking a folder (documentation that travels with data).
+#: A file named explicitly is always read.
+DOC_FILES = re.compile(r"^(readme|license|licence|copying|notice|source)([._-].*)?$|"
+                       r"\.(md|rst|txt|pdf|html?)$", re.I)
+
+
 def _walk(path: str) -> Iterator[str]:
     if os.path.isdir(path):
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for f in sorted(files):
-                if not f.startswith("."):
+                if not f.startswith(".") and not DOC_FILES.search(f):
                     yield os.path.join(root, f)
     else:
         yield path
@@ -155,7 +162,8 @@ def iter_inputs(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Itera
     Parameters
     ----------
     paths : path, glob or list of them
-        Files, folders (read recursively, hidden files skipped), glob
+        Files, folders (read recursively; hidden files and documentation
+        such as ``README*``, ``LICENSE*``, ``*.md``, ``*.txt`` skipped), glob
         patterns (``**`` allowed) and archives (``.zip``, ``.gz``, ``.tar``,
         ``.tar.gz``, nested up to three levels), recognised by content.
 

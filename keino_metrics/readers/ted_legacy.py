@@ -244,7 +244,8 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
         ac = x.el(d, ".//AC")
         price_only = None
         if ac is not None:
-            other = any(x.el(ac, t) is not None for t in ("AC_QUALITY", "AC_COST", "AC_CRITERION"))
+            other = any(x.el(ac, t) is not None for t in ("AC_QUALITY", "AC_COST", "AC_CRITERION",
+                                                      "AC_CRITERIA"))
             if other:
                 price_only = False
             elif x.el(ac, "AC_PRICE") is not None:

@@ -1,0 +1,174 @@
+"""The front door ``read``: real samples, corrupted copies, archives, accounting."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from keino_metrics import datamodel
+from keino_metrics.readers import read
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "raw" / "samples"
+
+
+def _balanced(ds) -> None:
+    a = ds.accounting
+    assert (a["rows_in"] == a["rows_accepted"] + a["rows_quarantined"]).all()
+    assert a["rows_quarantined"].sum() == len(ds.quarantine)
+    assert a["rows_accepted"].sum() == len(ds.notices)
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return read(SAMPLES, workers=1, progress=False)
+
+
+def test_real_samples(samples):
+    ds = samples
+    _balanced(ds)
+    assert len(ds.accounting) == 94
+    # the edited copy of 215550-2024 is the only record not accepted
+    assert list(ds.quarantine["reason"].str.contains("duplicate")) == [True]
+    for name in ("buyers", "notices", "lots", "awards"):
+        datamodel.schema(name).validate(ds[name])
+    assert set(ds.notices["source"]) == {"eforms", "ted-legacy"}
+    fi = ds.buyers.set_index("buyer_id").loc["FI-0216509-5"]
+    assert fi["region_code"] == "15" and fi["municipality_code"] == "287"
+    # GBP, PLN, ... amounts get a euro value from the FX table; a currency the
+    # table lacks (MKD: no ECB reference rate) keeps its amount and no euro value
+    from keino_metrics.readers.fx import default_rates
+
+    aw = ds.awards
+    known = aw["awarded_value_currency"].isin(list(default_rates().rates))
+    foreign = aw["awarded_value"].notna() & (aw["awarded_value_currency"] != "EUR")
+    assert (foreign & known).any()
+    assert aw.loc[foreign & known, "awarded_value_eur"].notna().all()
+    unknown = foreign & ~known
+    assert set(aw.loc[unknown, "awarded_value_currency"]) == {"MKD"}
+    assert aw.loc[unknown, "awarded_value_eur"].isna().all()
+    assert (aw["awarded_value_eur"].dropna() >= 0).all()
+
+
+def test_pool_and_single_process_agree(samples):
+    ds = read(SAMPLES, workers=2, chunksize=8, progress=False)
+    for name in ("notices", "lots", "awards", "buyers", "quarantine"):
+        pd.testing.assert_frame_equal(ds[name], samples[name])
+
+
+def _corrupt_copy(tmp: Path) -> dict[str, str]:
+    """Copy the samples and damage some files; return label -> expected reason."""
+    src = SAMPLES
+    dst = tmp / "samples"
+    shutil.copytree(src, dst)
+    eform = dst / "ted-eforms"
+    legacy = dst / "ted-legacy"
+    expect = {}
+    f = eform / "2024-OJS170-00525037.xml"
+    f.write_bytes(f.read_bytes()[:5000])
+    expect[str(f)] = "malformed or truncated XML"
+    f = eform / "2024-OJS065-00191534.xml"
+    f.write_bytes(f.read_bytes().replace(b"eforms-sdk-1.8", b"eforms-sdk-0.9"))
+    expect[str(f)] = "unknown schema version"
+    f = eform / "2024-OJS052-00152054.xml"
+    f.write_bytes(f.read_bytes().replace(b"</cbc:Name>", "é</cbc:Name>".encode("latin-1"), 1))
+    expect[str(f)] = "not valid UTF-8"
+    f = legacy / "21-000061-001-EXP.xml"
+    f.write_bytes(f.read_bytes().replace(b'CURRENCY="GBP">250000000<',
+                                         b'CURRENCY="GBP">-250000000<', 1))
+    expect[str(f)] = "negative amount"
+    f = legacy / "20-157399-001-EXP.xml"
+    f.write_bytes(f.read_bytes().replace(b'CATEGORY="ORIGINAL"', b'CATEGORY="TRANSLATION"'))
+    expect[str(f)] = "no form with CATEGORY='ORIGINAL'"
+    dup = eform / "copy-of-2024-OJS012-00032045.xml"
+    shutil.copy(eform / "2024-OJS012-00032045.xml", dup)
+    expect[str(dup)] = "duplicate"
+    (dst / "notes.xml").write_text("not a notice\n", encoding="utf-8")
+    expect[str(dst / "notes.xml")] = "format not recognised"
+    (dst / "README.md").write_text("documentation is skipped in folders\n", encoding="utf-8")
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "malicious" / "xxe_file.xml",
+                dst / "xxe.xml")
+    expect[str(dst / "xxe.xml")] = "XXE"
+    return expect
+
+
+def test_corrupted_copy_of_the_samples_balances(tmp_path):
+    expect = _corrupt_copy(tmp_path)
+    ds = read(tmp_path / "samples", workers=1, progress=False)
+    _balanced(ds)
+    assert ds.accounting["rows_in"].sum() == 94 + 3
+    q = ds.quarantine.set_index("source_file")
+    for label, reason in expect.items():
+        assert label in q.index, label
+        assert reason in str(q.loc[label, "reason"]), (label, q.loc[label, "reason"])
+    # the damage stays with the damaged files: the rest is read
+    assert len(ds.notices) == 94 + 3 - len(ds.quarantine)
+    assert len(ds.quarantine) >= len(expect)
+
+
+def test_archives_as_ted_bulk_packages(tmp_path):
+    files = sorted((SAMPLES / "ted-eforms").glob("*.xml"))[:6]
+    daily = io.BytesIO()
+    with tarfile.open(fileobj=daily, mode="w:gz") as tf:
+        for f in files[:3]:
+            tf.add(f, arcname=f"20240102/{f.name}")
+    monthly = tmp_path / "TED_monthly_2024_01.tar.gz"
+    with tarfile.open(monthly, mode="w:gz") as tf:
+        info = tarfile.TarInfo("20240102.tar.gz")
+        info.size = len(daily.getvalue())
+        tf.addfile(info, io.BytesIO(daily.getvalue()))
+    with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as zf:
+        zf.write(files[3], arcname=files[3].name)
+    (tmp_path / "single.xml.gz").write_bytes(gzip.compress(files[4].read_bytes()))
+    (tmp_path / "broken.gz").write_bytes(gzip.compress(files[5].read_bytes())[:200])
+    ds = read(tmp_path, workers=1, progress=False)
+    _balanced(ds)
+    labels = set(ds.notices["source_file"])
+    assert f"{monthly}!20240102.tar.gz!20240102/{files[0].name}" in labels
+    assert f"{tmp_path / 'bundle.zip'}!{files[3].name}" in labels
+    assert f"{tmp_path / 'single.xml.gz'}!single.xml" in labels
+    (bad,) = ds.quarantine.itertuples()
+    assert bad.source_file.endswith("broken.gz") and "gzip" in bad.reason
+    assert len(ds.notices) == 5
+
+
+def test_globs_and_missing_paths(tmp_path):
+    ds = read(str(SAMPLES / "ted-legacy" / "21-*.xml"), workers=1, progress=False)
+    assert len(ds.notices) == len(list((SAMPLES / "ted-legacy").glob("21-*.xml")))
+    with pytest.raises(FileNotFoundError, match="matches no file"):
+        read(str(tmp_path / "*.xml"), workers=1, progress=False)
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        read(tmp_path / "nothing", workers=1, progress=False)
+
+
+def test_latest_lot_result_wins_and_history_is_kept(tmp_path):
+    f = SAMPLES / "ted-eforms" / "2024-OJS170-00525037.xml"
+    data = f.read_bytes()
+    (tmp_path / "a.xml").write_bytes(data)
+    later = (data.replace(b"00525037-2024", b"00600001-2024")
+             .replace(b"<efbc:PublicationDate>2024-09-02", b"<efbc:PublicationDate>2024-10-01")
+             .replace(b'<cbc:TotalAmount currencyID="EUR">2100000',
+                      b'<cbc:TotalAmount currencyID="EUR">2400000'))
+    (tmp_path / "b.xml").write_bytes(later)
+    ds = read(tmp_path, workers=1, progress=False)
+    _balanced(ds)
+    assert set(ds.notices["procedure_id"]) == {"2b8f15d3-6c08-47ed-aa46-1c34463e51b3"}
+    assert set(ds.awards["notice_id"]) == {"600001-2024"}
+    assert ds.awards["awarded_value"].sum() == pytest.approx(2_400_000)
+    h = ds.extra["award_history"]
+    assert len(h) == 24 and h["current"].sum() == 12
+    assert set(h.loc[~h["current"], "superseded_by"]) == {"600001-2024"}
+
+
+def test_own_fx_table(tmp_path):
+    rates = pd.DataFrame({"currency": ["GBP"], "year": [2021], "units_per_eur": [0.5]})
+    f = SAMPLES / "ted-legacy" / "21-000061-001-EXP.xml"
+    ds = read(f, workers=1, progress=False, fx_rates=rates)
+    aw = ds.awards.set_index("lot_id")
+    assert aw.loc["LOT-0001", "awarded_value_eur"] == pytest.approx(250_000_000 / 0.5)
