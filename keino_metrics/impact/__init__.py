@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from keino_metrics.impact.did import DiDAggregate, PreTest, StaggeredDiDResult, staggered_did
 from keino_metrics.impact.event_study import EventStudyResult, sun_abraham, twfe
+from keino_metrics.impact.hidden import HiddenVolumeEstimator, HiddenVolumeResult, lot_texts
 from keino_metrics.impact.its import ITSResult, interrupted_time_series
 from keino_metrics.impact.target import TargetResult, track_target
 
 __all__ = [
     "DiDAggregate",
     "EventStudyResult",
+    "HiddenVolumeEstimator",
+    "HiddenVolumeResult",
     "ITSResult",
     "PreTest",
     "interrupted_time_series",
+    "lot_texts",
     "StaggeredDiDResult",
     "TargetResult",
     "staggered_did",

@@ -1,0 +1,392 @@
+"""Hidden volume: the share of lots that are truly innovative (or green) when the
+flags under-report.
+
+Buyers answer the Hilma statistics questions (``solutionNewToMarketOrIndustry``,
+``lowCarbon`` ...) per lot, and not every qualifying lot gets its flag. The flag
+share is therefore a lower bound. :class:`HiddenVolumeEstimator` reads the lots'
+titles and descriptions with a language-agnostic text classifier (TF-IDF of
+character n-grams, which works for Finnish, Swedish and English alike without
+stemming, and logistic regression; both scikit-learn) and turns its output into
+an estimate of the true share. Two sets of assumptions are supported; choose the
+one that matches the data you have:
+
+``mode="validation"`` (a labelled audit sample)
+    A random sample of lots has been read by hand and given its true label. The
+    classifier is trained on that sample; its sensitivity and specificity are
+    estimated by cross-validation on it; it is applied to all lots, and the
+    share it classifies as positive ``q`` is corrected for misclassification
+    with the Rogan-Gladen estimator ``(q + sp - 1) / (se + sp - 1)`` (the
+    "adjusted classify and count" of the quantification literature, Forman
+    2008). Assumes: the audit sample is random (or at least the classifier's
+    error rates are the same in it as in the population) and its labels are
+    correct.
+``mode="pu"`` (flags only, positive-unlabelled learning)
+    No audit. Assumes every flagged lot is truly positive (no false flags) and
+    that a truly positive lot gets its flag with a constant probability ``c``
+    that does not depend on its text ("selected completely at random", Elkan &
+    Noto 2008). The classifier is trained to tell flagged from unflagged lots.
+    Among lots whose text leaves no doubt that they are positive, the flagged
+    fraction is ``c``; such an "anchor set" is taken to be the lots whose
+    cross-validated score is at least the ``anchor_quantile`` quantile of the
+    flagged lots' scores (the irreducibility assumption of mixture-proportion
+    estimation, Scott 2015: some texts occur only in positive lots). The true
+    share is ``flag share / c`` and ``1 - c`` is the under-reporting rate. If
+    buyers flag the clearer cases more often than the borderline ones, ``c`` is
+    over-estimated and the true share under-estimated; if ordinary lots also
+    reach the anchor scores, ``c`` is under-estimated and the share
+    over-estimated. (The Elkan-Noto mean score over flagged lots is biased low
+    when the regularised classifier shrinks its probabilities, so it is not
+    used.)
+
+In both modes the interval is a seeded percentile bootstrap over lots, resampling
+the out-of-fold classifier outputs (the classifier is fitted once; refitting in
+each replicate would add the model-selection variance, which is not included).
+
+The Rogan-Gladen correction, the Elkan-Noto estimator and the bootstrap are
+written here because scikit-learn has no quantification estimators and no
+maintained Python package for them was found among the project's dependencies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from keino_metrics.impact.results import check_lang, fmt, fmt_ci, pick
+
+
+def lot_texts(lots: pd.DataFrame, columns: tuple[str, ...] = ("title", "description")) -> pd.Series:
+    """Join the text columns of ``lots`` into one string per lot.
+
+    Parameters
+    ----------
+    lots : pandas.DataFrame
+        Lots with (some of) the text columns.
+    columns : tuple of str
+        Columns to join; missing values count as empty.
+
+    Returns
+    -------
+    pandas.Series
+    """
+    present = [c for c in columns if c in lots.columns]
+    if not present:
+        raise ValueError(f"lots has none of the text columns {columns}")
+    return lots[present].fillna("").astype(str).agg(" ".join, axis=1).str.strip()
+
+
+@dataclass(frozen=True)
+class HiddenVolumeResult:
+    """Estimated true share of positive lots.
+
+    Attributes
+    ----------
+    estimate : float
+        Estimated true share.
+    ci : tuple of float
+        Bootstrap percentile interval.
+    observed_share : float
+        Share of lots flagged (NaN when no flags were given).
+    classified_share : float
+        Share the classifier calls positive (``validation``) or the mean
+        cross-validated flag probability (``pu``).
+    n_lots : int
+        Lots in the population.
+    mode : str
+        ``"validation"`` or ``"pu"``.
+    sensitivity, specificity : float
+        Cross-validated error rates of the classifier (``validation``).
+    label_frequency : float
+        Estimated probability that a positive lot is flagged (``pu``); the
+        under-reporting rate is ``1 - label_frequency``.
+    alpha : float
+        The interval has level ``1 - alpha``.
+    """
+
+    estimate: float
+    ci: tuple[float, float]
+    observed_share: float
+    classified_share: float
+    n_lots: int
+    mode: str
+    sensitivity: float
+    specificity: float
+    label_frequency: float
+    alpha: float
+
+    @property
+    def hidden_share(self) -> float:
+        """Estimated share of lots that are positive but not flagged."""
+        return self.estimate - self.observed_share
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row table of the estimate and its ingredients."""
+        return pd.DataFrame([{
+            "mode": self.mode, "estimate": self.estimate, "ci_low": self.ci[0],
+            "ci_high": self.ci[1], "observed_share": self.observed_share,
+            "hidden_share": self.hidden_share, "classified_share": self.classified_share,
+            "sensitivity": self.sensitivity, "specificity": self.specificity,
+            "label_frequency": self.label_frequency, "n_lots": self.n_lots,
+        }])
+
+    def summary(self, lang: str = "en") -> str:
+        """Summarise in Finnish (``"fi"``) or English (``"en"``)."""
+        check_lang(lang)
+        pct = lambda v: fmt(100 * v, 1, lang) + " %"  # noqa: E731
+        level = int(round(100 * (1 - self.alpha)))
+        ci = fmt_ci((100 * self.ci[0], 100 * self.ci[1]), 1, lang)
+        how = {
+            "validation": {"fi": f"tarkistettu otos; herkkyys {pct(self.sensitivity)}, "
+                                 f"tarkkuus {pct(self.specificity)} (Rogan–Gladen)",
+                           "en": f"audited sample; sensitivity {pct(self.sensitivity)}, "
+                                 f"specificity {pct(self.specificity)} (Rogan-Gladen)"},
+            "pu": {"fi": f"vain merkinnät; merkintätodennäköisyys {pct(self.label_frequency)} "
+                         "(Elkan–Noto, oletus: ei vääriä merkintöjä)",
+                   "en": f"flags only; flagging probability {pct(self.label_frequency)} "
+                         "(Elkan-Noto, assumes no false flags)"},
+        }[self.mode]
+        text = {
+            "fi": [f"Piilevä volyymi ({pick(how, lang)}), {self.n_lots} osaa:",
+                   f"  merkitty osuus {pct(self.observed_share)}, arvioitu todellinen osuus "
+                   f"{pct(self.estimate)} ({level} % väli {ci} %)"],
+            "en": [f"Hidden volume ({pick(how, lang)}), {self.n_lots} lots:",
+                   f"  flagged share {pct(self.observed_share)}, estimated true share "
+                   f"{pct(self.estimate)} ({level} % interval {ci} %)"],
+        }
+        return "\n".join(text[lang])
+
+    def plot(self):
+        """Bar chart: flagged share against the estimated true share.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(5, 4))
+        ax = fig.add_subplot()
+        ax.bar(["flagged", "estimated true"], [self.observed_share, self.estimate],
+               color=["grey", "tab:green"])
+        ax.errorbar([1], [self.estimate], yerr=[[self.estimate - self.ci[0]],
+                                                [self.ci[1] - self.estimate]],
+                    color="black", capsize=4)
+        ax.set_ylabel("share of lots")
+        return fig
+
+
+def _rogan_gladen(q: np.ndarray, se: np.ndarray, sp: np.ndarray) -> np.ndarray:
+    denom = se + sp - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = np.where(denom > 0, (q + sp - 1) / denom, np.nan)
+    return np.clip(est, 0, 1)
+
+
+def _anchor_frequency(scores: np.ndarray, labels: np.ndarray, quantile: float) -> np.ndarray:
+    """Flagged fraction among the lots scoring at least the flagged lots' quantile.
+
+    Rows are bootstrap replicates (or a single row).
+    """
+    out = np.full(scores.shape[0], np.nan)
+    for r in range(scores.shape[0]):
+        flagged = scores[r, labels[r]]
+        if flagged.size == 0:
+            continue
+        anchor = scores[r] >= np.quantile(flagged, quantile)
+        out[r] = labels[r, anchor].mean()
+    return out
+
+
+class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
+    """Text classifier and prevalence estimator for under-reported lot flags.
+
+    Parameters
+    ----------
+    mode : {"validation", "pu"}
+        Assumptions (see the module docstring).
+    ngram_range : tuple of int
+        Character n-gram lengths.
+    min_df : int
+        Minimum number of lots an n-gram must occur in.
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    cv : int
+        Folds for the out-of-fold predictions.
+    threshold : float
+        Probability above which a lot is classified positive (``validation``).
+    anchor_quantile : float
+        Quantile of the flagged lots' scores from which the anchor set starts
+        (``pu``).
+    n_boot : int
+        Bootstrap replicates of the interval.
+    alpha : float
+        The interval has level ``1 - alpha``.
+    random_state : int or None
+        Seed of the folds and the bootstrap.
+
+    Attributes
+    ----------
+    pipeline_ : sklearn.pipeline.Pipeline
+        The fitted TF-IDF + logistic regression pipeline.
+    classes_ : numpy.ndarray
+        ``[False, True]``.
+    oof_proba_ : numpy.ndarray
+        Out-of-fold positive probabilities of the training lots.
+    sensitivity_, specificity_ : float
+        Cross-validated error rates (``validation``).
+    label_frequency_ : float
+        Estimated flagging probability of a positive lot (``pu``).
+    """
+
+    def __init__(
+        self,
+        mode: Literal["validation", "pu"] = "validation",
+        ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 2,
+        C: float = 10.0,
+        cv: int = 5,
+        threshold: float = 0.5,
+        anchor_quantile: float = 0.5,
+        n_boot: int = 999,
+        alpha: float = 0.05,
+        random_state: int | None = 0,
+    ) -> None:
+        self.mode = mode
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.C = C
+        self.cv = cv
+        self.threshold = threshold
+        self.anchor_quantile = anchor_quantile
+        self.n_boot = n_boot
+        self.alpha = alpha
+        self.random_state = random_state
+
+    def _pipeline(self) -> Pipeline:
+        return Pipeline([
+            ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range,
+                                      min_df=self.min_df, sublinear_tf=True, lowercase=True)),
+            ("logit", LogisticRegression(C=self.C, max_iter=2000)),
+        ])
+
+    def fit(self, X, y) -> HiddenVolumeEstimator:
+        """Fit the classifier.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Lot texts (see :func:`lot_texts`).
+        y : sequence of bool
+            True labels of an audited sample (``validation``) or the flags of all
+            lots (``pu``).
+
+        Returns
+        -------
+        HiddenVolumeEstimator
+            The fitted estimator.
+        """
+        if self.mode not in ("validation", "pu"):
+            raise ValueError(f"mode must be 'validation' or 'pu', got {self.mode!r}")
+        texts = pd.Series(X, dtype="object").fillna("").astype(str).to_numpy()
+        labels = pd.Series(y).astype(bool).to_numpy()
+        if len(texts) != len(labels):
+            raise ValueError(f"X has {len(texts)} texts but y has {len(labels)} labels")
+        n_pos, n_neg = int(labels.sum()), int((~labels).sum())
+        if min(n_pos, n_neg) < self.cv:
+            raise ValueError(f"y needs at least cv={self.cv} positive and negative lots, "
+                             f"got {n_pos} positive and {n_neg} negative")
+        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        self.oof_proba_ = cross_val_predict(self._pipeline(), texts, labels, cv=folds,
+                                            method="predict_proba")[:, 1]
+        self.pipeline_ = self._pipeline().fit(texts, labels)
+        self.classes_ = np.array([False, True])
+        self.train_labels_ = labels
+        if self.mode == "validation":
+            pred = self.oof_proba_ >= self.threshold
+            self.sensitivity_ = float(pred[labels].mean())
+            self.specificity_ = float((~pred[~labels]).mean())
+            self.label_frequency_ = float("nan")
+        else:
+            self.label_frequency_ = float(_anchor_frequency(
+                self.oof_proba_[None, :], labels[None, :], self.anchor_quantile)[0])
+            self.sensitivity_ = self.specificity_ = float("nan")
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities ``[P(negative), P(positive)]`` of each text."""
+        check_is_fitted(self, "pipeline_")
+        texts = pd.Series(X, dtype="object").fillna("").astype(str).to_numpy()
+        return self.pipeline_.predict_proba(texts)
+
+    def predict(self, X) -> np.ndarray:
+        """Classify texts as positive (True) or negative (False)."""
+        return self.predict_proba(X)[:, 1] >= self.threshold
+
+    def estimate(self, X=None, flags=None) -> HiddenVolumeResult:
+        """Estimate the true share of positive lots.
+
+        Parameters
+        ----------
+        X : sequence of str, optional
+            Texts of the population of lots (``validation``; required there).
+            In ``pu`` mode the population is the training data.
+        flags : sequence of bool, optional
+            Flags of the population (``validation``; only reported, for the
+            comparison with the flagged share).
+
+        Returns
+        -------
+        HiddenVolumeResult
+        """
+        check_is_fitted(self, "pipeline_")
+        rng = np.random.default_rng(self.random_state)
+        if self.mode == "validation":
+            if X is None:
+                raise ValueError("validation mode needs the population texts X")
+            pred = self.predict(X)
+            q = float(pred.mean())
+            est = float(_rogan_gladen(np.array(q), np.array(self.sensitivity_),
+                                      np.array(self.specificity_)))
+            lab = self.train_labels_
+            oof_pred = self.oof_proba_ >= self.threshold
+            n_val, n_pop = len(lab), len(pred)
+            iv = rng.integers(0, n_val, (self.n_boot, n_val))
+            ip = rng.integers(0, n_pop, (self.n_boot, n_pop))
+            lb, pb = lab[iv], oof_pred[iv]
+            with np.errstate(invalid="ignore"):
+                se_b = (pb & lb).sum(1) / lb.sum(1)
+                sp_b = (~pb & ~lb).sum(1) / (~lb).sum(1)
+            boots = _rogan_gladen(pred[ip].mean(1), se_b, sp_b)
+            observed = float(np.mean(pd.Series(flags).astype(bool))) if flags is not None \
+                else float("nan")
+            classified = q
+            n_lots = n_pop
+        else:
+            lab, g = self.train_labels_, self.oof_proba_
+            c = self.label_frequency_
+            est = float(min(1.0, lab.mean() / c))
+            idx = rng.integers(0, len(lab), (self.n_boot, len(lab)))
+            lb, gb = lab[idx], g[idx]
+            c_b = _anchor_frequency(gb, lb, self.anchor_quantile)
+            boots = np.clip(lb.mean(1) / c_b, 0, 1)
+            observed = float(lab.mean())
+            classified = float(g.mean())
+            n_lots = len(lab)
+        boots = boots[np.isfinite(boots)]
+        ci = (float(np.quantile(boots, self.alpha / 2)),
+              float(np.quantile(boots, 1 - self.alpha / 2)))
+        return HiddenVolumeResult(
+            estimate=est, ci=ci, observed_share=observed, classified_share=classified,
+            n_lots=n_lots, mode=self.mode, sensitivity=self.sensitivity_,
+            specificity=self.specificity_, label_frequency=self.label_frequency_,
+            alpha=self.alpha,
+        )
