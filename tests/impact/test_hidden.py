@@ -84,7 +84,8 @@ def test_validation_mode_recovers_true_share(lots):
     assert res.classified_share < truth
     assert res.observed_share < truth  # the flags under-report
     assert res.hidden_share == pytest.approx(res.estimate - res.observed_share)
-    assert 0.8 < est.sensitivity_ <= 1 and 0.9 < est.specificity_ <= 1
+    # about 20 % of the positives have no strong cue, so sensitivity is well below 1
+    assert 0.4 < est.sensitivity_ < 0.95 and 0.95 < est.specificity_ <= 1
 
 
 def test_pu_mode_estimates_under_reporting(lots):
