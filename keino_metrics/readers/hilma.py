@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -196,7 +197,10 @@ def _own_xml(xml: bytes, src: str, record: str, hilma_id: str) -> dict[str, list
 
     uuid = text(root, "cbc:ID[@schemeName='notice-id']") or text(root, "cbc:ID")
     version = text(root, "cbc:VersionID") or "01"
-    notice_id = f"{uuid}-{version}" if uuid else hilma_id
+    pub_no = text(root, f"{_EXT}/efac:Publication/efbc:NoticePublicationID")
+    m = re.fullmatch(r"0*(\d+)-(\d{4})", pub_no or "")
+    notice_id = (f"{int(m.group(1))}-{m.group(2)}" if m
+                 else f"{uuid}-{version}" if uuid else hilma_id)
     sub = text(root, f"{_EXT}/efac:NoticeSubType/cbc:SubTypeCode")
     ntype = notice_type_of(text(root, "cbc:NoticeTypeCode")) or notice_type_of(sub) or "other"
     if root.find(f"{_EXT}/efac:Changes", _NS) is not None:
@@ -353,7 +357,7 @@ def _statistics(payload: object, tables: dict[str, list[dict]], src: str, record
     if result_notice:
         missing = sorted(lot for lot, won in status.items() if won and lot not in payload)
         if missing:
-            warnings.warn(f"{src}, notice {record}: mandatory statistics answers missing for "
+            warnings.warn(f"{src}, {record}: mandatory statistics answers missing for "
                           f"winning lot(s) {', '.join(missing)}", ReaderWarning, stacklevel=3)
     return rows
 
