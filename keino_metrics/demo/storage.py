@@ -1,0 +1,103 @@
+"""Writing the demonstration corpus to Parquet and loading it back.
+
+:func:`load` is what reports call: it reads ``data/raw/demo`` when that holds a
+demo written by this generator version with the same parameters, and
+otherwise generates the corpus and writes it there atomically (into a
+temporary sibling directory that is then renamed), so a reader never sees a
+half-written directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from keino_metrics.dataset import Dataset
+from keino_metrics.demo.generate import generate, provenance
+
+__all__ = ["default_directory", "write", "load", "matches"]
+
+
+def default_directory() -> Path:
+    """``data/raw/demo`` of the project (of the working directory when installed)."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "pyproject.toml").is_file():
+        root = Path.cwd()
+    return root / "data" / "raw" / "demo"
+
+
+def write(directory: str | Path | None = None, seed: int = 2024, scale: float = 1.0,
+          years: tuple[int, int] = (2018, 2025)) -> Path:
+    """Generate the corpus and write it as Parquet into ``directory``.
+
+    Parameters
+    ----------
+    directory : str or Path, optional
+        Target directory (created if needed); default :func:`default_directory`.
+    seed, scale, years
+        As for :func:`keino_metrics.demo.generate`.
+
+    Returns
+    -------
+    pathlib.Path
+        The directory, holding one ``<table>.parquet`` per table and
+        ``provenance.json`` (generator, version, seed, scale, years,
+        ``"demo": true``).
+    """
+    d = Path(directory) if directory is not None else default_directory()
+    return generate(seed=seed, scale=scale, years=years).to_parquet(d)
+
+
+def matches(directory: str | Path, seed: int, scale: float,
+            years: tuple[int, int] = (2018, 2025)) -> bool:
+    """Whether ``directory`` holds a demo written with these parameters by this version."""
+    prov = Path(directory) / "provenance.json"
+    if not prov.is_file():
+        return False
+    try:
+        found = json.loads(prov.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    want = provenance(seed, scale, years)
+    keys = ("generator", "version", "seed", "scale", "years", "demo")
+    return all(found.get(k) == want[k] for k in keys)
+
+
+def load(directory: str | Path | None = None, seed: int = 2024, scale: float = 1.0,
+         years: tuple[int, int] = (2018, 2025)) -> Dataset:
+    """The demo corpus: read from ``directory`` if it matches, else generate and write it.
+
+    Parameters
+    ----------
+    directory : str or Path, optional
+        Default :func:`default_directory` (``data/raw/demo``).
+    seed, scale, years
+        As for :func:`keino_metrics.demo.generate`.
+
+    Returns
+    -------
+    keino_metrics.Dataset
+    """
+    d = Path(directory) if directory is not None else default_directory()
+    if matches(d, seed, scale, years):
+        return Dataset.from_parquet(d)
+    data = generate(seed=seed, scale=scale, years=years)
+    d.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{d.name}.tmp-", dir=d.parent))
+    try:
+        data.to_parquet(tmp)
+        if d.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{d.name}.old-", dir=d.parent))
+            os.replace(d, old / d.name)
+            os.replace(tmp, d)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, d)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return Dataset.from_parquet(d)
+
