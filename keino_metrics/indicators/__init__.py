@@ -1,0 +1,34 @@
+"""The indicator catalogue: definitions, computation on any engine, results.
+
+Typical use::
+
+    from keino_metrics import indicators as ki
+    ki.catalogue(family="scoreboard", lang="fi")
+    print(ki.explain("SMS-01"))
+    res = ki.compute(["KEINO-INNOV-MKT-N", "SMS-"], data, by=["year"])
+    res.to_frame()
+"""
+
+from __future__ import annotations
+
+from keino_metrics.indicators.compute import compute
+from keino_metrics.indicators.frames import BUYER_GROUPS, BY_COLUMNS
+from keino_metrics.indicators.panel import buyer_year_panel
+from keino_metrics.indicators.registry import all_indicators, catalogue, explain, get, ids
+from keino_metrics.indicators.result import IndicatorResult
+from keino_metrics.indicators.spec import Indicator
+from keino_metrics.indicators.stats import cronbach_alpha, wilson_interval
+from keino_metrics.indicators.survey import read_capability_survey
+
+__all__ = ["catalogue", "explain", "compute", "buyer_year_panel", "read_capability_survey",
+           "IndicatorResult", "Indicator", "BY_COLUMNS", "BUYER_GROUPS", "all_indicators",
+           "get", "ids", "cronbach_alpha", "wilson_interval", "buyer_group_label"]
+
+
+def buyer_group_label(group: str, lang: str = "en") -> str:
+    """Label of a ``buyer_group`` value in ``lang`` (fi, sv or en)."""
+    try:
+        return BUYER_GROUPS[group][lang]
+    except KeyError:
+        raise KeyError(f"unknown buyer group {group!r} or language {lang!r}; groups: "
+                       f"{', '.join(BUYER_GROUPS)}") from None

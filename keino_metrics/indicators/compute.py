@@ -1,0 +1,297 @@
+"""Compute catalogue indicators on any engine.
+
+The engine step is one narwhals aggregation per unit frame: every
+:class:`~keino_metrics.indicators.spec.Ratio` and
+:class:`~keino_metrics.indicators.spec.Total` on that frame becomes a few
+per-row columns (numerator, denominator, eligible, one column per exclusion
+rule), summed by the ``by`` columns and ``buyer_id`` in a single query. The
+result is small (groups x buyers), so the statistics step (values, Wilson and
+cluster-robust intervals, coverage, lights, warnings) runs in pandas.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import pandas as pd
+
+from keino_metrics.dataset import Dataset
+from keino_metrics.indicators import registry
+from keino_metrics.indicators.frames import BY_COLUMNS, MISSING, Frames, load_frames
+from keino_metrics.indicators.result import RESULT_COLUMNS, IndicatorResult
+from keino_metrics.indicators.spec import Custom, Indicator, Ratio, Rule, Total
+from keino_metrics.indicators.stats import cluster_ratio_interval, wilson_interval
+from keino_metrics.indicators.thresholds import light, resolve_thresholds
+
+__all__ = ["compute", "normalise_by", "aggregate_rules", "MIN_COVERAGE", "MAX_FLAG_SHARE"]
+
+#: Coverage below which a result carries a warning.
+MIN_COVERAGE = 0.5
+#: Share of flagged units above which a red flag carries a false-positive warning.
+MAX_FLAG_SHARE = 0.5
+
+L = nw.col
+_VALUE_KNOWN = Rule("awarded value not reported", lambda p: ~L("value_eur").is_null())
+
+
+def normalise_by(by: str | Sequence[str] | None) -> list[str]:
+    """Check and list the breakdown columns."""
+    if by is None:
+        return []
+    cols = [by] if isinstance(by, str) else list(by)
+    bad = [c for c in cols if c not in BY_COLUMNS]
+    if bad:
+        raise ValueError(f"cannot break down by {bad}; available: {', '.join(BY_COLUMNS)}")
+    if len(set(cols)) != len(cols):
+        raise ValueError(f"repeated breakdown column in {cols}")
+    return cols
+
+
+def _rules(ind: Indicator) -> tuple[Rule, ...]:
+    m = ind.measure
+    rules = tuple(m.rules)
+    if isinstance(m, Ratio) and m.weight == "eur":
+        rules = rules + (_VALUE_KNOWN,)
+    return rules
+
+
+def _row_columns(ind: Indicator, params: Mapping[str, Any]) -> list[nw.Expr]:
+    """Per-row contribution columns of a Ratio or Total indicator."""
+    m = ind.measure
+    i = ind.id
+    rules = _rules(ind)
+    keeps = [r.keep(params).fill_null(False) for r in rules]
+    cols: list[nw.Expr] = []
+    passed = nw.lit(True)
+    for k, keep in enumerate(keeps):
+        cols.append((passed & ~keep).cast(nw.Float64).alias(f"{i}__x{k}"))
+        passed = passed & keep
+    elig = passed
+    zero = nw.lit(0.0)
+    cols.append(elig.cast(nw.Float64).alias(f"{i}__n"))
+    if isinstance(m, Total):
+        v = nw.lit(1.0) if m.value is None else L(m.value).cast(nw.Float64).fill_null(0.0)
+        cols.append(nw.when(elig).then(v).otherwise(zero).alias(f"{i}__num"))
+        cols.append(zero.alias(f"{i}__den"))
+        return cols
+    num = m.numerator(params).cast(nw.Float64).fill_null(0.0)
+    if m.denominator is None:
+        w = nw.lit(1.0) if m.weight == "count" else L("value_eur").cast(nw.Float64)
+        cols.append(nw.when(elig).then(num * w).otherwise(zero).alias(f"{i}__num"))
+        cols.append(nw.when(elig).then(w).otherwise(zero).alias(f"{i}__den"))
+    else:
+        den = m.denominator(params).cast(nw.Float64).fill_null(0.0)
+        cols.append(nw.when(elig).then(num).otherwise(zero).alias(f"{i}__num"))
+        cols.append(nw.when(elig).then(den).otherwise(zero).alias(f"{i}__den"))
+    return cols
+
+
+def _group_keys(keys: list[str]) -> list[nw.Expr]:
+    return [L(k).cast(nw.String).fill_null(MISSING).alias(k) if k != "year"
+            else L(k).cast(nw.Int64).fill_null(-1).alias(k) for k in keys]
+
+
+def with_keys(lf: nw.LazyFrame, keys: list[str]) -> nw.LazyFrame:
+    """``lf`` with breakdown columns made groupable (nulls become a group)."""
+    return lf.with_columns(*_group_keys(keys)) if keys else lf
+
+
+def aggregate_rules(frames: Frames, frame: str, inds: list[Indicator], keys: list[str],
+                    params: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """Run the engine step for all Ratio/Total indicators of one frame.
+
+    Returns one row per ``keys`` x ``buyer_id`` with the summed columns.
+    """
+    lf = frames.frame(frame)
+    gkeys = list(dict.fromkeys([*keys, "buyer_id"]))
+    cols = []
+    for ind in inds:
+        cols.extend(_row_columns(ind, params.get(ind.id, {})))
+    names = [c for ind in inds for c in _column_names(ind)]
+    q = (with_keys(lf, gkeys)
+         .select(*gkeys, *cols)
+         .group_by(*gkeys)
+         .agg(nw.len().alias("__rows"), *[L(c).sum() for c in names]))
+    with warnings.catch_warnings():
+        # narwhals' pandas group-by inserts many columns one by one
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        return frames.collect(q)
+
+
+def _column_names(ind: Indicator) -> list[str]:
+    n = len(_rules(ind))
+    return [f"{ind.id}__x{k}" for k in range(n)] + [f"{ind.id}__n", f"{ind.id}__num",
+                                                       f"{ind.id}__den"]
+
+
+def _finish_rule_indicator(ind: Indicator, agg: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    m = ind.measure
+    rules = _rules(ind)
+    i = ind.id
+    cols = _column_names(ind)
+    if keys:
+        g = agg.groupby(keys, dropna=False, sort=True)[cols].sum().reset_index()
+    else:
+        g = pd.DataFrame({c: [agg[c].sum()] for c in cols})
+    out = g[keys].copy()
+    n = g[f"{i}__n"].to_numpy(float)
+    num = g[f"{i}__num"].to_numpy(float)
+    den = g[f"{i}__den"].to_numpy(float)
+    x = np.column_stack([g[f"{i}__x{k}"].to_numpy(float) for k in range(len(rules))]) \
+        if rules else np.zeros((len(g), 0))
+    out["n_eligible"] = n
+    out["excluded"] = x.sum(axis=1)
+    out["excluded_reasons"] = [
+        "; ".join(f"{r.reason}: {int(c)}" for r, c in zip(rules, row, strict=True) if c > 0)
+        for row in x]
+    miss = np.array([r.missing for r in rules], dtype=bool)
+    missing = x[:, miss].sum(axis=1) if miss.any() else np.zeros(len(g))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["coverage"] = np.where(n + missing > 0, n / (n + missing), np.nan)
+    out["ci_low"] = np.nan
+    out["ci_high"] = np.nan
+    if isinstance(m, Total):
+        out["value"] = num
+        out["numerator"] = num
+        out["denominator"] = np.nan
+        return out
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["value"] = np.where(den != 0, num / den, np.nan)
+    out["numerator"] = num
+    out["denominator"] = den
+    if m.ci == "wilson":
+        lo, hi = wilson_interval(num, den)
+        out["ci_low"], out["ci_high"] = lo, hi
+    elif m.ci == "cluster":
+        bounds = {"share": (0.0, 1.0), "index": (0.0, 100.0)}.get(ind.unit, (0.0, None))
+        ci = cluster_ratio_interval(agg, keys, f"{i}__num", f"{i}__den", bounds=bounds)
+        if keys:
+            merged = out[keys].merge(ci, on=keys, how="left")
+            out["ci_low"] = merged["ci_low"].to_numpy()
+            out["ci_high"] = merged["ci_high"].to_numpy()
+        else:
+            out["ci_low"] = ci["ci_low"].to_numpy()
+            out["ci_high"] = ci["ci_high"].to_numpy()
+    return out
+
+
+def _warnings(ind: Indicator, row: pd.Series, absent: frozenset[str],
+              min_coverage: float, max_flag: float) -> str | None:
+    msgs = []
+    gone = [f[:-1] for f in ind.fields if f.endswith("?") and f[:-1] in absent]
+    if gone:
+        msgs.append(f"column(s) {', '.join(gone)} not in the data: the indicator cannot be "
+                    "measured (coverage 0)")
+    weak = [f[:-1] for f in ind.fields if f.endswith("+") and f[:-1] in absent]
+    if weak:
+        msgs.append(f"supplementary column(s) {', '.join(weak)} not in the data: the value is "
+                    "a lower bound")
+    if row.get("n_eligible", 0) == 0 and ind.unit not in ("count", "eur"):
+        msgs.append("no eligible units")
+    cov = row.get("coverage")
+    if cov is not None and not pd.isna(cov) and cov < min_coverage and not gone:
+        msgs.append(f"low coverage: {cov:.0%} of units report the fields needed")
+    v = row.get("value")
+    if (ind.prefix in ("RF", "OT") and ind.unit == "share" and ind.direction == "lower"
+            and v is not None and not pd.isna(v) and v > max_flag):
+        msgs.append(f"the flag fires on {v:.0%} of units: likely false positives, review the "
+                    "configuration")
+    if row.get("warning"):
+        msgs.append(str(row["warning"]))
+    return "; ".join(msgs) if msgs else None
+
+
+def _resolve_ids(ids: str | Sequence[str]) -> list[str]:
+    return registry.resolve(ids)
+
+
+def compute(ids: str | Sequence[str], data: Dataset | str | Path,
+            by: str | Sequence[str] | None = None, engine: str = "auto",
+            thresholds: str | Path | Mapping[str, Any] | None = None,
+            min_coverage: float = MIN_COVERAGE, max_flag_share: float = MAX_FLAG_SHARE
+            ) -> IndicatorResult:
+    """Compute indicators of the catalogue.
+
+    Parameters
+    ----------
+    ids : str or sequence of str
+        Indicator ids, a family prefix such as ``"SMS-"`` or ``"KEINO-INNOV-"``,
+        or ``"all"``.
+    data : Dataset or path
+        Canonical tables, or a directory of canonical Parquet files (read by
+        DuckDB by default).
+    by : str or sequence of str, optional
+        Breakdown columns (see :data:`~keino_metrics.indicators.frames.BY_COLUMNS`).
+    engine : str
+        ``auto`` (DuckDB for a directory or large data, pandas otherwise),
+        ``pandas``, ``polars``, ``duckdb`` or ``pyspark``.
+    thresholds : path or mapping, optional
+        Overrides of targets, traffic-light thresholds and definition
+        parameters (layout of ``keino_metrics/data/indicators/thresholds.yaml``).
+    min_coverage : float
+        Coverage below which a row carries a warning.
+    max_flag_share : float
+        Share of flagged units above which a red flag carries a warning.
+
+    Returns
+    -------
+    IndicatorResult
+    """
+    id_list = _resolve_ids(ids)
+    keys = normalise_by(by)
+    settings = resolve_thresholds(thresholds, known_ids=set(registry.ids()))
+    inds = [registry.get(i) for i in id_list]
+    params = {ind.id: {**ind.params, **settings.get(ind.id, {}).get("params", {})}
+              for ind in inds}
+    frames = load_frames(data, engine)
+    pieces = []
+    by_frame: dict[str, list[Indicator]] = {}
+    for ind in inds:
+        if isinstance(ind.measure, (Ratio, Total)):
+            by_frame.setdefault(ind.measure.frame, []).append(ind)
+    for frame, group in by_frame.items():
+        agg = aggregate_rules(frames, frame, group, keys, params)
+        for ind in group:
+            pieces.append((ind, _finish_rule_indicator(ind, agg, keys)))
+    for ind in inds:
+        if isinstance(ind.measure, Custom):
+            pieces.append((ind, ind.measure.function(frames, ind, keys, params[ind.id])))
+    order = {i: k for k, i in enumerate(id_list)}
+    pieces.sort(key=lambda p: order[p[0].id])
+    rows = []
+    for ind, df in pieces:
+        df = df.copy()
+        s = settings.get(ind.id, {})
+        df.insert(0, "indicator_id", ind.id)
+        df["unit"] = ind.unit
+        df["weighting"] = ind.weighting
+        df["target"] = s.get("target", np.nan)
+        df["light"] = [light(v, s.get("green"), s.get("red")) for v in df["value"]]
+        if "warning" not in df:
+            df["warning"] = None
+        df["warning"] = [_warnings(ind, r, frames.absent, min_coverage, max_flag_share)
+                         for _, r in df.iterrows()]
+        rows.append(df)
+    frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    for k in keys:
+        if k == "year":
+            frame[k] = frame[k].astype("Int64").where(frame[k] != -1, pd.NA)
+        else:
+            frame[k] = frame[k].astype(object).where(frame[k] != MISSING, None)
+    cols = ["indicator_id", *keys, *RESULT_COLUMNS]
+    for c in cols:
+        if c not in frame:
+            frame[c] = np.nan
+    frame = frame[cols]
+    for c in ("value", "numerator", "denominator", "n_eligible", "excluded", "coverage",
+              "ci_low", "ci_high", "target"):
+        frame[c] = frame[c].astype(float)
+    frame["n_eligible"] = frame["n_eligible"].round().astype("Int64")
+    frame["excluded"] = frame["excluded"].round().astype("Int64")
+    return IndicatorResult(frame=frame, by=tuple(keys), engine=frames.engine,
+                           ids=tuple(id_list), thresholds=settings)

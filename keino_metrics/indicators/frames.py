@@ -1,0 +1,514 @@
+"""Unit frames: the canonical tables joined into one row per unit of analysis.
+
+The frames are built once per computation with narwhals expressions, so the
+same code runs on pandas, Polars, DuckDB and PySpark:
+
+``lot_results``
+    One row per **awarded lot result**: a row of ``awards`` from a notice of
+    type ``can`` whose winner was chosen (``winner_chosen`` true, or not
+    reported while a winner is named). The year and quarter are those of the
+    result notice's ``publication_date``. Lot attributes (CPV, nature,
+    strategic fields, deadline) come from the result notice's own ``lots`` row
+    for the same ``lot_id``; a field the result notice leaves empty is taken
+    from the contract notices (``cn``) of the same procedure and lot, combined
+    over several contract notices as *any* for flags and the largest value for
+    the rest. Hilma answers are taken the same way (result notice first, then
+    contract notice). Contract-notice lots are therefore never counted as lots
+    of their own: they only complete the lot results, which avoids counting a
+    lot once at the call and again at the award.
+``notices``
+    One row per published notice of any type, with the year of its
+    publication date.
+``procedures``
+    One row per **procedure with at least one result notice**; its year is the
+    year of the first result notice.
+``survey``
+    One row per survey response of a procuring unit (capability survey).
+
+Breakdown columns carried by every frame: ``year``, ``quarter``, ``buyer_id``,
+``legal_type``, ``buyer_group``, ``nuts3``, ``region_code``, ``cpv_division``,
+``contract_nature``, ``procedure_type``, ``source``. ``nuts3`` is the place of
+performance (BT-5071) when given, else the buyer's NUTS 3 code; ``region_code``
+is the buyer's region. Text breakdowns that are not reported become the group
+``(missing)`` during aggregation and ``None`` in results.
+
+Hand-written because no library knows the canonical tables; narwhals does the
+engine abstraction.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import pandas as pd
+import pyarrow as pa
+
+from keino_metrics import datamodel
+from keino_metrics.dataset import Dataset
+
+__all__ = ["Frames", "BY_COLUMNS", "ENGINES", "BUYER_GROUPS", "OPTIONAL_COLUMNS",
+           "MISSING", "load_frames"]
+
+#: Columns a result can be broken down by.
+BY_COLUMNS = ("year", "quarter", "buyer_id", "legal_type", "buyer_group", "nuts3",
+              "region_code", "cpv_division", "contract_nature", "procedure_type", "source")
+ENGINES = ("pandas", "polars", "duckdb", "pyspark")
+#: Group label used for a breakdown value that is not reported.
+MISSING = "(missing)"
+
+#: Derived grouping of eForms buyer legal types (BT-11) with labels.
+BUYER_GROUPS: dict[str, dict[str, Any]] = {
+    "municipality": {"codes": ("la",), "fi": "Kunta", "sv": "Kommun", "en": "Municipality"},
+    "joint_municipal": {"codes": ("body-pl-la", "org-sub-la"), "fi": "Kuntayhtymä tai "
+                        "kunnallinen julkisoikeudellinen laitos", "sv": "Samkommun eller "
+                        "kommunalt offentligrättsligt organ", "en": "Joint municipal authority "
+                        "or municipal body governed by public law"},
+    "region": {"codes": ("ra", "body-pl-ra", "org-sub-ra"), "fi": "Hyvinvointialue tai "
+               "alueviranomainen", "sv": "Välfärdsområde eller regional myndighet",
+               "en": "Wellbeing services county or regional authority"},
+    "state": {"codes": ("cga", "body-pl-cga", "org-sub-cga", "def-cont"), "fi": "Valtio",
+              "sv": "Staten", "en": "State"},
+    "public_undertaking": {"codes": ("pub-undert", "pub-undert-la", "pub-undert-ra",
+                                     "pub-undert-cga", "spec-rights-entity"),
+                           "fi": "Julkinen yritys", "sv": "Offentligt företag",
+                           "en": "Public undertaking"},
+    "other": {"codes": (), "fi": "Muu", "sv": "Övrig", "en": "Other"},
+}
+
+#: Optional (non-canonical) columns the catalogue uses when a reader provides them.
+OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
+    "lots": {"submission_deadline": "date", "accessibility": "codes"},
+    "awards": {"cvd_vehicles": "float", "cvd_vehicles_clean": "float",
+               "lowest_tender_value_eur": "float", "highest_tender_value_eur": "float"},
+    "notices": {"central_purchasing_body": "bool"},
+    "buyers": {"registration_number": "str"},
+}
+
+_ARROW = {"id": pa.string(), "str": pa.string(), "code": pa.string(),
+          "codes": pa.list_(pa.string()), "date": pa.timestamp("us"), "float": pa.float64(),
+          "int": pa.int64(), "bool": pa.bool_()}
+
+#: Environmental-impact codes (BT-774) with a flag column each (current codes).
+ENV_CODES = ("biodiv-eco", "circ-econ", "clim-adapt", "clim-mitig", "pollu-prev",
+             "water-mar", "other")
+HILMA_ENV = ("energy_efficiency", "low_carbon", "circular_economy", "biodiversity",
+             "sustainable_food", "listed_green_criteria_used")
+HILMA_SOCIAL = ("fair_working_conditions", "employment_condition", "code_of_conduct")
+
+SURVEY_CONSTRUCTS = ("strategy", "leadership", "competence", "dialogue", "followup")
+SURVEY_ITEMS = tuple(f"{c}_{i}" for c in SURVEY_CONSTRUCTS for i in (1, 2, 3))
+
+L = nw.col
+
+
+def _env_flag(code: str) -> str:
+    return "env_" + code.replace("-", "_")
+
+
+# ---------------------------------------------------------------------------
+# loading
+# ---------------------------------------------------------------------------
+
+def _kinds(table: str, columns: list[str]) -> dict[str, str]:
+    declared = {c.name: c.kind for c in datamodel.columns(table)} if table in datamodel.TABLES \
+        else {}
+    declared.update(OPTIONAL_COLUMNS.get(table, {}))
+    return {c: declared[c] for c in columns if c in declared}
+
+
+def _to_arrow(table: str, df: pd.DataFrame) -> pa.Table:
+    """Arrow table with the declared types (lists of codes as ``list<string>``)."""
+    kinds = _kinds(table, list(df.columns))
+    arrays, names = [], []
+    for col in df.columns:
+        kind = kinds.get(col)
+        s = df[col]
+        if kind == "codes":
+            vals = [None if v is None or (isinstance(v, float) and pd.isna(v))
+                    else [str(x) for x in v] for v in s.tolist()]
+            arr = pa.array(vals, type=_ARROW["codes"])
+        elif kind is not None:
+            arr = pa.array(s.astype(object).where(s.notna(), None).tolist()
+                           if kind in ("id", "str", "code", "bool", "int") else
+                           s, type=_ARROW[kind], from_pandas=True)
+        else:
+            try:
+                arr = pa.array(s, from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                arr = pa.array(s.astype(str).where(s.notna(), None), type=pa.string())
+        arrays.append(arr)
+        names.append(col)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+@dataclass
+class Frames:
+    """Lazily built unit frames on one engine.
+
+    Parameters
+    ----------
+    engine : str
+        ``pandas``, ``polars``, ``duckdb`` or ``pyspark``.
+    tables : mapping
+        Canonical tables (and ``capability_survey``) as narwhals LazyFrames.
+    absent : frozenset of str
+        Optional ``table.column`` names that the data does not carry.
+    con : object
+        The DuckDB connection or Spark session, when used.
+    """
+
+    engine: str
+    tables: Mapping[str, nw.LazyFrame]
+    absent: frozenset[str]
+    con: Any = None
+    _cache: dict[str, nw.LazyFrame] = field(default_factory=dict)
+    _n: int = 0
+
+    # -- engine helpers -------------------------------------------------------
+    def collect(self, lf: nw.LazyFrame) -> pd.DataFrame:
+        """Run a lazy query and return a pandas frame."""
+        with warnings.catch_warnings():
+            # narwhals' pandas group-by inserts aggregated columns one by one
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            return lf.collect(backend="pandas").to_native()
+
+    def materialise(self, lf: nw.LazyFrame, name: str) -> nw.LazyFrame:
+        """Compute a frame once so that several queries can reuse it."""
+        if self.engine == "duckdb":
+            self._n += 1
+            tname = f"km_{name}_{self._n}"
+            lf.to_native().create(tname)
+            return nw.from_native(self.con.table(tname)).lazy()
+        if self.engine == "pyspark":
+            return nw.from_native(lf.to_native().cache()).lazy()
+        return lf.collect().lazy()
+
+    def frame(self, name: str) -> nw.LazyFrame:
+        """The unit frame ``name`` (built on first use)."""
+        if name not in self._cache:
+            builder = {"lot_results": self._lot_results, "notices": self._notices,
+                       "procedures": self._procedures, "survey": self._survey}[name]
+            self._cache[name] = self.materialise(builder(), name)
+        return self._cache[name]
+
+    def has(self, column: str) -> bool:
+        """Whether ``table.column`` is present in the data."""
+        return column not in self.absent
+
+    # -- shared pieces --------------------------------------------------------
+    def _buyers(self) -> nw.LazyFrame:
+        b = self.tables["buyers"]
+        lt = L("legal_type")
+        group = nw.lit("other")
+        for key, spec in reversed([(k, v) for k, v in BUYER_GROUPS.items() if v["codes"]]):
+            group = nw.when(lt.is_in(list(spec["codes"]))).then(nw.lit(key)).otherwise(group)
+        group = nw.when(lt.is_null().__invert__()).then(group)
+        return (b.group_by("buyer_id")
+                .agg(L("legal_type").max(), L("nuts3").max().alias("buyer_nuts3"),
+                     L("region_code").max(), L("registration_number").max())
+                .with_columns(group.alias("buyer_group")))
+
+    def _notice_base(self) -> nw.LazyFrame:
+        return self.tables["notices"].select(
+            "notice_id", "procedure_id", "notice_type", "publication_date", "buyer_id",
+            "procedure_type", "source", "central_purchasing_body")
+
+    def _lot_attrs(self) -> nw.LazyFrame:
+        lots = self.tables["lots"]
+        sp, gr, so, inn, gpp = (L("strategic_procurement"), L("green_procurement"),
+                                L("social_objective"), L("innovation"), L("gpp_criteria"))
+        flags = [
+            (sp.list.len() > 0).alias("sp_present"),
+            sp.list.contains("env-imp").alias("sp_env"),
+            sp.list.contains("soc-obj").alias("sp_soc"),
+            sp.list.contains("inn-pur").alias("sp_inn"),
+            (gr.list.len() > 0).alias("env_any"),
+            (so.list.len() > 0).alias("soc_any"),
+            (inn.list.len() > 0).alias("inn_any"),
+            (gpp.list.len() > 0).alias("gpp_present"),
+            (gpp.list.contains("eu") | gpp.list.contains("national")
+             | gpp.list.contains("other")).alias("gpp_yes"),
+            (L("accessibility").list.len() > 0).alias("acc_present"),
+            L("accessibility").list.contains("inc").alias("acc_inc"),
+            *[gr.list.contains(c).alias(_env_flag(c)) for c in ENV_CODES],
+        ]
+        return lots.select(
+            "notice_id", "lot_id", "contract_nature", "cpv_main", "nuts3",
+            "estimated_value_eur", "price_only_award", "sme_suitable", "framework_agreement",
+            "submission_deadline", *flags)
+
+    _LOT_ATTR_COLUMNS = ("contract_nature", "cpv_main", "nuts3", "estimated_value_eur",
+                         "price_only_award", "sme_suitable", "framework_agreement",
+                         "submission_deadline", "sp_present", "sp_env", "sp_soc", "sp_inn",
+                         "env_any", "soc_any", "inn_any", "gpp_present", "gpp_yes",
+                         "acc_present", "acc_inc", *(_env_flag(c) for c in ENV_CODES))
+
+    def _proc_info(self) -> nw.LazyFrame:
+        n = self._notice_base()
+        t, d = L("notice_type"), L("publication_date")
+        info = (n.with_columns(
+            nw.when(t == "cn").then(d).alias("cn_date"),
+            nw.when(t == "pin").then(d).alias("pin_date"),
+            nw.when(t == "can").then(d).alias("can_date"))
+            .group_by("procedure_id")
+            .agg(L("cn_date").min().alias("first_cn_date"),
+                 L("pin_date").min().alias("first_pin_date"),
+                 L("can_date").min().alias("first_can_date"),
+                 L("buyer_id").n_unique().alias("n_buyers"),
+                 L("procedure_type").max().alias("procedure_type_any"),
+                 L("central_purchasing_body").max().alias("cpb")))
+        lots = (self.tables["lots"].select("notice_id", "lot_id")
+                .join(n.select("notice_id", "procedure_id"), on="notice_id", how="inner")
+                .group_by("procedure_id").agg(L("lot_id").n_unique().alias("n_lots")))
+        return info.join(lots, on="procedure_id", how="left")
+
+    @staticmethod
+    def _breakdowns() -> list[nw.Expr]:
+        d = L("publication_date")
+        return [
+            d.dt.year().cast(nw.Int64).alias("year"),
+            nw.concat_str([d.dt.year().cast(nw.String), nw.lit("-Q"),
+                           ((d.dt.month() - 1) // 3 + 1).cast(nw.Int64).cast(nw.String)]
+                          ).alias("quarter"),
+            L("cpv_main").str.slice(0, 2).alias("cpv_division"),
+            nw.coalesce(L("nuts3"), L("buyer_nuts3")).alias("nuts3"),
+        ]
+
+    # -- frames ---------------------------------------------------------------
+    def _lot_results(self) -> nw.LazyFrame:
+        notices = self._notice_base()
+        attrs = self._lot_attrs()
+        hilma_cols = list(datamodel.HILMA_QUESTIONS)
+        hilma = self.tables["hilma_statistics"].select("notice_id", "lot_id", *hilma_cols)
+        cn = notices.filter(L("notice_type") == "cn").select("notice_id", "procedure_id")
+        cn_attrs = (attrs.join(cn, on="notice_id", how="inner")
+                    .group_by("procedure_id", "lot_id")
+                    .agg(*[L(c).max().alias(c + "__cn") for c in self._LOT_ATTR_COLUMNS]))
+        cn_hilma = (hilma.join(cn, on="notice_id", how="inner")
+                    .group_by("procedure_id", "lot_id")
+                    .agg(*[L(c).max().alias(c + "__cn") for c in hilma_cols]))
+        awarded = (L("winner_chosen").fill_null(False)
+                   | (L("winner_chosen").is_null() & L("winner_id").is_null().__invert__()))
+        a = self.tables["awards"].filter(awarded).select(
+            "notice_id", "lot_id", "winner_id", "winner_size", "tenders_received",
+            "sme_tenders_received", "awarded_value_eur", "decision_date", "cvd_vehicles",
+            "cvd_vehicles_clean", "lowest_tender_value_eur", "highest_tender_value_eur")
+        can = notices.filter(L("notice_type") == "can")
+        lr = (a.join(can, on="notice_id", how="inner")
+              .join(attrs, on=["notice_id", "lot_id"], how="left")
+              .join(hilma, on=["notice_id", "lot_id"], how="left")
+              .join(cn_attrs, on=["procedure_id", "lot_id"], how="left")
+              .join(cn_hilma, on=["procedure_id", "lot_id"], how="left")
+              .join(self._proc_info(), on="procedure_id", how="left")
+              .join(self._buyers(), on="buyer_id", how="left"))
+        merged = [nw.coalesce(L(c), L(c + "__cn")).alias(c)
+                  for c in (*self._LOT_ATTR_COLUMNS, *hilma_cols)]
+        lr = lr.with_columns(*merged).drop(
+            *[c + "__cn" for c in (*self._LOT_ATTR_COLUMNS, *hilma_cols)])
+        days = 86400.0
+        lr = lr.with_columns(
+            *self._breakdowns(),
+            nw.coalesce(L("procedure_type"), L("procedure_type_any")).alias("procedure_type"),
+            L("awarded_value_eur").cast(nw.Float64).alias("value_eur"),
+            L("tenders_received").cast(nw.Float64).alias("tenders"),
+            L("sme_tenders_received").cast(nw.Float64).alias("sme_tenders"),
+            ((L("decision_date") - L("submission_deadline")).dt.total_seconds() / days
+             ).alias("decision_days"),
+            ((L("submission_deadline") - L("first_cn_date")).dt.total_seconds() / days
+             ).alias("advert_days"),
+            (L("first_cn_date").is_null().__invert__()
+             & (L("first_cn_date") <= L("publication_date"))).alias("prior_call"),
+        )
+        return lr
+
+    def _notices(self) -> nw.LazyFrame:
+        n = self._notice_base()
+        lots = (self.tables["lots"].group_by("notice_id")
+                .agg(L("contract_nature").max(), L("cpv_main").max(), L("nuts3").max()))
+        hil = (self.tables["hilma_statistics"].group_by("notice_id")
+               .agg(L("sme_participation_considered").max().alias("sme_considered")))
+        lr = self.frame("lot_results")
+        per = (lr.with_columns(L("value_eur").is_null().cast(nw.Int64).alias("_nv"))
+               .group_by("notice_id")
+               .agg(nw.len().alias("n_awarded"), L("_nv").sum().alias("n_value_missing")))
+        out = (n.join(lots, on="notice_id", how="left")
+               .join(hil, on="notice_id", how="left")
+               .join(per, on="notice_id", how="left")
+               .join(self._proc_info(), on="procedure_id", how="left")
+               .join(self._buyers(), on="buyer_id", how="left"))
+        return out.with_columns(
+            *self._breakdowns(),
+            nw.coalesce(L("procedure_type"), L("procedure_type_any")).alias("procedure_type"),
+            (L("first_cn_date").is_null().__invert__()
+             & (L("first_cn_date") <= L("publication_date"))).alias("prior_call"),
+            L("n_awarded").fill_null(0).alias("n_awarded"),
+            L("n_value_missing").fill_null(0).alias("n_value_missing"))
+
+    def _procedures(self) -> nw.LazyFrame:
+        n = self._notice_base()
+        can = n.filter(L("notice_type") == "can")
+        first = (can.group_by("procedure_id")
+                 .agg(L("publication_date").min(), L("buyer_id").min(), L("source").min()))
+        lots = (self.frame("lot_results").group_by("procedure_id")
+                .agg(L("contract_nature").max(), L("cpv_main").max(), L("nuts3").max()))
+        out = (first.join(self._proc_info(), on="procedure_id", how="left")
+               .join(lots, on="procedure_id", how="left")
+               .join(self._buyers(), on="buyer_id", how="left"))
+        return out.with_columns(
+            *self._breakdowns(),
+            L("procedure_type_any").alias("procedure_type"),
+            ((L("n_buyers") > 1) | L("cpb").fill_null(False)).alias("cooperative"),
+            (L("first_pin_date").is_null().__invert__() & L("first_cn_date").is_null().__invert__()
+             & (L("first_pin_date") < L("first_cn_date"))).alias("pin_before_cn"))
+
+    def _survey(self) -> nw.LazyFrame:
+        s = self.tables["capability_survey"]
+        s = s.with_columns(L("unit").alias("buyer_id"))
+        s = s.join(self._buyers(), on="buyer_id", how="left")
+        out = s.with_columns(
+            L("year").cast(nw.Int64).alias("year"), L("buyer_nuts3").alias("nuts3"),
+            nw.lit("survey").alias("source"))
+        for c in SURVEY_ITEMS:
+            out = out.with_columns(L(c).cast(nw.Float64))
+        return out
+
+
+# ---------------------------------------------------------------------------
+# construction from a Dataset or a directory
+# ---------------------------------------------------------------------------
+
+_SURVEY_KINDS = {"unit": "id", "year": "int", **{c: "float" for c in SURVEY_ITEMS}}
+#: Breakdown columns a survey does not have (added as nulls).
+_SURVEY_NULLS = ("quarter", "cpv_division", "contract_nature", "procedure_type")
+_SQL = {"codes": "VARCHAR[]", "date": "TIMESTAMP", "bool": "BOOLEAN", "float": "DOUBLE",
+        "int": "BIGINT", "id": "VARCHAR", "str": "VARCHAR", "code": "VARCHAR"}
+
+
+def _optional(name: str) -> dict[str, str]:
+    if name == "capability_survey":
+        return {**{c: "float" for c in SURVEY_ITEMS}, **{c: "str" for c in _SURVEY_NULLS}}
+    return OPTIONAL_COLUMNS.get(name, {})
+
+
+def _survey_frame(data: Dataset) -> pd.DataFrame:
+    if "capability_survey" in data.extra:
+        return data.extra["capability_survey"]
+    return pd.DataFrame({c: pd.Series(dtype="float64" if k == "float" else
+                                      ("Int64" if k == "int" else "str"))
+                         for c, k in _SURVEY_KINDS.items()})
+
+
+def _with_optional(name: str, table: pa.Table, absent: set[str]) -> pa.Table:
+    for col, kind in _optional(name).items():
+        if col not in table.column_names:
+            if name != "capability_survey":
+                absent.add(f"{name}.{col}")
+            table = table.append_column(col, pa.nulls(len(table), type=_ARROW[kind]))
+    return table
+
+
+def _prepare_pandas_tables(data: Dataset, absent: set[str]) -> dict[str, pa.Table]:
+    out = {}
+    for name in ("buyers", "notices", "lots", "awards", "hilma_statistics"):
+        out[name] = _with_optional(name, _to_arrow(name, getattr(data, name)), absent)
+    survey = _survey_frame(data)
+    arr = []
+    for c in survey.columns:
+        k = _SURVEY_KINDS.get(c)
+        s = survey[c]
+        arr.append(pa.array(s.astype(object).where(s.notna(), None).tolist(), type=_ARROW[k])
+                   if k else pa.array(s, from_pandas=True))
+    out["capability_survey"] = _with_optional(
+        "capability_survey", pa.Table.from_arrays(arr, names=list(survey.columns)), absent)
+    return out
+
+
+def _spark_session():
+    from pyspark.sql import SparkSession
+
+    return (SparkSession.builder.master("local[2]").appName("keino-metrics")
+            .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+
+
+def load_frames(data: Dataset | str | Path, engine: str = "auto",
+                large: int = 500_000) -> Frames:
+    """Bring ``data`` onto ``engine`` as narwhals LazyFrames.
+
+    Parameters
+    ----------
+    data : Dataset or path
+        A :class:`~keino_metrics.dataset.Dataset`, or a directory of canonical
+        Parquet files (``lots.parquet``, ``awards.parquet`` ...), as written by
+        :meth:`Dataset.to_parquet`.
+    engine : str
+        ``auto``, ``pandas``, ``polars``, ``duckdb`` or ``pyspark``. ``auto``
+        uses DuckDB for a directory or when a dataset has more than ``large``
+        award rows, pandas otherwise.
+    large : int
+        Size from which ``auto`` prefers DuckDB.
+    """
+    if engine not in (*ENGINES, "auto"):
+        raise ValueError(f"unknown engine {engine!r}; use auto or one of {', '.join(ENGINES)}")
+    is_dir = isinstance(data, (str, Path))
+    if is_dir and not Path(data).is_dir():
+        raise FileNotFoundError(f"{data}: not a directory of canonical Parquet tables")
+    if engine == "auto":
+        engine = "duckdb" if is_dir or len(data.awards) > large else "pandas"
+    absent: set[str] = set()
+    con = None
+    tables: dict[str, nw.LazyFrame] = {}
+    if is_dir and engine == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(config={"threads": 2})
+        d = Path(data)
+        for name in ("buyers", "notices", "lots", "awards", "hilma_statistics",
+                     "capability_survey"):
+            p = d / f"{name}.parquet"
+            if p.exists():
+                rel = con.read_parquet(str(p))
+                casts = []
+                kinds = (_kinds(name, rel.columns) if name != "capability_survey"
+                         else {c: k for c, k in _SURVEY_KINDS.items() if c in rel.columns})
+                for c in rel.columns:
+                    sqltype = _SQL.get(kinds.get(c))
+                    casts.append(f'CAST("{c}" AS {sqltype}) AS "{c}"' if sqltype
+                                 else f'"{c}"')
+                for c, k in _optional(name).items():
+                    if c not in rel.columns:
+                        if name != "capability_survey":
+                            absent.add(f"{name}.{c}")
+                        casts.append(f'CAST(NULL AS {_SQL[k]}) AS "{c}"')
+                rel = rel.project(", ".join(casts))
+                tables[name] = nw.from_native(rel).lazy()
+            else:
+                arrow = _prepare_pandas_tables(Dataset(), set())[name]
+                if name != "capability_survey":
+                    absent.update(f"{name}.{c}" for c in _optional(name))
+                tables[name] = nw.from_native(con.from_arrow(arrow)).lazy()
+    else:
+        if is_dir:
+            data = Dataset.from_parquet(data)
+        arrow = _prepare_pandas_tables(data, absent)
+        if engine == "pandas":
+            tables = {k: nw.from_native(v.to_pandas(types_mapper=pd.ArrowDtype)).lazy()
+                      for k, v in arrow.items()}
+        elif engine == "polars":
+            import polars as pl
+
+            tables = {k: nw.from_native(pl.from_arrow(v)).lazy() for k, v in arrow.items()}
+        elif engine == "duckdb":
+            import duckdb
+
+            con = duckdb.connect(config={"threads": 2})
+            tables = {k: nw.from_native(con.from_arrow(v)).lazy() for k, v in arrow.items()}
+        else:  # pyspark
+            con = _spark_session()
+            tables = {k: nw.from_native(con.createDataFrame(v.to_pandas())).lazy()
+                      for k, v in arrow.items()}
+    return Frames(engine=engine, tables=tables, absent=frozenset(absent), con=con)

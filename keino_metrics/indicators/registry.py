@@ -1,0 +1,213 @@
+"""The catalogue: every indicator record, looked up by id, listed as a table.
+
+Records are declared once in the family modules under
+:mod:`keino_metrics.indicators.families`; this module gathers them, checks
+that ids are unique and answers queries (:func:`catalogue`, :func:`explain`,
+:func:`resolve`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from functools import cache
+
+import pandas as pd
+
+from keino_metrics.indicators.spec import Custom, Indicator, Ratio, Total
+from keino_metrics.indicators.thresholds import default_thresholds
+
+__all__ = ["all_indicators", "get", "ids", "resolve", "catalogue", "explain", "FAMILIES"]
+
+FAMILIES = ("volume", "strategic", "innovation-target", "eforms", "markets", "scoreboard",
+            "integrity", "capability", "quality")
+
+_LABELS = {
+    "en": {"definition": "Definition", "formula": "Formula", "unit": "Unit of analysis",
+           "weighting": "Weighting", "direction": "Direction", "fields": "Fields",
+           "source": "Source", "crosswalk": "Same measure elsewhere", "limits": "Limits",
+           "reference": "Published reference values", "thresholds": "Target and lights",
+           "interval": "Interval", "family": "Family"},
+    "fi": {"definition": "Määritelmä", "formula": "Kaava", "unit": "Havaintoyksikkö",
+           "weighting": "Painotus", "direction": "Suunta", "fields": "Kentät",
+           "source": "Lähde", "crosswalk": "Sama mittari muualla", "limits": "Rajoitukset",
+           "reference": "Julkaistut vertailuarvot", "thresholds": "Tavoite ja liikennevalot",
+           "interval": "Luottamusväli", "family": "Ryhmä"},
+    "sv": {"definition": "Definition", "formula": "Formel", "unit": "Analysenhet",
+           "weighting": "Viktning", "direction": "Riktning", "fields": "Fält",
+           "source": "Källa", "crosswalk": "Samma mått på annat håll", "limits": "Begränsningar",
+           "reference": "Publicerade referensvärden", "thresholds": "Mål och trafikljus",
+           "interval": "Konfidensintervall", "family": "Familj"},
+}
+_DIRECTION = {"higher": "higher is better", "lower": "lower is better", "neutral": "neutral"}
+
+
+@cache
+def _registry() -> dict[str, Indicator]:
+    from keino_metrics.indicators.families import ALL
+
+    out: dict[str, Indicator] = {}
+    for ind in ALL:
+        if ind.id in out:
+            raise ValueError(f"indicator id {ind.id} is declared twice")
+        out[ind.id] = ind
+    return out
+
+
+def all_indicators() -> list[Indicator]:
+    """Every indicator record, in declaration order."""
+    return list(_registry().values())
+
+
+def ids() -> list[str]:
+    """Every indicator id."""
+    return list(_registry())
+
+
+def get(iid: str) -> Indicator:
+    """The record of ``iid``.
+
+    Raises
+    ------
+    KeyError
+        With the closest known ids when ``iid`` is unknown.
+    """
+    reg = _registry()
+    if iid in reg:
+        return reg[iid]
+    close = difflib.get_close_matches(str(iid).upper(), list(reg), n=5, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else \
+        "; see keino_metrics.indicators.catalogue()"
+    raise KeyError(f"unknown indicator id {iid!r}{hint}")
+
+
+def resolve(spec: str | Sequence[str]) -> list[str]:
+    """Expand ``"all"``, prefixes ending in ``-`` and lists of ids into ids.
+
+    Raises
+    ------
+    KeyError
+        For an unknown id or a prefix that matches nothing.
+    """
+    items = [spec] if isinstance(spec, str) else list(spec)
+    if not items:
+        raise ValueError("no indicator ids given")
+    out: list[str] = []
+    for item in items:
+        if item == "all":
+            out.extend(ids())
+        elif item.endswith("-"):
+            hit = [i for i in ids() if i.startswith(item)]
+            if not hit:
+                prefixes = sorted({i.split("-")[0] + "-" for i in ids()})
+                raise KeyError(f"prefix {item!r} matches no indicator; prefixes: "
+                               f"{', '.join(prefixes)}")
+            out.extend(hit)
+        else:
+            out.append(get(item).id)
+    return list(dict.fromkeys(out))
+
+
+def _ci_method(ind: Indicator) -> str:
+    m = ind.measure
+    if isinstance(m, Ratio):
+        return {"wilson": "Wilson score 95 %", "cluster": "ratio estimator, linearised "
+                "variance clustered by buyer, 95 %", None: "none"}[m.ci]
+    if isinstance(m, Total):
+        return "none (a total)"
+    assert isinstance(m, Custom)
+    return getattr(m.function, "ci_method", "see definition")
+
+
+def catalogue(family: str | None = None, lang: str = "en") -> pd.DataFrame:
+    """The catalogue as a table, one row per indicator.
+
+    Parameters
+    ----------
+    family : str, optional
+        Keep indicators of this family (primary or secondary), or whose id
+        starts with this prefix (``"SMS-"``).
+    lang : str
+        Language of the ``name`` column (fi, sv or en).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id``, ``family``, ``name``, ``name_fi``, ``name_sv``,
+        ``name_en``, ``definition``, ``formula``, ``unit_of_analysis``, ``unit``,
+        ``weighting``, ``direction``, ``fields``, ``target``, ``green``,
+        ``red``, ``threshold_source``, ``interval``, ``source``,
+        ``crosswalk``, ``limits``, ``reference_values``.
+    """
+    if lang not in ("fi", "sv", "en"):
+        raise ValueError(f"unknown language {lang!r}; use fi, sv or en")
+    if family is not None and family not in FAMILIES and not family.endswith("-"):
+        raise ValueError(f"unknown family {family!r}; families: {', '.join(FAMILIES)} "
+                         "(or an id prefix ending in '-')")
+    th = default_thresholds()
+    rows = []
+    for ind in all_indicators():
+        if family is not None:
+            if family.endswith("-"):
+                if not ind.id.startswith(family):
+                    continue
+            elif family != ind.family and family not in ind.also_in:
+                continue
+        t = th.get(ind.id, {})
+        rows.append({
+            "id": ind.id, "family": ind.family, "name": ind.name(lang),
+            "name_fi": ind.names["fi"], "name_sv": ind.names["sv"], "name_en": ind.names["en"],
+            "definition": ind.definition, "formula": ind.formula,
+            "unit_of_analysis": ind.unit_of_analysis, "unit": ind.unit,
+            "weighting": ind.weighting, "direction": ind.direction,
+            "fields": ", ".join(ind.fields), "target": t.get("target"),
+            "green": t.get("green"), "red": t.get("red"),
+            "threshold_source": t.get("source"), "interval": _ci_method(ind),
+            "source": ind.source, "crosswalk": ", ".join(ind.crosswalk),
+            "limits": ind.limits, "reference_values": ind.reference_values,
+        })
+    return pd.DataFrame(rows)
+
+
+def explain(iid: str, lang: str = "en") -> str:
+    """The full definition of ``iid`` as text (nothing is printed).
+
+    Headings and the name are in ``lang``; definitions are in English.
+    """
+    ind = get(iid)
+    if lang not in _LABELS:
+        raise ValueError(f"unknown language {lang!r}; use fi, sv or en")
+    lab = _LABELS[lang]
+    t = default_thresholds().get(ind.id, {})
+    lines = [f"{ind.id} - {ind.name(lang)}",
+             f"  ({' / '.join(ind.names[k] for k in ('fi', 'sv', 'en') if k != lang)})", "",
+             f"{lab['family']}: {ind.family}" + (f" (also {', '.join(ind.also_in)})"
+                                                 if ind.also_in else ""),
+             f"{lab['definition']}: {ind.definition}",
+             f"{lab['formula']}: {ind.formula}",
+             f"{lab['unit']}: {ind.unit_of_analysis}; unit {ind.unit}",
+             f"{lab['weighting']}: {ind.weighting}",
+             f"{lab['direction']}: {_DIRECTION[ind.direction]}",
+             f"{lab['fields']}: {', '.join(ind.fields)}",
+             f"{lab['interval']}: {_ci_method(ind)}"]
+    if t:
+        parts = []
+        if t.get("target") is not None:
+            parts.append(f"target {t['target']}")
+        if t.get("green"):
+            parts.append(f"green {t['green']}")
+        if t.get("red"):
+            parts.append(f"red {t['red']}")
+        if t.get("params"):
+            parts.append(f"parameters {t['params']}")
+        lines.append(f"{lab['thresholds']}: {', '.join(parts)} ({t.get('source', '')})")
+    if ind.params and not t.get("params"):
+        lines.append(f"{lab['thresholds']}: parameters {dict(ind.params)}")
+    lines.append(f"{lab['source']}: {ind.source}")
+    if ind.crosswalk:
+        lines.append(f"{lab['crosswalk']}: {', '.join(ind.crosswalk)}")
+    if ind.limits:
+        lines.append(f"{lab['limits']}: {ind.limits}")
+    if ind.reference_values:
+        lines.append(f"{lab['reference']}: {ind.reference_values}")
+    return "\n".join(lines)
