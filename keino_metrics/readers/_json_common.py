@@ -21,7 +21,7 @@ import math
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
@@ -121,7 +121,7 @@ def _what(exc: json.JSONDecodeError, text: str) -> str:
 
 # -- values -----------------------------------------------------------------
 
-_DATE_FORMATS = ("%d/%m/%y", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y%m%d", "%Y/%m/%d")
+_DATE_FORMATS = ("%Y%m%d", "%Y/%m/%d")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 MIN_YEAR = 1990
 MAX_YEAR = 2100
@@ -135,12 +135,37 @@ def _blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
+
+
+@lru_cache(maxsize=65536)
+def _date_text(s: str) -> dt.date | None:
+    """The date written in ``s``, or ``None`` when it is not a date (cached)."""
+    try:
+        if _ISO.match(s):
+            return dt.date.fromisoformat(s[:10])
+        m = _DMY.match(s)
+        if m:
+            year = int(m.group(3))
+            if len(m.group(3)) == 2:  # as strptime's %y: 69-99 -> 19xx, 00-68 -> 20xx
+                year += 1900 if year >= 69 else 2000
+            return dt.date(year, int(m.group(2)), int(m.group(1)))
+        for fmt in _DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(s, fmt).date()
+            except ValueError:
+                continue
+    except ValueError:
+        return None
+    return None
+
+
 def parse_date(value: object, source_file: str, record: str, field: str) -> pd.Timestamp | None:
     """Parse a date as the sources write it; ``None`` for blanks.
 
     Accepts ISO 8601 dates and date-times (the time and offset are dropped:
-    the calendar date as published is kept), ``DD/MM/YY`` (TED CSV),
-    ``DD/MM/YYYY``, ``DD.MM.YYYY`` and ``YYYYMMDD``.
+    the calendar date as published is kept), ``DD/MM/YY`` (TED CSV; years
+    69-99 are 19xx), ``DD/MM/YYYY``, ``DD.MM.YYYY`` and ``YYYYMMDD``.
 
     Raises
     ------
@@ -150,19 +175,7 @@ def parse_date(value: object, source_file: str, record: str, field: str) -> pd.T
     if _blank(value):
         return None
     s = str(value).strip()
-    parsed: dt.date | None = None
-    if _ISO.match(s):
-        try:
-            parsed = dt.date.fromisoformat(s[:10])
-        except ValueError:
-            parsed = None
-    else:
-        for fmt in _DATE_FORMATS:
-            try:
-                parsed = dt.datetime.strptime(s, fmt).date()
-                break
-            except ValueError:
-                continue
+    parsed = _date_text(s)
     if parsed is None:
         raise Quarantined(source_file, record, field, f"not a date: {s!r}")
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
@@ -194,6 +207,8 @@ def parse_number(value: object, source_file: str, record: str, field: str, *,
         raise Quarantined(source_file, record, field, f"not a number: {value!r}")
     if isinstance(value, int | float):
         x = float(value)
+    elif _NUMBER.match(str(value).strip()):
+        x = float(str(value).strip())
     else:
         s = re.sub(r"[\s\u00a0\u202f']", "", str(value))
         if "," in s and "." in s:
@@ -323,6 +338,13 @@ def org_id(registration: object, name: object, country: object) -> str:
     The registration number prefixed by the country (``FI-0216509-5``) when
     known, else ``h-`` and a stable hash of name and country.
     """
+    return _org_id(None if _blank(registration) else str(registration),
+                   None if _blank(name) else str(name),
+                   None if _blank(country) else str(country))
+
+
+@lru_cache(maxsize=65536)
+def _org_id(registration: str | None, name: str | None, country: str | None) -> str:
     reg = re.sub(r"\s+", "", str(registration)) if not _blank(registration) else ""
     cc = "" if _blank(country) else str(country).strip().upper()
     try:
