@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from itertools import islice
 
 import pandas as pd
@@ -34,9 +35,14 @@ __all__ = ["read", "parse_input", "detect"]
 _SNIFF_BYTES = 4096
 
 
+@cache
+def _modules() -> tuple:
+    return tuple(registry.modules())
+
+
 def detect(head: bytes):
     """The reader module whose ``sniff`` accepts ``head``, or ``None``."""
-    for mod in registry.modules():
+    for mod in _modules():
         try:
             if mod.sniff(head):
                 return mod

@@ -119,6 +119,11 @@ def buyer_id(registration: str | None, name: str | None, country: str | None) ->
     return "h-" + stable_id(name, cc)
 
 
+@cache
+def _accepted(codelist: str) -> frozenset[str]:
+    return codelists.accepted_codes(codelist)
+
+
 @dataclass
 class Record:
     """Check context for one record (notice) of one file."""
@@ -185,7 +190,7 @@ class Record:
         if value is None or not value.strip():
             return None
         v = value.strip()
-        if v not in codelists.accepted_codes(codelist):
+        if v not in _accepted(codelist):
             raise self.fail(field, f"unknown code {v!r} (not in code list {codelist})")
         return v
 

@@ -29,6 +29,7 @@ to tables; the eForms SDK ships field definitions, not a reader.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from lxml import etree
 
@@ -151,6 +152,13 @@ def _type_of(code: str, form: str | None, changes: bool) -> str:
 
 
 _SDK = re.compile(r"eforms-sdk-(\d+)\.(\d+)")
+_PREFIX = re.compile(r"\b(" + "|".join(NS) + r"):")
+
+
+@cache
+def _c(path: str) -> str:
+    """``path`` in Clark notation (``{uri}name``): lxml then needs no prefix map."""
+    return _PREFIX.sub(lambda m: "{" + NS[m.group(1)] + "}", path)
 
 
 def sniff(head: bytes) -> bool:
@@ -161,7 +169,7 @@ def sniff(head: bytes) -> bool:
 
 
 def _t(node, path: str) -> str | None:
-    el = node.find(path, NS)
+    el = node.find(_c(path))
     if el is None or el.text is None:
         return None
     s = el.text.strip()
@@ -169,11 +177,11 @@ def _t(node, path: str) -> str | None:
 
 
 def _all(node, path: str) -> list[str]:
-    return [e.text.strip() for e in node.findall(path, NS) if e.text and e.text.strip()]
+    return [e.text.strip() for e in node.findall(_c(path)) if e.text and e.text.strip()]
 
 
 def _amount(rec: Record, node, path: str, field: str) -> tuple[float | None, str | None]:
-    el = node.find(path, NS)
+    el = node.find(_c(path))
     if el is None:
         return None, None
     v = rec.amount(el.text, field)
@@ -228,7 +236,7 @@ def parse(data: bytes, source_file: str) -> ParseResult:
 
 def _org_index(root) -> dict[str, etree._Element]:
     out = {}
-    for comp in root.iterfind(f"{_EXT}/efac:Organizations/efac:Organization/efac:Company", NS):
+    for comp in root.iterfind(_c(f"{_EXT}/efac:Organizations/efac:Organization/efac:Company")):
         oid = _t(comp, FIELDS["OPT-200-Organization-Company"])
         if oid:
             out[oid] = comp
@@ -267,10 +275,10 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     if not SDK_MIN <= sdk <= SDK_MAX:
         raise rec.fail("OPT-002-notice", f"unknown schema version eforms-sdk-{sdk[0]}.{sdk[1]} "
                        f"(supported {SDK_MIN[0]}.{SDK_MIN[1]} to {SDK_MAX[0]}.{SDK_MAX[1]})")
-    type_el = root.find(FIELDS["BT-02-notice"], NS)
+    type_el = root.find(_c(FIELDS["BT-02-notice"]))
     type_code = rec.required(type_el.text if type_el is not None else None, "BT-02-notice",
                              "notice type")
-    changes = root.find(f"{_EXT}/efac:Changes", NS) is not None
+    changes = root.find(_c(f"{_EXT}/efac:Changes")) is not None
     notice_type = _type_of(type_code, type_el.get("listName"), changes)
     procedure_id = _t(root, FIELDS["BT-04-notice"])
     if procedure_id is None and notice_type in ("pin", "other"):
@@ -288,7 +296,7 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
 
     orgs = _org_index(root)
     buyers = []
-    for cp in root.iterfind("cac:ContractingParty", NS):
+    for cp in root.iterfind(_c("cac:ContractingParty")):
         ref = _t(cp, FIELDS["OPT-300-Procedure-Buyer"])
         comp = orgs.get(ref) if ref else None
         if comp is None:
@@ -328,9 +336,9 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     proc_nuts = _nuts(_t(root, FIELDS["BT-5071-Procedure"]))
     proc_est = _amount(rec, root, FIELDS["BT-27-Procedure"], "BT-27-Procedure")
 
-    lots_el = [lot for lot in root.iterfind("cac:ProcurementProjectLot", NS)
-               if (lot.find("cbc:ID", NS) is not None
-                   and lot.find("cbc:ID", NS).get("schemeName", "Lot") == "Lot")]
+    lots_el = [lot for lot in root.iterfind(_c("cac:ProcurementProjectLot"))
+               if (lot.find(_c("cbc:ID")) is not None
+                   and lot.find(_c("cbc:ID")).get("schemeName", "Lot") == "Lot")]
     lots: dict[str, dict] = {}
     for lot in lots_el:
         lot_id = rec.required(_t(lot, FIELDS["BT-137-Lot"]), "BT-137-Lot", "lot identifier")
@@ -381,7 +389,7 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
 def _counts(rec: Record, lr) -> dict:
     typed: dict[str, int] = {}
     untyped: list[int] = []
-    for st in lr.iterfind("efac:ReceivedSubmissionsStatistics", NS):
+    for st in lr.iterfind(_c("efac:ReceivedSubmissionsStatistics")):
         n = rec.count(_t(st, "efbc:StatisticsNumeric"), "BT-759-LotResult")
         code = _t(st, "efbc:StatisticsCode")
         if n is None:
@@ -411,7 +419,7 @@ def _counts(rec: Record, lr) -> dict:
 def _cvd(rec: Record, lr) -> dict:
     out: dict = {}
     cats: dict[str, list[str]] = {}
-    for el in lr.iterfind(FIELDS["BT-723-LotResult"], NS):
+    for el in lr.iterfind(_c(FIELDS["BT-723-LotResult"])):
         lst = el.get("listName") or "vehicle-category"
         if lst not in ("vehicle-category", "energy-efficiency-item"):
             raise rec.fail("BT-723-LotResult", f"unknown code list {lst!r}")
@@ -422,8 +430,8 @@ def _cvd(rec: Record, lr) -> dict:
         out["cvd_vehicle_category"] = ",".join(cats["vehicle-category"])
     if "energy-efficiency-item" in cats:
         out["energy_efficiency_items"] = ",".join(cats["energy-efficiency-item"])
-    for st in lr.iterfind("efac:StrategicProcurement/efac:StrategicProcurementInformation/"
-                          "efac:ProcurementDetails/efac:StrategicProcurementStatistics", NS):
+    for st in lr.iterfind(_c("efac:StrategicProcurement/efac:StrategicProcurementInformation/"
+                          "efac:ProcurementDetails/efac:StrategicProcurementStatistics")):
         code = rec.code(_t(st, "efbc:StatisticsCode"), "vehicles", "OPT-155-LotResult")
         n = rec.count(_t(st, "efbc:StatisticsNumeric"), "OPT-156-LotResult")
         if code and n is not None:
@@ -434,29 +442,29 @@ def _cvd(rec: Record, lr) -> dict:
 
 def _awards(rec: Record, root, notice_id: str, pub_date, lots: dict, orgs: dict,
             year: int) -> list[dict]:
-    nr = root.find(f"{_EXT}/efac:NoticeResult", NS)
+    nr = root.find(_c(f"{_EXT}/efac:NoticeResult"))
     if nr is None:
         return []
     tenders = {}
-    for t in nr.iterfind("efac:LotTender", NS):
+    for t in nr.iterfind(_c("efac:LotTender")):
         tid = _t(t, "cbc:ID")
         if tid:
             tenders[tid] = t
     parties = {}
-    for p in nr.iterfind("efac:TenderingParty", NS):
+    for p in nr.iterfind(_c("efac:TenderingParty")):
         pid = _t(p, "cbc:ID")
         if pid:
             parties[pid] = _all(p, "efac:Tenderer/cbc:ID")
     contracts = {}
     contracted_tenders: set[str] = set()
-    for c in nr.iterfind("efac:SettledContract", NS):
+    for c in nr.iterfind(_c("efac:SettledContract")):
         cid = _t(c, "cbc:ID")
         if cid:
             contracts[cid] = c
         contracted_tenders.update(_all(c, FIELDS["BT-3202-Contract"]))
     total, total_cur = _amount(rec, nr, "cbc:TotalAmount", "BT-161-NoticeResult")
 
-    results = list(nr.iterfind("efac:LotResult", NS))
+    results = list(nr.iterfind(_c("efac:LotResult")))
     with_winner = len({_t(lr, FIELDS["BT-13713-LotResult"]) for lr in results
                        if _t(lr, "cbc:TenderResultCode") == "selec-w"})
     rows: dict[str, dict] = {}

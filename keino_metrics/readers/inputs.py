@@ -72,7 +72,7 @@ def _expand(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Iterator[
 
 #: Files skipped when walking a folder (documentation that travels with data).
 #: A file named explicitly is always read.
-DOC_FILES = re.compile(r"^(readme|license|licence|copying|notice|source)([._-].*)?$|"
+DOC_FILES = re.compile(r"^(readme|licen[cs]e|copying)([._-].*)?$|"
                        r"\.(md|rst|txt|pdf|html?)$", re.I)
 
 

@@ -27,6 +27,7 @@ export schema into tables.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from lxml import etree
 
@@ -90,21 +91,32 @@ def parse(data: bytes, source_file: str) -> ParseResult:
     return res
 
 
+@cache
+def _x(ns: str) -> _X:
+    return _X(ns)
+
+
 class _X:
-    """Namespace-aware find helpers for one document."""
+    """Namespace-aware find helpers (paths in Clark notation, cached per namespace)."""
 
     def __init__(self, ns: str):
         self.ns = {"t": ns}
+        self._q: dict[str, str] = {}
 
     def q(self, path: str) -> str:
-        return "/".join(p if (":" in p or p in ("", ".", "..", "*")) else f"t:{p}"
-                        for p in path.split("/"))
+        out = self._q.get(path)
+        if out is None:
+            uri = "{" + self.ns["t"] + "}"
+            out = self._q[path] = "/".join(
+                p if (":" in p or p in ("", ".", "..", "*")) else uri + p
+                for p in path.split("/"))
+        return out
 
     def el(self, node, path: str):
-        return node.find(self.q(path), self.ns)
+        return node.find(self.q(path))
 
     def els(self, node, path: str) -> list:
-        return node.findall(self.q(path), self.ns)
+        return node.findall(self.q(path))
 
     def text(self, node, path: str) -> str | None:
         e = self.el(node, path)
@@ -158,7 +170,7 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     if version not in SCHEMA_VERSIONS:
         raise rec.fail("TED_EXPORT", f"unknown schema version {version or '(none)'!r} "
                        f"(supported {', '.join(SCHEMA_VERSIONS)})")
-    x = _X(ns)
+    x = _x(ns)
     notice_id = publication_number(root.get("DOC_ID"))
     rec.record = notice_id or "file"
     rec.required(notice_id, "DOC_ID", "notice identifier (publication number)")

@@ -24,6 +24,10 @@ __all__ = ["parse", "parser", "DOCTYPE_RISK"]
 #: A DOCTYPE that declares entities or pulls in an external DTD.
 DOCTYPE_RISK = re.compile(rb"<!DOCTYPE[^>\[]*(\[[^\]]*<!ENTITY|SYSTEM|PUBLIC)", re.I | re.S)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+#: A DOCTYPE can only stand in the prolog; the first 64 KiB are scanned for
+#: one. Beyond that the parser's own settings (no entity resolution, no DTD
+#: loading, libxml2's expansion limits) still hold.
+PROLOG_SCAN = 64 * 1024
 
 
 def parser() -> etree.XMLParser:
@@ -63,17 +67,17 @@ def parse(data: bytes, source_file: str) -> etree._Element:
     """
     if not data.strip():
         raise Quarantined(source_file, "file", None, "empty file")
-    if _DOCTYPE.search(data):
-        if DOCTYPE_RISK.search(data):
-            raise Quarantined(source_file, "file", "DOCTYPE",
-                              "document type declaration with entities or an external DTD "
-                              "refused (XXE / entity-expansion protection)")
-    problem = _decode_problem(data)
-    if problem:
-        raise Quarantined(source_file, "file", "encoding", problem)
+    head = data[:PROLOG_SCAN]
+    if _DOCTYPE.search(head) and DOCTYPE_RISK.search(head):
+        raise Quarantined(source_file, "file", "DOCTYPE",
+                          "document type declaration with entities or an external DTD "
+                          "refused (XXE / entity-expansion protection)")
     try:
         root = etree.fromstring(data, parser())
     except etree.XMLSyntaxError as exc:
+        problem = _decode_problem(data)
+        if problem:
+            raise Quarantined(source_file, "file", "encoding", problem) from None
         line, col = exc.position if exc.position else (0, 0)
         raise Quarantined(source_file, "file", None,
                           f"malformed or truncated XML at line {line}, column {col}: "
