@@ -38,7 +38,6 @@ __all__ = [
     "parse_number",
     "parse_count",
     "to_eur",
-    "derived_id",
     "org_id",
     "lot_label",
     "country_alpha2",
@@ -321,16 +320,6 @@ def to_eur(amount: float | None, currency: str | None, when: pd.Timestamp | None
 
 
 # -- identifiers and places ---------------------------------------------------
-
-def derived_id(prefix: str, *parts: object) -> str:
-    """A stable identifier built from ``parts`` (used when a source has no id).
-
-    Parts are normalised (case-folded, spaces collapsed) so the same name
-    spelled with different case or spacing maps to the same id.
-    """
-    norm = "|".join(" ".join(str(p).split()).casefold() for p in parts if p is not None)
-    return f"{prefix}-{hashlib.sha1(norm.encode('utf-8')).hexdigest()[:12]}"
-
 
 def org_id(registration: object, name: object, country: object) -> str:
     """The canonical organisation id (buyer or winner), as the XML readers make it.

@@ -30,7 +30,8 @@ ID_NOTICE_CAN          notices.notice_id, procedure_id   ``YYYYNNNNNN`` -> ``NNN
 DT_DISPATCH            notices.publication_date          dispatch date (the files carry no
                                                          publication date)
 TOP_TYPE               notices.procedure_type            see procedure table below
-CAE_NATIONALID         buyers.buyer_id                   national id; else derived from name+country
+CAE_NATIONALID         buyers.buyer_id                   ``<country>-<national id>``; else ``h-`` +
+                                                         hash of name and country
 CAE_NAME               buyers.name                       required
 CAE_TYPE               buyers.legal_type                 see buyer table below
 ISO_COUNTRY_CODE       buyers.country                    ``UK`` -> ``GB``, ``EL`` -> ``GR``
@@ -48,7 +49,7 @@ AWARD_VALUE_EURO       awards.awarded_value_eur          value_source ``BT-720``
 VALUE_EURO             awards.awarded_value_eur          fallback, shared equally over the notice's
                                                          lots, value_source ``BT-161``
 AWARD_EST_VALUE_EURO   awards.awarded_value_eur          last fallback, value_source ``BT-27``
-WIN_NATIONALID         awards.winner_id                  else derived from WIN_NAME+WIN_COUNTRY_CODE
+WIN_NATIONALID         awards.winner_id                  as buyer_id, with WIN_NAME, WIN_COUNTRY_CODE
 B_CONTRACTOR_SME       awards.winner_size                Y ``sme``, N ``large``
 INFO_ON_NON_AWARD      awards.winner_chosen              filled -> false; a winner named -> true
 DT_AWARD               awards.decision_date              must not be after DT_DISPATCH
@@ -105,11 +106,11 @@ from pathlib import Path
 from keino_metrics.dataset import Dataset
 from keino_metrics.readers._json_common import (
     decode,
-    derived_id,
     iter_array_items,
     load_json,
     lot_label,
     nuts_code,
+    org_id,
     parse_count,
     parse_date,
     parse_number,
@@ -346,7 +347,7 @@ def _official(record: str, row: dict, src: str) -> dict:
     return {
         "record": record, "notice_id": notice_id, "publication_date": pub,
         "procedure_type": _code(g.get("TOP_TYPE"), PROCEDURE_TYPES, src, record, "TOP_TYPE"),
-        "buyer_id": _s(g.get("CAE_NATIONALID")) or derived_id("TEDCSV-B", country, buyer_name),
+        "buyer_id": org_id(g.get("CAE_NATIONALID"), buyer_name, country),
         "buyer_name": buyer_name,
         "legal_type": _code(g.get("CAE_TYPE"), BUYER_LEGAL_TYPES, src, record, "CAE_TYPE"),
         "country": country,
@@ -362,8 +363,8 @@ def _official(record: str, row: dict, src: str) -> dict:
         "sme_tenders_received": parse_count(g.get("NUMBER_TENDERS_SME"), src, record,
                                             "NUMBER_TENDERS_SME"),
         "value": value, "value_source": source,
-        "winner_id": (_s(g.get("WIN_NATIONALID"))
-                      or (derived_id("TEDCSV-W", win_country, win_name) if win_name else None)),
+        "winner_id": (org_id(g.get("WIN_NATIONALID"), win_name, win_country)
+                      if win_name or _s(g.get("WIN_NATIONALID")) else None),
         "winner_size": None if sme is None else ("sme" if sme else "large"),
         "winner_chosen": False if non_award else (True if win_name else None),
         "decision_date": parse_date(g.get("DT_AWARD"), src, record, "DT_AWARD"),
@@ -401,7 +402,7 @@ def _variant(record: str, row: dict, src: str) -> dict:
     return {
         "record": record, "notice_id": notice_id, "publication_date": pub,
         "procedure_type": None,
-        "buyer_id": derived_id("TEDCSV-B", country, buyer_name),
+        "buyer_id": org_id(None, buyer_name, country),
         "buyer_name": buyer_name,
         "legal_type": _code(row.get("buyer_type"), BUYER_LEGAL_TYPES, src, record, "buyer_type"),
         "country": country,
@@ -418,7 +419,7 @@ def _variant(record: str, row: dict, src: str) -> dict:
                                         "number_of_offers"),
         "sme_tenders_received": None,
         "value": value, "value_source": "VALUE_EURO" if value is not None else None,
-        "winner_id": derived_id("TEDCSV-W", win_country, win_name) if win_name else None,
+        "winner_id": org_id(None, win_name, win_country) if win_name else None,
         "winner_size": None if sme is None else ("sme" if sme else "large"),
         "winner_chosen": True if win_name else None,
         "decision_date": parse_date(row.get("award_date"), src, record, "award_date"),
