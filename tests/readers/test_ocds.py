@@ -260,3 +260,18 @@ def test_wrong_encoding_is_decoded_with_a_warning():
     with pytest.warns(ReaderWarning, match="not valid UTF-8"):
         res = ocds.parse(data, "latin1.json")
     assert res.rows["buyers"][0]["name"] == "Hämeenlinnan kaupunki"
+
+
+def test_built_in_rates_agree_with_the_package_table(monkeypatch):
+    import sys
+
+    from keino_metrics.readers import _json_common
+
+    when = pd.Timestamp("2021-06-30")
+    with_table = {c: to_eur(1000.0, c, when) for c in _json_common.EUR_RATES}
+    monkeypatch.setitem(sys.modules, "keino_metrics.readers.fx", None)
+    alone = {c: to_eur(1000.0, c, when) for c in _json_common.EUR_RATES}
+    for cur, eur in alone.items():
+        assert eur == pytest.approx(1000.0 / _json_common.EUR_RATES[cur][2021])
+        if with_table[cur] is not None:
+            assert eur == pytest.approx(with_table[cur], rel=0.01), cur

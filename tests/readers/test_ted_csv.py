@@ -286,3 +286,20 @@ def test_read_gives_a_dataset_with_accounting(tmp_path):
     assert (acc["rows_in"], acc["rows_accepted"], acc["rows_quarantined"]) == (2, 1, 1)
     assert ds.quarantine.iloc[0]["field"] == "AWARD_VALUE_EURO"
     assert len(ds.notices) == 1
+
+
+def test_ids_are_the_same_without_the_shared_check_helpers(monkeypatch):
+    from keino_metrics.readers import _json_common
+
+    with_checks = ted_csv.parse(_csv([_row(), _row(ID_NOTICE_CAN="2019000002",
+                                                   CAE_NATIONALID="")]), "a.csv")
+    _json_common._org_id.cache_clear()
+    monkeypatch.setitem(__import__("sys").modules, "keino_metrics.readers.checks", None)
+    try:
+        alone = ted_csv.parse(_csv([_row(), _row(ID_NOTICE_CAN="2019000002",
+                                                 CAE_NATIONALID="")]), "a.csv")
+    finally:
+        _json_common._org_id.cache_clear()
+    ids = [b["buyer_id"] for b in with_checks.rows["buyers"]]
+    assert ids == [b["buyer_id"] for b in alone.rows["buyers"]]
+    assert ids[0] == "FI-0201256-6" and ids[1].startswith("h-")
