@@ -186,7 +186,9 @@ class Frames:
             return nw.from_native(self.con.table(tname)).lazy()
         if self.engine == "pyspark":
             return nw.from_native(lf.to_native().cache()).lazy()
-        return lf.collect().lazy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            return lf.collect().lazy()
 
     def frame(self, name: str) -> nw.LazyFrame:
         """The unit frame ``name`` (built on first use)."""

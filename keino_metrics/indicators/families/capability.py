@@ -73,11 +73,12 @@ def _alpha(construct: str):
         total = reduce(lambda a, b: a + b, [L(c) for c in items])
         s = s.with_columns(complete.alias("_c"), nw.lit(1.0).alias("_one"))
         sums = [L("_one").sum().alias("_rows")]
-        c = s.filter(L("_c")).with_columns(total.alias("_t"))
-        aggs = [nw.len().alias("_n"), L("_t").sum().alias("_st"),
-                (L("_t") * L("_t")).sum().alias("_sst")]
+        c = s.filter(L("_c")).with_columns(total.alias("_t")).with_columns(
+            (L("_t") * L("_t")).alias("_tt"), *[(L(it) * L(it)).alias(f"_sq_{it}")
+                                                 for it in items])
+        aggs = [nw.len().alias("_n"), L("_t").sum().alias("_st"), L("_tt").sum().alias("_sst")]
         for it in items:
-            aggs += [L(it).sum().alias(f"_s_{it}"), (L(it) * L(it)).sum().alias(f"_ss_{it}")]
+            aggs += [L(it).sum().alias(f"_s_{it}"), L(f"_sq_{it}").sum().alias(f"_ss_{it}")]
         if keys:
             rows = frames.collect(s.group_by(*keys).agg(*sums))
             mom = frames.collect(c.group_by(*keys).agg(*aggs))
