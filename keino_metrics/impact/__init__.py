@@ -8,6 +8,13 @@ estimator) that returns a frozen result with ``.summary(lang)``, ``.to_frame()``
 
 from __future__ import annotations
 
+from keino_metrics.impact.carbon import (
+    AvoidedEmissionsResult,
+    CarbonResult,
+    avoided_emissions,
+    load_factors,
+    spend_based_emissions,
+)
 from keino_metrics.impact.did import DiDAggregate, PreTest, StaggeredDiDResult, staggered_did
 from keino_metrics.impact.event_study import EventStudyResult, sun_abraham, twfe
 from keino_metrics.impact.hidden import HiddenVolumeEstimator, HiddenVolumeResult, lot_texts
@@ -15,16 +22,21 @@ from keino_metrics.impact.its import ITSResult, interrupted_time_series
 from keino_metrics.impact.target import TargetResult, track_target
 
 __all__ = [
+    "AvoidedEmissionsResult",
+    "CarbonResult",
     "DiDAggregate",
     "EventStudyResult",
     "HiddenVolumeEstimator",
     "HiddenVolumeResult",
     "ITSResult",
     "PreTest",
-    "interrupted_time_series",
-    "lot_texts",
     "StaggeredDiDResult",
     "TargetResult",
+    "avoided_emissions",
+    "interrupted_time_series",
+    "load_factors",
+    "lot_texts",
+    "spend_based_emissions",
     "staggered_did",
     "sun_abraham",
     "track_target",

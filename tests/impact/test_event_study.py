@@ -19,7 +19,14 @@ def mp(mpdta):
 def test_twfe_static_equals_dummy_ols(mp):
     res = twfe(mp, "lemp", unit="countyreal", cohort="g")
     data = mp.assign(d=((mp["g"] > 0) & (mp["year"] >= mp["g"])).astype(float))
-    ols = smf.ols("lemp ~ d + C(countyreal) + C(year)", data=data).fit()
+
+    # balanced panel: two-way demeaning is exactly the fixed-effects projection
+    def within(col):
+        x = data[col]
+        return (x - x.groupby(data["countyreal"]).transform("mean")
+                - x.groupby(data["year"]).transform("mean") + x.mean())
+
+    ols = smf.ols("y ~ d - 1", data=pd.DataFrame({"y": within("lemp"), "d": within("d")})).fit()
     assert res.estimate == pytest.approx(ols.params["d"], abs=1e-10)
     assert res.se > 0 and res.ci[0] < res.estimate < res.ci[1]
     assert res.n_units == 500 and res.n_obs == 2500

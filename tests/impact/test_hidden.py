@@ -102,16 +102,16 @@ def test_sklearn_conventions(lots):
     est = HiddenVolumeEstimator(C=1.0, n_boot=50)
     assert est.get_params()["C"] == 1.0
     assert clone(est).get_params() == est.get_params()
-    texts = lot_texts(lots.head(800))
-    fitted = est.fit(texts, lots["true_innovative"].head(800))
+    texts = lot_texts(lots.head(400))
+    fitted = est.fit(texts, lots["true_innovative"].head(400))
     assert fitted is est
     assert est.predict(texts).dtype == bool
-    assert est.predict_proba(texts).shape == (800, 2)
+    assert est.predict_proba(texts).shape == (400, 2)
 
 
 def test_outputs_and_seed(lots):
-    texts = lot_texts(lots.head(1000))
-    labels = lots["true_innovative"].head(1000)
+    texts = lot_texts(lots.head(600))
+    labels = lots["true_innovative"].head(600)
     a = HiddenVolumeEstimator(n_boot=100, random_state=4).fit(texts, labels).estimate(texts)
     b = HiddenVolumeEstimator(n_boot=100, random_state=4).fit(texts, labels).estimate(texts)
     assert a == b or (a.ci == b.ci and a.estimate == b.estimate)
@@ -125,7 +125,7 @@ def test_bad_input(lots):
         HiddenVolumeEstimator(mode="magic").fit(["a"] * 20, [True, False] * 10)
     with pytest.raises(ValueError, match="at least cv"):
         HiddenVolumeEstimator().fit(["a", "b", "c"], [True, False, False])
-    est = HiddenVolumeEstimator(n_boot=20).fit(lot_texts(lots.head(500)),
-                                               lots["true_innovative"].head(500))
+    est = HiddenVolumeEstimator(n_boot=20).fit(lot_texts(lots.head(300)),
+                                               lots["true_innovative"].head(300))
     with pytest.raises(ValueError, match="population texts"):
         est.estimate()
