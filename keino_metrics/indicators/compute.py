@@ -129,15 +129,21 @@ def _column_names(ind: Indicator) -> list[str]:
                                                        f"{ind.id}__den"]
 
 
-def _finish_rule_indicator(ind: Indicator, agg: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def _group_sums(agg: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum the per-buyer rows of the engine step over the ``by`` groups (once per frame)."""
+    cols = [c for c in agg.columns if "__" in c and c != "__rows"]
+    if keys:
+        return agg.groupby(keys, dropna=False, sort=True)[cols].sum().reset_index()
+    return pd.DataFrame({c: [agg[c].sum()] for c in cols})
+
+
+def _finish_rule_indicator(ind: Indicator, agg: pd.DataFrame, keys: list[str],
+                           g: pd.DataFrame | None = None) -> pd.DataFrame:
     m = ind.measure
     rules = _rules(ind)
     i = ind.id
-    cols = _column_names(ind)
-    if keys:
-        g = agg.groupby(keys, dropna=False, sort=True)[cols].sum().reset_index()
-    else:
-        g = pd.DataFrame({c: [agg[c].sum()] for c in cols})
+    if g is None:
+        g = _group_sums(agg, keys)
     out = g[keys].copy()
     n = g[f"{i}__n"].to_numpy(float)
     num = g[f"{i}__num"].to_numpy(float)
@@ -256,8 +262,9 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
             by_frame.setdefault(ind.measure.frame, []).append(ind)
     for frame, group in by_frame.items():
         agg = aggregate_rules(frames, frame, group, keys, params)
+        sums = _group_sums(agg, keys)
         for ind in group:
-            pieces.append((ind, _finish_rule_indicator(ind, agg, keys)))
+            pieces.append((ind, _finish_rule_indicator(ind, agg, keys, sums)))
     for ind in inds:
         if isinstance(ind.measure, Custom):
             pieces.append((ind, ind.measure.function(frames, ind, keys, params[ind.id])))

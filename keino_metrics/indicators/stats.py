@@ -77,30 +77,31 @@ def cluster_ratio_interval(clusters: pd.DataFrame, keys: list[str], y: str, x: s
     pandas.DataFrame
         ``keys`` + ``ratio``, ``se``, ``ci_low``, ``ci_high``, ``clusters``.
     """
-    df = clusters[keys + [y, x]].copy()
-    df = df[df[x].fillna(0) != 0]
+    df = clusters[keys + [y, x]]
+    df = df[df[x].fillna(0).to_numpy() != 0]
     if keys:
-        g = df.groupby(keys, dropna=False, sort=False)
-        tot = g[[y, x]].sum().reset_index()
-        tot["clusters"] = g.size().to_numpy()
+        codes = df.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+        first = pd.Series(np.arange(len(df))).groupby(codes).first().to_numpy()
+        tot = df.iloc[first][keys].reset_index(drop=True)
     else:
-        tot = pd.DataFrame({y: [df[y].sum()], x: [df[x].sum()], "clusters": [len(df)]})
-    tot["ratio"] = tot[y] / tot[x]
-    m = df.merge(tot[keys + ["ratio"]], on=keys, how="left") if keys else \
-        df.assign(ratio=tot["ratio"].iloc[0])
-    m["_z2"] = (m[y] - m["ratio"] * m[x]) ** 2
-    if keys:
-        ss = m.groupby(keys, dropna=False, sort=False)["_z2"].sum().reset_index()
-        tot = tot.merge(ss, on=keys, how="left")
-    else:
-        tot["_z2"] = m["_z2"].sum()
-    G = tot["clusters"].astype(float)
+        codes = np.zeros(len(df), dtype=int)
+        tot = pd.DataFrame(index=[0])
+    k = len(tot)
+    yv = df[y].to_numpy(float)
+    xv = df[x].to_numpy(float)
+    Y = np.bincount(codes, weights=yv, minlength=k)
+    X = np.bincount(codes, weights=xv, minlength=k)
+    G = np.bincount(codes, minlength=k).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.where(G > 1, G / (G - 1) * tot["_z2"] / tot[x] ** 2, np.nan)
+        R = Y / X
+        z2 = np.bincount(codes, weights=(yv - R[codes] * xv) ** 2, minlength=k)
+        var = np.where(G > 1, G / (G - 1) * z2 / X**2, np.nan)
     z = norm.ppf(0.5 + level / 2)
+    tot["ratio"] = R
     tot["se"] = np.sqrt(var)
-    tot["ci_low"] = tot["ratio"] - z * tot["se"]
-    tot["ci_high"] = tot["ratio"] + z * tot["se"]
+    tot["ci_low"] = R - z * tot["se"].to_numpy()
+    tot["ci_high"] = R + z * tot["se"].to_numpy()
+    tot["clusters"] = G
     if bounds is not None:
         tot["ci_low"] = tot["ci_low"].clip(lower=bounds[0], upper=bounds[1])
         tot["ci_high"] = tot["ci_high"].clip(lower=bounds[0], upper=bounds[1])
