@@ -328,6 +328,7 @@ def staggered_did(
     method: Literal["dr", "reg", "ipw"] = "dr",
     base_period: Literal["varying", "universal"] = "varying",
     anticipation: int = 0,
+    balance: Literal["drop", "unbalanced"] = "drop",
     n_boot: int = 999,
     seed: int | None = 0,
     alpha: float = 0.05,
@@ -356,6 +357,14 @@ def staggered_did(
         Base period of the pre-treatment cells (see the module docstring).
     anticipation : int
         Periods of anticipation before the treatment.
+    balance : {"drop", "unbalanced"}
+        ``"drop"`` keeps only the units observed in every period (panel
+        estimators; the dropped units are listed in the result).
+        ``"unbalanced"`` keeps every observed unit-period and uses the
+        unbalanced-panel estimators of ``csdid`` (repeated cross-section
+        formulas with standard errors clustered by unit), as R ``did`` does
+        with ``allow_unbalanced_panel=TRUE``; use it when buyers have no lots
+        in some years.
     n_boot : int
         Multiplier-bootstrap draws for standard errors and uniform bands.
     seed : int or None
@@ -384,7 +393,12 @@ def staggered_did(
         raise ValueError(f"panel: column {cohort!r} varies within unit "
                          f"{unit}={bad.index[bad > 1][0]!r}; it must be the first treated period")
     data[outcome] = pd.to_numeric(data[outcome], errors="coerce").astype(float)
-    data, dropped = _balanced(data, unit, time, outcome)
+    if balance == "drop":
+        data, dropped = _balanced(data, unit, time, outcome)
+    elif balance == "unbalanced":
+        data, dropped = data.dropna(subset=[outcome]), ()
+    else:
+        raise ValueError(f"balance must be 'drop' or 'unbalanced', got {balance!r}")
     if data.empty:
         raise ValueError(f"panel: no unit has {outcome!r} in every period")
     codes, uniques = pd.factorize(data[unit], sort=True)
@@ -403,7 +417,8 @@ def staggered_did(
         warnings.simplefilter("ignore", category=FutureWarning)
         fit = ATTgt(yname="_y", tname="_time", idname="_unit", gname="_g", data=frame,
                     control_group=_CONTROLS[control], xformla=xformla, cband=True,
-                    biters=n_boot, alp=alpha, anticipation=anticipation).fit(
+                    biters=n_boot, alp=alpha, anticipation=anticipation,
+                    allow_unbalanced_panel=balance == "unbalanced").fit(
             est_method=method, base_period=base_period, bstrap=True)
         aggs = {kind: _aggregate(fit, kind, alpha) for kind in AGGREGATIONS}
     res = fit.results

@@ -43,7 +43,8 @@ def test_montecarlo_smoke(capsys):
                                                   ROOT / "validation" / "montecarlo_did.py")
     mc = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mc)
-    table = mc.main(["--seeds", "3", "--units", "150", "--n-boot", "99"])
+    table = mc.main(["--source", "simulated", "--seeds", "3", "--units", "150",
+                     "--n-boot", "99"])
     assert set(table.index) == {"CS simple", "CS dynamic", "Sun-Abraham", "TWFE static"}
     assert (table["runs"] == 3).all()
     # growing effects under staggered adoption: TWFE is pulled well below the truth
