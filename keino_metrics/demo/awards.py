@@ -15,6 +15,7 @@ import pandas as pd
 
 from keino_metrics.demo import calibration as cal
 from keino_metrics.demo.suppliers import choose_winners
+from keino_metrics.demo.vectors import as_str, lookup
 
 __all__ = ["NO_WINNER_SHARE", "VALUE_SOURCE", "draw_results"]
 
@@ -48,7 +49,7 @@ def draw_results(rng: np.random.Generator, plots: pd.DataFrame, procs: pd.DataFr
     direct = ptype == "neg-wo-call"
     chosen = rng.random(n) >= NO_WINNER_SHARE
     r = cal.EXTRA_TENDERS_SHAPE
-    m = pd.Series(nature).map(cal.EXTRA_TENDERS_MEAN).to_numpy(float)
+    m = lookup(nature, cal.EXTRA_TENDERS_MEAN)
     m = np.where(np.isin(ptype, ["innovation", "comp-dial", "restricted"]), 0.7 * m, m)
     extra = rng.negative_binomial(r, r / (r + m))
     tenders = np.where(direct, 1 + (rng.random(n) < 0.12), 1 + extra)
@@ -58,7 +59,7 @@ def draw_results(rng: np.random.Generator, plots: pd.DataFrame, procs: pd.DataFr
                             buyers["region_code"].to_numpy()[b], nature)
     size = suppliers["size"].to_numpy()[winner]
     sme_winner = (size != "large") & chosen
-    p_sme = pd.Series(nature).map(SME_TENDER_P).to_numpy(float)
+    p_sme = lookup(nature, SME_TENDER_P)
     big = plots["value"].to_numpy() > np.quantile(plots["value"].to_numpy(), 0.9)
     p_sme = np.where(big, p_sme - 0.2, p_sme)
     others = np.maximum(tenders - chosen.astype(int), 0)
@@ -85,8 +86,8 @@ def draw_results(rng: np.random.Generator, plots: pd.DataFrame, procs: pd.DataFr
         "tenders_received": pd.array(np.where(tenders_na, 0, tenders), dtype="Int64"),
         "sme_tenders_received": pd.array(np.where(sme_na, 0, sme_tenders), dtype="Int64"),
         "tenders_na": tenders_na, "sme_na": sme_na,
-        "winner_id": pd.Series(winner_id, dtype="str"),
-        "winner_size": pd.Series(wsize, dtype="str"),
-        "value_ratio": ratio, "value_source": pd.Series(source, dtype="str"),
+        "winner_id": as_str(winner_id),
+        "winner_size": as_str(wsize),
+        "value_ratio": ratio, "value_source": as_str(source),
         "winner_index": np.where(chosen, winner, -1),
     })

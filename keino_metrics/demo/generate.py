@@ -39,6 +39,7 @@ from keino_metrics.demo.programmes import assign_cohorts, participation, program
 from keino_metrics.demo.strategic import strategic_fields
 from keino_metrics.demo.suppliers import supplier_pool
 from keino_metrics.demo.survey import capability_survey
+from keino_metrics.demo.vectors import take
 
 __all__ = ["GENERATOR", "VERSION", "generate", "provenance"]
 
@@ -181,11 +182,11 @@ def generate(seed: int = 2024, scale: float = 1.0,
     source_file = f"demo:seed={seed},scale={scale:g}"
     notices = pd.DataFrame({
         "notice_id": nrows["notice_id"],
-        "procedure_id": procs["procedure_id"].to_numpy()[nrows["proc"].to_numpy()],
+        "procedure_id": take(procs["procedure_id"], nrows["proc"]),
         "notice_type": nrows["notice_type"],
         "publication_date": nrows["date"],
-        "buyer_id": buyers["buyer_id"].to_numpy()[procs["buyer"].to_numpy()[nrows["proc"]]],
-        "procedure_type": procs["procedure_type"].to_numpy()[nrows["proc"].to_numpy()],
+        "buyer_id": take(buyers["buyer_id"], procs["buyer"].to_numpy()[nrows["proc"]]),
+        "procedure_type": take(procs["procedure_type"], nrows["proc"]),
         "source": "demo", "source_file": source_file,
     })
 
@@ -213,7 +214,8 @@ def generate(seed: int = 2024, scale: float = 1.0,
     sme = res["sme_tenders_received"].astype("Int64")
     sme[res["sme_na"].to_numpy()] = pd.NA
     awards = pd.DataFrame({
-        "notice_id": can["notice_id"].to_numpy(), "lot_id": can["lot_id"].to_numpy(),
+        "notice_id": can["notice_id"].reset_index(drop=True),
+        "lot_id": can["lot_id"].reset_index(drop=True),
         "winner_chosen": chosen, "tenders_received": tenders,
         "sme_tenders_received": sme, "awarded_value_eur": val, "awarded_value": val,
         "awarded_value_currency": np.where(has_value, "EUR", None),
@@ -227,9 +229,9 @@ def generate(seed: int = 2024, scale: float = 1.0,
     awarded_flag = np.zeros(len(lots), dtype=bool)
     awarded_flag[np.flatnonzero(is_can)] = chosen
     lot_truth = pd.DataFrame({
-        "notice_id": lots["notice_id"].to_numpy(), "lot_id": lots["lot_id"].to_numpy(),
-        "notice_type": lots["notice_type"].to_numpy(),
-        "buyer_id": buyers["buyer_id"].to_numpy()[plot_buyer[pl]],
+        "notice_id": lots["notice_id"], "lot_id": lots["lot_id"],
+        "notice_type": lots["notice_type"],
+        "buyer_id": take(buyers["buyer_id"], plot_buyer[pl]),
         "year": pd.DatetimeIndex(lots["date"]).year.to_numpy(),
         "awarded": awarded_flag,
         "cohort": cohort[plot_buyer[pl]],
@@ -252,6 +254,11 @@ def generate(seed: int = 2024, scale: float = 1.0,
                                     "active_to": "Int64"})
     lot_cols = [c.name for c in datamodel.columns("lots")] + [
         "title", "description", "language", "submission_deadline"]
+    codes_cols = [c.name for c in datamodel.columns("lots") if c.kind == "codes"]
+    # the list columns are already canonical (lists of codes or None)
+    lots_out = datamodel.conform("lots", lots.reindex(columns=lot_cols).drop(columns=codes_cols))
+    for c in codes_cols:
+        lots_out[c] = lots[c].to_numpy()
     accounting = pd.DataFrame([{
         "input": source_file, "source": "demo", "unit": "notice", "rows_in": len(notices),
         "rows_accepted": len(notices), "rows_quarantined": 0}], columns=list(ACCOUNTING_COLUMNS))
@@ -259,7 +266,7 @@ def generate(seed: int = 2024, scale: float = 1.0,
     return Dataset(
         buyers=datamodel.conform("buyers", buyers_out),
         notices=datamodel.conform("notices", notices),
-        lots=datamodel.conform("lots", lots.reindex(columns=lot_cols)),
+        lots=lots_out,
         awards=datamodel.conform("awards", awards),
         hilma_statistics=datamodel.conform("hilma_statistics", hilma),
         programme_participation=datamodel.conform("programme_participation", programme_rows),

@@ -27,6 +27,7 @@ import pandas as pd
 
 from keino_metrics import datamodel
 from keino_metrics.demo import calibration as cal
+from keino_metrics.demo.vectors import lookup
 
 __all__ = ["ENV_COLUMNS", "LISTED_CRITERIA_SHARE", "NEW_TO_BUYER_OTHERWISE", "hilma_rows"]
 
@@ -81,7 +82,7 @@ def hilma_rows(rng: np.random.Generator, awarded: pd.DataFrame, cpv: pd.DataFram
     listed = pd.array(rng.random(n) < LISTED_CRITERIA_SHARE, dtype="boolean")
     listed[~green] = pd.NA
     out["listed_green_criteria_used"] = listed
-    out["fair_working_conditions"] = rng.random(n) < pd.Series(nature).map(FAIR_WORK).to_numpy()
+    out["fair_working_conditions"] = rng.random(n) < lookup(nature, FAIR_WORK)
     out["employment_condition"] = rng.random(n) < EMPLOYMENT_CONDITION
     out["code_of_conduct"] = rng.random(n) < CODE_OF_CONDUCT + 0.01 * (year - 2018)
     out["sme_participation_considered"] = awarded["sme_suitable"].to_numpy(bool)
@@ -92,7 +93,7 @@ def hilma_rows(rng: np.random.Generator, awarded: pd.DataFrame, cpv: pd.DataFram
     cols = list(datamodel.HILMA_QUESTIONS)
     for c in cols:
         df[c] = df[c].astype("boolean")
-    rate = pd.Series(year).map(cal.HILMA_ANSWER_RATE).fillna(1.0).to_numpy()
+    rate = lookup(year, {str(k): v for k, v in cal.HILMA_ANSWER_RATE.items()}, 1.0)
     rate = np.where(year >= cal.HILMA_MANDATORY_FROM, 1.0, rate)
     unanswered = rng.random(n) >= rate
     df.loc[unanswered, cols] = pd.NA

@@ -18,6 +18,7 @@ import pandas as pd
 
 from keino_metrics.demo import calibration as cal
 from keino_metrics.demo.titles import titles_and_descriptions
+from keino_metrics.demo.vectors import as_str, lookup, take
 
 __all__ = ["TAIL_SHARE", "TAIL_SHAPE", "procedure_lots", "lot_rows"]
 
@@ -69,8 +70,8 @@ def procedure_lots(rng: np.random.Generator, procs: pd.DataFrame, cpv: pd.DataFr
     tail = rng.random(n) < TAIL_SHARE
     value = np.where(tail, value * (rng.pareto(TAIL_SHAPE, n) + 1), value)
     value = value / np.sqrt(procs["n_lots"].to_numpy()[proc])  # lots split a procedure
-    framework = rng.random(n) < pd.Series(nature).map(FRAMEWORK_BY_NATURE).to_numpy()
-    p_price = (pd.Series(nature).map(cal.PRICE_ONLY_2018).to_numpy()
+    framework = rng.random(n) < lookup(nature, FRAMEWORK_BY_NATURE)
+    p_price = (lookup(nature, cal.PRICE_ONLY_2018)
                + cal.PRICE_ONLY_TREND * (year - 2018))
     p_price = np.where(np.isin(ptype, ["innovation", "comp-dial"]), 0.05, p_price)
     price_only = pd.array(rng.random(n) < p_price, dtype="boolean")
@@ -112,7 +113,7 @@ def lot_rows(rng: np.random.Generator, notices: pd.DataFrame, plots: pd.DataFram
     nt = with_lots["notice_type"].to_numpy()[rep]
     date = with_lots["date"].to_numpy()[rep]
     n = len(rep)
-    pl = plots.iloc[plot]
+    pl = plots.iloc[plot].reset_index(drop=True)
     b = procs["buyer"].to_numpy()[pl["proc"].to_numpy()]
     year = pd.DatetimeIndex(date).year.to_numpy()
     n21 = buyers["nuts3_2021"].to_numpy()[b]
@@ -120,23 +121,23 @@ def lot_rows(rng: np.random.Generator, notices: pd.DataFrame, plots: pd.DataFram
     nuts = np.where(year >= 2024, n24, n21).astype(object)
     state = buyers["buyer_kind"].to_numpy()[b] == "state"
     nuts[state & (rng.random(n) < NATIONWIDE_STATE_SHARE)] = None
-    published = rng.random(n) < pd.Series(nt).map(ESTIMATE_PUBLISHED).to_numpy()
+    published = rng.random(n) < lookup(nt, ESTIMATE_PUBLISHED, 0.0)
     est = np.where(published, pl["value"].to_numpy(), np.nan)
     deadline = procs["deadline"].to_numpy()[pl["proc"].to_numpy()]
     deadline = np.where(nt == "veat", np.datetime64("NaT"), deadline)
-    lot_id = "LOT-" + pd.Series(pl["lot_no"].to_numpy()).astype("str").str.zfill(4)
+    lot_id = "LOT-" + pl["lot_no"].astype("str").str.zfill(4)
     return pd.DataFrame({
-        "notice_id": with_lots["notice_id"].to_numpy()[rep],
-        "lot_id": lot_id.to_numpy(),
-        "contract_nature": pl["nature"].to_numpy(),
-        "cpv_main": pl["cpv_main"].to_numpy(),
-        "nuts3": nuts,
+        "notice_id": take(with_lots["notice_id"], rep),
+        "lot_id": lot_id,
+        "contract_nature": pl["nature"],
+        "cpv_main": pl["cpv_main"],
+        "nuts3": as_str(nuts),
         "estimated_value_eur": est,
         "price_only_award": pl["price_only_award"].to_numpy(),
         "sme_suitable": pl["sme_suitable"].to_numpy(),
         "framework_agreement": pl["framework_agreement"].to_numpy(),
-        "title": pl["title"].to_numpy(), "description": pl["description"].to_numpy(),
-        "language": pl["language"].to_numpy(),
+        "title": pl["title"], "description": pl["description"],
+        "language": pl["language"],
         "submission_deadline": pd.to_datetime(deadline),
         "plot": plot, "notice_type": nt, "date": date,
     })

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from keino_metrics.demo import calibration as cal
+from keino_metrics.demo.vectors import lookup
 
 __all__ = ["PROCEDURE_MIX", "CHAIN", "expected_notices_per_procedure", "draw_procedures",
            "notice_rows"]
@@ -155,7 +156,7 @@ def draw_procedures(rng: np.random.Generator, buyers: pd.DataFrame, share: np.nd
 
     direct = ptype == "neg-wo-call"
     ref = _dates_in_year(rng, year)  # CN date, or the decision date of a direct award
-    base = pd.Series(ptype).map(_DEADLINE_BASE).to_numpy(float)
+    base = lookup(ptype, _DEADLINE_BASE).astype(float)
     deadline = np.where(direct, np.datetime64("NaT"),
                         _workday(ref + _days(base + rng.gamma(2.0, 6.0, n))))
     works = nature == "works"

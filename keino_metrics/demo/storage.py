@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from keino_metrics import paths
 from keino_metrics.dataset import Dataset
 from keino_metrics.demo.generate import generate, provenance
 
@@ -22,11 +23,8 @@ __all__ = ["default_directory", "write", "load", "matches"]
 
 
 def default_directory() -> Path:
-    """``data/raw/demo`` of the project (of the working directory when installed)."""
-    root = Path(__file__).resolve().parents[2]
-    if not (root / "pyproject.toml").is_file():
-        root = Path.cwd()
-    return root / "data" / "raw" / "demo"
+    """``data/raw/demo`` of the project (:func:`keino_metrics.paths.demo_dir`)."""
+    return paths.demo_dir()
 
 
 def write(directory: str | Path | None = None, seed: int = 2024, scale: float = 1.0,

@@ -8,7 +8,7 @@ a buyer fills BT-06 on :data:`FILL_RATE` of lots. When filled, BT-06 holds
 some lots, else ``none``; BT-776 (innovative acquisition), BT-774
 (environmental impact), BT-805 (green criteria) and BT-775 (social objective)
 follow BT-06. All codes come from :func:`keino_metrics.codelists.codes`. The
-lists are built for each distinct combination, not per lot.
+lists are built once per distinct combination and indexed, not built per lot.
 """
 
 from __future__ import annotations
@@ -43,15 +43,18 @@ def _check(listname: str, table: dict[str, float]) -> None:
         raise ValueError(f"codes {sorted(bad)} are not in code list {listname}")
 
 
-def _choice(rng, table: dict[str, float], n: int) -> np.ndarray:
+def _index(rng, table: dict[str, float], n: int) -> np.ndarray:
     p = np.array(list(table.values()))
-    return rng.choice(np.array(list(table)), size=n, p=p / p.sum())
+    return rng.choice(len(table), size=n, p=p / p.sum())
 
 
-def _lists(keys: pd.Series) -> pd.Series:
-    """Map ``a;b`` keys to lists, once per distinct key."""
-    mapping = {k: [c for c in k.split(";") if c] for k in keys.dropna().unique()}
-    return keys.map(mapping).astype("object")
+def _cells(key: np.ndarray, lists: list) -> np.ndarray:
+    """Object array of the lists ``lists[key]`` (``None`` for key -1)."""
+    table = np.empty(len(lists) + 1, dtype=object)
+    for i, v in enumerate(lists):
+        table[i] = v
+    table[-1] = None
+    return table[np.where(key < 0, len(lists), key)]
 
 
 def strategic_fields(rng: np.random.Generator, date: np.ndarray, innovative: np.ndarray,
@@ -66,25 +69,26 @@ def strategic_fields(rng: np.random.Generator, date: np.ndarray, innovative: np.
     env = filled & green & (rng.random(n) < GREEN_TAGGED)
     soc = filled & (rng.random(n) < SOCIAL_TAGGED)
     none = filled & ~(inn | env | soc)
-    def part(mask, code):
-        return pd.Series(np.where(mask, code + ";", ""), dtype="str")
-
-    bt06 = part(inn, "inn-pur") + part(env, "env-imp") + part(none, "none") + part(soc, "soc-obj")
-    env1 = _choice(rng, _ENV, n)
-    env2 = _choice(rng, _ENV, n)
-    two = rng.random(n) < 0.3
-    bt774 = pd.Series(env1, dtype="str") + ";" + pd.Series(
-        np.where(two & (env2 != env1), env2, ""), dtype="str")
-    gpp = pd.Series(_choice(rng, _GPP, n), dtype="str")
-    bt805 = gpp.where(env, "none").where(filled, "")
-    bt805 = bt805.where(env | (rng.random(n) < 0.3), "")
-    bt775 = pd.Series(_choice(rng, _SOC, n), dtype="str").where(soc, "")
-    bt776 = pd.Series(_choice(rng, _INNOV, n), dtype="str").where(inn, "")
-    out = pd.DataFrame({
-        "strategic_procurement": _lists(bt06.where(filled)),
-        "green_procurement": _lists(bt774.where(env)),
-        "social_objective": _lists(bt775.where(soc)),
-        "innovation": _lists(bt776.where(inn)),
-        "gpp_criteria": _lists(bt805.where(bt805 != "")),
+    # BT-06: one list per combination of the four flags (bit key)
+    bits = [("inn-pur", inn), ("env-imp", env), ("none", none), ("soc-obj", soc)]
+    key06 = sum(m.astype(np.int64) << i for i, (_, m) in enumerate(bits))
+    lists06 = [[c for i, (c, _) in enumerate(bits) if k >> i & 1] for k in range(16)]
+    bt06 = _cells(np.where(filled, key06, -1), lists06)
+    # BT-774: one or two environmental approaches
+    envc = list(_ENV)
+    e1, e2 = _index(rng, _ENV, n), _index(rng, _ENV, n)
+    e2 = np.where((rng.random(n) < 0.3) & (e2 != e1), e2, len(envc))
+    lists774 = [[envc[i]] + ([envc[j]] if j < len(envc) else [])
+                for i in range(len(envc)) for j in range(len(envc) + 1)]
+    bt774 = _cells(np.where(env, e1 * (len(envc) + 1) + e2, -1), lists774)
+    # BT-805: the criteria used when green, sometimes "none" otherwise
+    gppc = [*_GPP, "none"]
+    g = np.where(env, _index(rng, _GPP, n), len(_GPP))
+    bt805 = _cells(np.where(env | (filled & (rng.random(n) < 0.3)), g, -1),
+                   [[c] for c in gppc])
+    bt775 = _cells(np.where(soc, _index(rng, _SOC, n), -1), [[c] for c in _SOC])
+    bt776 = _cells(np.where(inn, _index(rng, _INNOV, n), -1), [[c] for c in _INNOV])
+    return pd.DataFrame({
+        "strategic_procurement": bt06, "green_procurement": bt774,
+        "social_objective": bt775, "innovation": bt776, "gpp_criteria": bt805,
     })
-    return out

@@ -16,6 +16,7 @@ import pandas as pd
 
 from keino_metrics import geography
 from keino_metrics.demo.ids import random_business_ids
+from keino_metrics.demo.vectors import as_str, lookup
 
 __all__ = ["SIZE_SHARE", "FITNESS_SHAPE", "LOCAL_SHARE", "supplier_pool", "choose_winners"]
 
@@ -82,7 +83,7 @@ def supplier_pool(rng: np.random.Generator, n: int, divisions: pd.Series,
     div_codes = divisions.index.to_numpy()
     dprob = divisions.to_numpy(float) / divisions.sum()
     division = rng.choice(div_codes, size=n, p=dprob)
-    fitness = (rng.pareto(FITNESS_SHAPE, size=n) + 1) * pd.Series(size).map(SIZE_WEIGHT).to_numpy()
+    fitness = (rng.pareto(FITNESS_SHAPE, size=n) + 1) * lookup(size, SIZE_WEIGHT)
     foreign = rng.random(n) < FOREIGN_SHARE
     country = np.where(foreign, rng.choice(list(_FOREIGN), size=n), "FI")
     ids = np.array(random_business_ids(rng, n, exclude_ids), dtype=object)
@@ -93,11 +94,11 @@ def supplier_pool(rng: np.random.Generator, n: int, divisions: pd.Series,
     form = np.where(region == "21", "Ab", np.where(size == "large", "Oyj", "Oy"))
     for code, (_, _, legal) in _FOREIGN.items():
         form[country == code] = legal
-    sector = pd.Series(division).map(_SECTOR).fillna("Palvelut").to_numpy()
+    sector = lookup(division, _SECTOR, "Palvelut")
     surname = rng.choice(_SURNAMES, size=n)
-    names = pd.Series(surname, dtype="str") + " " + sector + " " + form
+    names = as_str(surname) + " " + as_str(sector) + " " + as_str(form)
     suppliers = pd.DataFrame({
-        "supplier_id": pd.Series(ids, dtype="str"), "name": names, "size": size,
+        "supplier_id": as_str(ids), "name": names, "size": size,
         "country": country, "region_code": region, "division": division, "fitness": fitness,
     })
     # heterogeneous suppliers: serve one to three further divisions
@@ -121,8 +122,12 @@ def supplier_pool(rng: np.random.Generator, n: int, divisions: pd.Series,
             "weight": fitness[big]})], ignore_index=True)
     pool = pool.sort_values(["division", "region_code", "supplier"], kind="stable")
     pool = pool.reset_index(drop=True)
-    served = pool.groupby("supplier")["division"].agg(lambda s: ",".join(sorted(s)))
-    suppliers["divisions"] = served.reindex(np.arange(n)).to_numpy()
+    divisions_served = np.asarray(division, dtype=object).copy()
+    several = pool[pool["supplier"].duplicated(keep=False)]
+    if len(several):
+        joined = several.groupby("supplier")["division"].agg(lambda s: ",".join(sorted(s)))
+        divisions_served[joined.index.to_numpy()] = joined.to_numpy()
+    suppliers["divisions"] = as_str(divisions_served)
     return suppliers, pool
 
 
@@ -145,7 +150,7 @@ def choose_winners(rng: np.random.Generator, pool: pd.DataFrame, division: np.nd
     lot_key = pd.Series(division, dtype="str") + "|" + pd.Series(region, dtype="str")
     r_lo = bounds_dr["min"].reindex(lot_key.to_numpy()).to_numpy()
     r_hi = bounds_dr["max"].reindex(lot_key.to_numpy()).to_numpy() + 1
-    p_local = pd.Series(nature).map(LOCAL_SHARE).fillna(0.0).to_numpy(float)
+    p_local = lookup(nature, LOCAL_SHARE, 0.0)
     local = (rng.random(n) < p_local) & ~np.isnan(r_lo)
     lo = np.where(local, r_lo, d_lo).astype(np.int64)
     hi = np.where(local, r_hi, d_hi).astype(np.int64)

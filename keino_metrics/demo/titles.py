@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from keino_metrics.demo.vectors import as_str
+
 __all__ = ["LANGUAGES", "titles_and_descriptions"]
 
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
@@ -36,7 +38,7 @@ def _pick(values: dict[str, object], lang: np.ndarray) -> pd.Series:
     out = np.empty(len(lang), dtype=object)
     for code, v in values.items():
         out[lang == code] = v
-    return pd.Series(out, dtype="str")
+    return as_str(out)
 
 
 def _plural(n: pd.Series, forms: dict[str, tuple[str, str, str]], lang: np.ndarray) -> pd.Series:
@@ -101,7 +103,7 @@ def titles_and_descriptions(
     lang_idx = np.select([lang == "sv", lang == "en"], [1, 2], 0)
     key = lang_idx * ncpv + cpv_index
     pick = offset[key] + np.minimum((u * count[key]).astype(np.int64), count[key] - 1)
-    base = pd.Series(np.asarray(flat, dtype=object)[pick], dtype="str")
+    base = as_str(np.asarray(flat, dtype=object)[pick])
 
     multi = pd.Series(lots_in_procedure > 1)
     title = base + (_pick(_LOT, lang) + pd.Series(lot_number).astype("str")).where(multi, "")
@@ -114,7 +116,7 @@ def titles_and_descriptions(
     for li, code in enumerate(LANGUAGES):
         sel = lang_idx == li
         objects[sel] = cpv[f"{code}_object"].to_numpy()[cpv_index[sel]]
-    obj = pd.Series(objects, dtype="str")
+    obj = as_str(objects)
     is_works = pd.Series(cpv["nature"].to_numpy()[cpv_index] == "works")
     period = _plural(pd.Series(contract_years), _PERIOD, lang)
     option = _plural(pd.Series(option_years), _OPTION, lang).where(
