@@ -105,7 +105,7 @@ HILMA_QUESTIONS: dict[str, str] = {
     "fair_working_conditions": "justWorkingConditions",
     "employment_condition": "employmentCondition",
     "code_of_conduct": "codeOfConduct",
-    "sme_participation_considered": "sMEParticipationConsidered",
+    "sme_participation_considered": "smeParticipationConsidered",
     "end_user_involved": "endUserInvolved",
 }
 
