@@ -186,30 +186,39 @@ def _finish_rule_indicator(ind: Indicator, agg: pd.DataFrame, keys: list[str],
     return out
 
 
-def _warnings(ind: Indicator, row: pd.Series, absent: frozenset[str],
-              min_coverage: float, max_flag: float) -> str | None:
-    msgs = []
+def _warnings(ind: Indicator, df: pd.DataFrame, absent: frozenset[str],
+              min_coverage: float, max_flag: float) -> list[str | None]:
+    """The warning text of every row of one indicator's result (vectorised)."""
+    n = len(df)
+    msgs: list[list[str]] = [[] for _ in range(n)]
+
+    def add(mask, text) -> None:
+        for k in np.flatnonzero(np.asarray(mask, dtype=bool)):
+            msgs[k].append(text if isinstance(text, str) else text[k])
+
     gone = [f[:-1] for f in ind.fields if f.endswith("?") and f[:-1] in absent]
     if gone:
-        msgs.append(f"column(s) {', '.join(gone)} not in the data: the indicator cannot be "
-                    "measured (coverage 0)")
+        add(np.ones(n), f"column(s) {', '.join(gone)} not in the data: the indicator cannot "
+            "be measured (coverage 0)")
     weak = [f[:-1] for f in ind.fields if f.endswith("+") and f[:-1] in absent]
     if weak:
-        msgs.append(f"supplementary column(s) {', '.join(weak)} not in the data: the value is "
-                    "a lower bound")
-    if row.get("n_eligible", 0) == 0 and ind.unit not in ("count", "eur"):
-        msgs.append("no eligible units")
-    cov = row.get("coverage")
-    if cov is not None and not pd.isna(cov) and cov < min_coverage and not gone:
-        msgs.append(f"low coverage: {cov:.0%} of units report the fields needed")
-    v = row.get("value")
-    if (ind.prefix in ("RF", "OT") and ind.unit == "share" and ind.direction == "lower"
-            and v is not None and not pd.isna(v) and v > max_flag):
-        msgs.append(f"the flag fires on {v:.0%} of units: likely false positives, review the "
-                    "configuration")
-    if row.get("warning"):
-        msgs.append(str(row["warning"]))
-    return "; ".join(msgs) if msgs else None
+        add(np.ones(n), f"supplementary column(s) {', '.join(weak)} not in the data: the "
+            "value is a lower bound")
+    if ind.unit not in ("count", "eur"):
+        add(df["n_eligible"].to_numpy(float) == 0, "no eligible units")
+    cov = df["coverage"].to_numpy(float)
+    if not gone:
+        low = ~np.isnan(cov) & (cov < min_coverage)
+        add(low, [f"low coverage: {c:.0%} of units report the fields needed" for c in cov])
+    v = df["value"].to_numpy(float)
+    if ind.prefix in ("RF", "OT") and ind.unit == "share" and ind.direction == "lower":
+        add(~np.isnan(v) & (v > max_flag),
+            [f"the flag fires on {x:.0%} of units: likely false positives, review the "
+             "configuration" for x in v])
+    if "warning" in df:
+        own = df["warning"].to_numpy(object)
+        add([w is not None and w == w and w != "" for w in own], [str(w) for w in own])
+    return ["; ".join(m) if m else None for m in msgs]
 
 
 def _resolve_ids(ids: str | Sequence[str]) -> list[str]:
@@ -281,8 +290,7 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
         df["light"] = [light(v, s.get("green"), s.get("red")) for v in df["value"]]
         if "warning" not in df:
             df["warning"] = None
-        df["warning"] = [_warnings(ind, r, frames.absent, min_coverage, max_flag_share)
-                         for _, r in df.iterrows()]
+        df["warning"] = _warnings(ind, df, frames.absent, min_coverage, max_flag_share)
         rows.append(df)
     frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     for k in keys:

@@ -481,6 +481,11 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
                     sqltype = _SQL.get(kinds.get(c))
                     casts.append(f'CAST("{c}" AS {sqltype}) AS "{c}"' if sqltype
                                  else f'"{c}"')
+                declared = {} if name == "capability_survey" else {
+                    c.name: c.kind for c in datamodel.columns(name)}
+                for c, k in declared.items():
+                    if c not in rel.columns:
+                        casts.append(f'CAST(NULL AS {_SQL[k]}) AS "{c}"')
                 for c, k in _optional(name).items():
                     if c not in rel.columns:
                         if name != "capability_survey":
