@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+from keino_metrics.demo.checks import calibration_table
 from keino_metrics.demo.generate import GENERATOR, VERSION, generate
 from keino_metrics.demo.programmes import (
     OUTCOMES,
@@ -34,4 +35,5 @@ from keino_metrics.demo.storage import default_directory, load, write
 __all__ = [
     "GENERATOR", "VERSION", "generate", "write", "load", "default_directory",
     "TRUE_EFFECTS", "OUTCOMES", "REPORTING", "true_att", "true_aggregate", "panel",
+    "calibration_table",
 ]

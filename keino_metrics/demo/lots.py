@@ -76,7 +76,7 @@ def procedure_lots(rng: np.random.Generator, procs: pd.DataFrame, cpv: pd.DataFr
     p_price = np.where(np.isin(ptype, ["innovation", "comp-dial"]), 0.05, p_price)
     price_only = pd.array(rng.random(n) < p_price, dtype="boolean")
     price_only[(ptype == "neg-wo-call") | (rng.random(n) < 0.04)] = pd.NA
-    sme_p = np.clip(0.76 + 0.025 * (year - 2020), 0.6, 0.88)
+    sme_p = np.clip(0.77 + 0.025 * (year - 2020), 0.6, 0.88)
     sme = rng.random(n) < sme_p
     contract_years = rng.integers(1, 5, n)
     option_years = np.where(rng.random(n) < 0.55, rng.integers(1, 3, n), 0)

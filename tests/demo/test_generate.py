@@ -174,3 +174,11 @@ def test_provenance(small):
     acc = small.accounting_summary()
     assert acc["balanced"].all() and int(acc["rows_in"].sum()) == len(small.notices)
     assert np.isfinite(small.lots["estimated_value_eur"].dropna()).all()
+
+
+def test_all_municipalities_and_regions_in_dataset(small):
+    b = small.buyers
+    codes = set(geography.municipalities()["municipality_code"])
+    assert codes <= set(b.loc[b["legal_type"] == "la", "municipality_code"])
+    assert set(geography.regions()["region_code"]) <= set(b["region_code"])
+    assert (b["country"] == "FI").all()
