@@ -363,8 +363,12 @@ def staggered_did(
         ``"unbalanced"`` keeps every observed unit-period and uses the
         unbalanced-panel estimators of ``csdid`` (repeated cross-section
         formulas with standard errors clustered by unit), as R ``did`` does
-        with ``allow_unbalanced_panel=TRUE``; use it when buyers have no lots
-        in some years.
+        with ``allow_unbalanced_panel=TRUE``. These do not difference out the
+        unit levels, so they are consistent but much less precise when units
+        differ a lot in level (on mpdta with 60 of 2 500 rows removed the
+        group-effect standard error is 2.6 times the panel one); prefer
+        ``"drop"`` when most units are complete. A balanced input gives the
+        panel estimates under either option.
     n_boot : int
         Multiplier-bootstrap draws for standard errors and uniform bands.
     seed : int or None

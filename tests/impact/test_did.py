@@ -126,3 +126,22 @@ def test_missing_outcome_drops_unit_with_warning(mpdta):
     assert res.dropped_units == (int(gap.loc[gap.index[3], "countyreal"]),)
     assert res.n_units == 499
     assert isinstance(res.att_gt, pd.DataFrame)
+
+
+def test_unbalanced_panel_keeps_every_unit(mpdta):
+    # a balanced panel gives the panel estimates whatever the option
+    full = staggered_did(mpdta, "lemp", unit="countyreal", cohort="first.treat",
+                         balance="unbalanced", n_boot=199)
+    assert full.aggregate("group").estimate == pytest.approx(-0.0310, abs=1e-4)
+    gap = mpdta.drop(index=mpdta.sample(60, random_state=2).index)
+    res = staggered_did(gap, "lemp", unit="countyreal", cohort="first.treat",
+                        balance="unbalanced", n_boot=199)
+    assert res.dropped_units == ()
+    assert res.n_units == 500
+    # the unbalanced estimator does not difference out the county levels: it is
+    # consistent but much less precise
+    agg = res.aggregate("group")
+    assert agg.se > 2 * full.aggregate("group").se
+    assert abs(agg.estimate - (-0.031)) < 2.5 * agg.se
+    with pytest.raises(ValueError, match="balance"):
+        staggered_did(gap, "lemp", unit="countyreal", cohort="first.treat", balance="fill")
