@@ -122,6 +122,9 @@ _CITY_GENITIVE = {
     "Kangasala": "Kangasalan", "Vihti": "Vihdin", "Riihimäki": "Riihimäen",
     "Raasepori": "Raaseporin", "Imatra": "Imatran",
 }
+_PORTS = frozenset({"Helsinki", "Espoo", "Turku", "Oulu", "Pori", "Vaasa", "Kotka", "Porvoo",
+                    "Kokkola", "Rauma", "Raasepori", "Kirkkonummi"})
+_INLAND_SATAMA = "Pysäköinti Oy"
 _COMPANY_TYPES = ["Vesi Oy", "Energia Oy", "Asunnot Oy", "Tilapalvelut Oy", "Satama Oy",
                   "Jätehuolto Oy", "Kiinteistöt Oy", "Liikenne Oy", "Ateriapalvelut Oy"]
 
@@ -174,6 +177,8 @@ def _frame() -> pd.DataFrame:
     top = m.sort_values("population_2020_12_31", ascending=False).head(len(_CITY_GENITIVE))
     for i, rec in enumerate(top.itertuples()):
         types = [_COMPANY_TYPES[i % 9]] + ([_COMPANY_TYPES[(4 * i + 3) % 9]] if i < 15 else [])
+        types = [_INLAND_SATAMA if t == "Satama Oy" and rec.name_fi not in _PORTS else t
+                 for t in types]
         for t in dict.fromkeys(types):
             rows.append(_row(f"{_CITY_GENITIVE[rec.name_fi]} {t}", "pub-undert-la", "company",
                              rec.region_code, int(rec.population_2020_12_31) ** 0.8,
