@@ -55,6 +55,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -184,6 +185,18 @@ class HiddenVolumeResult:
         return fig
 
 
+def _as_frame(X) -> pd.DataFrame:
+    """Texts (and optionally flags) as a DataFrame with ``text`` (and ``flag``)."""
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X.columns:
+            raise ValueError(f"X needs a 'text' column; it has {list(X.columns)}")
+        out = pd.DataFrame({"text": X["text"].fillna("").astype(str).to_numpy()})
+        if "flag" in X.columns:
+            out["flag"] = X["flag"].fillna(False).astype(bool).astype(float).to_numpy()
+        return out
+    return pd.DataFrame({"text": pd.Series(X, dtype="object").fillna("").astype(str).to_numpy()})
+
+
 def _rogan_gladen(q: np.ndarray, se: np.ndarray, sp: np.ndarray) -> np.ndarray:
     denom = se + sp - 1
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -239,6 +252,8 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
         The fitted TF-IDF + logistic regression pipeline.
     classes_ : numpy.ndarray
         ``[False, True]``.
+    uses_flag_ : bool
+        Whether the reported flag is a feature.
     oof_proba_ : numpy.ndarray
         Out-of-fold positive probabilities of the training lots.
     sensitivity_, specificity_ : float
@@ -271,10 +286,14 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
         self.alpha = alpha
         self.random_state = random_state
 
-    def _pipeline(self) -> Pipeline:
+    def _pipeline(self, with_flag: bool) -> Pipeline:
+        tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range,
+                                min_df=self.min_df, sublinear_tf=True, lowercase=True)
+        features = [("tfidf", tfidf, "text")]
+        if with_flag:
+            features.append(("flag", "passthrough", ["flag"]))
         return Pipeline([
-            ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range,
-                                      min_df=self.min_df, sublinear_tf=True, lowercase=True)),
+            ("features", ColumnTransformer(features)),
             ("logit", LogisticRegression(C=self.C, max_iter=2000)),
         ])
 
@@ -283,8 +302,11 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : sequence of str
-            Lot texts (see :func:`lot_texts`).
+        X : sequence of str or pandas.DataFrame
+            Lot texts (see :func:`lot_texts`), or a DataFrame with a ``text``
+            column and, in ``validation`` mode, optionally the lots' reported
+            ``flag`` as a further feature (the flag is then part of the
+            classifier, and Rogan-Gladen corrects its under-reporting).
         y : sequence of bool
             True labels of an audited sample (``validation``) or the flags of all
             lots (``pu``).
@@ -296,7 +318,10 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
         """
         if self.mode not in ("validation", "pu"):
             raise ValueError(f"mode must be 'validation' or 'pu', got {self.mode!r}")
-        texts = pd.Series(X, dtype="object").fillna("").astype(str).to_numpy()
+        texts = _as_frame(X)
+        with_flag = "flag" in texts.columns
+        if with_flag and self.mode == "pu":
+            raise ValueError("in pu mode the flags are the labels y; X must not have a 'flag' column")
         labels = pd.Series(y).astype(bool).to_numpy()
         if len(texts) != len(labels):
             raise ValueError(f"X has {len(texts)} texts but y has {len(labels)} labels")
@@ -305,9 +330,10 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y needs at least cv={self.cv} positive and negative lots, "
                              f"got {n_pos} positive and {n_neg} negative")
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
-        self.oof_proba_ = cross_val_predict(self._pipeline(), texts, labels, cv=folds,
+        self.oof_proba_ = cross_val_predict(self._pipeline(with_flag), texts, labels, cv=folds,
                                             method="predict_proba")[:, 1]
-        self.pipeline_ = self._pipeline().fit(texts, labels)
+        self.pipeline_ = self._pipeline(with_flag).fit(texts, labels)
+        self.uses_flag_ = with_flag
         self.classes_ = np.array([False, True])
         self.train_labels_ = labels
         if self.mode == "validation":
@@ -324,7 +350,9 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities ``[P(negative), P(positive)]`` of each text."""
         check_is_fitted(self, "pipeline_")
-        texts = pd.Series(X, dtype="object").fillna("").astype(str).to_numpy()
+        texts = _as_frame(X)
+        if self.uses_flag_ and "flag" not in texts.columns:
+            raise ValueError("the estimator was fitted with a 'flag' column; X needs it too")
         return self.pipeline_.predict_proba(texts)
 
     def predict(self, X) -> np.ndarray:
@@ -336,8 +364,9 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : sequence of str, optional
-            Texts of the population of lots (``validation``; required there).
+        X : sequence of str or pandas.DataFrame, optional
+            Texts of the population of lots (``validation``; required there),
+            with the ``flag`` column if the estimator was fitted with one.
             In ``pu`` mode the population is the training data.
         flags : sequence of bool, optional
             Flags of the population (``validation``; only reported, for the
@@ -366,8 +395,10 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
                 se_b = (pb & lb).sum(1) / lb.sum(1)
                 sp_b = (~pb & ~lb).sum(1) / (~lb).sum(1)
             boots = _rogan_gladen(pred[ip].mean(1), se_b, sp_b)
-            observed = float(np.mean(pd.Series(flags).astype(bool))) if flags is not None \
-                else float("nan")
+            if flags is None and isinstance(X, pd.DataFrame) and "flag" in X.columns:
+                flags = X["flag"].fillna(False)
+            observed = (float(np.mean(pd.Series(flags).astype(bool))) if flags is not None
+                        else float("nan"))
             classified = q
             n_lots = n_pop
         else:

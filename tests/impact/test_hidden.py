@@ -129,3 +129,19 @@ def test_bad_input(lots):
                                                lots["true_innovative"].head(300))
     with pytest.raises(ValueError, match="population texts"):
         est.estimate()
+
+
+def test_flag_as_feature_in_validation_mode(lots):
+    features = pd.DataFrame({"text": lot_texts(lots), "flag": lots["flag"]})
+    audit = lots.sample(600, random_state=1).index
+    est = HiddenVolumeEstimator(n_boot=200, random_state=5)
+    est.fit(features.loc[audit], lots.loc[audit, "true_innovative"])
+    assert est.uses_flag_
+    res = est.estimate(features)
+    truth = lots["true_innovative"].mean()
+    assert res.observed_share == pytest.approx(lots["flag"].mean())
+    assert res.ci[0] <= truth <= res.ci[1]
+    with pytest.raises(ValueError, match="'flag' column"):
+        est.predict(features[["text"]])
+    with pytest.raises(ValueError, match="pu mode"):
+        HiddenVolumeEstimator(mode="pu").fit(features, lots["flag"])
