@@ -172,3 +172,19 @@ def test_own_fx_table(tmp_path):
     ds = read(f, workers=1, progress=False, fx_rates=rates)
     aw = ds.awards.set_index("lot_id")
     assert aw.loc["LOT-0001", "awarded_value_eur"] == pytest.approx(250_000_000 / 0.5)
+
+
+def test_nuts_2021_and_2024_give_the_same_region(tmp_path):
+    data = (SAMPLES / "ted-eforms" / "2024-OJS170-00525037.xml").read_bytes()
+    # a buyer outside a known municipality, so the region comes from NUTS 3
+    data = data.replace(b"<cbc:CityName>KRISTIINANKAUPUNKI</cbc:CityName>",
+                        b"<cbc:CityName>Nowhere</cbc:CityName>")
+    (tmp_path / "n2021.xml").write_bytes(data)
+    (tmp_path / "n2024.xml").write_bytes(
+        data.replace(b"00525037-2024", b"00525038-2024")
+        .replace(b"<cbc:CompanyID schemeID=\"002\">0216509-5", b"<cbc:CompanyID>X-1")
+        .replace(b'listName="nuts">FI195<', b'listName="nuts">FI19A<'))
+    ds = read(tmp_path, workers=1, progress=False)
+    b = ds.buyers.set_index("nuts3")
+    assert b.loc["FI195", "region_code"] == b.loc["FI19A", "region_code"] == "15"
+    assert b["municipality_code"].isna().all()
