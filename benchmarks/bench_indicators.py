@@ -132,6 +132,7 @@ def generate(directory: Path, lots: int, seed: int = 1) -> None:
 def _run(engine: str, directory: str) -> None:
     """Child process: compute the catalogue, print seconds and peak memory as JSON."""
     t0 = time.perf_counter()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a clone
     from keino_metrics.indicators import compute
 
     if engine == "duckdb":
@@ -149,7 +150,9 @@ def _run(engine: str, directory: str) -> None:
 
 def _child(engine: str, directory: Path) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", engine, str(directory)],
-                         check=True, capture_output=True, text=True)
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{engine} run failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -251,6 +251,11 @@ class Frames:
                          "acc_present", "acc_inc", *(_env_flag(c) for c in ENV_CODES))
 
     def _proc_info(self) -> nw.LazyFrame:
+        if "_proc_info" not in self._cache:
+            self._cache["_proc_info"] = self.materialise(self._build_proc_info(), "proc")
+        return self._cache["_proc_info"]
+
+    def _build_proc_info(self) -> nw.LazyFrame:
         n = self._notice_base()
         t, d = L("notice_type"), L("publication_date")
         info = (n.with_columns(
@@ -399,7 +404,10 @@ def _optional(name: str) -> dict[str, str]:
 
 def _survey_frame(data: Dataset) -> pd.DataFrame:
     if "capability_survey" in data.extra:
-        return data.extra["capability_survey"]
+        s = data.extra["capability_survey"]
+        if "unit" not in s.columns and "buyer_id" in s.columns:
+            s = s.rename(columns={"buyer_id": "unit"})
+        return s
     return pd.DataFrame({c: pd.Series(dtype="float64" if k == "float" else
                                       ("Int64" if k == "int" else "str"))
                          for c, k in _SURVEY_KINDS.items()})
@@ -428,6 +436,11 @@ def _prepare_pandas_tables(data: Dataset, absent: set[str]) -> dict[str, pa.Tabl
     out["capability_survey"] = _with_optional(
         "capability_survey", pa.Table.from_arrays(arr, names=list(survey.columns)), absent)
     return out
+
+
+#: DuckDB settings: insertion order is not needed (every result is sorted later),
+#: which lets DuckDB stream and spill instead of buffering.
+_DUCKDB_CONFIG = {"preserve_insertion_order": False, "enable_progress_bar": False}
 
 
 def _spark_session():
@@ -467,7 +480,7 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
     if is_dir and engine == "duckdb":
         import duckdb
 
-        con = duckdb.connect(config={"threads": 2})
+        con = duckdb.connect(config=_DUCKDB_CONFIG)
         d = Path(data)
         for name in ("buyers", "notices", "lots", "awards", "hilma_statistics",
                      "capability_survey"):
@@ -477,7 +490,13 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
                 casts = []
                 kinds = (_kinds(name, rel.columns) if name != "capability_survey"
                          else {c: k for c, k in _SURVEY_KINDS.items() if c in rel.columns})
+                alias_unit = (name == "capability_survey" and "unit" not in rel.columns
+                              and "buyer_id" in rel.columns)
+                if alias_unit:
+                    casts.append('CAST("buyer_id" AS VARCHAR) AS "unit"')
                 for c in rel.columns:
+                    if alias_unit and c == "buyer_id":
+                        continue
                     sqltype = _SQL.get(kinds.get(c))
                     casts.append(f'CAST("{c}" AS {sqltype}) AS "{c}"' if sqltype
                                  else f'"{c}"')
@@ -512,7 +531,7 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
         elif engine == "duckdb":
             import duckdb
 
-            con = duckdb.connect(config={"threads": 2})
+            con = duckdb.connect(config=_DUCKDB_CONFIG)
             tables = {k: nw.from_native(con.from_arrow(v)).lazy() for k, v in arrow.items()}
         else:  # pyspark
             con = _spark_session()

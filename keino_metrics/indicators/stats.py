@@ -47,8 +47,8 @@ def wilson_interval(k, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
     bad = ~(n > 0)
-    low = np.where(bad, np.nan, centre - half)
-    high = np.where(bad, np.nan, centre + half)
+    low = np.where(bad, np.nan, np.clip(centre - half, 0.0, 1.0))
+    high = np.where(bad, np.nan, np.clip(centre + half, 0.0, 1.0))
     return low, high
 
 

@@ -2,7 +2,8 @@
 
 Survey layout (``Dataset.extra["capability_survey"]`` or a CSV read by
 :func:`keino_metrics.indicators.read_capability_survey`): one row per responding
-unit and year with ``unit`` (the buyer id), ``year`` and Likert items 1-5
+unit and year (or one row per respondent) with ``unit`` (the buyer id; a
+``buyer_id`` column is accepted instead), ``year`` and Likert items 1-5
 ``strategy_1..3``, ``leadership_1..3``, ``competence_1..3``, ``dialogue_1..3``,
 ``followup_1..3``. A construct index is the mean of a response's answered items
 rescaled to 0-100 ((mean - 1) / 4 x 100); the indicator is the mean over
