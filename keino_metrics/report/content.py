@@ -21,14 +21,12 @@ from keino_metrics.report import coverage, figures
 from keino_metrics.report.labels import text
 from keino_metrics.report.metadata import is_demo
 
-__all__ = ["INNOVATION_IDS", "VOLUME_IDS", "STRATEGIC_IDS", "COMPETITION_IDS",
-           "SUMMARY_IDS", "BREAKDOWN_IDS", "TARGET", "ReportContent", "compute",
-           "indicator_names"]
+__all__ = ["TARGET_FAMILY", "VOLUME_IDS", "STRATEGIC_IDS", "COMPETITION_IDS",
+           "SHARE_SUMMARY_IDS", "BREAKDOWN_IDS", "ReportContent", "compute",
+           "indicator_names", "innovation_ids", "green_rules"]
 
-#: Candidate definitions of the 10 % innovative-procurement target.
-INNOVATION_IDS: tuple[str, ...] = (
-    "KEINO-INNOV-MKT-N", "KEINO-INNOV-MKT-EUR", "KEINO-INNOV-BUY-N", "KEINO-INNOV-BUY-EUR",
-    "KEINO-INNOV-EF-N", "KEINO-INNOV-EF-EUR")
+#: Catalogue family holding the candidate definitions of the 10 % target.
+TARGET_FAMILY = "innovation-target"
 #: Volume: notices, lots and euros.
 VOLUME_IDS: tuple[str, ...] = ("KEINO-VOL-NOTICES", "KEINO-VOL-LOTS", "KEINO-VOL-EUR")
 #: Strategic shares shown as trends.
@@ -37,20 +35,17 @@ STRATEGIC_IDS: tuple[str, ...] = (
     "KEINO-LOWCARBON-N", "KEINO-CIRC-N", "KEINO-SOCIAL-N")
 #: Scoreboard competition indicators (SME participation, single bidding).
 COMPETITION_IDS: tuple[str, ...] = ("SMS-07", "SMS-08", "SMS-01")
-#: Rows of the summary table.
-SUMMARY_IDS: tuple[str, ...] = (
-    *INNOVATION_IDS, "KEINO-GREEN-N", "KEINO-GREEN-EUR", "KEINO-LOWCARBON-N", "KEINO-CIRC-N",
+#: Summary rows after the candidate definitions of the innovative-procurement target.
+SHARE_SUMMARY_IDS: tuple[str, ...] = (
+    "KEINO-GREEN-N", "KEINO-GREEN-EUR", "KEINO-LOWCARBON-N", "KEINO-CIRC-N",
     "KEINO-SOCIAL-N", *COMPETITION_IDS)
 #: Indicators broken down by region and buyer group.
 BREAKDOWN_IDS: tuple[str, ...] = ("KEINO-INNOV-MKT-N", "KEINO-GREEN-N", "KEINO-SOCIAL-N",
                                   "SMS-01")
 #: Indicators drawn in the regional figure.
 REGION_FIGURE_IDS: tuple[str, ...] = ("KEINO-INNOV-MKT-N", "KEINO-GREEN-N")
-#: The government target for innovative procurement.
-TARGET = 0.10
-
-ALL_IDS: tuple[str, ...] = tuple(dict.fromkeys(
-    (*VOLUME_IDS, *SUMMARY_IDS, *STRATEGIC_IDS, *COMPETITION_IDS)))
+_REPORT_IDS: tuple[str, ...] = tuple(dict.fromkeys(
+    (*VOLUME_IDS, *SHARE_SUMMARY_IDS, *STRATEGIC_IDS, *COMPETITION_IDS)))
 
 
 def _catalogue(lang: str) -> pd.DataFrame:
@@ -62,11 +57,27 @@ def _catalogue(lang: str) -> pd.DataFrame:
     return cat
 
 
+def innovation_ids() -> tuple[str, ...]:
+    """Ids of the candidate definitions of the 10 % target (catalogue family)."""
+    from keino_metrics.indicators import catalogue
+
+    return tuple(catalogue(family=TARGET_FAMILY)["id"])
+
+
 def indicator_names(lang: str, ids: tuple[str, ...] | None = None) -> dict[str, str]:
     """Indicator id -> name in ``lang``, from the catalogue, in the order of ``ids``."""
     cat = _catalogue(lang).set_index("indicator_id")
     wanted = tuple(cat.index) if ids is None else ids
     return {i: str(cat.loc[i, "name"]) if i in cat.index else i for i in wanted}
+
+
+def green_rules() -> dict[str, str]:
+    """Green-band rule of each catalogue indicator that has one (``"<= 0.10"``)."""
+    cat = _catalogue("en")
+    if "green" not in cat.columns:
+        return {}
+    g = cat.dropna(subset=["green"])
+    return {str(i): str(r) for i, r in zip(g["indicator_id"], g["green"], strict=True) if r}
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,8 @@ class ReportContent:
     ----------
     year : int
         Report year.
+    innovation_ids : tuple of str
+        Candidate definitions of the innovative-procurement target.
     years : tuple of int
         Years of the data, ascending.
     demo : bool
@@ -98,6 +111,7 @@ class ReportContent:
     """
 
     year: int
+    innovation_ids: tuple[str, ...]
     years: tuple[int, ...]
     demo: bool
     by_year: pd.DataFrame
@@ -109,6 +123,11 @@ class ReportContent:
     accounting: pd.DataFrame
 
     # -- selections -----------------------------------------------------
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every indicator the report shows."""
+        return tuple(dict.fromkeys((*self.innovation_ids, *_REPORT_IDS)))
+
     @property
     def first_year(self) -> int:
         """First year of the trends."""
@@ -124,17 +143,22 @@ class ReportContent:
                 .sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True))
 
     def summary(self) -> pd.DataFrame:
-        """The summary rows: :data:`SUMMARY_IDS` in the report year."""
-        return self.select(SUMMARY_IDS, self.year)
+        """The summary rows in the report year: target definitions, then other shares."""
+        return self.select((*self.innovation_ids, *SHARE_SUMMARY_IDS), self.year)
 
     def innovation(self) -> pd.DataFrame:
         """The candidate innovative-procurement definitions in the report year."""
-        return self.select(INNOVATION_IDS, self.year)
+        return self.select(self.innovation_ids, self.year)
 
     def innovation_met(self) -> tuple[int, int]:
-        """``(definitions reaching the target, definitions computed)`` in the report year."""
-        v = self.innovation()["value"].astype(float).dropna()
-        return int((v >= TARGET).sum()), int(len(v))
+        """``(definitions reaching their target, definitions computed)`` in the report year."""
+        d = self.innovation().dropna(subset=["value", "target"])
+        return int((d["value"] >= d["target"]).sum()), int(len(d))
+
+    def target(self) -> float | None:
+        """The common target of the candidate definitions (``None`` if they differ)."""
+        t = self.innovation()["target"].dropna().unique()
+        return float(t[0]) if len(t) == 1 else None
 
     def volume(self) -> pd.DataFrame:
         """One row per year: ``year``, ``notices``, ``lots``, ``value_eur``."""
@@ -159,6 +183,15 @@ class ReportContent:
                         else text("column.unknown", lang) for c in df["region_code"]]
         return df
 
+    def buyer_groups(self, lang: str) -> pd.DataFrame:
+        """:attr:`by_buyer_group` with the group names in ``lang``."""
+        from keino_metrics.indicators import buyer_group_label
+
+        df = self.by_buyer_group.copy()
+        df["buyer_group"] = [buyer_group_label(g, lang) if isinstance(g, str) and g
+                             else text("column.unknown", lang) for g in df["buyer_group"]]
+        return df
+
     # -- outputs --------------------------------------------------------
     def source(self, lang: str) -> str:
         """Description of the data source in ``lang``."""
@@ -173,10 +206,10 @@ class ReportContent:
         innov = self.innovation()
         if len(innov):
             out["innovation_target"] = figures.innovation_target(
-                innov, {i: names.get(i, i) for i in INNOVATION_IDS}, lang=lang,
+                innov, {i: names.get(i, i) for i in self.innovation_ids}, lang=lang,
                 title=text("figure.innov_target_title", lang, year=self.year),
                 caption_text=figures.caption(lang, source=src, n=lots_year),
-                target=TARGET, demo=self.demo)
+                target=self.target(), demo=self.demo)
         vol = self.volume()
         if len(vol):
             out["volume"] = figures.volume_trend(
@@ -185,6 +218,8 @@ class ReportContent:
                            year=self.year),
                 caption_text=figures.caption(lang, source=src, n=self.n_lots()),
                 demo=self.demo)
+        from keino_metrics.indicators.compute import MIN_COVERAGE
+
         strat = self.select(STRATEGIC_IDS)
         if len(strat):
             out["strategic_trend"] = figures.share_trend(
@@ -192,7 +227,7 @@ class ReportContent:
                 title=text("figure.strategic_title", lang, first_year=self.first_year,
                            year=self.year),
                 caption_text=figures.caption(lang, source=src, n=self.n_lots()),
-                demo=self.demo)
+                demo=self.demo, min_coverage=MIN_COVERAGE)
         comp = self.select(COMPETITION_IDS)
         if len(comp):
             n_awards = int(comp[comp["indicator_id"] == "SMS-07"]["n_eligible"].fillna(0)
@@ -202,7 +237,7 @@ class ReportContent:
                 title=text("figure.competition_title", lang, first_year=self.first_year,
                            year=self.year),
                 caption_text=figures.caption(lang, source=src, n=n_awards, unit="awards"),
-                demo=self.demo)
+                demo=self.demo, min_coverage=MIN_COVERAGE)
         reg = self.regions(lang)
         reg = reg[reg["indicator_id"].isin(REGION_FIGURE_IDS)]
         if len(reg):
@@ -234,7 +269,7 @@ class ReportContent:
     def catalogue_table(self, lang: str) -> pd.DataFrame:
         """Catalogue entries of the indicators the report shows."""
         cat = _catalogue(lang)
-        shown = set(ALL_IDS)
+        shown = set(self.ids)
         return cat[cat["indicator_id"].isin(shown)].sort_values("indicator_id").reset_index(
             drop=True)
 
@@ -275,7 +310,9 @@ def compute(data: Dataset, year: int) -> ReportContent:
         Report year; trends run from the first year of the data to ``year``.
     """
     years = tuple(y for y in coverage.data_years(data) if y <= year)
-    by_year = _compute(ALL_IDS, data, ["year"]).dropna(subset=["year"])
+    target_ids = innovation_ids()
+    ids = tuple(dict.fromkeys((*target_ids, *_REPORT_IDS)))
+    by_year = _compute(ids, data, ["year"]).dropna(subset=["year"])
     by_year = by_year[by_year["year"].astype(int) <= year].reset_index(drop=True)
     by_year["year"] = by_year["year"].astype(int)
     breakdowns = {}
@@ -286,7 +323,8 @@ def compute(data: Dataset, year: int) -> ReportContent:
                            .sort_values(["indicator_id", col], na_position="last")
                            .reset_index(drop=True))
     return ReportContent(
-        year=year, years=years, demo=is_demo(data), by_year=by_year,
+        year=year, innovation_ids=target_ids, years=years, demo=is_demo(data),
+        by_year=by_year,
         by_region=breakdowns["region_code"], by_buyer_group=breakdowns["buyer_group"],
         rows=coverage.rows_by_year(data), completeness=coverage.completeness(data),
         quarantine=coverage.quarantine_counts(data, top=None),

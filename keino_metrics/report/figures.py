@@ -69,14 +69,18 @@ def caption(lang: str, *, source: str, n: int | float, unit: str = "lots") -> st
 
 
 def _finish(fig: Figure, *, title: str, caption_text: str, demo: bool, lang: str) -> Figure:
+    height = fig.get_figheight()
+    bottom = 0.5 / height  # room for the caption and the demo mark, in figure units
     fig.suptitle(title, x=0.01, ha="left")
-    fig.text(0.01, 0.01, caption_text, fontsize=8, color="#444444", ha="left", va="bottom")
+    fig.text(0.01, 0.12 / height, caption_text, fontsize=8, color="#444444", ha="left",
+             va="bottom")
     if demo:
-        fig.text(0.99, 0.985, text("report.demo_mark", lang), gid=DEMO_MARK_GID,
-                 fontsize=10, fontweight="bold", color="#b00020", ha="right", va="top",
+        fig.text(0.99, 0.1 / height, text("report.demo_mark", lang), gid=DEMO_MARK_GID,
+                 fontsize=10, fontweight="bold", color="#b00020", ha="right", va="bottom",
                  bbox={"boxstyle": "round,pad=0.3", "facecolor": "#fff0f0",
                        "edgecolor": "#b00020"})
-    fig.set_layout_engine("constrained", rect=(0, 0.04, 1, 0.96))
+    # rect is (left, bottom, width, height); the title is placed by the layout
+    fig.set_layout_engine("constrained", rect=(0, bottom, 1, 1 - bottom))
     return fig
 
 
@@ -107,7 +111,7 @@ def innovation_target(frame: pd.DataFrame, names: Mapping[str, str], *, lang: st
     """
     rows = frame.sort_values("indicator_id", ascending=False).reset_index(drop=True)
     with style():
-        fig = Figure(figsize=(8, 0.55 * max(len(rows), 2) + 1.8))
+        fig = Figure(figsize=(10, 0.55 * max(len(rows), 2) + 2.0))
         ax = fig.subplots()
         y = np.arange(len(rows))
         value = rows["value"].astype(float).to_numpy()
@@ -118,7 +122,8 @@ def innovation_target(frame: pd.DataFrame, names: Mapping[str, str], *, lang: st
         ax.set_yticks(y, [f"{names.get(i, i)}\n({i})" for i in rows["indicator_id"]])
         if target is not None:
             ax.axvline(target, color="C3", linestyle="--", linewidth=1.5,
-                       label=text("figure.target_line", lang))
+                       label=text("figure.target_line", lang,
+                                  target=numbers.percent(target, lang, 0)))
             ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_xlabel(text("figure.innov_target_x", lang))
@@ -161,27 +166,42 @@ def volume_trend(frame: pd.DataFrame, *, lang: str, title: str, caption_text: st
 
 
 def share_trend(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str, title: str,
-                caption_text: str, demo: bool = False) -> Figure:
+                caption_text: str, demo: bool = False, min_coverage: float = 0.5) -> Figure:
     """Shares by year, one line per indicator with its 95 % interval as a band.
+
+    Years in which fewer than ``min_coverage`` of the units report the fields
+    an indicator needs are drawn as hollow markers, not joined to the line
+    and without a band, and a note says so.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         Long frame: ``indicator_id``, ``year``, ``value``, ``ci_low``,
-        ``ci_high`` (shares 0..1).
+        ``ci_high`` (shares 0..1) and optionally ``coverage``.
     names : mapping
         Display name of each indicator id; also fixes the order of the lines.
+    min_coverage : float
+        Coverage below which a point is drawn hollow.
     """
+    order = [i for i in names if i in set(frame["indicator_id"])]
     with style():
-        fig = Figure(figsize=(9, 4.6))
+        fig = Figure(figsize=(9, 5.2 + 0.22 * len(order)))
         ax = fig.subplots()
-        order = [i for i in names if i in set(frame["indicator_id"])]
+        any_low = False
         for k, ind in enumerate(order):
             d = frame[frame["indicator_id"] == ind].sort_values("year")
+            cov = (d["coverage"].astype(float) if "coverage" in d
+                   else pd.Series(1.0, index=d.index))
+            ok = (cov >= min_coverage).to_numpy()
+            any_low = any_low or not ok.all()
             x = d["year"].astype(int).to_numpy()
-            ax.plot(x, d["value"].astype(float), marker="o", color=f"C{k}",
-                    label=f"{names[ind]} ({ind})")
-            ax.fill_between(x, d["ci_low"].astype(float), d["ci_high"].astype(float),
+            v = d["value"].astype(float).to_numpy()
+            good = np.where(ok, v, np.nan)
+            ax.plot(x, good, marker="o", color=f"C{k}", label=f"{names[ind]} ({ind})")
+            ax.plot(x[~ok], v[~ok], linestyle="none", marker="o", markerfacecolor="white",
+                    color=f"C{k}")
+            ax.fill_between(x, np.where(ok, d["ci_low"].astype(float), np.nan),
+                            np.where(ok, d["ci_high"].astype(float), np.nan),
                             color=f"C{k}", alpha=0.15, linewidth=0)
         years = sorted(frame["year"].astype(int).unique())
         ax.set_xticks(years, [str(y) for y in years])
@@ -189,7 +209,11 @@ def share_trend(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str, tit
         ax.set_ylabel(text("figure.share_y", lang))
         ax.set_ylim(bottom=0)
         _share_axis(ax, lang)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncols=1)
+        if any_low:
+            caption_text = (text("figure.low_coverage_note", lang,
+                                 share=numbers.percent(min_coverage, lang, 0))
+                            + "\n" + caption_text)
         return _finish(fig, title=title, caption_text=caption_text, demo=demo, lang=lang)
 
 
@@ -211,7 +235,7 @@ def breakdown_bars(frame: pd.DataFrame, names: Mapping[str, str], *, category: s
     cats = sorted(frame[category].astype(str).unique(), reverse=True)
     order = [i for i in names if i in set(frame["indicator_id"])]
     with style():
-        fig = Figure(figsize=(9, 0.32 * len(cats) * max(len(order), 1) + 2.0))
+        fig = Figure(figsize=(9, 0.24 * len(cats) * max(len(order), 1) + 2.2))
         ax = fig.subplots()
         height = 0.8 / max(len(order), 1)
         base = np.arange(len(cats))
@@ -229,7 +253,7 @@ def breakdown_bars(frame: pd.DataFrame, names: Mapping[str, str], *, category: s
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
         _share_axis(ax, lang, "x")
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.06), ncols=1)
         return _finish(fig, title=title, caption_text=caption_text, demo=demo, lang=lang)
 
 

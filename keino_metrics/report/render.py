@@ -20,8 +20,8 @@ from keino_metrics.report import numbers, tables
 from keino_metrics.report.content import ReportContent
 from keino_metrics.report.labels import text
 
-__all__ = ["STYLE", "heading", "paragraph", "banner", "section", "title_block",
-           "indicator_table", "trend_table", "volume_table", "rows_table",
+__all__ = ["STYLE", "percent", "heading", "paragraph", "banner", "section", "title_block",
+           "indicator_table", "breakdown_table", "trend_table", "volume_table", "rows_table",
            "completeness_table", "counts_table", "metadata_block", "catalogue_table"]
 
 #: CSS for the report's tables and banners (emitted once, with the title).
@@ -34,6 +34,11 @@ STYLE = """<style>
   padding: 0.5em 0.8em; margin: 0.6em 0; font-weight: bold;}
 .keino-lead {font-size: 1.05em;}
 </style>"""
+
+
+def percent(share: float | None, lang: str) -> str:
+    """A target or share as a whole per cent (``10 %``, ``10%``)."""
+    return numbers.percent(share, lang, 0)
 
 
 def heading(title: str, level: int = 2) -> str:
@@ -81,22 +86,57 @@ def _html(df: pd.DataFrame) -> str:
 
 
 def indicator_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
-                    by: Iterable[str] = (), columns: Iterable[str] | None = None) -> str:
+                    by: Iterable[str] = (), columns: Iterable[str] | None = None,
+                    green: Mapping[str, str] | None = None) -> str:
     """Indicator results with traffic lights (see :func:`tables.indicator_table`)."""
     kw = {} if columns is None else {"columns": tuple(columns)}
-    return _html(tables.indicator_table(frame, lang, names=names, by=tuple(by), **kw))
+    return _html(tables.indicator_table(frame, lang, names=names, by=tuple(by), green=green,
+                                        **kw))
 
 
-def trend_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str]) -> str:
-    """Indicator (rows) by year (columns), values formatted by unit."""
+def breakdown_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
+                    category: str) -> str:
+    """One row per category, one column per indicator: value and N (denominator)."""
+    ids = [i for i in names if i in set(frame["indicator_id"])]
+    cats = sorted(frame[category].astype(str).unique())
     rows = []
+    for cat in cats:
+        rec = {text(f"column.{category}", lang): cat}
+        for ind in ids:
+            d = frame[(frame[category].astype(str) == cat) & (frame["indicator_id"] == ind)]
+            if d.empty:
+                rec[f"{names[ind]} ({ind})"] = numbers.MISSING
+                continue
+            r = d.iloc[0]
+            rec[f"{names[ind]} ({ind})"] = (f"{tables._fmt_value(r['value'], r['unit'], lang)} "
+                                            f"(N = {numbers.number(r['denominator'], lang)})")
+        rows.append(rec)
+    return _html(pd.DataFrame(rows))
+
+
+def trend_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
+                min_coverage: float = 0.5) -> str:
+    """Indicator (rows) by year (columns), values formatted by unit.
+
+    Values whose coverage is below ``min_coverage`` get an asterisk, explained
+    under the table.
+    """
+    rows = []
+    flagged = False
     for ind in [i for i in names if i in set(frame["indicator_id"])]:
         d = frame[frame["indicator_id"] == ind]
         rec = {text("column.indicator", lang): f"{names[ind]} ({ind})"}
         for r in d.sort_values("year").itertuples():
-            rec[str(int(r.year))] = tables._fmt_value(r.value, r.unit, lang)
+            low = pd.notna(r.coverage) and r.coverage < min_coverage
+            flagged = flagged or low
+            rec[str(int(r.year))] = tables._fmt_value(r.value, r.unit, lang) + (" *" if low
+                                                                               else "")
         rows.append(rec)
-    return _html(pd.DataFrame(rows))
+    out = _html(pd.DataFrame(rows))
+    if flagged:
+        out += paragraph(text("text.low_coverage_table", lang,
+                              share=numbers.percent(min_coverage, lang, 0)))
+    return out
 
 
 def volume_table(volume: pd.DataFrame, lang: str) -> str:

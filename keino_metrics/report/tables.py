@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ import pandas as pd
 from keino_metrics.report import numbers
 from keino_metrics.report.labels import text
 
-__all__ = ["LIGHT_COLOURS", "light_html", "indicator_table", "html_table", "write_excel",
+__all__ = ["LIGHT_COLOURS", "light_html", "rule_text", "indicator_table", "html_table", "write_excel",
            "sheet_name", "flatten"]
 
 #: Swatch colour of each traffic light (colour-blind-safe tones, shown with a word).
@@ -58,6 +59,18 @@ def _is_share(unit: object) -> bool:
     return isinstance(unit, str) and unit.strip().lower() in _SHARE_UNITS
 
 
+_RULE = re.compile(r"^\s*(<=|>=|<|>)\s*(-?[0-9.]+)\s*$")
+_SYMBOL = {"<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+
+
+def rule_text(rule: object, unit: object, lang: str) -> str:
+    """A threshold rule such as ``"<= 0.10"`` as display text (``≤ 10,0 %``)."""
+    m = _RULE.match(rule) if isinstance(rule, str) else None
+    if m is None:
+        return numbers.MISSING
+    return f"{_SYMBOL[m.group(1)]} {_fmt_value(float(m.group(2)), unit, lang)}"
+
+
 def _fmt_value(value: object, unit: object, lang: str) -> str:
     if _is_share(unit):
         return numbers.percent(value, lang)  # type: ignore[arg-type]
@@ -67,6 +80,7 @@ def _fmt_value(value: object, unit: object, lang: str) -> str:
 
 
 def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] | None = None,
+                    green: Mapping[str, str] | None = None,
                     columns: Sequence[str] = ("indicator_id", "value", "numerator",
                                               "denominator", "coverage", "ci", "target",
                                               "light"),
@@ -81,6 +95,9 @@ def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] 
         Report language.
     names : mapping, optional
         Display names by indicator id; adds a name column when given.
+    green : mapping, optional
+        Green-band rule by indicator id (``"<= 0.10"``), shown in the target
+        column where an indicator has no target.
     columns : sequence of str
         Which columns to show, in order. ``ci`` joins ``ci_low`` and
         ``ci_high``; ``light`` becomes a swatch and a word (HTML).
@@ -102,13 +119,21 @@ def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] 
         head = text(f"column.{col}", lang)
         if col == "indicator_id":
             out[head] = frame["indicator_id"]
-        elif col in ("value", "target"):
+        elif col == "value":
             out[head] = [_fmt_value(v, u, lang) for v, u in zip(frame[col], frame["unit"],
                                                               strict=True)]
+        elif col == "target":
+            rules = green or {}
+            out[head] = [_fmt_value(t, u, lang) if pd.notna(t)
+                         else rule_text(rules.get(i), u, lang)
+                         for i, t, u in zip(frame["indicator_id"], frame["target"],
+                                            frame["unit"], strict=True)]
         elif col in ("numerator", "denominator"):
-            out[head] = [numbers.number(v, lang) if not (isinstance(u, str)
-                         and u.upper() == "EUR") else numbers.eur_million(v, lang)
-                         for v, u in zip(frame[col], frame["unit"], strict=True)]
+            euros = [str(u).lower() == "eur" or str(w).lower() == "eur"
+                     for u, w in zip(frame["unit"], frame.get("weighting", frame["unit"]),
+                                     strict=True)]
+            out[head] = [numbers.eur_million(v, lang) if e else numbers.number(v, lang)
+                         for v, e in zip(frame[col], euros, strict=True)]
         elif col == "coverage":
             out[head] = [numbers.percent(v, lang) for v in frame["coverage"]]
         elif col == "ci":

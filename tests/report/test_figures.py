@@ -19,7 +19,8 @@ def test_share_trend_carries_the_demo_mark_only_for_demo_data(indicator_frame, d
     assert any("N = 3\xa0000" in t for t in texts)
     ax = fig.axes[0]
     assert ax.get_ylabel() == "Osuus (%)"
-    assert len(ax.get_lines()) == 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "New to market (KEINO-INNOV-MKT-N)", "New to buyer (KEINO-INNOV-BUY-N)"]
 
 
 def test_innovation_target_draws_the_target_line(indicator_frame):
@@ -30,7 +31,7 @@ def test_innovation_target_draws_the_target_line(indicator_frame):
     assert figures.has_demo_mark(fig)
     ax = fig.axes[0]
     assert any(list(line.get_xdata()) == [0.10, 0.10] for line in ax.get_lines())
-    assert ax.get_legend().get_texts()[0].get_text() == "Target 10 %"
+    assert ax.get_legend().get_texts()[0].get_text() == "Target 10%"
 
 
 def test_volume_and_breakdown_figures(tmp_path):

@@ -13,11 +13,27 @@ def test_indicator_table_formats_by_unit_and_shows_lights(indicator_frame):
     assert list(d.columns[:3]) == ["Mittari", "Määritelmän tunniste", "Arvo"]
     assert d.loc[0, "Arvo"] == "6,0\xa0%"
     assert d.loc[0, "95 %:n luottamusväli"] == "5,0\xa0% – 7,0\xa0%"
-    assert "alle tavoitteen" in d.loc[0, "Tilanne"]
+    assert "epätyydyttävä" in d.loc[0, "Tilanne"]
     assert "keino-light-green" in d.loc[1, "Tilanne"]
     assert "ei tavoitetta" in d.loc[2, "Tilanne"]
     html = tables.html_table(d)
     assert html.count("<tr") == 4 and "id=" not in html
+
+
+def test_target_column_falls_back_to_the_green_band(indicator_frame):
+    rows = indicator_frame[indicator_frame["year"] == 2025].copy()
+    rows.loc[rows["indicator_id"] == "KEINO-INNOV-BUY-N", "target"] = float("nan")
+    d = tables.indicator_table(rows, "en", green={"KEINO-INNOV-BUY-N": "<= 0.10"})
+    assert list(d["Target"]) == ["10.0%", "≤ 10.0%", "–"]
+    assert tables.rule_text("> 0.2", "share", "fi") == "> 20,0\xa0%"
+    assert tables.rule_text("nonsense", "share", "fi") == "–"
+
+
+def test_euro_weighted_numerators_are_in_millions(indicator_frame):
+    rows = indicator_frame[indicator_frame["year"] == 2025].head(1).assign(
+        weighting="eur", numerator=2_500_000.0, denominator=10_000_000.0)
+    d = tables.indicator_table(rows, "en")
+    assert (d.loc[0, "Numerator"], d.loc[0, "Denominator"]) == ("2.5", "10.0")
 
 
 def test_html_table_escapes_text():
