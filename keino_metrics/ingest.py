@@ -70,8 +70,9 @@ def format_accounting(dataset: Dataset, max_reasons: int = 10) -> str:
     lines.append(f"tables: {tables}")
     q = dataset.quarantine
     if len(q):
-        reasons = (q["reason"].str.replace(r"\d[\d.,-]*", "N", regex=True)
-                   .str.replace(r"'[^']*'", "'…'", regex=True).value_counts())
+        reasons = (q["reason"].str.replace(r" from \S+$", " from <file>", regex=True)
+                   .str.replace(r"'[^']*'", "'…'", regex=True)
+                   .str.replace(r"\b\d+(?:[.,/-]\d+)*\b", "N", regex=True).value_counts())
         lines.append(f"quarantine: {len(q):,} records; most frequent reasons:")
         for reason, n in reasons.head(max_reasons).items():
             lines.append(f"  {n:>7,}  {reason}")

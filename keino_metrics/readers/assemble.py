@@ -207,7 +207,7 @@ def _conform_and_check(t: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFra
         if df.empty:
             typed[name] = datamodel.empty(name)
             continue
-        df = datamodel.conform(name, df)
+        df = _type_extras(name, datamodel.conform(name, df))
         try:
             datamodel.schema(name).validate(df, lazy=True)
         except pe.SchemaErrors as err:
@@ -232,6 +232,55 @@ def _conform_and_check(t: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFra
                 uniq.append(b)
         bad = uniq
     return typed, bad
+
+
+#: Types of the extra columns the XML readers write (see ``docs/readers.md``).
+EXTRA_KINDS: dict[str, str] = {
+    **dict.fromkeys(("value_year", "winners", "submissions_untyped", "requests_to_participate",
+                     "tenders_electronic", "cvd_vehicles", "cvd_vehicles_clean",
+                     "cvd_vehicles_zero_emission"), "int"),
+    **dict.fromkeys(("dispatch_date", "contract_date", "submission_deadline"), "date"),
+    **dict.fromkeys(("eu_applicable", "predicted_value", "cvd_applicable", "sme_winner"),
+                    "bool"),
+    **dict.fromkeys(("framework_maximum",), "float"),
+    **dict.fromkeys(("accessibility",), "codes"),
+    **dict.fromkeys(("notice_subtype", "sdk_version", "schema_version", "notice_uuid",
+                     "notice_version", "title", "national_legislation", "city",
+                     "registration_number", "framework_maximum_currency", "cvd_contract_type",
+                     "cvd_vehicle_category", "energy_efficiency_items",
+                     "tenders_received_source", "winner_country"), "str"),
+}
+_PANDAS = {"int": "Int64", "date": "datetime64[us]", "bool": "boolean", "float": "Float64"}
+
+
+def _type_extras(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Nullable dtypes for extra columns: by :data:`EXTRA_KINDS`, else by content."""
+    declared = {c.name for c in datamodel.columns(name)}
+    for col in df.columns:
+        if col in declared:
+            continue
+        s = df[col]
+        kind = EXTRA_KINDS.get(col)
+        if kind is None and s.dtype == object:
+            vals = s.dropna()
+            if len(vals) and all(isinstance(v, bool) for v in vals):
+                kind = "bool"
+            elif len(vals) and all(isinstance(v, str) for v in vals):
+                kind = "str"
+        if kind == "int":
+            df[col] = pd.to_numeric(s, errors="coerce").astype("Int64")
+        elif kind == "float":
+            df[col] = pd.to_numeric(s, errors="coerce").astype("Float64")
+        elif kind == "date":
+            df[col] = pd.to_datetime(s, errors="coerce").astype("datetime64[us]")
+        elif kind == "bool":
+            df[col] = s.astype("object").where(s.notna(), None).astype("boolean")
+        elif kind == "codes":
+            df[col] = s.map(lambda v: list(v) if isinstance(v, (list, tuple)) else None
+                            ).astype("object")
+        elif kind == "str":
+            df[col] = s.astype("str").where(s.notna(), None).astype("str")
+    return df
 
 
 def _latest_results(awards: pd.DataFrame, notices: pd.DataFrame
