@@ -2,9 +2,11 @@
 
 Layout (extra table ``capability_survey``, one row per respondent)::
 
-    buyer_id, year, respondent, respondents, role,
+    unit, year, respondent, respondents, role,
     strategy_1..3, leadership_1..3, competence_1..3, dialogue_1..3, followup_1..3
 
+``unit`` is the responding buyer's ``buyer_id`` (the column name follows the
+survey CSV layout read by :func:`keino_metrics.indicators.read_capability_survey`).
 A survey round is held every :data:`~keino_metrics.demo.calibration.SURVEY_EVERY`
 years from the first year; each active buyer answers with probability
 :data:`~keino_metrics.demo.calibration.SURVEY_RESPONSE_RATE`, with one to six
@@ -76,7 +78,7 @@ def capability_survey(rng: np.random.Generator, buyers: pd.DataFrame, cohort: np
         m = len(unit)
         g = cohort[unit]
         e = np.where(g > 0, year - g, -1)
-        row = {"buyer_id": buyers["buyer_id"].to_numpy()[unit],
+        row = {"unit": buyers["buyer_id"].to_numpy()[unit],
                "year": np.full(m, year), "respondent": resp, "respondents": np.repeat(k, k),
                "role": rng.choice(np.array(ROLES), size=m)}
         for j, c in enumerate(CONSTRUCTS):
@@ -87,7 +89,7 @@ def capability_survey(rng: np.random.Generator, buyers: pd.DataFrame, cohort: np
                 row[f"{c}_{i}"] = np.clip(np.round(3 + 0.9 * x), 1, 5).astype(np.int64)
         frames.append(pd.DataFrame(row))
     out = pd.concat(frames, ignore_index=True)
-    out["buyer_id"] = out["buyer_id"].astype("str")
+    out["unit"] = out["unit"].astype("str")
     out["role"] = out["role"].astype("str")
     return out
 

@@ -11,15 +11,15 @@ def survey(full):
 
 
 def test_layout(survey):
-    assert list(survey.columns) == ["buyer_id", "year", "respondent", "respondents", "role",
+    assert list(survey.columns) == ["unit", "year", "respondent", "respondents", "role",
                                     *ITEMS]
     assert len(ITEMS) == 15
     assert sorted(survey["year"].unique()) == [2018, 2020, 2022, 2024]
     assert survey[list(ITEMS)].isin([1, 2, 3, 4, 5]).all().all()
-    counts = survey.groupby(["buyer_id", "year"])["respondent"].agg(["max", "size"])
+    counts = survey.groupby(["unit", "year"])["respondent"].agg(["max", "size"])
     assert (counts["max"] == counts["size"]).all()
-    assert (survey.groupby(["buyer_id", "year"])["respondents"].first() == counts["size"]).all()
-    assert not survey.duplicated(["buyer_id", "year", "respondent"]).any()
+    assert (survey.groupby(["unit", "year"])["respondents"].first() == counts["size"]).all()
+    assert not survey.duplicated(["unit", "year", "respondent"]).any()
 
 
 @pytest.mark.parametrize("construct", CONSTRUCTS)
@@ -39,7 +39,7 @@ def test_cronbach_alpha_known_values():
 def test_participants_improve(full, survey):
     cohort = full.extra["programme_truth"].drop_duplicates("buyer_id").set_index(
         "buyer_id")["cohort"]
-    s = survey.assign(cohort=survey["buyer_id"].map(cohort),
+    s = survey.assign(cohort=survey["unit"].map(cohort),
                       score=survey[list(ITEMS)].mean(axis=1))
     early = s[s["cohort"].isin([2019, 2020])]
     never = s[s["cohort"].isna()]
@@ -53,3 +53,13 @@ def test_survey_effect_profile():
     assert survey_effect("strategy", -1) == 0
     assert survey_effect("strategy", 0) > 0
     assert survey_effect("dialogue", 10) > survey_effect("strategy", 10)
+
+
+def test_csv_layout_reads_back(small, tmp_path):
+    from keino_metrics.indicators import read_capability_survey
+
+    path = tmp_path / "survey.csv"
+    small.extra["capability_survey"].to_csv(path, index=False)
+    back = read_capability_survey(path)
+    assert len(back) == len(small.extra["capability_survey"])
+    assert set(ITEMS) <= set(back.columns)
