@@ -14,7 +14,15 @@ from __future__ import annotations
 from keino_metrics.indicators.compute import compute
 from keino_metrics.indicators.frames import BUYER_GROUPS, BY_COLUMNS
 from keino_metrics.indicators.panel import buyer_year_panel
-from keino_metrics.indicators.registry import all_indicators, catalogue, explain, get, ids
+from keino_metrics.indicators.registry import (
+    all_indicators,
+    catalogue,
+    catalogue_markdown,
+    explain,
+    export_catalogue,
+    get,
+    ids,
+)
 from keino_metrics.indicators.result import IndicatorResult
 from keino_metrics.indicators.spec import Indicator
 from keino_metrics.indicators.stats import cronbach_alpha, wilson_interval
@@ -22,7 +30,8 @@ from keino_metrics.indicators.survey import read_capability_survey
 
 __all__ = ["catalogue", "explain", "compute", "buyer_year_panel", "read_capability_survey",
            "IndicatorResult", "Indicator", "BY_COLUMNS", "BUYER_GROUPS", "all_indicators",
-           "get", "ids", "cronbach_alpha", "wilson_interval", "buyer_group_label"]
+           "get", "ids", "cronbach_alpha", "wilson_interval", "buyer_group_label",
+           "catalogue_markdown", "export_catalogue"]
 
 
 def buyer_group_label(group: str, lang: str = "en") -> str:

@@ -440,7 +440,7 @@ def _prepare_pandas_tables(data: Dataset, absent: set[str]) -> dict[str, pa.Tabl
 
 #: DuckDB settings: insertion order is not needed (every result is sorted later),
 #: which lets DuckDB stream and spill instead of buffering.
-_DUCKDB_CONFIG = {"preserve_insertion_order": False, "enable_progress_bar": False}
+_DUCKDB_CONFIG = {"preserve_insertion_order": False}
 
 
 def _spark_session():
@@ -481,6 +481,7 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
         import duckdb
 
         con = duckdb.connect(config=_DUCKDB_CONFIG)
+        con.execute("SET enable_progress_bar = false")
         d = Path(data)
         for name in ("buyers", "notices", "lots", "awards", "hilma_statistics",
                      "capability_survey"):
@@ -532,6 +533,7 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
             import duckdb
 
             con = duckdb.connect(config=_DUCKDB_CONFIG)
+            con.execute("SET enable_progress_bar = false")
             tables = {k: nw.from_native(con.from_arrow(v)).lazy() for k, v in arrow.items()}
         else:  # pyspark
             con = _spark_session()

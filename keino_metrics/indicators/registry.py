@@ -17,7 +17,8 @@ import pandas as pd
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio, Total
 from keino_metrics.indicators.thresholds import default_thresholds
 
-__all__ = ["all_indicators", "get", "ids", "resolve", "catalogue", "explain", "FAMILIES"]
+__all__ = ["all_indicators", "get", "ids", "resolve", "catalogue", "explain", "FAMILIES",
+           "catalogue_markdown", "export_catalogue"]
 
 FAMILIES = ("volume", "strategic", "innovation-target", "eforms", "markets", "scoreboard",
             "integrity", "capability", "quality")
@@ -211,3 +212,37 @@ def explain(iid: str, lang: str = "en") -> str:
     if ind.reference_values:
         lines.append(f"{lab['reference']}: {ind.reference_values}")
     return "\n".join(lines)
+
+
+def catalogue_markdown(lang: str = "en", family: str | None = None) -> str:
+    """The catalogue as a Markdown table (id, name, unit, weighting, direction,
+    target and lights, interval, source), for reports and ``docs/indicators.md``."""
+    cat = catalogue(family=family, lang=lang)
+    lines = ["| id | name | unit of analysis | unit | weighting | direction | target / lights "
+             "| interval | source |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in cat.itertuples():
+        lights = ", ".join(x for x in (
+            f"target {r.target}" if r.target is not None and r.target == r.target else "",
+            f"green {r.green}" if isinstance(r.green, str) else "",
+            f"red {r.red}" if isinstance(r.red, str) else "") if x)
+        cells = [f"`{r.id}`", r.name, r.unit_of_analysis, r.unit, r.weighting, r.direction,
+                 lights or "-", r.interval, r.source]
+        lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def export_catalogue(path, lang: str = "en", family: str | None = None) -> None:
+    """Write the catalogue to ``path`` as CSV, Excel (``.xlsx``) or Markdown (``.md``)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.suffix == ".md":
+        p.write_text(catalogue_markdown(lang, family) + "\n", encoding="utf-8")
+    elif p.suffix == ".xlsx":
+        with pd.ExcelWriter(p, engine="xlsxwriter") as w:
+            catalogue(family, lang).to_excel(w, sheet_name="catalogue", index=False,
+                                             freeze_panes=(1, 0))
+    elif p.suffix == ".csv":
+        catalogue(family, lang).to_csv(p, index=False)
+    else:
+        raise ValueError(f"{p}: use a .csv, .xlsx or .md file name")
