@@ -28,7 +28,7 @@ the truth), the RMSE and the coverage of the 95 % interval.
 
 Usage::
 
-    python validation/montecarlo_did.py --seeds 200 --scale 0.5 --jobs 2
+    python validation/montecarlo_did.py --seeds 200 --scale 0.2 --jobs 2
     python validation/montecarlo_did.py --source simulated --seeds 500 --units 300
 
 ``--seeds 5`` gives a quick smoke run. Seeds are ``first_seed .. first_seed + seeds - 1``.
@@ -48,6 +48,20 @@ import pandas as pd
 
 from keino_metrics.impact import staggered_did, sun_abraham, twfe
 from keino_metrics.impact.simulate import simulate_staggered_panel
+
+
+class _Serial:
+    """Stand-in for a process pool that maps in the current process."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    @staticmethod
+    def map(fn, items):
+        return map(fn, items)
 
 
 def one_run(seed: int, n_units: int, n_boot: int, effect: float, growth: float) -> list[dict]:
@@ -119,7 +133,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     """Run the study and print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--source", choices=["demo", "simulated"], default="demo")
-    ap.add_argument("--scale", type=float, default=0.5, help="demo corpus scale")
+    ap.add_argument("--scale", type=float, default=0.2, help="demo corpus scale")
     ap.add_argument("--outcome", choices=["green", "innovative"], default="green",
                     help="demo outcome")
     ap.add_argument("--jobs", type=int, default=1, help="parallel processes")
@@ -130,6 +144,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     ap.add_argument("--effect", type=float, default=0.05)
     ap.add_argument("--growth", type=float, default=0.02)
     ap.add_argument("--out", help="optional CSV file for the per-run estimates")
+    ap.add_argument("--progress", action="store_true", help="report each finished run")
     args = ap.parse_args(argv)
     start = time.perf_counter()
     if args.source == "demo":
@@ -141,14 +156,16 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         what = (f"simulated panel ({args.units} buyers x 10 years, effect {args.effect} "
                 f"+ {args.growth}/year of exposure)")
     seeds = range(args.first_seed, args.first_seed + args.seeds)
-    if args.jobs > 1:
-        with ProcessPoolExecutor(args.jobs) as pool:
-            results = list(pool.map(job, seeds))
-    else:
-        results = [job(seed) for seed in seeds]
+    results: list[list[dict]] = []
+    with ProcessPoolExecutor(args.jobs) if args.jobs > 1 else _Serial() as pool:
+        for k, rows in enumerate(pool.map(job, seeds), start=1):
+            results.append(rows)
+            if args.out:  # write as we go, so that an interrupted study keeps its runs
+                pd.DataFrame(rows).to_csv(args.out, mode="a" if k > 1 else "w",
+                                          header=k == 1, index=False)
+            if args.progress:
+                print(f"run {k}/{args.seeds}", file=sys.stderr, flush=True)
     runs = pd.DataFrame([row for rows in results for row in rows])
-    if args.out:
-        runs.to_csv(args.out, index=False)
     table = summarise(runs)
     print(f"Monte Carlo: {args.seeds} seeds, {what}, {args.n_boot} bootstrap draws "
           f"({time.perf_counter() - start:.0f} s)")
