@@ -76,9 +76,26 @@ def _weekday(d: np.ndarray) -> np.ndarray:
     return (d.astype("datetime64[D]").astype(np.int64) + 3) % 7
 
 
+#: Fixed-date Finnish public holidays (month, day) on which nothing is published.
+HOLIDAYS: tuple[tuple[int, int], ...] = ((1, 1), (1, 6), (5, 1), (12, 6), (12, 24), (12, 25),
+                                         (12, 26))
+
+
 def _workday(d: np.ndarray) -> np.ndarray:
+    """Move dates off weekends (Saturday back to Friday, Sunday on to Monday) and
+    then forward off the fixed public holidays of :data:`HOLIDAYS`."""
+    one = np.timedelta64(1, "D")
     wd = _weekday(d)
-    return d + np.where(wd == 5, -1, np.where(wd == 6, 1, 0)).astype("timedelta64[D]")
+    d = d + np.where(wd == 5, -1, np.where(wd == 6, 1, 0)).astype("timedelta64[D]")
+    holiday_keys = np.array([m * 100 + day for m, day in HOLIDAYS])
+    for _ in range(4):
+        month_start = d.astype("datetime64[M]")
+        key = ((month_start.astype(np.int64) % 12 + 1) * 100
+               + (d - month_start.astype("datetime64[D]")).astype(np.int64) + 1)
+        d = d + np.isin(key, holiday_keys) * one
+        wd = _weekday(d)
+        d = d + np.where(wd == 5, 2, np.where(wd == 6, 1, 0)).astype("timedelta64[D]")
+    return d
 
 
 def _days(x: np.ndarray) -> np.ndarray:

@@ -66,6 +66,8 @@ def test_notice_chain_and_dates(small):
     direct = n[n["procedure_type"] == "neg-wo-call"]
     assert not direct["notice_type"].isin(["cn", "pin"]).any()
     assert n["publication_date"].dt.day_of_week.lt(5).all()
+    holidays = {"01-01", "01-06", "05-01", "12-06", "12-24", "12-25", "12-26"}
+    assert not n["publication_date"].dt.strftime("%m-%d").isin(holidays).any()
 
 
 def test_awards_are_consistent(small):
