@@ -283,7 +283,8 @@ class ReportContent:
 
     def excel_formats(self, lang: str) -> dict[str, dict[str, str]]:
         """Excel number formats: shares as per cent, euros with thousands."""
-        share_cols = {"coverage": "0.0%", "ci_low": "0.0%", "ci_high": "0.0%"}
+        share_cols = {"coverage": "0.0%", "ci_low": "0.0%", "ci_high": "0.0%",
+                      "numerator": "#,##0", "denominator": "#,##0"}
         fmt = {name: dict(share_cols) for name in ("summary", "indicators_by_year",
                                                    "indicators_by_region",
                                                    "indicators_by_buyer_group")}

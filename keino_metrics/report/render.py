@@ -205,6 +205,7 @@ def catalogue_table(cat: pd.DataFrame, lang: str) -> str:
                             cat["formula"] if "formula" in cat else [""] * len(cat),
                             strict=True)],
         text("column.unit", lang): cat["unit"] if "unit" in cat else "",
+        text("column.interval", lang): cat["interval"] if "interval" in cat else "",
     })
     return _html(df)
 

@@ -186,11 +186,23 @@ def flatten(tree: Mapping[str, object], prefix: str = "") -> list[tuple[str, str
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
             rows.extend(flatten(value, name + "."))
+        elif isinstance(value, list | tuple) and any(isinstance(v, Mapping) for v in value):
+            for k, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    rows.extend(flatten(item, f"{name}[{k}]."))
+                else:
+                    rows.append((f"{name}[{k}]", str(item)))
         elif isinstance(value, list | tuple):
             rows.append((name, json.dumps(value, ensure_ascii=False, default=str)))
         else:
             rows.append((name, "" if value is None else str(value)))
     return rows
+
+
+#: Excel number format of an indicator value by its unit.
+UNIT_FORMATS: dict[str, str] = {"share": "0.0%", "eur": "#,##0", "count": "#,##0",
+                                "days": "#,##0.0"}
+_UNIT_COLUMNS = ("value", "target")
 
 
 def _num_format(series: pd.Series, column: str, formats: Mapping[str, str]) -> str | None:
@@ -203,6 +215,22 @@ def _num_format(series: pd.Series, column: str, formats: Mapping[str, str]) -> s
     if pd.api.types.is_float_dtype(series):
         return "#,##0.000"
     return None
+
+
+def _write_by_unit(ws, df: pd.DataFrame, book) -> None:
+    """Rewrite ``value``/``target`` cells with the number format of each row's unit."""
+    cache: dict[str, object] = {}
+    for col in _UNIT_COLUMNS:
+        if col not in df.columns:
+            continue
+        j = df.columns.get_loc(col)
+        for i, (v, unit) in enumerate(zip(df[col], df["unit"], strict=True)):
+            if pd.isna(v):
+                continue
+            fmt = UNIT_FORMATS.get(str(unit).lower(), "#,##0.00")
+            if fmt not in cache:
+                cache[fmt] = book.add_format({"num_format": fmt})
+            ws.write_number(i + 1, j, float(v), cache[fmt])
 
 
 def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *,
@@ -227,7 +255,9 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
     formats : mapping, optional
         ``{sheet: {column: excel_number_format}}`` overriding the defaults
         (``#,##0`` for integers, ``#,##0.000`` for floats). Use ``0.0%`` for
-        shares.
+        shares. In tables with a ``unit`` column (indicator results) the
+        ``value`` and ``target`` cells take the format of their row's unit
+        (:data:`UNIT_FORMATS`).
     metadata_sheet : str
         Name of the metadata sheet.
 
@@ -256,6 +286,8 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
                 width = min(max(len(str(col)), *(len(str(v)) for v in df[col].head(200)), 8)
                             + 2, 60) if len(df) else max(len(str(col)) + 2, 10)
                 ws.set_column(j, j, width, book.add_format({"num_format": fmt}) if fmt else None)
+            if "unit" in df.columns:
+                _write_by_unit(ws, df, book)
         if metadata is not None:
             sheet = sheet_name(metadata_sheet, taken)
             rows = pd.DataFrame(flatten(metadata), columns=["key", "value"])

@@ -71,10 +71,18 @@ def test_excel_keeps_numbers_as_numbers(tmp_path, indicator_frame):
     ws = wb["indicators"]
     header = [c.value for c in ws[1]]
     col = header.index("value") + 1
-    cell = ws.cell(row=2, column=col)
-    assert isinstance(cell.value, float) and cell.number_format == "0.0%"
-    assert cell.value == indicator_frame["value"].iloc[0]
+    for row, unit in enumerate(indicator_frame["unit"], start=2):
+        cell = ws.cell(row=row, column=col)
+        assert isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
+        assert cell.value == indicator_frame["value"].iloc[row - 2]
+        assert cell.number_format == tables.UNIT_FORMATS[unit]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref.startswith("A1:")
     meta = {r[0].value: r[1].value for r in wb["Tiedot - Metadata"].iter_rows(min_row=2)}
     assert meta == {"a.b": "1", "c": "[1, 2]"}
+
+
+def test_flatten_expands_lists_of_records():
+    rows = tables.flatten({"inputs": [{"path": "a", "sha256": "1"}], "langs": ["fi", "en"]})
+    assert rows == [("inputs[0].path", "a"), ("inputs[0].sha256", "1"),
+                    ("langs", '["fi", "en"]')]
