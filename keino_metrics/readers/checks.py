@@ -120,6 +120,12 @@ def buyer_id(registration: str | None, name: str | None, country: str | None) ->
 
 
 @cache
+def _latest_date() -> dt.date:
+    # computed once per process: dates more than five years ahead are implausible
+    return dt.date.today() + dt.timedelta(days=366 * 5)
+
+
+@cache
 def _accepted(codelist: str) -> frozenset[str]:
     return codelists.accepted_codes(codelist)
 
@@ -181,7 +187,7 @@ class Record:
             d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             raise self.fail(field, f"impossible date {text!r}") from None
-        if d < EARLIEST_DATE or d > dt.date.today() + dt.timedelta(days=366 * 5):
+        if d < EARLIEST_DATE or d > _latest_date():
             raise self.fail(field, f"implausible date {d.isoformat()}")
         return d
 

@@ -152,13 +152,17 @@ def _type_of(code: str, form: str | None, changes: bool) -> str:
 
 
 _SDK = re.compile(r"eforms-sdk-(\d+)\.(\d+)")
-_PREFIX = re.compile(r"\b(" + "|".join(NS) + r"):")
 
 
 @cache
-def _c(path: str) -> str:
-    """``path`` in Clark notation (``{uri}name``): lxml then needs no prefix map."""
-    return _PREFIX.sub(lambda m: "{" + NS[m.group(1)] + "}", path)
+def _xp(path: str) -> etree.XPath:
+    """``path`` compiled once (libxml2's XPath is faster than ElementPath)."""
+    return etree.XPath(path, namespaces=NS)
+
+
+def _first(node, path: str):
+    hits = _xp(path)(node)
+    return hits[0] if hits else None
 
 
 def sniff(head: bytes) -> bool:
@@ -169,7 +173,7 @@ def sniff(head: bytes) -> bool:
 
 
 def _t(node, path: str) -> str | None:
-    el = node.find(_c(path))
+    el = _first(node, path)
     if el is None or el.text is None:
         return None
     s = el.text.strip()
@@ -177,11 +181,11 @@ def _t(node, path: str) -> str | None:
 
 
 def _all(node, path: str) -> list[str]:
-    return [e.text.strip() for e in node.findall(_c(path)) if e.text and e.text.strip()]
+    return [e.text.strip() for e in _xp(path)(node) if e.text and e.text.strip()]
 
 
 def _amount(rec: Record, node, path: str, field: str) -> tuple[float | None, str | None]:
-    el = node.find(_c(path))
+    el = _first(node, path)
     if el is None:
         return None, None
     v = rec.amount(el.text, field)
@@ -236,7 +240,7 @@ def parse(data: bytes, source_file: str) -> ParseResult:
 
 def _org_index(root) -> dict[str, etree._Element]:
     out = {}
-    for comp in root.iterfind(_c(f"{_EXT}/efac:Organizations/efac:Organization/efac:Company")):
+    for comp in _xp(f"{_EXT}/efac:Organizations/efac:Organization/efac:Company")(root):
         oid = _t(comp, FIELDS["OPT-200-Organization-Company"])
         if oid:
             out[oid] = comp
@@ -275,10 +279,10 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     if not SDK_MIN <= sdk <= SDK_MAX:
         raise rec.fail("OPT-002-notice", f"unknown schema version eforms-sdk-{sdk[0]}.{sdk[1]} "
                        f"(supported {SDK_MIN[0]}.{SDK_MIN[1]} to {SDK_MAX[0]}.{SDK_MAX[1]})")
-    type_el = root.find(_c(FIELDS["BT-02-notice"]))
+    type_el = _first(root, FIELDS["BT-02-notice"])
     type_code = rec.required(type_el.text if type_el is not None else None, "BT-02-notice",
                              "notice type")
-    changes = root.find(_c(f"{_EXT}/efac:Changes")) is not None
+    changes = _first(root, f"{_EXT}/efac:Changes") is not None
     notice_type = _type_of(type_code, type_el.get("listName"), changes)
     procedure_id = _t(root, FIELDS["BT-04-notice"])
     if procedure_id is None and notice_type in ("pin", "other"):
@@ -296,7 +300,7 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
 
     orgs = _org_index(root)
     buyers = []
-    for cp in root.iterfind(_c("cac:ContractingParty")):
+    for cp in _xp("cac:ContractingParty")(root):
         ref = _t(cp, FIELDS["OPT-300-Procedure-Buyer"])
         comp = orgs.get(ref) if ref else None
         if comp is None:
@@ -336,9 +340,9 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     proc_nuts = _nuts(_t(root, FIELDS["BT-5071-Procedure"]))
     proc_est = _amount(rec, root, FIELDS["BT-27-Procedure"], "BT-27-Procedure")
 
-    lots_el = [lot for lot in root.iterfind(_c("cac:ProcurementProjectLot"))
-               if (lot.find(_c("cbc:ID")) is not None
-                   and lot.find(_c("cbc:ID")).get("schemeName", "Lot") == "Lot")]
+    lots_el = [lot for lot in _xp("cac:ProcurementProjectLot")(root)
+               if (_first(lot, "cbc:ID") is not None
+                   and _first(lot, "cbc:ID").get("schemeName", "Lot") == "Lot")]
     lots: dict[str, dict] = {}
     for lot in lots_el:
         lot_id = rec.required(_t(lot, FIELDS["BT-137-Lot"]), "BT-137-Lot", "lot identifier")
@@ -361,17 +365,7 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
             "nuts3": _nuts(_t(lot, FIELDS["BT-5071-Lot"])) or proc_nuts,
             "estimated_value": est, "estimated_value_currency": est_cur,
             "estimated_value_eur": est if est is not None and est_cur == "EUR" else None,
-            "strategic_procurement": rec.codes(_all(lot, FIELDS["BT-06-Lot"]),
-                                               "strategic-procurement", "BT-06-Lot"),
-            "green_procurement": rec.codes(_all(lot, FIELDS["BT-774-Lot"]),
-                                           "environmental-impact", "BT-774-Lot"),
-            "social_objective": rec.codes(_all(lot, FIELDS["BT-775-Lot"]), "social-objective",
-                                          "BT-775-Lot"),
-            "innovation": rec.codes(_all(lot, FIELDS["BT-776-Lot"]), "innovative-acquisition",
-                                    "BT-776-Lot"),
-            "gpp_criteria": rec.codes(_all(lot, FIELDS["BT-805-Lot"]), "gpp-criteria",
-                                      "BT-805-Lot"),
-            "accessibility": _all(lot, FIELDS["BT-754-Lot"]) or None,
+            **_additional_types(rec, lot),
             "price_only_award": (all(c == "price" for c in crit) if crit else None),
             "sme_suitable": _bool(rec, _t(lot, FIELDS["BT-726-Lot"]), "BT-726-Lot"),
             "framework_agreement": (any(c != "none" for c in fa) if fa else None),
@@ -386,10 +380,36 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     return out
 
 
+#: ProcurementAdditionalType code lists (BT-06, BT-774, BT-775, BT-776, BT-805,
+#: BT-754) -> (column, field); read in one pass over the lot's additional types.
+ADDITIONAL_TYPES = {
+    "strategic-procurement": ("strategic_procurement", "BT-06-Lot"),
+    "environmental-impact": ("green_procurement", "BT-774-Lot"),
+    "social-objective": ("social_objective", "BT-775-Lot"),
+    "innovative-acquisition": ("innovation", "BT-776-Lot"),
+    "gpp-criteria": ("gpp_criteria", "BT-805-Lot"),
+    "accessibility": ("accessibility", "BT-754-Lot"),
+}
+_ADDITIONAL = "cac:ProcurementProject/cac:ProcurementAdditionalType/cbc:ProcurementTypeCode"
+
+
+def _additional_types(rec: Record, lot) -> dict:
+    found: dict[str, list[str]] = {}
+    for el in _xp(_ADDITIONAL)(lot):
+        lst = el.get("listName")
+        if lst in ADDITIONAL_TYPES and el.text and el.text.strip():
+            found.setdefault(lst, []).append(el.text.strip())
+    out = {}
+    for lst, (col, field) in ADDITIONAL_TYPES.items():
+        vals = found.get(lst, [])
+        out[col] = (vals or None) if lst == "accessibility" else rec.codes(vals, lst, field)
+    return out
+
+
 def _counts(rec: Record, lr) -> dict:
     typed: dict[str, int] = {}
     untyped: list[int] = []
-    for st in lr.iterfind(_c("efac:ReceivedSubmissionsStatistics")):
+    for st in _xp("efac:ReceivedSubmissionsStatistics")(lr):
         n = rec.count(_t(st, "efbc:StatisticsNumeric"), "BT-759-LotResult")
         code = _t(st, "efbc:StatisticsCode")
         if n is None:
@@ -419,7 +439,7 @@ def _counts(rec: Record, lr) -> dict:
 def _cvd(rec: Record, lr) -> dict:
     out: dict = {}
     cats: dict[str, list[str]] = {}
-    for el in lr.iterfind(_c(FIELDS["BT-723-LotResult"])):
+    for el in _xp(FIELDS["BT-723-LotResult"])(lr):
         lst = el.get("listName") or "vehicle-category"
         if lst not in ("vehicle-category", "energy-efficiency-item"):
             raise rec.fail("BT-723-LotResult", f"unknown code list {lst!r}")
@@ -430,8 +450,8 @@ def _cvd(rec: Record, lr) -> dict:
         out["cvd_vehicle_category"] = ",".join(cats["vehicle-category"])
     if "energy-efficiency-item" in cats:
         out["energy_efficiency_items"] = ",".join(cats["energy-efficiency-item"])
-    for st in lr.iterfind(_c("efac:StrategicProcurement/efac:StrategicProcurementInformation/"
-                          "efac:ProcurementDetails/efac:StrategicProcurementStatistics")):
+    for st in _xp("efac:StrategicProcurement/efac:StrategicProcurementInformation/"
+                          "efac:ProcurementDetails/efac:StrategicProcurementStatistics")(lr):
         code = rec.code(_t(st, "efbc:StatisticsCode"), "vehicles", "OPT-155-LotResult")
         n = rec.count(_t(st, "efbc:StatisticsNumeric"), "OPT-156-LotResult")
         if code and n is not None:
@@ -442,29 +462,29 @@ def _cvd(rec: Record, lr) -> dict:
 
 def _awards(rec: Record, root, notice_id: str, pub_date, lots: dict, orgs: dict,
             year: int) -> list[dict]:
-    nr = root.find(_c(f"{_EXT}/efac:NoticeResult"))
+    nr = _first(root, f"{_EXT}/efac:NoticeResult")
     if nr is None:
         return []
     tenders = {}
-    for t in nr.iterfind(_c("efac:LotTender")):
+    for t in _xp("efac:LotTender")(nr):
         tid = _t(t, "cbc:ID")
         if tid:
             tenders[tid] = t
     parties = {}
-    for p in nr.iterfind(_c("efac:TenderingParty")):
+    for p in _xp("efac:TenderingParty")(nr):
         pid = _t(p, "cbc:ID")
         if pid:
             parties[pid] = _all(p, "efac:Tenderer/cbc:ID")
     contracts = {}
     contracted_tenders: set[str] = set()
-    for c in nr.iterfind(_c("efac:SettledContract")):
+    for c in _xp("efac:SettledContract")(nr):
         cid = _t(c, "cbc:ID")
         if cid:
             contracts[cid] = c
         contracted_tenders.update(_all(c, FIELDS["BT-3202-Contract"]))
     total, total_cur = _amount(rec, nr, "cbc:TotalAmount", "BT-161-NoticeResult")
 
-    results = list(nr.iterfind(_c("efac:LotResult")))
+    results = list(_xp("efac:LotResult")(nr))
     with_winner = len({_t(lr, FIELDS["BT-13713-LotResult"]) for lr in results
                        if _t(lr, "cbc:TenderResultCode") == "selec-w"})
     rows: dict[str, dict] = {}

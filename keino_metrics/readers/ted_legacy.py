@@ -97,26 +97,26 @@ def _x(ns: str) -> _X:
 
 
 class _X:
-    """Namespace-aware find helpers (paths in Clark notation, cached per namespace)."""
+    """Namespace-aware lookups for one schema namespace (compiled XPath, cached)."""
 
     def __init__(self, ns: str):
         self.ns = {"t": ns}
-        self._q: dict[str, str] = {}
+        self._q: dict[str, etree.XPath] = {}
 
-    def q(self, path: str) -> str:
+    def q(self, path: str) -> etree.XPath:
         out = self._q.get(path)
         if out is None:
-            uri = "{" + self.ns["t"] + "}"
-            out = self._q[path] = "/".join(
-                p if (":" in p or p in ("", ".", "..", "*")) else uri + p
-                for p in path.split("/"))
+            expr = "/".join(p if (":" in p or p in ("", ".", "..", "*")) else f"t:{p}"
+                            for p in path.split("/"))
+            out = self._q[path] = etree.XPath(expr, namespaces=self.ns)
         return out
 
     def el(self, node, path: str):
-        return node.find(self.q(path))
+        hits = self.q(path)(node)
+        return hits[0] if hits else None
 
     def els(self, node, path: str) -> list:
-        return node.findall(self.q(path))
+        return self.q(path)(node)
 
     def text(self, node, path: str) -> str | None:
         e = self.el(node, path)

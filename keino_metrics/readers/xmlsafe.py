@@ -14,6 +14,7 @@ defusedxml's lxml support is deprecated and the project parses with lxml.
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 
@@ -31,9 +32,20 @@ PROLOG_SCAN = 64 * 1024
 
 
 def parser() -> etree.XMLParser:
-    """A hardened lxml parser (a new one per call: parsers are not thread-safe)."""
+    """A new hardened lxml parser."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                            huge_tree=False, remove_comments=True, dtd_validation=False)
+
+
+_local = threading.local()
+
+
+def _thread_parser() -> etree.XMLParser:
+    # parsers are not thread-safe: one per thread, reused across documents
+    p = getattr(_local, "parser", None)
+    if p is None:
+        p = _local.parser = parser()
+    return p
 
 
 def _decode_problem(data: bytes) -> str | None:
@@ -73,7 +85,7 @@ def parse(data: bytes, source_file: str) -> etree._Element:
                           "document type declaration with entities or an external DTD "
                           "refused (XXE / entity-expansion protection)")
     try:
-        root = etree.fromstring(data, parser())
+        root = etree.fromstring(data, _thread_parser())
     except etree.XMLSyntaxError as exc:
         problem = _decode_problem(data)
         if problem:

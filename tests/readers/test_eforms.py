@@ -35,6 +35,10 @@ def test_every_declared_path_follows_the_sdk_field_map():
         assert strip.sub("", absolute).endswith(strip.sub("", rel)), fid
         checked += 1
     assert checked >= 30
+    # the lot's strategic code lists are read in one pass over this path
+    for fid in ("BT-06-Lot", "BT-774-Lot", "BT-775-Lot", "BT-776-Lot", "BT-805-Lot",
+                "BT-754-Lot"):
+        assert eforms.FIELDS[fid].startswith(eforms._ADDITIONAL + "[@listName=")
 
 
 def test_all_real_ted_notices_are_read(fixtures):
