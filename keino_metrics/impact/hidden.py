@@ -49,6 +49,7 @@ maintained Python package for them was found among the project's dependencies.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -58,6 +59,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -256,6 +258,9 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
         Whether the reported flag is a feature.
     oof_proba_ : numpy.ndarray
         Out-of-fold positive probabilities of the training lots.
+    auc_ : float
+        Cross-validated area under the ROC curve of those probabilities; a
+        warning is given when it is too low for the chosen mode.
     sensitivity_, specificity_ : float
         Cross-validated error rates (``validation``).
     label_frequency_ : float
@@ -336,15 +341,27 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
         self.uses_flag_ = with_flag
         self.classes_ = np.array([False, True])
         self.train_labels_ = labels
+        self.auc_ = float(roc_auc_score(labels, self.oof_proba_))
         if self.mode == "validation":
             pred = self.oof_proba_ >= self.threshold
             self.sensitivity_ = float(pred[labels].mean())
             self.specificity_ = float((~pred[~labels]).mean())
             self.label_frequency_ = float("nan")
+            if self.sensitivity_ + self.specificity_ - 1 < 0.2:
+                warnings.warn(
+                    f"the classifier barely separates the classes (cross-validated "
+                    f"sensitivity {self.sensitivity_:.2f}, specificity {self.specificity_:.2f}); "
+                    "the Rogan-Gladen estimate is unstable: add the reported flag as a "
+                    "feature or audit more lots", stacklevel=2)
         else:
             self.label_frequency_ = float(_anchor_frequency(
                 self.oof_proba_[None, :], labels[None, :], self.anchor_quantile)[0])
             self.sensitivity_ = self.specificity_ = float("nan")
+            if self.auc_ < 0.8:
+                warnings.warn(
+                    f"the text hardly tells flagged from unflagged lots (cross-validated "
+                    f"AUC {self.auc_:.2f}): the anchor-set assumption of the pu mode is not "
+                    "supported and its estimate is unreliable; use an audit sample", stacklevel=2)
         return self
 
     def predict_proba(self, X) -> np.ndarray:

@@ -99,8 +99,8 @@ def test_pu_mode_estimates_under_reporting(lots):
 
 
 def test_sklearn_conventions(lots):
-    est = HiddenVolumeEstimator(C=1.0, n_boot=50)
-    assert est.get_params()["C"] == 1.0
+    est = HiddenVolumeEstimator(C=20.0, n_boot=50)
+    assert est.get_params()["C"] == 20.0
     assert clone(est).get_params() == est.get_params()
     texts = lot_texts(lots.head(400))
     fitted = est.fit(texts, lots["true_innovative"].head(400))
@@ -145,3 +145,14 @@ def test_flag_as_feature_in_validation_mode(lots):
         est.predict(features[["text"]])
     with pytest.raises(ValueError, match="pu mode"):
         HiddenVolumeEstimator(mode="pu").fit(features, lots["flag"])
+
+
+def test_warns_when_text_carries_no_signal():
+    rng = np.random.default_rng(9)
+    words = np.array(GENERIC["fi"])
+    texts = [" ".join(rng.choice(words, 5)) for _ in range(400)]
+    labels = rng.random(400) < 0.3
+    with pytest.warns(UserWarning, match="AUC"):
+        HiddenVolumeEstimator(mode="pu", n_boot=20).fit(texts, labels)
+    with pytest.warns(UserWarning, match="barely separates"):
+        HiddenVolumeEstimator(n_boot=20).fit(texts, labels)
