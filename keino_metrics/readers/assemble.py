@@ -11,7 +11,8 @@ Steps, in order (each documented in ``docs/readers.md``):
    go to quarantine naming the first file;
 5. every table is typed with :func:`keino_metrics.datamodel.conform` and
    checked with :func:`keino_metrics.datamodel.schema`; a notice with a
-   failing row goes to quarantine with the column and the check;
+   failing row goes to quarantine with the column and the check; so does a
+   result notice whose award predates its procedure's contract notice;
 6. lot results of one procedure and lot seen in several notices: the latest
    (by publication date) stays in ``awards``, all of them are kept in the
    extra table ``award_history``;
@@ -92,6 +93,7 @@ class Collector:
                 if not t[name].empty:
                     t[name] = _drop_duplicate_children(t[name], name)
         typed, bad = _conform_and_check(t)
+        bad += _awards_before_call(typed, {(b["source_file"], b["record"]) for b in bad})
         quarantined += bad
         typed = _remove(typed, bad) if bad else typed
         awards, history = _latest_results(typed["awards"], typed["notices"])
@@ -281,6 +283,39 @@ def _type_extras(name: str, df: pd.DataFrame) -> pd.DataFrame:
         elif kind == "str":
             df[col] = s.astype("str").where(s.notna(), None).astype("str")
     return df
+
+
+def _awards_before_call(t: dict[str, pd.DataFrame], already: set) -> list[dict]:
+    """Result notices whose award predates the procedure's call for competition.
+
+    The award decision (BT-1451, else the contract date BT-145) of a lot in a
+    result notice (``can``) cannot be earlier than the publication of a
+    contract notice (``cn``) of the same procedure.
+    """
+    n, a = t["notices"], t["awards"]
+    if n.empty or a.empty:
+        return []
+    calls = (n.loc[n["notice_type"] == "cn"].groupby("procedure_id")["publication_date"]
+             .min().rename("call_published"))
+    if calls.empty:
+        return []
+    when = a["decision_date"]
+    if "contract_date" in a:
+        when = when.fillna(a["contract_date"])
+    x = (a.assign(awarded_on=when)[["notice_id", "lot_id", "awarded_on"]]
+         .merge(n[["notice_id", "procedure_id", "notice_type", "source_file"]], on="notice_id")
+         .merge(calls, left_on="procedure_id", right_index=True))
+    x = x.loc[(x["notice_type"] == "can") & (x["awarded_on"] < x["call_published"])]
+    out = []
+    for r in x.drop_duplicates("notice_id").itertuples(index=False):
+        if (r.source_file, r.notice_id) in already:
+            continue
+        out.append({"source_file": r.source_file, "record": r.notice_id,
+                    "field": "awards.decision_date",
+                    "reason": f"award of lot {r.lot_id} on {r.awarded_on.date()} is before the "
+                              f"procedure's contract notice was published "
+                              f"({r.call_published.date()})"})
+    return out
 
 
 def _latest_results(awards: pd.DataFrame, notices: pd.DataFrame

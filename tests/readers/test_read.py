@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import shutil
 import tarfile
 import zipfile
@@ -188,3 +189,26 @@ def test_nuts_2021_and_2024_give_the_same_region(tmp_path):
     b = ds.buyers.set_index("nuts3")
     assert b.loc["FI195", "region_code"] == b.loc["FI19A", "region_code"] == "15"
     assert b["municipality_code"].isna().all()
+
+
+def test_award_before_the_call_for_competition_is_impossible(tmp_path):
+    can = (SAMPLES / "ted-eforms" / "2024-OJS170-00525037.xml").read_bytes()
+    def published(p):
+        return re.search(rb"<efbc:PublicationDate>(\d{4}-\d{2}-\d{2})", p.read_bytes()).group(1)
+
+    # a contract notice published after the result notice's contracts (2024-07-31)
+    cn = next(p for p in sorted((SAMPLES / "ted-eforms").glob("*.xml"))
+              if b">cn-standard<" in p.read_bytes() and published(p) > b"2024-08-01")
+    data = cn.read_bytes()
+    folder = re.search(rb"<cbc:ContractFolderID>([^<]*)<", data).group(1)
+    pub = re.search(rb"<efbc:PublicationDate>(\d{4}-\d{2}-\d{2})", data).group(1)
+    # the result notice joins the contract notice's procedure, its contracts predate the call
+    can = can.replace(b"2b8f15d3-6c08-47ed-aa46-1c34463e51b3", folder)
+    (tmp_path / "cn.xml").write_bytes(data)
+    (tmp_path / "can.xml").write_bytes(can)
+    ds = read(tmp_path, workers=1, progress=False)
+    _balanced(ds)
+    (q,) = ds.quarantine.itertuples()
+    assert q.source_file.endswith("can.xml") and q.field == "awards.decision_date"
+    assert f"({pub.decode()})" in q.reason
+    assert list(ds.notices["notice_type"]) == ["cn"] and ds.awards.empty
