@@ -122,6 +122,10 @@ class ReportContent:
     quarantine: pd.DataFrame
     accounting: pd.DataFrame
 
+    def to_frame(self) -> pd.DataFrame:
+        """Every indicator by year (:attr:`by_year`)."""
+        return self.by_year.copy()
+
     # -- selections -----------------------------------------------------
     @property
     def ids(self) -> tuple[str, ...]:
@@ -264,22 +268,19 @@ class ReportContent:
             "completeness": comp,
             "quarantine": self.quarantine,
             "accounting": self.accounting,
+            "catalogue": self.catalogue_table("en"),
         }
 
     def catalogue_table(self, lang: str) -> pd.DataFrame:
         """Catalogue entries of the indicators the report shows."""
         cat = _catalogue(lang)
-        shown = set(self.ids)
-        return cat[cat["indicator_id"].isin(shown)].sort_values("indicator_id").reset_index(
-            drop=True)
+        cat = cat[cat["indicator_id"].isin(set(self.ids))].sort_values("indicator_id")
+        return cat.map(lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v
+                       ).reset_index(drop=True)
 
     def excel_tables(self, lang: str) -> dict[str, pd.DataFrame]:
-        """The tables for the Excel workbook, with the catalogue, sheet name -> frame."""
-        out = dict(self.tables())
-        cat = self.catalogue_table(lang)
-        out["catalogue"] = cat.map(lambda v: ", ".join(map(str, v))
-                                   if isinstance(v, list | tuple) else v)
-        return out
+        """The tables for the Excel workbook (the catalogue with names in ``lang``)."""
+        return {**self.tables(), "catalogue": self.catalogue_table(lang)}
 
     def excel_formats(self, lang: str) -> dict[str, dict[str, str]]:
         """Excel number formats: shares as per cent, euros with thousands."""

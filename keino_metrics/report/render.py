@@ -108,7 +108,7 @@ def breakdown_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
                 rec[f"{names[ind]} ({ind})"] = numbers.MISSING
                 continue
             r = d.iloc[0]
-            rec[f"{names[ind]} ({ind})"] = (f"{tables._fmt_value(r['value'], r['unit'], lang)} "
+            rec[f"{names[ind]} ({ind})"] = (f"{tables.format_value(r['value'], r['unit'], lang)} "
                                             f"(N = {numbers.number(r['denominator'], lang)})")
         rows.append(rec)
     return _html(pd.DataFrame(rows))
@@ -129,7 +129,7 @@ def trend_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
         for r in d.sort_values("year").itertuples():
             low = pd.notna(r.coverage) and r.coverage < min_coverage
             flagged = flagged or low
-            rec[str(int(r.year))] = tables._fmt_value(r.value, r.unit, lang) + (" *" if low
+            rec[str(int(r.year))] = tables.format_value(r.value, r.unit, lang) + (" *" if low
                                                                                else "")
         rows.append(rec)
     out = _html(pd.DataFrame(rows))

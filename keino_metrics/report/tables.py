@@ -28,7 +28,8 @@ import pandas as pd
 from keino_metrics.report import numbers
 from keino_metrics.report.labels import text
 
-__all__ = ["LIGHT_COLOURS", "light_html", "rule_text", "indicator_table", "html_table", "write_excel",
+__all__ = ["LIGHT_COLOURS", "UNIT_FORMATS", "light_html", "rule_text", "format_value",
+           "indicator_table", "html_table", "write_excel",
            "sheet_name", "flatten"]
 
 #: Swatch colour of each traffic light (colour-blind-safe tones, shown with a word).
@@ -68,10 +69,11 @@ def rule_text(rule: object, unit: object, lang: str) -> str:
     m = _RULE.match(rule) if isinstance(rule, str) else None
     if m is None:
         return numbers.MISSING
-    return f"{_SYMBOL[m.group(1)]} {_fmt_value(float(m.group(2)), unit, lang)}"
+    return f"{_SYMBOL[m.group(1)]} {format_value(float(m.group(2)), unit, lang)}"
 
 
-def _fmt_value(value: object, unit: object, lang: str) -> str:
+def format_value(value: object, unit: object, lang: str) -> str:
+    """An indicator value as text by its unit: shares as per cent, euros in millions."""
     if _is_share(unit):
         return numbers.percent(value, lang)  # type: ignore[arg-type]
     if isinstance(unit, str) and unit.upper() == "EUR":
@@ -120,11 +122,11 @@ def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] 
         if col == "indicator_id":
             out[head] = frame["indicator_id"]
         elif col == "value":
-            out[head] = [_fmt_value(v, u, lang) for v, u in zip(frame[col], frame["unit"],
+            out[head] = [format_value(v, u, lang) for v, u in zip(frame[col], frame["unit"],
                                                               strict=True)]
         elif col == "target":
             rules = green or {}
-            out[head] = [_fmt_value(t, u, lang) if pd.notna(t)
+            out[head] = [format_value(t, u, lang) if pd.notna(t)
                          else rule_text(rules.get(i), u, lang)
                          for i, t, u in zip(frame["indicator_id"], frame["target"],
                                             frame["unit"], strict=True)]
