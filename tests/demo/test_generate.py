@@ -184,3 +184,15 @@ def test_all_municipalities_and_regions_in_dataset(small):
     assert codes <= set(b.loc[b["legal_type"] == "la", "municipality_code"])
     assert set(geography.regions()["region_code"]) <= set(b["region_code"])
     assert (b["country"] == "FI").all()
+
+
+@pytest.mark.parametrize("seed, scale, years", [
+    (0, 0.002, (2018, 2025)), (11, 0.01, (2017, 2026)), (12, 0.01, (2024, 2024)),
+])
+def test_edge_parameters_still_validate(seed, scale, years):
+    d = demo.generate(seed=seed, scale=scale, years=years)
+    for table in datamodel.TABLE_NAMES:
+        datamodel.schema(table).validate(d[table], lazy=True)
+    y = d.notices["publication_date"].dt.year
+    assert y.between(*years).all()
+    assert len(d.buyers) == 513
