@@ -124,7 +124,9 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
         coverage=("covered", "mean"),
     )
     out.insert(4, "bias_pct", 100 * out["bias"] / out["mean_truth"])
-    # Monte Carlo standard error of the coverage rate
+    # Monte Carlo standard errors of the bias and of the coverage rate
+    out.insert(5, "bias_mcse", runs.groupby("estimator", sort=False)["err"].std()
+               / np.sqrt(out["runs"]))
     out["coverage_mcse"] = np.sqrt(out["coverage"] * (1 - out["coverage"]) / out["runs"])
     return out
 
