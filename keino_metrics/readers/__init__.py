@@ -33,6 +33,8 @@ from keino_metrics.readers.inputs import Input, iter_inputs
 __all__ = ["read", "parse_input", "detect"]
 
 _SNIFF_BYTES = 4096
+#: Below this many inputs ``read`` parses in the calling process.
+SMALL_READ = 200
 
 
 @cache
@@ -101,7 +103,8 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
         detected from its content.
     workers : int, optional
         Processes to parse with. ``None`` uses all cores; ``1`` parses in
-        this process (no pool).
+        this process (no pool). Fewer than :data:`SMALL_READ` inputs are
+        always parsed in this process.
     progress : bool, optional
         Show a tqdm progress bar (default: when more than 200 inputs are
         read and stderr is a terminal).
@@ -141,28 +144,31 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
     items = iter_inputs(paths)
     batch_size = max(chunksize * max(workers, 1) * 4, 256)
     try:
-        if workers <= 1:
-            for item in items:
-                res = parse_input(item)
+        def take(results: Iterable[ParseResult]) -> None:
+            nonlocal n
+            for res in results:
                 collector.add(res)
                 if on_result:
                     on_result(res)
                 n += 1
                 if bar is not None:
                     bar.update(1)
+
+        batches = _batches(items, batch_size)
+        first = next(batches, [])
+        if workers <= 1 or len(first) < SMALL_READ:
+            # few inputs: a pool would cost more to start than it saves
+            take(map(parse_input, first))
+            for batch in batches:
+                take(map(parse_input, batch))
         else:
             import multiprocessing as mp
 
             ctx = mp.get_context("forkserver" if os.name == "posix" else "spawn")
             with ctx.Pool(workers) as pool:
-                for batch in _batches(items, batch_size):
-                    for res in pool.imap(parse_input, batch, chunksize=chunksize):
-                        collector.add(res)
-                        if on_result:
-                            on_result(res)
-                        n += 1
-                        if bar is not None:
-                            bar.update(1)
+                take(pool.imap(parse_input, first, chunksize=chunksize))
+                for batch in batches:
+                    take(pool.imap(parse_input, batch, chunksize=chunksize))
     finally:
         if bar is not None:
             bar.close()

@@ -57,7 +57,10 @@ def test_real_samples(samples):
     assert (aw["awarded_value_eur"].dropna() >= 0).all()
 
 
-def test_pool_and_single_process_agree(samples):
+def test_pool_and_single_process_agree(samples, monkeypatch):
+    import keino_metrics.readers as readers
+
+    monkeypatch.setattr(readers, "SMALL_READ", 10)  # force the pool for 94 inputs
     ds = read(SAMPLES, workers=2, chunksize=8, progress=False)
     for name in ("notices", "lots", "awards", "buyers", "quarantine"):
         pd.testing.assert_frame_equal(ds[name], samples[name])
