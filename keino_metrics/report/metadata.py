@@ -35,9 +35,6 @@ KEY_PACKAGES: tuple[str, ...] = (
     "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel",
 )
 
-#: Keys whose values depend on the machine or checkout rather than the inputs.
-ENVIRONMENT_KEYS: tuple[str, ...] = ("git_revision", "python", "platform", "packages")
-
 
 def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     """Hex SHA-256 of a file's bytes."""
