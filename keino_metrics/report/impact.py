@@ -1160,8 +1160,9 @@ def _outcome_name(outcome: str, lang: str) -> str:
     return indicator_names(lang, (outcome,))[outcome]
 
 
-def _p(html_text: str, cls: str | None = None) -> str:
-    return render.paragraph(html_text, cls)
+def _p(body: str, cls: str | None = None) -> str:
+    # a value in percentage points may end a Finnish sentence ("... 2,4 %-yks.")
+    return render.paragraph(body.replace("%-yks..", "%-yks."), cls)
 
 
 def _caption(lang: str, content: ImpactContent, n: int, unit: str) -> str:
