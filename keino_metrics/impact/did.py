@@ -296,7 +296,7 @@ def _balanced(panel: pd.DataFrame, unit: str, time: str, outcome: str) -> tuple[
 
 def _aggregate(fit, kind: str, alpha: float) -> DiDAggregate:
     with contextlib.redirect_stdout(io.StringIO()):
-        out = fit.aggte(typec=kind).atte
+        out = fit.aggte(typec=kind, na_rm=True).atte
     z = stats.norm.ppf(1 - alpha / 2)
     est = float(out["overall_att"])
     se = float(np.ravel(out["overall_se"])[0])
@@ -415,10 +415,15 @@ def staggered_did(
     for c in covariates or []:
         frame[c] = pd.to_numeric(data[c]).to_numpy(dtype=float)
     if not (frame["_g"] == 0).any() and control == "never_treated":
-        raise ValueError("panel has no never-treated unit (cohort 0); use control='not_yet_treated'")
+        after = (f" after dropping {len(dropped)} unit(s) without {outcome!r} in every period "
+                 "(try balance='unbalanced')" if dropped else "")
+        raise ValueError(f"panel has no never-treated unit (cohort 0){after}; "
+                         "or use control='not_yet_treated'")
     xformla = "~ " + " + ".join(covariates) if covariates else None
     with seeded_global_rng(seed), warnings.catch_warnings():
         warnings.simplefilter("ignore", category=FutureWarning)
+        # reported once, below, for all cells without data
+        warnings.filterwarnings("ignore", message=r"No \(treated or control\) units")
         fit = ATTgt(yname="_y", tname="_time", idname="_unit", gname="_g", data=frame,
                     control_group=_CONTROLS[control], xformla=xformla, cband=True,
                     biters=n_boot, alp=alpha, anticipation=anticipation,
@@ -438,6 +443,12 @@ def staggered_did(
         "band_low": att - crit * se, "band_high": att + crit * se,
         "post": year >= group,
     })
+    missing = ~np.isfinite(att)
+    if missing.any():
+        warnings.warn(
+            f"{int(missing.sum())} of {len(att)} ATT(g,t) cells could not be estimated (no "
+            f"data for {outcome!r} in those cells, e.g. group {group[missing][0]}, time "
+            f"{year[missing][0]}); they are left out of the aggregations", stacklevel=2)
     pre = None
     W, pval = fit.MP["W"], fit.MP["Wpval"]
     if W is not None:

@@ -145,3 +145,13 @@ def test_unbalanced_panel_keeps_every_unit(mpdta):
     assert abs(agg.estimate - (-0.031)) < 2.5 * agg.se
     with pytest.raises(ValueError, match="balance"):
         staggered_did(gap, "lemp", unit="countyreal", cohort="first.treat", balance="fill")
+
+
+def test_cells_without_data_are_left_out_with_warning(mpdta):
+    hole = mpdta[~((mpdta["first.treat"] == 2007) & (mpdta["year"] == 2004))]
+    with pytest.warns(UserWarning, match="could not be estimated"):
+        res = staggered_did(hole, "lemp", unit="countyreal", cohort="first.treat",
+                            balance="unbalanced", n_boot=99)
+    tab = res.att_gt.set_index(["group", "time"])
+    assert np.isnan(tab.loc[(2007, 2004), "att"])
+    assert np.isfinite(res.aggregate("group").estimate)
