@@ -102,9 +102,12 @@ def _corrupt_copy(tmp: Path) -> dict[str, str]:
     return expect
 
 
-def test_corrupted_copy_of_the_samples_balances(tmp_path):
+def test_corrupted_copy_of_the_samples_balances(tmp_path, monkeypatch):
+    import keino_metrics.readers as readers
+
+    monkeypatch.setattr(readers, "SMALL_READ", 10)  # through the process pool
     expect = _corrupt_copy(tmp_path)
-    ds = read(tmp_path / "samples", workers=1, progress=False)
+    ds = read(tmp_path / "samples", workers=2, chunksize=4, progress=False)
     _balanced(ds)
     assert ds.accounting["rows_in"].sum() == 94 + 3
     q = ds.quarantine.set_index("source_file")
