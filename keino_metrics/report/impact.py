@@ -79,7 +79,7 @@ DEMO_TRUTH: Mapping[str, str] = MappingProxyType(
 #: Bootstrap draws of the main estimate and of the robustness variants.
 N_BOOT, N_BOOT_ROBUST = 499, 199
 #: Lots drawn (seeded) from the report year for the hidden-volume classifier.
-HIDDEN_SAMPLE = 2000
+HIDDEN_SAMPLE = 1000
 #: Monte Carlo draws of the target forecasts and the carbon intervals.
 N_SIMS = 4000
 #: Years whose field coverage is below this share of the definition's best year are
