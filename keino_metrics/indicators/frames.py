@@ -106,6 +106,24 @@ SURVEY_ITEMS = tuple(f"{c}_{i}" for c in SURVEY_CONSTRUCTS for i in (1, 2, 3))
 L = nw.col
 
 
+def day_number(col: str) -> nw.Expr:
+    """Days since 1970-01-01 of a date column, from its calendar parts.
+
+    Written with year/month/day and integer arithmetic (H. Hinnant's
+    days-from-civil algorithm) because duration and epoch accessors are not
+    available on every engine (PySpark, DuckDB); whole calendar days.
+    """
+    d = L(col)
+    m = d.dt.month().cast(nw.Int64)
+    y = d.dt.year().cast(nw.Int64) - (m <= 2).cast(nw.Int64)
+    era = y // 400
+    yoe = y - era * 400
+    mp = m + 9 - 12 * ((m + 9) // 12)  # (m + 9) mod 12; mod is missing on Arrow-backed pandas
+    doy = (153 * mp + 2) // 5 + d.dt.day().cast(nw.Int64) - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
 def _env_flag(code: str) -> str:
     return "env_" + code.replace("-", "_")
 
@@ -168,6 +186,7 @@ class Frames:
     con: Any = None
     _cache: dict[str, nw.LazyFrame] = field(default_factory=dict)
     _n: int = 0
+    _workdir: Any = None
 
     # -- engine helpers -------------------------------------------------------
     def collect(self, lf: nw.LazyFrame) -> pd.DataFrame:
@@ -317,17 +336,16 @@ class Frames:
                   for c in (*self._LOT_ATTR_COLUMNS, *hilma_cols)]
         lr = lr.with_columns(*merged).drop(
             *[c + "__cn" for c in (*self._LOT_ATTR_COLUMNS, *hilma_cols)])
-        days = 86400.0
         lr = lr.with_columns(
             *self._breakdowns(),
             nw.coalesce(L("procedure_type"), L("procedure_type_any")).alias("procedure_type"),
             L("awarded_value_eur").cast(nw.Float64).alias("value_eur"),
             L("tenders_received").cast(nw.Float64).alias("tenders"),
             L("sme_tenders_received").cast(nw.Float64).alias("sme_tenders"),
-            ((L("decision_date") - L("submission_deadline")).dt.total_seconds() / days
-             ).alias("decision_days"),
-            ((L("submission_deadline") - L("first_cn_date")).dt.total_seconds() / days
-             ).alias("advert_days"),
+            (day_number("decision_date") - day_number("submission_deadline")
+             ).cast(nw.Float64).alias("decision_days"),
+            (day_number("submission_deadline") - day_number("first_cn_date")
+             ).cast(nw.Float64).alias("advert_days"),
             (L("first_cn_date").is_null().__invert__()
              & (L("first_cn_date") <= L("publication_date"))).alias("prior_call"),
         )
@@ -439,8 +457,22 @@ def _prepare_pandas_tables(data: Dataset, absent: set[str]) -> dict[str, pa.Tabl
 
 
 #: DuckDB settings: insertion order is not needed (every result is sorted later),
-#: which lets DuckDB stream and spill instead of buffering.
-_DUCKDB_CONFIG = {"preserve_insertion_order": False}
+#: which lets DuckDB stream and spill instead of buffering; a memory limit makes
+#: the materialised unit frames spill to the temporary database file.
+_DUCKDB_CONFIG = {"preserve_insertion_order": False, "memory_limit": "3GB"}
+
+
+def _duckdb_connect():
+    """A DuckDB connection on a temporary database file (so large frames spill)."""
+    import tempfile
+
+    import duckdb
+
+    tmp = tempfile.TemporaryDirectory(prefix="keino-duckdb-")
+    con = duckdb.connect(str(Path(tmp.name) / "frames.duckdb"),
+                         config={**_DUCKDB_CONFIG, "temp_directory": tmp.name})
+    con.execute("SET enable_progress_bar = false")
+    return con, tmp
 
 
 def _spark_session():
@@ -476,12 +508,10 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
         engine = "duckdb" if is_dir or len(data.awards) > large else "pandas"
     absent: set[str] = set()
     con = None
+    keep = None
     tables: dict[str, nw.LazyFrame] = {}
     if is_dir and engine == "duckdb":
-        import duckdb
-
-        con = duckdb.connect(config=_DUCKDB_CONFIG)
-        con.execute("SET enable_progress_bar = false")
+        con, keep = _duckdb_connect()
         d = Path(data)
         for name in ("buyers", "notices", "lots", "awards", "hilma_statistics",
                      "capability_survey"):
@@ -530,13 +560,12 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
 
             tables = {k: nw.from_native(pl.from_arrow(v)).lazy() for k, v in arrow.items()}
         elif engine == "duckdb":
-            import duckdb
-
-            con = duckdb.connect(config=_DUCKDB_CONFIG)
-            con.execute("SET enable_progress_bar = false")
+            con, keep = _duckdb_connect()
             tables = {k: nw.from_native(con.from_arrow(v)).lazy() for k, v in arrow.items()}
         else:  # pyspark
             con = _spark_session()
-            tables = {k: nw.from_native(con.createDataFrame(v.to_pandas())).lazy()
+            # pyspark >= 4 takes Arrow tables with their types (all-null columns too)
+            tables = {k: nw.from_native(con.createDataFrame(v)).lazy()
                       for k, v in arrow.items()}
-    return Frames(engine=engine, tables=tables, absent=frozenset(absent), con=con)
+    return Frames(engine=engine, tables=tables, absent=frozenset(absent), con=con,
+                  _workdir=keep)

@@ -103,3 +103,11 @@ def _tiny() -> Dataset:
 def tiny() -> Dataset:
     """The hand-made four-procedure dataset."""
     return _tiny()
+
+
+@pytest.fixture(scope="session")
+def reference_all(tiny):
+    """The whole catalogue on pandas without breakdown (shared by several tests)."""
+    from keino_metrics.indicators import compute
+
+    return compute("all", tiny, engine="pandas")

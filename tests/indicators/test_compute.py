@@ -56,8 +56,8 @@ EXPECTED = [
 
 
 @pytest.fixture(scope="module")
-def result(tiny):
-    return compute("all", tiny, engine="pandas")
+def result(reference_all):
+    return reference_all
 
 
 @pytest.mark.parametrize(("iid", "num", "den", "value", "excluded"), EXPECTED)
