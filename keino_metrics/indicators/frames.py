@@ -475,6 +475,43 @@ def _duckdb_connect():
     return con, tmp
 
 
+_SPARK = {"codes": "array<string>", "date": "timestamp", "bool": "boolean",
+          "float": "double", "int": "bigint", "id": "string", "str": "string",
+          "code": "string"}
+
+
+def _spark_tables(spark, d: Path, absent: set[str]) -> dict[str, nw.LazyFrame]:
+    """Canonical Parquet files read by Spark itself (no data through the driver)."""
+    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional dependency
+
+    tables = {}
+    for name in ("buyers", "notices", "lots", "awards", "hilma_statistics",
+                 "capability_survey"):
+        p = d / f"{name}.parquet"
+        if p.exists():
+            sdf = spark.read.parquet(str(p))
+        else:
+            sdf = spark.createDataFrame(_prepare_pandas_tables(Dataset(), set())[name])
+        if name == "capability_survey" and "unit" not in sdf.columns \
+                and "buyer_id" in sdf.columns:
+            sdf = sdf.withColumnRenamed("buyer_id", "unit")
+        declared = {} if name == "capability_survey" else {
+            c.name: c.kind for c in datamodel.columns(name)}
+        types = dict(sdf.dtypes)
+        for c, k in {**declared, **_optional(name)}.items():
+            if c in types and k == "codes" and not types[c].startswith("array"):
+                # an all-null column written without a list type cannot hold codes
+                sdf = sdf.withColumn(c, F.lit(None).cast(_SPARK[k]))
+            elif c in types:
+                sdf = sdf.withColumn(c, F.col(c).cast(_SPARK[k]))
+            else:
+                if name != "capability_survey" and c in _optional(name):
+                    absent.add(f"{name}.{c}")
+                sdf = sdf.withColumn(c, F.lit(None).cast(_SPARK[k]))
+        tables[name] = nw.from_native(sdf).lazy()
+    return tables
+
+
 def _spark_session():
     from pyspark.sql import SparkSession
 
@@ -548,6 +585,9 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
                 if name != "capability_survey":
                     absent.update(f"{name}.{c}" for c in _optional(name))
                 tables[name] = nw.from_native(con.from_arrow(arrow)).lazy()
+    elif is_dir and engine == "pyspark":
+        con = _spark_session()
+        tables = _spark_tables(con, Path(data), absent)
     else:
         if is_dir:
             data = Dataset.from_parquet(data)

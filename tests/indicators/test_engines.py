@@ -57,9 +57,22 @@ def test_whole_catalogue_by_breakdown_all_engines(tiny, tmp_path):
         _same(ref, compute("all", tiny, by=BY, engine=engine).to_frame(), BY)
 
 
-def test_pyspark_parity(tiny, reference_all):
+def _need_spark():
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install pyspark; "
                         "it also needs a Java runtime)")
     if shutil.which("java") is None:
         pytest.skip("pyspark is installed but no Java runtime was found")
+
+
+@pytest.mark.slow
+def test_pyspark_parity(tiny, reference_all):
+    _need_spark()
     _same(reference_all.to_frame(), compute("all", tiny, engine="pyspark").to_frame(), [])
+
+
+@pytest.mark.slow
+def test_pyspark_over_parquet(tiny, tmp_path):
+    _need_spark()
+    tiny.to_parquet(tmp_path)
+    ref = compute(SUBSET, tiny, by=BY, engine="pandas").to_frame()
+    _same(ref, compute(SUBSET, tmp_path, by=BY, engine="pyspark").to_frame(), BY)
