@@ -94,7 +94,8 @@ class HiddenVolumeResult:
     Attributes
     ----------
     estimate : float
-        Estimated true share.
+        Estimated true share (NaN when the classifier carries no information,
+        i.e. sensitivity + specificity <= 1).
     ci : tuple of float
         Bootstrap percentile interval.
     observed_share : float
@@ -430,8 +431,13 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
             classified = float(g.mean())
             n_lots = len(lab)
         boots = boots[np.isfinite(boots)]
-        ci = (float(np.quantile(boots, self.alpha / 2)),
-              float(np.quantile(boots, 1 - self.alpha / 2)))
+        if np.isfinite(est) and boots.size:
+            ci = (float(np.quantile(boots, self.alpha / 2)),
+                  float(np.quantile(boots, 1 - self.alpha / 2)))
+        else:
+            # sensitivity + specificity <= 1: the classifier carries no information
+            # and the corrected share is undefined
+            ci = (float("nan"), float("nan"))
         return HiddenVolumeResult(
             estimate=est, ci=ci, observed_share=observed, classified_share=classified,
             n_lots=n_lots, mode=self.mode, sensitivity=self.sensitivity_,

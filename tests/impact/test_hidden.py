@@ -158,3 +158,16 @@ def test_warns_when_text_carries_no_signal():
         HiddenVolumeEstimator(mode="pu", n_boot=20, cv=3).fit(texts, labels)
     with pytest.warns(UserWarning, match="barely separates"):
         HiddenVolumeEstimator(n_boot=20, cv=3).fit(texts, labels)
+
+
+def test_uninformative_classifier_gives_undefined_share():
+    rng = np.random.default_rng(11)
+    words = np.array(GENERIC["en"])
+    texts = [" ".join(rng.choice(words, 4)) for _ in range(300)]
+    labels = rng.random(300) < 0.1
+    with pytest.warns(UserWarning, match="barely separates"):
+        est = HiddenVolumeEstimator(n_boot=50, cv=3).fit(texts, labels)
+    # random words: the classifier calls nothing positive
+    assert est.sensitivity_ + est.specificity_ <= 1
+    res = est.estimate(texts)
+    assert np.isnan(res.estimate) and np.isnan(res.ci[0]) and np.isnan(res.ci[1])
