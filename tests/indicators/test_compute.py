@@ -157,3 +157,11 @@ def test_capability_indices(result):
     assert f.loc["CAP-STRATEGY", "value"] == pytest.approx(sum(idx) / 4)
     assert f.loc["CAP-FOLLOWUP", "n_eligible"] == 3       # one response left them empty
     assert 0 <= f.loc["CAP-STRATEGY", "ci_low"] <= f.loc["CAP-STRATEGY", "ci_high"] <= 100
+
+
+def test_concentration_by_buyer(tiny):
+    f = compute(["KEINO-MKT-HHI"], tiny, by="buyer_id", engine="pandas").to_frame()
+    got = dict(zip(f["buyer_id"], f["value"], strict=True))
+    assert got["B1"] == pytest.approx((100 / 450) ** 2 + (350 / 450) ** 2)
+    assert got["B2"] == pytest.approx(1.0)
+    assert math.isnan(got["B3"])            # its only lot result has no value
