@@ -484,6 +484,7 @@ def _awards(rec: Record, root, notice_id: str, pub_date, lots: dict, orgs: dict,
         contracted_tenders.update(_all(c, FIELDS["BT-3202-Contract"]))
     total, total_cur = _amount(rec, nr, "cbc:TotalAmount", "BT-161-NoticeResult")
 
+    parsed: dict[str, dict] = {}  # organisations already read, by OPT-200 id
     results = list(_xp("efac:LotResult")(nr))
     with_winner = len({_t(lr, FIELDS["BT-13713-LotResult"]) for lr in results
                        if _t(lr, "cbc:TenderResultCode") == "selec-w"})
@@ -508,7 +509,9 @@ def _awards(rec: Record, root, notice_id: str, pub_date, lots: dict, orgs: dict,
             for party in _all(t, FIELDS["OPT-310-Tender"]):
                 for oid in parties.get(party, []):
                     if oid in orgs:
-                        winner_orgs.append(_organisation(rec, orgs[oid]))
+                        if oid not in parsed:
+                            parsed[oid] = _organisation(rec, orgs[oid])
+                        winner_orgs.append(parsed[oid])
         if len(currencies) > 1:
             raise rec.fail("BT-720-Tender-Currency", f"tenders of lot {lot_id} in several "
                            f"currencies {sorted(currencies)}")

@@ -122,6 +122,9 @@ class _X:
         e = self.el(node, path)
         if e is None:
             return None
+        if len(e) == 0:  # a leaf: its own text
+            t = e.text
+            return t.strip() or None if t else None
         s = " ".join("".join(e.itertext()).split())
         return s or None
 
@@ -138,13 +141,15 @@ def _lot_id(text: str | None) -> str:
     return f"LOT-{int(t):04d}" if t.isdigit() else t
 
 
+_NUTS_CODES = etree.XPath("*[local-name()='NUTS']/@CODE")
+
+
 def _nuts(node) -> str | None:
     """First NUTS 3 code among ``node``'s ``NUTS`` children (any NUTS namespace)."""
-    for e in node:
-        if isinstance(e.tag, str) and etree.QName(e).localname == "NUTS":
-            c = (e.get("CODE") or "").strip().upper()
-            if len(c) == 5:
-                return c
+    for code in _NUTS_CODES(node):
+        c = code.strip().upper()
+        if len(c) == 5:
+            return c
     return None
 
 
