@@ -457,20 +457,19 @@ def _prepare_pandas_tables(data: Dataset, absent: set[str]) -> dict[str, pa.Tabl
 
 
 #: DuckDB settings: insertion order is not needed (every result is sorted later),
-#: which lets DuckDB stream and spill instead of buffering; a memory limit makes
-#: the materialised unit frames spill to the temporary database file.
+#: which lets DuckDB stream and spill instead of buffering; with a memory limit
+#: the materialised unit frames are swapped out to the temporary directory.
 _DUCKDB_CONFIG = {"preserve_insertion_order": False, "memory_limit": "3GB"}
 
 
 def _duckdb_connect():
-    """A DuckDB connection on a temporary database file (so large frames spill)."""
+    """An in-memory DuckDB connection that spills to a temporary directory."""
     import tempfile
 
     import duckdb
 
     tmp = tempfile.TemporaryDirectory(prefix="keino-duckdb-")
-    con = duckdb.connect(str(Path(tmp.name) / "frames.duckdb"),
-                         config={**_DUCKDB_CONFIG, "temp_directory": tmp.name})
+    con = duckdb.connect(":memory:", config={**_DUCKDB_CONFIG, "temp_directory": tmp.name})
     con.execute("SET enable_progress_bar = false")
     return con, tmp
 
@@ -482,7 +481,7 @@ _SPARK = {"codes": "array<string>", "date": "timestamp", "bool": "boolean",
 
 def _spark_tables(spark, d: Path, absent: set[str]) -> dict[str, nw.LazyFrame]:
     """Canonical Parquet files read by Spark itself (no data through the driver)."""
-    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - optional dependency
+    from pyspark.sql import functions as F
 
     tables = {}
     for name in ("buyers", "notices", "lots", "awards", "hilma_statistics",
