@@ -11,7 +11,9 @@ estimates the true share with
   of ``--audit`` lots with their true labels, on the text only and on text + flag,
 * ``HiddenVolumeEstimator(mode="pu")`` on the flags alone,
 
-and prints each estimate with its interval, the truth and whether it is covered.
+and prints, per method, the runs in which the estimate is defined (the
+Rogan-Gladen share is undefined when the classifier finds no positives), the mean
+estimate and interval over those runs, the truth and how often it is covered.
 
 Usage::
 
@@ -81,7 +83,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     runs = pd.DataFrame(rows)
     runs["covered"] = (runs["low"] <= runs["truth"]) & (runs["truth"] <= runs["high"])
     table = runs.groupby("method", sort=False).agg(
-        runs=("seed", "size"), mean_estimate=("estimate", "mean"), mean_truth=("truth", "mean"),
+        runs=("seed", "size"), defined=("estimate", "count"),
+        mean_estimate=("estimate", "mean"), mean_truth=("truth", "mean"),
         mean_low=("low", "mean"), mean_high=("high", "mean"), coverage=("covered", "mean"))
     table["bias"] = table["mean_estimate"] - table["mean_truth"]
     print(f"Hidden volume on the demo corpus: {args.seeds} seed(s), scale {args.scale}, "
