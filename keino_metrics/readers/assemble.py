@@ -110,21 +110,26 @@ class Collector:
 
 
 def _to_eur(t: dict[str, pd.DataFrame], fx: FxTable) -> None:
+    """Fill ``*_eur`` where a reader left it empty, one rate per (currency, year)."""
     for table, stem in (("lots", "estimated_value"), ("awards", "awarded_value")):
         df = t.get(table)
         if df is None or df.empty or stem not in df:
             continue
-        eur = df.get(f"{stem}_eur")
-        eur = eur.astype("object") if eur is not None else pd.Series(None, index=df.index,
-                                                                      dtype="object")
-        cur = df.get(f"{stem}_currency", pd.Series(None, index=df.index))
-        year = df.get("value_year", pd.Series(None, index=df.index))
-        need = eur.isna() & df[stem].notna()
-        for i in df.index[need]:
-            y = year.loc[i]
-            eur.loc[i] = fx.to_eur(float(df.at[i, stem]), cur.loc[i],
-                                   int(y) if pd.notna(y) else None)
-        df[f"{stem}_eur"] = pd.to_numeric(eur, errors="coerce")
+        amount = pd.to_numeric(df[stem], errors="coerce")
+        eur = (pd.to_numeric(df[f"{stem}_eur"], errors="coerce") if f"{stem}_eur" in df
+               else pd.Series(np.nan, index=df.index))
+        cur = df.get(f"{stem}_currency", pd.Series(None, index=df.index, dtype="object"))
+        year = df.get("value_year", pd.Series(None, index=df.index, dtype="object"))
+        need = eur.isna() & amount.notna()
+        if need.any():
+            keys = list(zip(cur[need], year[need], strict=True))
+            factor = {k: fx.to_eur(1.0, k[0] if isinstance(k[0], str) else None,
+                                   int(k[1]) if pd.notna(k[1]) else None) for k in set(keys)}
+            per_unit = pd.Series([factor[k] for k in keys], index=amount.index[need],
+                                 dtype="float64")
+            eur = eur.astype("float64")
+            eur.loc[need] = amount[need].astype("float64") * per_unit
+        df[f"{stem}_eur"] = eur
 
 
 def _locate_buyers(b: pd.DataFrame) -> pd.DataFrame:
