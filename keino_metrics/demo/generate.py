@@ -8,7 +8,9 @@ shift the draws of the others):
 2. programme cohorts (:mod:`~keino_metrics.demo.programmes`);
 3. procedures and notice dates (:mod:`~keino_metrics.demo.procedures`);
 4. lots, values, titles (:mod:`~keino_metrics.demo.lots`);
-5. true labels and reported flags (:mod:`~keino_metrics.demo.labels`);
+5. true labels and reported flags (:mod:`~keino_metrics.demo.labels`), and
+   innovation and green wording in the texts of lots, driven by the true
+   labels (:mod:`~keino_metrics.demo.cues`, its own stream);
 6. suppliers and lot results (:mod:`~keino_metrics.demo.suppliers`,
    :mod:`~keino_metrics.demo.awards`);
 7. value calibration: each year's awarded values of the state and of the
@@ -30,6 +32,7 @@ from keino_metrics.demo import calibration as cal
 from keino_metrics.demo.awards import draw_results
 from keino_metrics.demo.buyers import activity, buyer_frame
 from keino_metrics.demo.cpv import cpv_table
+from keino_metrics.demo.cues import add_cues
 from keino_metrics.demo.hilma import hilma_rows
 from keino_metrics.demo.ids import procedure_ids
 from keino_metrics.demo.labels import buyer_levels, draw_labels
@@ -46,7 +49,7 @@ __all__ = ["GENERATOR", "VERSION", "generate", "provenance"]
 GENERATOR = "keino_metrics.demo"
 #: Version of the generator's output: changes whenever the same parameters
 #: would give different data.
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 #: Suppliers in the pool at scale 1 (the pool grows with ``scale ** 0.8``).
 SUPPLIERS_AT_SCALE_1: int = 15_000
@@ -161,6 +164,9 @@ def generate(seed: int = 2024, scale: float = 1.0,
     plot_buyer = procs["buyer"].to_numpy()[plots["proc"].to_numpy()]
     levels = buyer_levels(streams[3], buyers)
     labels = draw_labels(streams[3], plots, plot_buyer, plot_year, cohort, levels, cpv)
+    plots["title"], plots["description"], _ = add_cues(
+        streams[10], plots["title"], plots["description"], plots["language"].to_numpy(),
+        {o: labels[f"true_{o}"].to_numpy() for o in ("innovative", "green")})
 
     demand = plots.groupby(plots["cpv_main"].str[:2]).size()
     demand = demand.reindex(sorted(set(cpv["division"])), fill_value=0) + 1
