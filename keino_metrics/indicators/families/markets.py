@@ -23,16 +23,18 @@ def _concentration(frames, ind, keys, params):
     counts = frames.collect(
         base.with_columns(ok.cast(nw.Float64).alias("_ok"), nw.lit(1.0).alias("_one"))
         .group_by(*gk, "buyer_id").agg(L("_ok").sum(), L("_one").sum()))
-    pairs = frames.collect(
-        base.filter(ok).with_columns(L("value_eur").cast(nw.Float64).alias("v"))
-        .group_by(*gk, "buyer_id", "winner_id").agg(L("v").sum()))
     bk = [*gk, "buyer_id"]
-    pairs["V"] = pairs.groupby(bk, dropna=False)["v"].transform("sum")
-    pairs["s"] = pairs["v"] / pairs["V"]
-    pairs["s2"] = pairs["s"] ** 2
-    stat = "s2" if params.get("statistic", "hhi") == "hhi" else "s"
-    agg = "sum" if stat == "s2" else "max"
-    per = pairs.groupby(bk, dropna=False)[stat].agg(agg).rename("y").reset_index()
+    # buyer x winner sums, buyer totals and the per-buyer statistic stay in the engine;
+    # only one row per group and buyer is collected
+    pairs = (base.filter(ok).with_columns(L("value_eur").cast(nw.Float64).alias("v"))
+             .group_by(*bk, "winner_id").agg(L("v").sum()))
+    totals = pairs.group_by(*bk).agg(L("v").sum().alias("V"))
+    shares = pairs.join(totals, on=bk, how="inner").with_columns(
+        (L("v") / L("V")).alias("s")).with_columns((L("s") * L("s")).alias("s2"))
+    per = frames.collect(shares.group_by(*bk).agg(L("s2").sum().alias("hhi"),
+                                                  L("s").max().alias("top")))
+    stat = "hhi" if params.get("statistic", "hhi") == "hhi" else "top"
+    per = per[[*bk, stat]].rename(columns={stat: "y"})
     per["x"] = 1.0
     c = counts.groupby(gk, dropna=False)[["_ok", "_one"]].sum().reset_index() if gk else \
         pd.DataFrame({"_ok": [counts["_ok"].sum()], "_one": [counts["_one"].sum()]})
