@@ -28,9 +28,9 @@ def _concentration(frames, ind, keys, params):
     # only one row per group and buyer is collected
     pairs = (base.filter(ok).with_columns(L("value_eur").cast(nw.Float64).alias("v"))
              .group_by(*bk, "winner_id").agg(L("v").sum()))
-    totals = pairs.group_by(*bk).agg(L("v").sum().alias("V"))
+    totals = pairs.group_by(*bk).agg(L("v").sum().alias("vtot"))
     shares = pairs.join(totals, on=bk, how="inner").with_columns(
-        (L("v") / L("V")).alias("s")).with_columns((L("s") * L("s")).alias("s2"))
+        (L("v") / L("vtot")).alias("s")).with_columns((L("s") * L("s")).alias("s2"))
     per = frames.collect(shares.group_by(*bk).agg(L("s2").sum().alias("hhi"),
                                                   L("s").max().alias("top")))
     stat = "hhi" if params.get("statistic", "hhi") == "hhi" else "top"
