@@ -170,12 +170,12 @@ def catalogue(family: str | None = None, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def explain(iid: str, lang: str = "en") -> str:
-    """The full definition of ``iid`` as text (nothing is printed).
+def explain(id: str, lang: str = "en") -> str:
+    """The full definition of indicator ``id`` as text (nothing is printed).
 
     Headings and the name are in ``lang``; definitions are in English.
     """
-    ind = get(iid)
+    ind = get(id)
     if lang not in _LABELS:
         raise ValueError(f"unknown language {lang!r}; use fi, sv or en")
     lab = _LABELS[lang]
