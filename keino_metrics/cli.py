@@ -3,8 +3,9 @@
 Subcommands
 -----------
 ``keino report``
-    Regenerate the annual evaluation report (papermill, HTML, figures,
-    Excel/CSV tables and metadata under ``reports/<year>/``).
+    Regenerate the annual evaluation report and, beside it, the impact report
+    (papermill, HTML, figures, Excel/CSV tables and metadata under
+    ``reports/<year>/``).
 ``keino ingest``
     Read procurement files (eForms, legacy TED XML, TED CSV, Hilma JSON, OCDS)
     into validated canonical Parquet tables and print the accounting.
@@ -67,6 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seed of the demo data and of every random step (default: 2024)")
     r.add_argument("--out", type=Path, default=None, help="output root (default: reports/)")
     r.add_argument("--no-progress", action="store_true", help="hide the progress display")
+    r.add_argument("--no-impact", action="store_true",
+                   help="skip the impact report (programme effects, target trajectory, "
+                        "hidden volume, carbon) that is otherwise written beside the annual "
+                        "report")
+    r.add_argument("--outcome", default="KEINO-INNOV-MKT-N",
+                   help="impact report: outcome indicator id (default: KEINO-INNOV-MKT-N)")
+    r.add_argument("--programme", default="all",
+                   help="impact report: 'all' or a programme name from the data")
+    r.add_argument("--control", choices=["never_treated", "not_yet_treated"],
+                   default="never_treated", help="impact report: comparison group")
 
     i = sub.add_parser(
         "ingest", help="read procurement files into validated canonical Parquet tables",
@@ -114,10 +125,28 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_report(a: argparse.Namespace) -> int:
     from keino_metrics.report.run import build_report
 
-    out = build_report(year=a.year, data_dir=a.data_dir, language=tuple(a.language),
-                       seed=a.seed, out_dir=a.out or paths.reports_dir(),
-                       progress=not a.no_progress)
-    print(f"report written to {out}")
+    common = dict(year=a.year, data_dir=a.data_dir, language=tuple(a.language), seed=a.seed,
+                  out_dir=a.out or paths.reports_dir(), progress=not a.no_progress)
+    if not a.no_impact:
+        from keino_metrics.report.impact import validate_impact_params
+
+        from keino_metrics.report.params import YEAR_RANGE
+
+        # Fail on a bad impact parameter before the annual report spends any time. The
+        # default year is chosen from the data later, and checked against it there.
+        year = a.year if a.year is not None else YEAR_RANGE[0]
+        for lang in a.language:
+            validate_impact_params(year=year, data_dir=a.data_dir, language=lang,
+                                   seed=a.seed, outcome=a.outcome, programme=a.programme,
+                                   control=a.control)
+    out = build_report(**common)
+    print(f"annual report written to {out}")
+    if not a.no_impact:
+        from keino_metrics.report.impact import build_impact_report
+
+        out = build_impact_report(**common, outcome=a.outcome, programme=a.programme,
+                                  control=a.control)
+        print(f"impact report written to {out}")
     return 0
 
 

@@ -31,3 +31,15 @@ def test_python_dash_m_entry_point():
                          capture_output=True, text=True, check=True)
     assert out.stdout.startswith("usage: keino")
     assert build_parser().prog == "keino"
+
+
+def test_bad_impact_parameter_fails_before_any_report_runs(capsys, monkeypatch):
+    import keino_metrics.report.run as run
+
+    def never(**kwargs):
+        raise AssertionError("the annual report must not start")
+
+    monkeypatch.setattr(run, "build_report", never)
+    assert main(["report", "--outcome", "NO-SUCH-ID", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "outcome" in err and "NO-SUCH-ID" in err
