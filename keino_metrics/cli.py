@@ -129,7 +129,6 @@ def _cmd_report(a: argparse.Namespace) -> int:
                   out_dir=a.out or paths.reports_dir(), progress=not a.no_progress)
     if not a.no_impact:
         from keino_metrics.report.impact import validate_impact_params
-
         from keino_metrics.report.params import YEAR_RANGE
 
         # Fail on a bad impact parameter before the annual report spends any time. The
