@@ -38,6 +38,7 @@ engine abstraction.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -459,7 +460,10 @@ def _prepare_pandas_tables(data: Dataset, absent: set[str]) -> dict[str, pa.Tabl
 #: DuckDB settings: insertion order is not needed (every result is sorted later),
 #: which lets DuckDB stream and spill instead of buffering; with a memory limit
 #: the materialised unit frames are swapped out to the temporary directory.
-_DUCKDB_CONFIG = {"preserve_insertion_order": False, "memory_limit": "3GB"}
+#: ``KEINO_DUCKDB_MEMORY`` overrides the limit (below about 2 GB the wide lot-result
+#: join cannot spill enough and DuckDB stops with an out-of-memory error).
+_DUCKDB_CONFIG = {"preserve_insertion_order": False,
+                  "memory_limit": os.environ.get("KEINO_DUCKDB_MEMORY", "3GB")}
 
 
 def _duckdb_connect():
