@@ -15,10 +15,15 @@ lot independently:
 * with probability ``CUE_RATE[o][True]`` if the lot is truly ``o`` and
   ``CUE_RATE[o][False]`` (the false-cue rate) otherwise, the lot's texts carry
   one cue phrase of ``o``;
-* the phrase is drawn uniformly from ``PHRASES[o][language]`` (eight
-  innovation and seven green phrases in each of Finnish, Swedish and English,
-  e.g. *innovatiivinen ratkaisu*, *kehittämiskumppanuus*, *esikaupallinen
-  hankinta*; *vähähiilinen ratkaisu*, *kiertotalous*, *biokaasu*);
+* the phrase of a truly positive lot is drawn uniformly from
+  ``PHRASES[o][language]`` (eight innovation and seven green phrases in each
+  of Finnish, Swedish and English, e.g. *esikaupallinen hankinta*,
+  *kehittämiskumppanuus*, *pilotointi*; *biokaasu*, *kiertotalous*,
+  *vähähiilinen ratkaisu*); a false cue is drawn from the phrases after the
+  first ``STRONG[o]``, so the first ``STRONG[o]`` phrases of each list (for
+  instance *esikaupallinen hankinta* or *biokaasu*) occur only in truly
+  positive lots, as unambiguous wording does in real notices, while the others
+  (*kokeilu*, *uusi ratkaisu*, *kiertotalous* ...) also occur in other lots;
 * with probability :data:`IN_TITLE` the phrase is appended to the title in
   brackets, otherwise the description gets one more sentence
   (``TEMPLATE[o][language]`` with the phrase).
@@ -44,7 +49,8 @@ import pandas as pd
 from keino_metrics.demo.titles import LANGUAGES
 from keino_metrics.demo.vectors import as_str
 
-__all__ = ["CUE_RATE", "IN_TITLE", "PHRASES", "TEMPLATE", "OUTCOMES", "add_cues", "has_cue"]
+__all__ = ["CUE_RATE", "IN_TITLE", "PHRASES", "STRONG", "TEMPLATE", "OUTCOMES", "add_cues",
+           "has_cue"]
 
 OUTCOMES: tuple[str, ...] = ("innovative", "green")
 
@@ -59,28 +65,34 @@ CUE_RATE: dict[str, dict[bool, float]] = {
 #: description).
 IN_TITLE: float = 0.3
 
-#: Cue phrases by outcome and language.
+#: Cue phrases by outcome and language; the first ``STRONG[outcome]`` of each
+#: list are never false cues.
 PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "innovative": {
-        "fi": ("innovatiivinen ratkaisu", "kehittämiskumppanuus", "pilotointi", "kokeilu",
-               "uusi ratkaisu", "tekoäly", "digitaalinen palvelualusta",
-               "esikaupallinen hankinta"),
-        "sv": ("innovativ lösning", "utvecklingspartnerskap", "pilotprojekt", "försöksverksamhet",
-               "ny lösning", "artificiell intelligens", "digital tjänsteplattform",
-               "förkommersiell upphandling"),
-        "en": ("innovative solution", "innovation partnership", "pilot project",
-               "field trial", "new solution", "artificial intelligence",
-               "digital service platform", "pre-commercial procurement"),
+        "fi": ("esikaupallinen hankinta", "kehittämiskumppanuus", "innovatiivinen ratkaisu",
+               "pilotointi", "kokeilu", "uusi ratkaisu", "tekoäly",
+               "digitaalinen palvelualusta"),
+        "sv": ("förkommersiell upphandling", "utvecklingspartnerskap", "innovativ lösning",
+               "pilotprojekt", "försöksverksamhet", "ny lösning", "artificiell intelligens",
+               "digital tjänsteplattform"),
+        "en": ("pre-commercial procurement", "innovation partnership", "innovative solution",
+               "pilot project", "field trial", "new solution", "artificial intelligence",
+               "digital service platform"),
     },
     "green": {
-        "fi": ("vähähiilinen ratkaisu", "kiertotalous", "uusiutuva energia", "sähköinen kalusto",
-               "biokaasu", "energiatehokas ratkaisu", "ympäristömerkitty tuote"),
-        "sv": ("koldioxidsnål lösning", "cirkulär ekonomi", "förnybar energi", "eldriven utrustning",
-               "biogas", "energieffektiv lösning", "miljömärkt produkt"),
-        "en": ("low-carbon solution", "circular economy", "renewable energy",
-               "electric fleet", "biogas", "energy-efficient solution", "eco-labelled product"),
+        "fi": ("biokaasu", "uusiutuva energia", "ympäristömerkitty tuote",
+               "vähähiilinen ratkaisu", "kiertotalous", "sähköinen kalusto",
+               "energiatehokas ratkaisu"),
+        "sv": ("biogas", "förnybar energi", "miljömärkt produkt", "koldioxidsnål lösning",
+               "cirkulär ekonomi", "eldriven utrustning", "energieffektiv lösning"),
+        "en": ("biogas", "renewable energy", "eco-labelled product", "low-carbon solution",
+               "circular economy", "electric fleet", "energy-efficient solution"),
     },
 }
+
+#: [assumption] Number of phrases at the head of each list of ``PHRASES`` that
+#: occur only in truly positive lots (unambiguous wording).
+STRONG: dict[str, int] = {"innovative": 3, "green": 3}
 
 #: Sentence added to the description: prefix and suffix around the phrase.
 TEMPLATE: dict[str, dict[str, tuple[str, str]]] = {
@@ -157,8 +169,10 @@ def add_cues(
         counts = np.array([len(PHRASES[outcome][c]) for c in LANGUAGES])
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
         flat = np.array([p for c in LANGUAGES for p in PHRASES[outcome][c]], dtype=object)
-        k = counts[lang_idx]
-        phrase = flat[offsets[lang_idx] + np.minimum((u_phrase * k).astype(np.int64), k - 1)]
+        first = np.where(true, 0, STRONG[outcome])  # false cues avoid the strong phrases
+        k = counts[lang_idx] - first
+        pick = offsets[lang_idx] + first + np.minimum((u_phrase * k).astype(np.int64), k - 1)
+        phrase = flat[pick]
         head = _per_language({c: v[0] for c, v in TEMPLATE[outcome].items()}, lang_idx)
         tail = _per_language({c: v[1] for c, v in TEMPLATE[outcome].items()}, lang_idx)
         title_add = np.full(n, "", dtype=object)

@@ -49,7 +49,7 @@ __all__ = ["GENERATOR", "VERSION", "generate", "provenance"]
 GENERATOR = "keino_metrics.demo"
 #: Version of the generator's output: changes whenever the same parameters
 #: would give different data.
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 #: Suppliers in the pool at scale 1 (the pool grows with ``scale ** 0.8``).
 SUPPLIERS_AT_SCALE_1: int = 15_000

@@ -3,7 +3,15 @@ import pandas as pd
 import pytest
 
 from keino_metrics.demo.cpv import cpv_table
-from keino_metrics.demo.cues import CUE_RATE, IN_TITLE, OUTCOMES, PHRASES, add_cues, has_cue
+from keino_metrics.demo.cues import (
+    CUE_RATE,
+    IN_TITLE,
+    OUTCOMES,
+    PHRASES,
+    STRONG,
+    add_cues,
+    has_cue,
+)
 from keino_metrics.demo.titles import LANGUAGES
 
 
@@ -39,6 +47,31 @@ def test_cue_rates_follow_the_true_label():
     # a lot with both cues may have one in the title and one in the description
     share = sum(has_cue(title, lang, o).sum() for o in OUTCOMES) / n_cues
     assert abs(share - IN_TITLE) < _binomial_tolerance(IN_TITLE, n_cues)
+
+
+def _contains_any(texts: pd.Series, phrases) -> np.ndarray:
+    out = np.zeros(len(texts), dtype=bool)
+    for p in phrases:
+        out |= texts.str.contains(p, regex=False).to_numpy(dtype=bool)
+    return out
+
+
+def test_strong_phrases_only_in_truly_positive_lots():
+    lang, truth, (title, desc, cued) = _draw()
+    texts = title + ". " + desc
+    for o in OUTCOMES:
+        strong = np.zeros(len(lang), dtype=bool)
+        weak = np.zeros(len(lang), dtype=bool)
+        for code in LANGUAGES:
+            sel = lang == code
+            strong[sel] = _contains_any(texts[sel], PHRASES[o][code][:STRONG[o]])
+            weak[sel] = _contains_any(texts[sel], PHRASES[o][code][STRONG[o]:])
+        assert not (strong & ~truth[o]).any(), o
+        assert (weak & ~truth[o]).any(), o
+        # a true positive's phrase is uniform over all phrases of its language
+        share = strong[truth[o] & cued[o]].mean()
+        expected = STRONG[o] / np.mean([len(PHRASES[o][c]) for c in LANGUAGES])
+        assert abs(share - expected) < _binomial_tolerance(expected, (truth[o] & cued[o]).sum())
 
 
 def test_phrases_are_in_the_lots_language():
