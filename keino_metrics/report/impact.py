@@ -80,6 +80,8 @@ DEMO_TRUTH: Mapping[str, str] = MappingProxyType(
 N_BOOT, N_BOOT_ROBUST = 499, 199
 #: Lots drawn (seeded) from the report year for the hidden-volume classifier.
 HIDDEN_SAMPLE = 1000
+#: Lots whose true label an audit reveals (simulated on demonstration data).
+HIDDEN_AUDIT = 2000
 #: Monte Carlo draws of the target forecasts and the carbon intervals.
 N_SIMS = 4000
 #: Years whose field coverage is below this share of the definition's best year are
@@ -335,6 +337,28 @@ _TEXTS: dict[str, dict[str, str]] = {
               "no doubt (wording used only for new solutions). The true share is then the "
               "flagged share divided by the flagging probability. The classifier is trained "
               "on {n} randomly drawn lots of {year} with a Hilma answer."},
+    "hidden.assumes_audit": {
+        "fi": "Menetelmä: hankintayksiköt vastaavat Hilman kysymykseen 'markkinoille uusi "
+              "ratkaisu' osakohtaisesti, eikä jokainen uusi ratkaisu saa merkintää, joten "
+              "merkitty osuus on alaraja. {n} satunnaisesti valitun vuoden {year} osan "
+              "todellinen luokka tarkistetaan (tarkastusotos; demoaineistossa otos "
+              "simuloidaan paljastamalla näiden osien todellinen luokka). Tekstiluokitin "
+              "(merkkien n-grammien TF-IDF ja logistinen regressio, piirteinä otsikko, kuvaus "
+              "ja Hilma-merkintä) opetetaan tarkastusotoksella, ja sen ristiinvalidoitu "
+              "herkkyys ja tarkkuus korjaavat luokitellun osuuden koko perusjoukossa "
+              "(Rogan-Gladen). Oletukset: (1) tarkastusotos on satunnainen; (2) luokittimen "
+              "herkkyys ja tarkkuus ovat otoksessa ja perusjoukossa samat.",
+        "en": "Method: buyers answer Hilma's question 'solution new to the market' lot by "
+              "lot, and not every new solution gets its flag, so the flagged share is a "
+              "lower bound. The true class of {n} randomly drawn lots of {year} is checked "
+              "(an audit sample; in the demonstration data the audit is simulated by "
+              "revealing these lots' true class). A text classifier (TF-IDF of character "
+              "n-grams and logistic regression on title, description and the Hilma flag) is "
+              "trained on the audit sample, and its cross-validated sensitivity and "
+              "specificity correct the classified share of the whole population "
+              "(Rogan-Gladen). Assumptions: (1) the audit sample is random; (2) the "
+              "classifier's sensitivity and specificity are the same in the sample and in "
+              "the population."},
     "hidden.read": {
         "fi": "Näin luet taulukon: 'merkitty osuus' on havaittu alaraja; 'arvioitu "
               "todellinen osuus' on luokittimen korjaama osuus ja sen 95 %:n "
@@ -349,13 +373,13 @@ _TEXTS: dict[str, dict[str, str]] = {
               "(0.5 = not at all, 1 = perfectly). If the AUC is below {min_auc}, the texts "
               "do not separate the lots and the estimate is not usable."},
     "hidden.uninformative": {
-        "fi": "Tässä aineistossa AUC on {auc}: tekstit eivät erottele merkittyjä osia, "
-              "joten oletus (3) ei päde eikä arviota pidä käyttää.",
-        "en": "In these data the AUC is {auc}: the texts do not separate the flagged lots, "
-              "so assumption (3) fails and the estimate must not be used."},
+        "fi": "Tässä aineistossa AUC on {auc}: luokitin ei erottele osia, joten arviota "
+              "ei pidä käyttää.",
+        "en": "In these data the AUC is {auc}: the classifier does not separate the lots, "
+              "so the estimate must not be used."},
     "hidden.informative": {
-        "fi": "Tässä aineistossa AUC on {auc}: tekstit erottelevat merkittyjä osia.",
-        "en": "In these data the AUC is {auc}: the texts separate the flagged lots."},
+        "fi": "Tässä aineistossa AUC on {auc}: luokitin erottelee osia.",
+        "en": "In these data the AUC is {auc}: the classifier separates the lots."},
     "hidden.truth": {
         "fi": "Demoaineistossa tiedetään jokaisen osan todellinen luokka: todellinen osuus "
               "on {truth}. Arvion 95 %:n väli {covers} sen.",
@@ -370,6 +394,10 @@ _TEXTS: dict[str, dict[str, str]] = {
     "row.estimate": {"fi": "Arvioitu todellinen osuus", "en": "Estimated true share"},
     "row.truth": {"fi": "Todellinen osuus (demo)", "en": "True share (demo)"},
     "row.label_frequency": {"fi": "Merkintätodennäköisyys", "en": "Flagging probability"},
+    "row.sensitivity": {"fi": "Luokittimen herkkyys (ristiinvalidoitu)",
+                        "en": "Classifier sensitivity (cross-validated)"},
+    "row.specificity": {"fi": "Luokittimen tarkkuus (ristiinvalidoitu)",
+                        "en": "Classifier specificity (cross-validated)"},
     "row.auc": {"fi": "Luokittimen AUC (ristiinvalidoitu)",
                 "en": "Classifier AUC (cross-validated)"},
     "row.lots": {"fi": "Osia otoksessa / perusjoukossa", "en": "Lots in sample / population"},
@@ -894,30 +922,77 @@ def _target(data: Dataset, year: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
     return summary_df, fc, notes
 
 
-def _hidden(data: Dataset, year: int, seed: int, demo: bool) -> tuple[pd.DataFrame, str | None]:
-    """Flags-only (PU) hidden-volume estimate on a seeded sample of the year's lots."""
-    from sklearn.metrics import roc_auc_score
+def _audit(data: Dataset, pop: pd.DataFrame, seed: int, demo: bool) -> pd.Series | None:
+    """True labels of an audited sample of ``pop`` (NaN elsewhere), or ``None``.
 
+    A user's audit table ``data.extra["hidden_volume_audit"]`` (``notice_id``,
+    ``lot_id``, ``true_innovative``: lots whose novelty was checked by hand)
+    is used when present. On demonstration data the audit is simulated: the
+    true labels of :data:`HIDDEN_AUDIT` randomly drawn lots are revealed, as a
+    manual review of that many notices would reveal them.
+    """
+    table = data.extra.get("hidden_volume_audit")
+    if table is not None and {"notice_id", "lot_id", "true_innovative"} <= set(table.columns):
+        t = table[["notice_id", "lot_id", "true_innovative"]].drop_duplicates(
+            ["notice_id", "lot_id"]).rename(columns={"true_innovative": "audited"})
+        labels = pop[["notice_id", "lot_id"]].merge(t, on=["notice_id", "lot_id"],
+                                                    how="left")["audited"]
+        return labels.astype("Float64") if labels.notna().any() else None
+    if demo and "true_innovative" in pop.columns and pop["true_innovative"].notna().all():
+        rng = np.random.default_rng(seed)
+        take = rng.choice(len(pop), size=min(HIDDEN_AUDIT, len(pop)), replace=False)
+        labels = pd.Series(np.nan, index=pop.index, dtype="Float64")
+        labels.iloc[take] = pop["true_innovative"].astype(float).iloc[take].to_numpy()
+        return labels
+    return None
+
+
+def _hidden(data: Dataset, year: int, seed: int, demo: bool) -> tuple[pd.DataFrame, str | None]:
+    """Hidden-volume estimate of the year's lots.
+
+    With an audit sample (true labels of some lots) the classifier is trained on
+    the audited lots with the reported flag as a further feature, and the
+    Rogan-Gladen correction uses its cross-validated sensitivity and
+    specificity (``validation`` mode). Without one, the flags-only (``pu``)
+    estimator is fitted on a seeded sample of the year's lots.
+    """
     from keino_metrics.impact import HiddenVolumeEstimator, lot_texts
 
     pop = _hidden_population(data, year)
-    est = HiddenVolumeEstimator(mode="pu", n_boot=N_BOOT_ROBUST, random_state=seed)
-    if len(pop) == 0 or min(int(pop["flag"].sum()), int((~pop["flag"]).sum())) < 4 * est.cv:
+    if len(pop) == 0:
         return pd.DataFrame(), "hidden.none"
-    rng = np.random.default_rng(seed)
-    take = np.sort(rng.choice(len(pop), size=min(HIDDEN_SAMPLE, len(pop)), replace=False))
-    sample = pop.iloc[take].reset_index(drop=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = est.fit(lot_texts(sample), sample["flag"]).estimate()
-    auc = float(roc_auc_score(sample["flag"], est.oof_proba_))
     truth = (float(pop["true_innovative"].astype(float).mean())
              if demo and "true_innovative" in pop.columns
              and pop["true_innovative"].notna().all() else float("nan"))
-    row = {"flagged_share": float(pop["flag"].mean()),
-           "sample_flagged_share": res.observed_share, "estimate": res.estimate,
-           "ci_low": res.ci[0], "ci_high": res.ci[1], "label_frequency": res.label_frequency,
-           "auc": auc, "true_share": truth, "n_sample": len(sample), "n_population": len(pop)}
+    audit = _audit(data, pop, seed, demo)
+    texts = pd.DataFrame({"text": lot_texts(pop), "flag": pop["flag"].astype(float)})
+    if audit is not None:
+        est = HiddenVolumeEstimator(mode="validation", n_boot=N_BOOT_ROBUST, random_state=seed)
+        audited = audit.notna().to_numpy()
+        labels = audit[audited].astype(bool)
+        if min(int(labels.sum()), int((~labels).sum())) < 2 * est.cv:
+            return pd.DataFrame(), "hidden.none"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(texts[audited], labels)
+            res = est.estimate(texts, flags=pop["flag"])
+        n_sample, method = int(audited.sum()), "audit"
+    else:
+        est = HiddenVolumeEstimator(mode="pu", n_boot=N_BOOT_ROBUST, random_state=seed)
+        if min(int(pop["flag"].sum()), int((~pop["flag"]).sum())) < 4 * est.cv:
+            return pd.DataFrame(), "hidden.none"
+        rng = np.random.default_rng(seed)
+        take = np.sort(rng.choice(len(pop), size=min(HIDDEN_SAMPLE, len(pop)), replace=False))
+        sample = pop.iloc[take].reset_index(drop=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = est.fit(lot_texts(sample), sample["flag"]).estimate()
+        n_sample, method = len(sample), "pu"
+    row = {"method": method, "flagged_share": float(pop["flag"].mean()),
+           "estimate": res.estimate, "ci_low": res.ci[0], "ci_high": res.ci[1],
+           "label_frequency": res.label_frequency, "sensitivity": res.sensitivity,
+           "specificity": res.specificity, "auc": est.auc_, "true_share": truth,
+           "n_sample": n_sample, "n_population": len(pop)}
     return pd.DataFrame([row]), None
 
 
@@ -1312,14 +1387,19 @@ def hidden_html(content: ImpactContent, lang: str) -> str:
         parts.extend(_notes_html(content, "hidden", lang, year=content.year))
         return "\n".join(parts)
     h = content.hidden.iloc[0]
-    parts.append(_p(text("hidden.assumes", lang, n=numbers.number(h["n_sample"], lang),
-                         year=content.year)))
+    audit = h["method"] == "audit"
+    parts.append(_p(text("hidden.assumes_audit" if audit else "hidden.assumes", lang,
+                         n=numbers.number(h["n_sample"], lang), year=content.year)))
     rows = [(text("row.flagged", lang), _pct(h["flagged_share"], lang)),
             (text("row.estimate", lang),
              f"{_pct(h['estimate'], lang)} ({_pct(h['ci_low'], lang)} – "
-             f"{_pct(h['ci_high'], lang)})"),
-            (text("row.label_frequency", lang), _pct(h["label_frequency"], lang)),
-            (text("row.auc", lang), numbers.number(h["auc"], lang, 3)),
+             f"{_pct(h['ci_high'], lang)})")]
+    if audit:
+        rows += [(text("row.sensitivity", lang), numbers.number(h["sensitivity"], lang, 3)),
+                 (text("row.specificity", lang), numbers.number(h["specificity"], lang, 3))]
+    else:
+        rows.append((text("row.label_frequency", lang), _pct(h["label_frequency"], lang)))
+    rows += [(text("row.auc", lang), numbers.number(h["auc"], lang, 3)),
             (text("row.lots", lang), f"{numbers.number(h['n_sample'], lang)} / "
                                      f"{numbers.number(h['n_population'], lang)}")]
     truth = float(h["true_share"])
@@ -1544,7 +1624,7 @@ def _hidden_figure(content: ImpactContent, lang: str) -> Figure:
         ax.yaxis.set_major_formatter(numbers.tick_formatter(lang, kind="percent"))
         ax.grid(axis="x", visible=False)
         return _finish(fig, content, lang, text("fig.hidden_title", lang, year=content.year),
-                       int(h["n_sample"]), "lots")
+                       int(h["n_population"]), "lots")
 
 
 def _carbon_figure(content: ImpactContent, lang: str, top: int = 12) -> Figure:
