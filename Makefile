@@ -48,7 +48,7 @@ format: $(STAMP) ## ruff format
 
 lock: ## Re-resolve requirements/lock.txt from pyproject.toml (needs uv)
 	$(PY) -m uv pip compile pyproject.toml --python-version 3.11 \
-	  --python-platform x86_64-manylinux_2_28 --extra notebooks --extra models \
+	  --python-platform x86_64-manylinux_2_28 --extra notebooks --extra models --extra spark \
 	  --extra test --extra dev --no-header --no-annotate -o requirements/lock.txt
 	$(PY) requirements/environment_yml.py > environment.yml
 

@@ -17,14 +17,22 @@ Subpackages and the front-door functions are imported on first use, so that
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import Any
 
 from keino_metrics.dataset import Dataset
 
 __version__ = "0.1.0"
 
+# pandera imports pyspark.pandas whenever pyspark is installed, and that import warns
+# that pyspark's pandas API does not support pandas 3. The project never uses that API
+# (the PySpark indicator engine works on Spark DataFrames), so exactly this warning is
+# silenced; every other warning is left alone.
+warnings.filterwarnings("ignore", message=r"PySpark does not yet fully support pandas",
+                        category=FutureWarning)
+
 _SUBMODULES = ("codelists", "datamodel", "demo", "geography", "impact", "indicators",
-               "ingest", "paths", "readers", "report", "validation")
+               "ingest", "paths", "pipeline", "readers", "report", "validation")
 
 _FUNCTIONS = {
     "read": ("keino_metrics.readers", "read"),
@@ -34,6 +42,8 @@ _FUNCTIONS = {
     "explain": ("keino_metrics.indicators", "explain"),
     "compute": ("keino_metrics.indicators", "compute"),
     "buyer_year_panel": ("keino_metrics.indicators", "buyer_year_panel"),
+    "read_capability_survey": ("keino_metrics.indicators", "read_capability_survey"),
+    "process": ("keino_metrics.pipeline", "process"),
 }
 
 __all__ = ["Dataset", "__version__", *_FUNCTIONS, *_SUBMODULES]

@@ -49,7 +49,7 @@ def test_every_declared_dependency_is_locked():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     lock = _envfile_module().lock_versions()
     declared = list(project["dependencies"])
-    for extra in ("notebooks", "models", "test", "dev"):
+    for extra in ("notebooks", "models", "spark", "test", "dev"):
         declared += project["optional-dependencies"][extra]
     missing = sorted({_name(r) for r in declared} - set(lock))
     assert missing == []
