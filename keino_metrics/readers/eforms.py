@@ -166,9 +166,13 @@ def _first(node, path: str):
 
 
 def sniff(head: bytes) -> bool:
-    """Whether ``head`` starts an eForms notice (UBL root with eForms namespaces)."""
+    """Whether ``head`` starts an eForms notice (UBL root with eForms namespaces).
+
+    The content must be XML (:func:`~keino_metrics.readers.xmlsafe.looks_like_xml`):
+    a JSON file that embeds a notice as text belongs to another reader.
+    """
     h = head[:4096]
-    return (b"eforms-ubl-extension" in h or b"eforms-sdk-" in h) and any(
+    return xmlsafe.looks_like_xml(h) and (b"eforms-ubl-extension" in h or b"eforms-sdk-" in h) and any(
         r.encode() in h for r in ROOTS)
 
 

@@ -71,8 +71,12 @@ PROCEDURE = {
 
 
 def sniff(head: bytes) -> bool:
-    """Whether ``head`` starts a TED export document (``TED_EXPORT`` root)."""
-    return b"<TED_EXPORT" in head[:4096]
+    """Whether ``head`` starts a TED export document (``TED_EXPORT`` root).
+
+    The content must be XML (:func:`~keino_metrics.readers.xmlsafe.looks_like_xml`).
+    """
+    h = head[:4096]
+    return xmlsafe.looks_like_xml(h) and b"<TED_EXPORT" in h
 
 
 def parse(data: bytes, source_file: str) -> ParseResult:

@@ -20,7 +20,7 @@ from lxml import etree
 
 from keino_metrics.readers.base import Quarantined
 
-__all__ = ["parse", "parser", "DOCTYPE_RISK"]
+__all__ = ["parse", "parser", "looks_like_xml", "DOCTYPE_RISK"]
 
 #: A DOCTYPE that declares entities or pulls in an external DTD.
 DOCTYPE_RISK = re.compile(rb"<!DOCTYPE[^>\[]*(\[[^\]]*<!ENTITY|SYSTEM|PUBLIC)", re.I | re.S)
@@ -29,6 +29,37 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 #: one. Beyond that the parser's own settings (no entity resolution, no DTD
 #: loading, libxml2's expansion limits) still hold.
 PROLOG_SCAN = 64 * 1024
+
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def looks_like_xml(head: bytes) -> bool:
+    """Whether ``head`` starts as an XML document does.
+
+    After an optional byte-order mark and white space the first character
+    must be ``<`` (an XML declaration, a comment or the root element), so
+    that, for example, a JSON file that embeds a notice as a string is not
+    taken for the notice itself.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of a file.
+
+    Returns
+    -------
+    bool
+    """
+    for bom in _BOMS:
+        if head.startswith(bom):
+            if bom != _BOMS[0]:  # UTF-16: '<' is two bytes
+                body = head[len(bom):].decode("utf-16-le" if bom == b"\xff\xfe"
+                                                else "utf-16-be", errors="ignore")
+                return body.lstrip(" \t\r\n").startswith("<")
+            head = head[len(bom):]
+            break
+    return head.lstrip(b" \t\r\n").startswith(b"<")
 
 
 def parser() -> etree.XMLParser:

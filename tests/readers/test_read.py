@@ -218,3 +218,26 @@ def test_award_before_the_call_for_competition_is_impossible(tmp_path):
     assert q.source_file.endswith("can.xml") and q.field == "awards.decision_date"
     assert f"({pub.decode()})" in q.reason
     assert list(ds.notices["notice_type"]) == ["cn"] and ds.awards.empty
+
+
+def test_hilma_json_embedding_eforms_text_goes_to_hilma(tmp_path, fixtures):
+    """A Hilma JSON file whose first notice carries the eForms XML as plain text
+    mentions every eForms marker in its first bytes, but is JSON, not XML."""
+    import json
+
+    from keino_metrics.readers import detect, eforms, hilma, ted_legacy
+
+    xml = (fixtures / "eforms" / "hilma" / "E4_minimum.xml").read_text(encoding="utf-8")
+    doc = {"notices": [{"noticeId": 2025000001, "procedureId": 2025000002,
+                        "datePublished": "2025-03-19T10:15:00+02:00", "eForm": xml}]}
+    path = tmp_path / "hilma_plain_eform.json"
+    data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    path.write_bytes(data)
+    head = data[:4096]
+    assert b"eforms-sdk-" in head or b"eforms-ubl-extension" in head
+    assert not eforms.sniff(head) and not ted_legacy.sniff(head)
+    assert detect(head) is hilma
+    ds = read(path, workers=1, progress=False)
+    _balanced(ds)
+    assert set(ds.accounting["source"]) == {"hilma"}
+    assert len(ds.notices) == 1 and len(ds.quarantine) == 0

@@ -56,3 +56,16 @@ def test_malformed_truncated_and_wrong_encoding():
 def test_harmless_doctype_without_entities_is_read():
     root = xmlsafe.parse(b"<!DOCTYPE a><a>x</a>", "ok.xml")
     assert root.text == "x"
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    (b"<?xml version='1.0'?><a/>", True),
+    (b"\xef\xbb\xbf\n  <?xml version='1.0'?><a/>", True),
+    ("\ufeff<a/>".encode("utf-16-le"), True),
+    (b"  \r\n<ContractNotice/>", True),
+    (b'{"eForm": "<?xml version=\'1.0\'?><ContractNotice/>"}', False),
+    (b"\xef\xbb\xbf[1, 2]", False),
+    (b"", False),
+])
+def test_looks_like_xml(head, expected):
+    assert xmlsafe.looks_like_xml(head) is expected
