@@ -8,6 +8,7 @@ from keino_metrics.indicators.families._build import EFORMS_SOURCE, OWN, L, name
 from keino_metrics.indicators.families.strategic import (
     EF_GREEN,
     EF_INNOV,
+    EF_INNOV_REASON,
     EF_REPORTED,
     EF_SOCIAL,
     _ef_eligible,
@@ -65,15 +66,16 @@ for suf, (w, fi, sv, en) in _W.items():
             names=names(f"Innovaatiohankinnat (eForms), osuus {fi}",
                         f"Innovationsupphandlingar (eForms), andel {sv}",
                         f"Innovation procurement (eForms), share {en}"),
-            definition="BT-06 = inn-pur, any BT-776 code, or BT-105 = innovation.",
-            formula="flag(innovation) / lots reporting strategic fields or innovation "
-            "partnerships", unit_of_analysis="lot result", unit="share", weighting=w,
+            definition="BT-06 = inn-pur, any BT-776 code, or BT-105 = innovation, among lot "
+            "results whose notice reports BT-06; lot results without BT-06 (innovation "
+            "partnerships included) are excluded as 'strategic fields not reported'.",
+            formula="flag(innovation) / lots with BT-06", unit_of_analysis="lot result", unit="share", weighting=w,
             direction="higher",
             fields=("lots.strategic_procurement", "lots.innovation", "notices.procedure_type")
             + (("awards.awarded_value_eur",) if w == "eur" else ()),
             source=SRC, measure=Ratio(
                 "lot_results", numerator=EF_INNOV,
-                rules=(need("no eForms strategic field reported", _ef_eligible),),
+                rules=(need(EF_INNOV_REASON, _ef_eligible),),
                 weight=w, ci="wilson" if w == "count" else "cluster"),
             crosswalk=(f"KEINO-INNOV-EF-{suf}", f"FI-10PCT-EF-{suf}")),
     ]

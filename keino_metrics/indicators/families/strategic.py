@@ -30,7 +30,7 @@ from keino_metrics.indicators.families._build import (
 from keino_metrics.indicators.frames import HILMA_ENV, HILMA_SOCIAL
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio
 
-__all__ = ["STRATEGIC", "TEN_PERCENT", "EF_INNOV", "EF_GREEN", "EF_SOCIAL", "EF_REPORTED"]
+__all__ = ["STRATEGIC", "TEN_PERCENT", "EF_INNOV", "EF_INNOV_REASON", "EF_GREEN", "EF_SOCIAL", "EF_REPORTED"]
 
 
 def EF_REPORTED(p=None) -> nw.Expr:
@@ -56,7 +56,17 @@ def EF_SOCIAL(p=None) -> nw.Expr:
 
 
 def _ef_eligible(p=None) -> nw.Expr:
-    return EF_REPORTED() | (L("procedure_type") == "innovation").fill_null(False)
+    """The lot's notice reports the strategic-procurement aims (BT-06 present).
+
+    An innovation-partnership procedure type alone does not make a lot eligible:
+    before eForms no lot carries BT-06/BT-776, and counting those procedures as
+    reported would leave a denominator made only of positives (a 100 % share).
+    """
+    return true("sp_present")
+
+
+#: Reason given for lot results excluded from the eForms innovation shares.
+EF_INNOV_REASON = "strategic fields not reported"
 
 
 def _hilma_share(iid, nm, col, definition, weight, crosswalk=(), family="strategic",
@@ -79,15 +89,15 @@ def _hilma_share(iid, nm, col, definition, weight, crosswalk=(), family="strateg
 
 
 def _combined(iid, nm, definition, formula, num, eligible, fields, weight, crosswalk=(),
-              family="strategic", limits="", reference="", also_in=()):
+              family="strategic", limits="", reference="", also_in=(),
+              reason="neither a Hilma answer nor an eForms strategic field reported"):
     return Indicator(
         id=iid, family=family, names=nm, definition=definition, formula=formula,
         unit_of_analysis="lot result", unit="share", weighting=weight, direction="higher",
         fields=tuple(fields) + (("awards.awarded_value_eur",) if weight == "eur" else ()),
         source=f"{OWN}; fields: {HILMA_SOURCE}; {EFORMS_SOURCE}",
         measure=Ratio("lot_results", numerator=num,
-                      rules=(need("neither a Hilma answer nor an eForms strategic field "
-                                  "reported", eligible),),
+                      rules=(need(reason, eligible),),
                       weight=weight, ci="wilson" if weight == "count" else "cluster"),
         crosswalk=crosswalk, limits=limits, reference_values=reference, also_in=also_in)
 
@@ -126,11 +136,15 @@ for suf, w in _N.items():
               f"Innovative procurement (eForms), share {en}"),
         "Share of awarded lot results flagged as innovative in eForms: BT-06 = inn-pur, any "
         "BT-776 code, or an innovation-partnership procedure (BT-105 = innovation), among "
-        "lot results that report a strategic-procurement field or are innovation "
-        "partnerships.",
-        "flag(inn-pur | BT-776 | innovation partnership) / eligible", EF_INNOV, _ef_eligible,
+        "lot results whose notice reports the strategic-procurement aims (BT-06 present). "
+        "Lot results without BT-06 - all lots before eForms, including innovation "
+        "partnerships whose only evidence is the procedure type - are excluded ('strategic "
+        "fields not reported'), so the denominator never consists of positives by "
+        "construction.",
+        "flag(inn-pur | BT-776 | innovation partnership) / lots with BT-06", EF_INNOV,
+        _ef_eligible,
         ("lots.strategic_procurement", "lots.innovation", "notices.procedure_type"), w,
-        crosswalk=(f"EF-INNOV-{suf}", f"FI-10PCT-EF-{suf}"),
+        crosswalk=(f"EF-INNOV-{suf}", f"FI-10PCT-EF-{suf}"), reason=EF_INNOV_REASON,
         limits="Strategic fields are rare in notices and optional in eForms: coverage is "
         "usually low."))
     STRATEGIC.append(_combined(
@@ -234,11 +248,13 @@ for suf, w in _N.items():
               f"10 %-målet: eForms-innovationsmarkering, andel {sv}",
               f"10 % target: eForms innovation flag, share {en}"),
         _TEN + "eForms BT-06 = inn-pur, BT-776 or innovation partnership as a share of "
-        "awarded lot results reporting strategic fields.",
-        "flag(inn-pur | BT-776 | innovation partnership) / eligible", EF_INNOV, _ef_eligible,
+        "awarded lot results whose notice reports BT-06 (lot results without BT-06, "
+        "innovation partnerships included, are excluded: strategic fields not reported).",
+        "flag(inn-pur | BT-776 | innovation partnership) / lots with BT-06", EF_INNOV,
+        _ef_eligible,
         ("lots.strategic_procurement", "lots.innovation", "notices.procedure_type"), w,
         crosswalk=(f"KEINO-INNOV-EF-{suf}", f"EF-INNOV-{suf}"), family="innovation-target",
-        also_in=("strategic",)))
+        also_in=("strategic",), reason=EF_INNOV_REASON))
 
 
 def _volume_table() -> pd.DataFrame:
