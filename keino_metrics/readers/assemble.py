@@ -17,7 +17,9 @@ Steps, in order (each documented in ``docs/readers.md``):
    (by publication date) stays in ``awards``, all of them are kept in the
    extra table ``award_history``;
 7. the accounting per input is updated so that rows in = accepted +
-   quarantined still holds.
+   quarantined still holds, in the input's own unit: a notice quarantined
+   here moves the records it was read from (one notice, one release, or
+   the award rows of a TED CSV notice) from accepted to quarantined.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class Collector:
     accounting: list[dict] = field(default_factory=list)
     _pending: dict[str, list[dict]] = field(default_factory=dict)
     _n_pending: int = 0
+    #: (input, notice_id) -> accounting units the notice was read from, where not 1
+    units: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def add(self, res: ParseResult) -> None:
         """Take one file's result."""
@@ -61,6 +65,7 @@ class Collector:
             "input": res.source_file, "source": res.format, "unit": res.unit,
             "rows_in": res.records_in, "rows_accepted": res.records_accepted,
             "rows_quarantined": res.records_in - res.records_accepted})
+        self.units.update(_units_per_notice(res))
         if self._n_pending >= 20_000:
             self.flush()
 
@@ -98,7 +103,7 @@ class Collector:
         typed = _remove(typed, bad) if bad else typed
         awards, history = _latest_results(typed["awards"], typed["notices"])
         typed["awards"] = awards
-        acc = _rebalance(acc, drop + bad)
+        acc = _rebalance(acc, drop + bad, self.units)
         q = datamodel.conform("quarantine", pd.DataFrame(
             quarantined, columns=["source_file", "record", "field", "reason"]))
         return Dataset(buyers=typed["buyers"], notices=typed["notices"], lots=typed["lots"],
@@ -346,19 +351,44 @@ def _latest_results(awards: pd.DataFrame, notices: pd.DataFrame
     return keep.reset_index(drop=True), history
 
 
-def _rebalance(acc: pd.DataFrame, removed: Iterable[dict]) -> pd.DataFrame:
+def _units_per_notice(res: ParseResult) -> dict[tuple[str, str], int]:
+    """Accounting units behind each notice of ``res``, where not one.
+
+    A notice is one unit for the XML, Hilma and OCDS readers. A TED CSV
+    notice (unit ``award row``) pools its award rows: each accepted row adds
+    one winner to one award of the notice, so the notice's rows are the sum
+    of its awards' ``winners``. The split is used only when it adds up to
+    the rows the reader accepted.
+    """
+    if res.unit != "award row" or not res.records_accepted:
+        return {}
+    per: dict[str, int] = {}
+    for a in res.rows.get("awards", []):
+        per[a["notice_id"]] = per.get(a["notice_id"], 0) + int(a.get("winners") or 1)
+    if sum(per.values()) != res.records_accepted:
+        return {}
+    return {(res.source_file, nid): n for nid, n in per.items() if n != 1}
+
+
+def _rebalance(acc: pd.DataFrame, removed: Iterable[dict],
+               units: dict[tuple[str, str], int] | None = None) -> pd.DataFrame:
+    """Move the units of notices removed during assembly to quarantined."""
     acc = acc.copy()
+    units = units or {}
     counts: dict[str, int] = {}
     for r in removed:
-        counts[r["source_file"]] = counts.get(r["source_file"], 0) + 1
+        n = units.get((r["source_file"], r["record"]), 1)
+        counts[r["source_file"]] = counts.get(r["source_file"], 0) + n
     if counts:
         idx = {s: i for i, s in enumerate(acc["input"])}
+        ok, bad = acc.columns.get_loc("rows_accepted"), acc.columns.get_loc("rows_quarantined")
         for src, n in counts.items():
             i = idx.get(src)
             if i is None:
                 continue
-            acc.iloc[i, acc.columns.get_loc("rows_accepted")] -= n
-            acc.iloc[i, acc.columns.get_loc("rows_quarantined")] += n
+            n = min(n, int(acc.iat[i, ok]))  # never below zero accepted
+            acc.iat[i, ok] -= n
+            acc.iat[i, bad] += n
     for c in ("rows_in", "rows_accepted", "rows_quarantined"):
         acc[c] = acc[c].astype("int64")
     return acc

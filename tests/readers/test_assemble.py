@@ -57,3 +57,80 @@ def test_the_same_file_twice_is_one_notice_and_one_duplicate():
     a = ds.accounting
     assert a["rows_in"].sum() == 2 and a["rows_accepted"].sum() == 1
     assert (a["rows_in"] == a["rows_accepted"] + a["rows_quarantined"]).all()
+
+
+_TED_CSV_HEADER = ["ID_NOTICE_CAN", "YEAR", "ID_TYPE", "DT_DISPATCH", "CANCELLED", "CAE_NAME",
+                   "CAE_NATIONALID", "CAE_TOWN", "ISO_COUNTRY_CODE", "CAE_TYPE",
+                   "TYPE_OF_CONTRACT", "TAL_LOCATION_NUTS", "B_FRA_AGREEMENT", "CPV", "ID_LOT",
+                   "VALUE_EURO", "TOP_TYPE", "CRIT_CODE", "ID_AWARD", "ID_LOT_AWARDED",
+                   "INFO_ON_NON_AWARD", "WIN_NAME", "WIN_NATIONALID", "WIN_COUNTRY_CODE",
+                   "B_CONTRACTOR_SME", "NUMBER_OFFERS", "NUMBER_TENDERS_SME",
+                   "AWARD_EST_VALUE_EURO", "AWARD_VALUE_EURO", "DT_AWARD"]
+
+
+def _ted_csv(rows: list[dict]) -> bytes:
+    base = {"YEAR": "2019", "ID_TYPE": "7", "DT_DISPATCH": "15/03/19", "CANCELLED": "0",
+            "CAE_NAME": "Helsingin kaupunki", "CAE_NATIONALID": "0201256-6",
+            "CAE_TOWN": "Helsinki", "ISO_COUNTRY_CODE": "FI", "CAE_TYPE": "3",
+            "TYPE_OF_CONTRACT": "S", "TAL_LOCATION_NUTS": "FI1B1", "B_FRA_AGREEMENT": "N",
+            "CPV": "90910000", "ID_LOT": "", "VALUE_EURO": "", "TOP_TYPE": "OPE",
+            "CRIT_CODE": "M", "ID_AWARD": "1", "ID_LOT_AWARDED": "1", "INFO_ON_NON_AWARD": "",
+            "WIN_NAME": "Siivous Oy", "WIN_NATIONALID": "1234567-8", "WIN_COUNTRY_CODE": "FI",
+            "B_CONTRACTOR_SME": "Y", "NUMBER_OFFERS": "4", "NUMBER_TENDERS_SME": "3",
+            "AWARD_EST_VALUE_EURO": "", "AWARD_VALUE_EURO": "1000", "DT_AWARD": "01/03/19"}
+    lines = ["|".join(_TED_CSV_HEADER)]
+    lines += ["|".join({**base, **r}[h] for h in _TED_CSV_HEADER) for r in rows]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _balanced(ds) -> None:
+    a = ds.accounting
+    assert (a["rows_in"] == a["rows_accepted"] + a["rows_quarantined"]).all()
+    assert (a["rows_accepted"] >= 0).all()
+
+
+def test_ted_csv_notices_removed_at_assembly_move_all_their_award_rows():
+    """Unit ``award row``: a notice quarantined during assembly takes all the
+    rows it was read from to the quarantined count, not one."""
+    from keino_metrics.readers import ted_csv
+
+    # a.csv: notice 2019000001 from three award rows (two winners of lot 1, lot 2)
+    # and notice 2019000002 from one row
+    a = ted_csv.parse(_ted_csv([
+        {"ID_NOTICE_CAN": "2019000001", "ID_AWARD": "1", "ID_LOT_AWARDED": "1"},
+        {"ID_NOTICE_CAN": "2019000001", "ID_AWARD": "2", "ID_LOT_AWARDED": "1",
+         "WIN_NAME": "Toinen Oy", "WIN_NATIONALID": "7654321-0"},
+        {"ID_NOTICE_CAN": "2019000001", "ID_AWARD": "3", "ID_LOT_AWARDED": "2"},
+        {"ID_NOTICE_CAN": "2019000002"},
+    ]), "a.csv")
+    # b.csv repeats notice 2019000001 (two rows): a duplicate at assembly
+    b = ted_csv.parse(_ted_csv([
+        {"ID_NOTICE_CAN": "2019000001", "ID_AWARD": "1", "ID_LOT_AWARDED": "1"},
+        {"ID_NOTICE_CAN": "2019000001", "ID_AWARD": "3", "ID_LOT_AWARDED": "2"},
+    ]), "b.csv")
+    assert (a.records_in, a.records_accepted, b.records_in, b.records_accepted) == (4, 4, 2, 2)
+    c = Collector(fx=FxTable())
+    c.add(a)
+    c.add(b)
+    ds = c.build()
+    _balanced(ds)
+    acc = ds.accounting.set_index("input")
+    assert (acc.loc["b.csv", "rows_accepted"], acc.loc["b.csv", "rows_quarantined"]) == (0, 2)
+    assert (acc.loc["a.csv", "rows_accepted"], acc.loc["a.csv", "rows_quarantined"]) == (4, 0)
+    assert list(ds.quarantine["field"]) == ["notice_id"]
+
+    # a contract notice of the same procedure published after the award: the
+    # three-row notice fails the award-before-call check
+    cn = _result("cn.xml", "9-2019", currency="EUR")
+    cn.rows["notices"][0].update(procedure_id="1-2019", notice_type="cn",
+                                 publication_date=dt.date(2019, 3, 10))
+    cn.rows["awards"] = []
+    c = Collector(fx=FxTable())
+    c.add(a)
+    c.add(cn)
+    ds = c.build()
+    _balanced(ds)
+    assert list(ds.quarantine["field"]) == ["awards.decision_date"]
+    acc = ds.accounting.set_index("input")
+    assert (acc.loc["a.csv", "rows_accepted"], acc.loc["a.csv", "rows_quarantined"]) == (1, 3)
+    assert set(ds.notices["notice_id"]) == {"2-2019", "9-2019"}
