@@ -101,11 +101,29 @@ def _x(ns: str) -> _X:
 
 
 class _X:
-    """Namespace-aware lookups for one schema namespace (compiled XPath, cached)."""
+    """Namespace-aware lookups for one schema namespace (compiled XPath, cached).
+
+    Where several children of one element are read (a lot, an award, a
+    contractor), :meth:`kids` lists the children once instead of running one
+    XPath per field.
+    """
 
     def __init__(self, ns: str):
         self.ns = {"t": ns}
+        self.pre = f"{{{ns}}}" if ns else ""
         self._q: dict[str, etree.XPath] = {}
+
+    def kids(self, node) -> dict[str, etree._Element]:
+        """First child of ``node`` per local name (children in this namespace)."""
+        out: dict[str, etree._Element] = {}
+        n = len(self.pre)
+        for c in node:
+            t = c.tag
+            if isinstance(t, str) and t.startswith(self.pre):
+                t = t[n:]
+                if t not in out:
+                    out[t] = c
+        return out
 
     def q(self, path: str) -> etree.XPath:
         out = self._q.get(path)
@@ -123,19 +141,28 @@ class _X:
         return self.q(path)(node)
 
     def text(self, node, path: str) -> str | None:
-        e = self.el(node, path)
-        if e is None:
-            return None
-        if len(e) == 0:  # a leaf: its own text
-            t = e.text
-            return t.strip() or None if t else None
-        s = " ".join("".join(e.itertext()).split())
-        return s or None
+        return _text(self.el(node, path))
 
     def attr(self, node, path: str, name: str) -> str | None:
         e = self.el(node, path)
         v = e.get(name) if e is not None else None
         return v.strip() if v and v.strip() else None
+
+
+def _text(e) -> str | None:
+    """Text of ``e`` with white space collapsed (``None`` when empty or absent)."""
+    if e is None:
+        return None
+    if len(e) == 0:  # a leaf: its own text
+        t = e.text
+        return t.strip() or None if t else None
+    s = " ".join("".join(e.itertext()).split())
+    return s or None
+
+
+def _attr(e, name: str) -> str | None:
+    v = e.get(name) if e is not None else None
+    return v.strip() if v and v.strip() else None
 
 
 def _lot_id(text: str | None) -> str:
@@ -157,8 +184,10 @@ def _nuts(node) -> str | None:
     return None
 
 
-def _amount(rec: Record, x: _X, node, path: str, field: str):
-    e = x.el(node, path)
+def _amount(rec: Record, x: _X | None, node, path: str | None, field: str):
+    """Amount and currency of the element at ``path`` (or of ``node`` itself
+    when ``x`` is ``None``)."""
+    e = node if x is None else x.el(node, path)
     if e is None:
         return None, None
     v = rec.amount(e.text, field)
@@ -211,12 +240,13 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     ca_type = x.attr(form, "CONTRACTING_BODY/CA_TYPE", "VALUE")
     buyers = []
     for addr in [cb, *x.els(form, "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY_ADDITIONAL")]:
-        name = rec.required(x.text(addr, "OFFICIALNAME"), "OFFICIALNAME", "buyer name")
-        country = country_alpha2(x.attr(addr, "COUNTRY", "VALUE"))
-        reg = x.text(addr, "NATIONALID")
+        ka = x.kids(addr)
+        name = rec.required(_text(ka.get("OFFICIALNAME")), "OFFICIALNAME", "buyer name")
+        country = country_alpha2(_attr(ka.get("COUNTRY"), "VALUE"))
+        reg = _text(ka.get("NATIONALID"))
         buyers.append({"buyer_id": buyer_id(reg, name, country), "name": name,
                        "legal_type": CA_TYPE.get(ca_type or ""), "country": country,
-                       "nuts3": _nuts(addr), "city": x.text(addr, "TOWN"),
+                       "nuts3": _nuts(addr), "city": _text(ka.get("TOWN")),
                        "registration_number": reg})
     bid = buyers[0]["buyer_id"]
 
@@ -256,20 +286,23 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     divided = oc is not None and x.el(oc, "LOT_DIVISION") is not None
     lots: dict[str, dict] = {}
     for d in descrs:
-        lot_id = _lot_id(x.text(d, "LOT_NO")) if divided else "LOT-0000"
+        k = x.kids(d)
+        lot_id = _lot_id(_text(k.get("LOT_NO"))) if divided else "LOT-0000"
         if lot_id in lots:
             raise rec.fail("LOT_NO", f"lot {lot_id} appears twice")
-        est, est_cur = _amount(rec, x, d, "VAL_OBJECT", "VAL_OBJECT")
+        est, est_cur = _amount(rec, None, k.get("VAL_OBJECT"), None, "VAL_OBJECT")
         if est is None and len(descrs) == 1 and oc is not None:
             est, est_cur = _amount(rec, x, oc, "VAL_ESTIMATED_TOTAL", "VAL_ESTIMATED_TOTAL")
-        ac = x.el(d, ".//AC")
+        ac = k.get("AC")
+        if ac is None:
+            ac = x.el(d, ".//AC")
         price_only = None
         if ac is not None:
-            other = any(x.el(ac, t) is not None for t in ("AC_QUALITY", "AC_COST", "AC_CRITERION",
-                                                      "AC_CRITERIA"))
-            if other:
+            criteria = x.kids(ac)
+            if any(t in criteria for t in ("AC_QUALITY", "AC_COST", "AC_CRITERION",
+                                           "AC_CRITERIA")):
                 price_only = False
-            elif x.el(ac, "AC_PRICE") is not None:
+            elif "AC_PRICE" in criteria:
                 price_only = True
         lots[lot_id] = {
             "notice_id": notice_id, "lot_id": lot_id, "contract_nature": nature,
@@ -277,7 +310,7 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
             "estimated_value": est, "estimated_value_currency": est_cur,
             "estimated_value_eur": est if est is not None and est_cur == "EUR" else None,
             "price_only_award": price_only, "framework_agreement": framework,
-            "title": x.text(d, "TITLE") or notice["title"], "value_year": year,
+            "title": _text(k.get("TITLE")) or notice["title"], "value_year": year,
         }
     awards = _awards(rec, x, form, oc, notice_id, lots, framework, year, divided)
     return {"notices": [notice], "buyers": buyers, "lots": list(lots.values()),
@@ -291,46 +324,54 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
         return []
     by_lot: dict[str, list] = {}
     for ac in acs:
-        lot_id = _lot_id(x.text(ac, "LOT_NO")) if divided else "LOT-0000"
-        by_lot.setdefault(lot_id, []).append(ac)
+        k = x.kids(ac)
+        lot_id = _lot_id(_text(k.get("LOT_NO"))) if divided else "LOT-0000"
+        by_lot.setdefault(lot_id, []).append(k)
     total, total_cur = (_amount(rec, x, oc, "VAL_TOTAL", "OBJECT_CONTRACT/VAL_TOTAL")
                         if oc is not None else (None, None))
     awarded_lots = [lot for lot, items in by_lot.items()
-                    if any(x.el(a, "AWARDED_CONTRACT") is not None for a in items)]
+                    if any("AWARDED_CONTRACT" in k for k in items)]
     out = []
     for lot_id, items in by_lot.items():
         tenders, sme, esubm, values, currencies, winners, concl = [], [], [], [], set(), [], []
         chosen = None
-        for ac in items:
-            aw = x.el(ac, "AWARDED_CONTRACT")
+        for k in items:
+            aw = k.get("AWARDED_CONTRACT")
             if aw is None:
-                if x.el(ac, "NO_AWARDED_CONTRACT") is not None and chosen is None:
+                if "NO_AWARDED_CONTRACT" in k and chosen is None:
                     chosen = False
                 continue
             chosen = True
-            for tag, acc in (("TENDERS/NB_TENDERS_RECEIVED", tenders),
-                             ("TENDERS/NB_TENDERS_RECEIVED_SME", sme),
-                             ("TENDERS/NB_TENDERS_RECEIVED_EMEANS", esubm)):
-                n = rec.count(x.text(aw, tag), tag.split("/")[-1])
+            kw = x.kids(aw)
+            nb = x.kids(kw["TENDERS"]) if "TENDERS" in kw else {}
+            for tag, acc in (("NB_TENDERS_RECEIVED", tenders),
+                             ("NB_TENDERS_RECEIVED_SME", sme),
+                             ("NB_TENDERS_RECEIVED_EMEANS", esubm)):
+                n = rec.count(_text(nb.get(tag)), tag)
                 if n is not None:
                     acc.append(n)
-            v, cur = _amount(rec, x, aw, "VALUES/VAL_TOTAL", "VAL_TOTAL")
+            v, cur = (_amount(rec, x, kw["VALUES"], "VAL_TOTAL", "VAL_TOTAL")
+                      if "VALUES" in kw else (None, None))
             if v is not None:
                 values.append(v)
                 currencies.add(cur)
-            d = rec.date(x.text(aw, "DATE_CONCLUSION_CONTRACT"), "DATE_CONCLUSION_CONTRACT")
+            d = rec.date(_text(kw.get("DATE_CONCLUSION_CONTRACT")), "DATE_CONCLUSION_CONTRACT")
             if d:
                 concl.append(d)
-            contractors = (x.els(aw, "CONTRACTORS/CONTRACTOR") or x.els(aw, "CONTRACTOR"))
+            contractors = (x.els(kw["CONTRACTORS"], "CONTRACTOR") if "CONTRACTORS" in kw
+                           else [])
+            if not contractors and "CONTRACTOR" in kw:
+                contractors = x.els(aw, "CONTRACTOR")
             for c in contractors:
-                a = x.el(c, "ADDRESS_CONTRACTOR")
+                kc = x.kids(c)
+                a = kc.get("ADDRESS_CONTRACTOR")
                 if a is None:
                     continue
-                cname = x.text(a, "OFFICIALNAME")
-                ccountry = country_alpha2(x.attr(a, "COUNTRY", "VALUE"))
-                sme_flag = (True if x.el(c, "SME") is not None
-                            else False if x.el(c, "NO_SME") is not None else None)
-                winners.append({"id": buyer_id(x.text(a, "NATIONALID"), cname, ccountry),
+                ka = x.kids(a)
+                cname = _text(ka.get("OFFICIALNAME"))
+                ccountry = country_alpha2(_attr(ka.get("COUNTRY"), "VALUE"))
+                sme_flag = (True if "SME" in kc else False if "NO_SME" in kc else None)
+                winners.append({"id": buyer_id(_text(ka.get("NATIONALID")), cname, ccountry),
                                 "country": ccountry, "sme": sme_flag})
         if len(currencies) > 1:
             raise rec.fail("VAL_TOTAL", f"contracts of lot {lot_id} in several currencies "

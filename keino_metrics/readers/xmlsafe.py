@@ -108,10 +108,10 @@ def parse(data: bytes, source_file: str) -> etree._Element:
         For an empty file, a risky DOCTYPE, bytes that do not match the
         declared encoding, or malformed/truncated XML (with line and column).
     """
-    if not data.strip():
+    if not data or (data[:64].isspace() and data.isspace()):  # no copy of the file
         raise Quarantined(source_file, "file", None, "empty file")
     head = data[:PROLOG_SCAN]
-    if _DOCTYPE.search(head) and DOCTYPE_RISK.search(head):
+    if b"<!" in head and _DOCTYPE.search(head) and DOCTYPE_RISK.search(head):
         raise Quarantined(source_file, "file", "DOCTYPE",
                           "document type declaration with entities or an external DTD "
                           "refused (XXE / entity-expansion protection)")
