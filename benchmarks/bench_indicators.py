@@ -1,29 +1,33 @@
-"""Benchmark: the whole indicator catalogue by year and region on DuckDB over Parquet.
+"""Benchmark: indicators by year and region on DuckDB against a plain pandas baseline.
 
-Builds canonical tables with N million awarded lots - by default a seeded,
-vectorised generator shaped like the canonical model (1 000 buyers, two lots
-per procedure, contract notices for 70 % of procedures, Hilma answers on 60 %
-of lots, eForms strategic fields on 10 %); with ``--from-demo`` by replicating
-and perturbing the demo generator's output - writes them as Parquet, then runs in
-separate processes (so that peak memory is the process's own maximum resident
-set size, which also counts DuckDB's native memory):
+Builds canonical tables with N million awarded lots - by default by
+replicating and perturbing the demo generator's output (``--synthetic``: a
+seeded, vectorised generator shaped like the canonical model instead) - writes
+them as Parquet, then runs in separate child processes (so that peak memory is
+each process's own maximum resident set size, which also counts DuckDB's
+native memory):
 
-* ``duckdb`` - ``compute("all", <parquet dir>, by=["year", "region_code"])``
-* ``pandas`` - the baseline: the same definitions executed eagerly on pandas
-  after reading the Parquet files with pandas.
+* ``duckdb-subset`` - ``compute(baseline_pandas.IDS, <dir>, by=["year",
+  "region_code"])`` on DuckDB: exactly the ids the baseline implements;
+* ``baseline`` - ``baseline_pandas.compute_baseline(<dir>)``: the same
+  indicators written as straightforward pandas (merge, groupby, masks);
+* ``duckdb-all`` - the whole catalogue on DuckDB.
+
+The subset's numerators and denominators are checked against the baseline
+(they must agree to 1e-9 relative), then the script prints wall and CPU
+seconds, peak memory, the speed ratio and how time grows with the number of
+lots, with the machine's load average before and after each size.
 
 Usage::
 
-    python benchmarks/bench_indicators.py --lots 1 10 --baseline-max 1
-
-prints seconds, the speed ratio against the baseline and peak memory for each
-size, and how time grows with the number of lots.
+    python benchmarks/bench_indicators.py --lots 1 10
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -32,6 +36,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -175,75 +180,142 @@ def generate_from_demo(directory: Path, lots: int, seed: int = 1, scale: float =
     return copies * base["awards"].num_rows
 
 
-def _run(engine: str, directory: str) -> None:
-    """Child process: compute the catalogue, print seconds and peak memory as JSON."""
+#: What each child process runs.
+MODES = ("duckdb-subset", "baseline", "duckdb-all")
+
+
+def _run(mode: str, directory: str, out: str) -> None:
+    """Child process: run ``mode``, write its numbers to ``out`` and print timings as JSON.
+
+    Seconds are wall-clock from before the imports; ``cpu_s`` is the process's
+    user + system CPU time (less sensitive to other load on the machine);
+    ``peak_gb`` is the maximum resident set size, which counts DuckDB's native
+    memory too.
+    """
     t0 = time.perf_counter()
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a clone
-    from keino_metrics.indicators import compute
+    here = Path(__file__).resolve().parent
+    sys.path.insert(0, str(here.parent))  # run from a clone
+    sys.path.insert(0, str(here))
+    import baseline_pandas
 
-    if engine == "duckdb":
-        res = compute("all", directory, by=["year", "region_code"], engine="duckdb")
+    cols = ["indicator_id", "year", "region_code", "numerator", "denominator"]
+    if mode == "baseline":
+        frame = baseline_pandas.compute_baseline(directory)[cols]
     else:
-        from keino_metrics.dataset import Dataset
+        from keino_metrics.indicators import compute
 
-        data = Dataset.from_parquet(directory)
-        res = compute("all", data, by=["year", "region_code"], engine="pandas")
+        ids = baseline_pandas.IDS if mode == "duckdb-subset" else "all"
+        frame = compute(ids, directory, by=["year", "region_code"],
+                        engine="duckdb").to_frame()[cols]
     secs = time.perf_counter() - t0
-    rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(json.dumps({"engine": engine, "seconds": secs, "peak_gb": rss_gb,
-                      "rows": len(res.to_frame())}))
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    frame.to_parquet(out)
+    print(json.dumps({"mode": mode, "seconds": secs, "cpu_s": ru.ru_utime + ru.ru_stime,
+                      "peak_gb": ru.ru_maxrss / 1024**2, "rows": len(frame)}))
 
 
-def _child(engine: str, directory: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", engine, str(directory)],
+def _child(mode: str, directory: Path, out: Path) -> dict:
+    res = subprocess.run([sys.executable, __file__, "--child", mode, str(directory), str(out)],
                          capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"{engine} run failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    if res.returncode != 0:
+        raise RuntimeError(f"{mode} run failed:\n{res.stderr[-3000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def compare(engine: pd.DataFrame, baseline: pd.DataFrame, rtol: float = 1e-9) -> int:
+    """Check that the engine and the baseline give the same numbers; return rows compared.
+
+    Rows are matched on indicator, year and region; numerators and
+    denominators must agree within ``rtol`` (``NaN`` matches ``NaN``).
+    """
+    keys = ["indicator_id", "year", "region_code"]
+    e, b = engine.copy(), baseline.copy()
+    for f in (e, b):
+        f["year"] = f["year"].astype("Int64").fillna(-1)
+        f["region_code"] = f["region_code"].astype(object).where(f["region_code"].notna(), "")
+    m = e.merge(b, on=keys, how="outer", suffixes=("_engine", "_baseline"), indicator=True)
+    lost = m[m["_merge"] != "both"]
+    if len(lost):
+        raise AssertionError(f"rows only on one side:\n{lost.head(20)}")
+    for c in ("numerator", "denominator"):
+        x, y = m[f"{c}_engine"].to_numpy(float), m[f"{c}_baseline"].to_numpy(float)
+        bad = ~np.isclose(x, y, rtol=rtol, atol=1e-6, equal_nan=True)
+        if bad.any():
+            raise AssertionError(f"{c} differs on {bad.sum()} rows:\n{m[bad].head(20)}")
+    return len(m)
+
+
+def _load() -> str:
+    try:
+        return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "load average unknown"
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lots", type=float, nargs="+", default=[1.0, 10.0],
                     help="sizes in millions of awarded lots (default 1 10)")
-    ap.add_argument("--baseline-max", type=float, default=1.0,
+    ap.add_argument("--baseline-max", type=float, default=10.0,
                     help="largest size (millions) on which the pandas baseline also runs")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--from-demo", action="store_true",
-                    help="replicate keino_metrics.demo output instead of the synthetic tables")
-    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--synthetic", action="store_true",
+                    help="use the vectorised synthetic tables instead of replicating "
+                    "keino_metrics.demo output")
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
         _run(*a.child)
         return
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import baseline_pandas
+
+    print(f"subset compared with the baseline ({len(baseline_pandas.IDS)} ids): "
+          + " ".join(baseline_pandas.IDS), flush=True)
     results = []
     for m in a.lots:
         n = int(m * 1_000_000)
         with tempfile.TemporaryDirectory() as tmp:
+            t = Path(tmp)
+            data = t / "data"
+            data.mkdir()
             t0 = time.perf_counter()
-            if a.from_demo:
-                n = generate_from_demo(Path(tmp), n, a.seed)
+            if a.synthetic:
+                generate(data, n, a.seed)
             else:
-                generate(Path(tmp), n, a.seed)
-            gen = time.perf_counter() - t0
-            duck = _child("duckdb", Path(tmp))
-            base = _child("pandas", Path(tmp)) if m <= a.baseline_max else None
-        r = {"lots": n, "generate_s": gen, "duckdb_s": duck["seconds"],
-             "duckdb_peak_gb": duck["peak_gb"], "result_rows": duck["rows"]}
-        if base:
-            r.update(pandas_s=base["seconds"], pandas_peak_gb=base["peak_gb"],
-                     speedup=base["seconds"] / duck["seconds"])
+                n = generate_from_demo(data, n, a.seed)
+            r = {"lots": n, "generate_s": time.perf_counter() - t0, "load_before": _load()}
+            runs = {}
+            for mode in MODES:
+                if mode == "baseline" and m > a.baseline_max:
+                    continue
+                runs[mode] = _child(mode, data, t / f"{mode}.parquet")
+                r[mode] = runs[mode]
+            if "baseline" in runs:
+                r["rows_compared"] = compare(pd.read_parquet(t / "duckdb-subset.parquet"),
+                                             pd.read_parquet(t / "baseline.parquet"))
+                r["speedup"] = runs["baseline"]["seconds"] / runs["duckdb-subset"]["seconds"]
+                r["cpu_speedup"] = runs["baseline"]["cpu_s"] / runs["duckdb-subset"]["cpu_s"]
+            r["load_after"] = _load()
         results.append(r)
         print(json.dumps(r), flush=True)
-    print("\nlots        duckdb s  peak GB   pandas s  peak GB   speed-up")
+    print("\n        lots | subset: DuckDB s (cpu)  GB | baseline s (cpu)  GB | speed-up "
+          "(cpu) | all: DuckDB s  GB")
     for r in results:
-        print(f"{r['lots']:>10,}  {r['duckdb_s']:8.1f}  {r['duckdb_peak_gb']:7.2f}   "
-              + (f"{r['pandas_s']:8.1f}  {r['pandas_peak_gb']:7.2f}   {r['speedup']:6.1f}x"
-                 if "pandas_s" in r else "       -        -         -"))
+        d, al = r["duckdb-subset"], r["duckdb-all"]
+        b = r.get("baseline")
+        base = (f"{b['seconds']:7.1f} ({b['cpu_s']:6.1f}) {b['peak_gb']:4.1f} | "
+                f"{r['speedup']:4.1f}x ({r['cpu_speedup']:3.1f}x)" if b else
+                "      -        -      - |    -        ")
+        print(f"{r['lots']:>12,} | {d['seconds']:7.1f} ({d['cpu_s']:6.1f}) {d['peak_gb']:4.1f} | "
+              f"{base} | {al['seconds']:7.1f} {al['peak_gb']:4.1f}")
     if len(results) > 1:
         a0, a1 = results[0], results[-1]
-        print(f"time grows x{a1['duckdb_s'] / a0['duckdb_s']:.1f} for x"
-              f"{a1['lots'] / a0['lots']:.0f} lots on DuckDB")
+        x = a1["lots"] / a0["lots"]
+        for mode in MODES:
+            if mode in a0 and mode in a1:
+                print(f"{mode}: time grows x{a1[mode]['seconds'] / a0[mode]['seconds']:.1f} "
+                      f"(cpu x{a1[mode]['cpu_s'] / a0[mode]['cpu_s']:.1f}) for x{x:.1f} lots")
 
 
 if __name__ == "__main__":
