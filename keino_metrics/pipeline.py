@@ -12,6 +12,7 @@ quarantined for each input and table.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -20,7 +21,7 @@ from keino_metrics import paths
 from keino_metrics.dataset import Dataset
 from keino_metrics.validation import validate
 
-__all__ = ["process", "processed_name"]
+__all__ = ["process", "prepare", "processed_name", "input_digest"]
 
 
 def processed_name(raw: Path) -> str:
@@ -69,6 +70,7 @@ def process(raw: str | os.PathLike[str], out: str | os.PathLike[str] | None = No
     validated = validate(data)
     prov = dict(validated.provenance)
     prov["validated_from"] = str(raw)
+    prov["input_digest"] = input_digest(raw)
     validated = validated.replace(provenance=prov)
     if write:
         target = Path(out) if out is not None else paths.processed_dir() / processed_name(raw)
@@ -77,3 +79,39 @@ def process(raw: str | os.PathLike[str], out: str | os.PathLike[str] | None = No
             json.dumps(validated.accounting.to_dict("records"), indent=2, default=str) + "\n",
             encoding="utf-8")
     return validated
+
+
+def input_digest(raw: str | os.PathLike[str]) -> str:
+    """SHA-256 over the names and contents of every file under ``raw``.
+
+    Identifies an input exactly: :func:`prepare` reuses processed tables only
+    when the digest they were made from equals the input's digest now.
+    """
+    raw = Path(raw)
+    files = [raw] if raw.is_file() else sorted(p for p in raw.rglob("*") if p.is_file())
+    h = hashlib.sha256()
+    for f in files:
+        h.update(str(f.relative_to(raw) if f != raw else f.name).encode())
+        h.update(b"\0")
+        with f.open("rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def prepare(raw: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Dataset:
+    """Validated data for ``raw``, processed once and reused while ``raw`` is unchanged.
+
+    If ``out`` (default ``data/processed/<name of raw>``) holds tables made
+    from exactly the present content of ``raw`` (same :func:`input_digest`),
+    they are read; otherwise :func:`process` runs and writes them.
+    """
+    raw = Path(raw)
+    target = Path(out) if out is not None else paths.processed_dir() / processed_name(raw)
+    prov_file = target / "provenance.json"
+    if prov_file.is_file() and raw.exists():
+        recorded = json.loads(prov_file.read_text(encoding="utf-8")).get("input_digest")
+        if recorded == input_digest(raw):
+            return Dataset.from_parquet(target)
+    return process(raw, target)

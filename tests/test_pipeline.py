@@ -30,3 +30,21 @@ def test_demo_raw_to_processed_balances_and_keeps_bad_rows(tmp_path):
     # awards of the quarantined lot's notice still refer to known notices
     assert set(back.awards["notice_id"]) <= set(back.notices["notice_id"])
     assert isinstance(pd.read_json(tmp_path / "processed" / "accounting.json"), pd.DataFrame)
+
+
+def test_prepare_reuses_processed_tables_only_while_the_input_is_unchanged(tmp_path):
+    from keino_metrics.pipeline import input_digest, prepare
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    demo.generate(seed=4, scale=0.01).to_parquet(raw)
+    first = prepare(raw, out)
+    assert first.provenance["input_digest"] == input_digest(raw)
+    stamp = (out / "lots.parquet").stat().st_mtime_ns
+    again = prepare(raw, out)
+    assert (out / "lots.parquet").stat().st_mtime_ns == stamp  # read, not rewritten
+    assert len(again.lots) == len(first.lots)
+    # a changed input is processed again
+    changed = Dataset.from_parquet(raw)
+    changed.replace(lots=changed.lots.iloc[1:]).to_parquet(raw)
+    third = prepare(raw, out)
+    assert len(third.lots) == len(first.lots) - 1

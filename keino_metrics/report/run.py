@@ -40,28 +40,27 @@ _EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</scr
 
 
 def load_data(data_dir: str | os.PathLike[str] | None, *, seed: int = 2024) -> Dataset:
-    """The report's data: the demo corpus for the default directory, else the directory.
+    """The report's data: validated tables of the demo corpus or of ``data_dir``.
 
     The default directory (``data/raw/demo``) is filled by
-    :func:`keino_metrics.demo.load` with ``seed``. Any other directory is
-    read with :meth:`Dataset.from_parquet` when it holds Parquet tables,
-    else every file in it is read with :func:`keino_metrics.readers.read`.
+    :func:`keino_metrics.demo.load` with ``seed``. Any directory (canonical
+    Parquet tables, or raw procurement files read by
+    :func:`keino_metrics.readers.read`) then passes the validation boundary
+    (:func:`keino_metrics.pipeline.prepare`): the report uses the validated
+    tables in ``data/processed/<name>``, with their quarantine and accounting.
     """
+    from keino_metrics.pipeline import prepare
+
     d = params.resolve_data_dir(data_dir)
     if params.is_default_data_dir(d):
         from keino_metrics import demo
 
-        return demo.load(directory=d, seed=seed)
-    if not d.is_dir():
+        demo.load(directory=d, seed=seed)
+    elif not d.is_dir():
         raise FileNotFoundError(f"data directory {d} does not exist")
-    if any(d.glob("*.parquet")):
-        return Dataset.from_parquet(d)
-    from keino_metrics.readers import read
-
-    files = sorted(str(p) for p in d.rglob("*") if p.is_file() and not p.name.startswith("."))
-    if not files:
+    elif not any(p.is_file() and not p.name.startswith(".") for p in d.rglob("*")):
         raise FileNotFoundError(f"data directory {d} holds no files to read")
-    return read(files)
+    return prepare(d)
 
 
 def latest_complete_year(data: Dataset) -> int:
