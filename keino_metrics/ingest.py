@@ -1,5 +1,10 @@
 """Ingest: read raw procurement files, check them and write canonical Parquet.
 
+Records are checked twice: by the readers while reading (per record, naming the
+file, record and field) and then at the raw/processed boundary by
+:func:`keino_metrics.validation.validate` (schemas, keys and references across
+tables), which adds one accounting line per table.
+
 ``keino ingest PATHS... --out DIR`` calls :func:`ingest` and prints
 :func:`format_accounting`.
 """
@@ -12,6 +17,7 @@ from pathlib import Path
 
 from keino_metrics.dataset import Dataset
 from keino_metrics.readers import read
+from keino_metrics.validation import validate
 
 __all__ = ["ingest", "format_accounting"]
 
@@ -39,7 +45,7 @@ def ingest(paths: str | os.PathLike | Iterable[str | os.PathLike], out_dir: str 
     Dataset
         The dataset written.
     """
-    data = read(paths, workers=workers, progress=progress, **read_options)
+    data = validate(read(paths, workers=workers, progress=progress, **read_options))
     data.to_parquet(Path(out_dir))
     return data
 
@@ -58,13 +64,20 @@ def format_accounting(dataset: Dataset, max_reasons: int = 10) -> str:
     width = max(len(str(s)) for s in summ["source"])
     lines.append(f"{'source':<{width}}  {'unit':<8}{'inputs':>8}{'rows in':>10}"
                  f"{'accepted':>10}{'quarant.':>10}  balance")
-    for r in summ.itertuples():
-        lines.append(f"{r.source:<{width}}  {r.unit:<8}{r.inputs:>8,}{r.rows_in:>10,}"
-                     f"{r.rows_accepted:>10,}{r.rows_quarantined:>10,}  "
-                     f"{'ok' if r.balanced else 'UNBALANCED'}")
-    tot = summ[["inputs", "rows_in", "rows_accepted", "rows_quarantined"]].sum()
+    def line(r) -> str:
+        return (f"{r.source:<{width}}  {r.unit:<8}{r.inputs:>8,}{r.rows_in:>10,}"
+                f"{r.rows_accepted:>10,}{r.rows_quarantined:>10,}  "
+                f"{'ok' if r.balanced else 'UNBALANCED'}")
+
+    is_check = summ["source"] == "validation"
+    read_rows, checks = summ[~is_check], summ[is_check]
+    lines += [line(r) for r in read_rows.itertuples()]
+    tot = read_rows[["inputs", "rows_in", "rows_accepted", "rows_quarantined"]].sum()
     lines.append(f"{'total':<{width}}  {'':<8}{tot['inputs']:>8,}{tot['rows_in']:>10,}"
                  f"{tot['rows_accepted']:>10,}{tot['rows_quarantined']:>10,}")
+    if len(checks):
+        lines.append("then, at the raw/processed boundary (rows of every table):")
+        lines += [line(r) for r in checks.itertuples()]
     tables = ", ".join(f"{name} {len(df):,}" for name, df in dataset.tables().items()
                        if name != "quarantine")
     lines.append(f"tables: {tables}")
