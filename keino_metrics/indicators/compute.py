@@ -22,6 +22,7 @@ import pandas as pd
 
 from keino_metrics.dataset import Dataset
 from keino_metrics.indicators import registry
+from keino_metrics.indicators.columns import referenced_columns
 from keino_metrics.indicators.frames import BY_COLUMNS, MISSING, Frames, load_frames
 from keino_metrics.indicators.result import RESULT_COLUMNS, IndicatorResult
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio, Rule, Total
@@ -221,6 +222,33 @@ def _warnings(ind: Indicator, df: pd.DataFrame, absent: frozenset[str],
     return ["; ".join(m) if m else None for m in msgs]
 
 
+#: Lot-result columns that the notice and procedure frames read.
+_FRAME_NEEDS = {"notices": {"notice_id", "value_eur"},
+                "procedures": {"procedure_id", "contract_nature", "cpv_main", "nuts3"}}
+
+
+def _lot_result_columns(inds: list[Indicator], by_frame: dict[str, list[Indicator]],
+                        keys: list[str], params: Mapping[str, Mapping[str, Any]]
+                        ) -> set[str] | None:
+    """Lot-result columns the requested indicators read (``None``: all of them).
+
+    Custom indicators read frames in their own code, so with any of them the
+    whole frame is kept.
+    """
+    if any(isinstance(i.measure, Custom) for i in inds):
+        return None
+    exprs = [e for ind in by_frame.get("lot_results", [])
+             for e in _row_columns(ind, params.get(ind.id, {}))]
+    cols = referenced_columns(exprs)
+    if cols is None:
+        return None
+    cols |= {*keys, "buyer_id"}
+    for frame, need in _FRAME_NEEDS.items():
+        if frame in by_frame:
+            cols |= need
+    return cols
+
+
 def _resolve_ids(ids: str | Sequence[str]) -> list[str]:
     return registry.resolve(ids)
 
@@ -269,6 +297,9 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
     for ind in inds:
         if isinstance(ind.measure, (Ratio, Total)):
             by_frame.setdefault(ind.measure.frame, []).append(ind)
+    needed = _lot_result_columns(inds, by_frame, keys, params)
+    if needed is not None:
+        frames.keep["lot_results"] = needed
     for frame, group in by_frame.items():
         agg = aggregate_rules(frames, frame, group, keys, params)
         sums = _group_sums(agg, keys)

@@ -179,12 +179,17 @@ class Frames:
         Optional ``table.column`` names that the data does not carry.
     con : object
         The DuckDB connection or Spark session, when used.
+    keep : dict of str to set of str
+        ``keep["lot_results"]``: the only lot-result columns to build (lot
+        attributes and Hilma answers nobody reads are not joined at all);
+        without it the frame has every column.
     """
 
     engine: str
     tables: Mapping[str, nw.LazyFrame]
     absent: frozenset[str]
     con: Any = None
+    keep: dict[str, set[str]] = field(default_factory=dict)
     _cache: dict[str, nw.LazyFrame] = field(default_factory=dict)
     _n: int = 0
     _workdir: Any = None
@@ -240,7 +245,7 @@ class Frames:
             "notice_id", "procedure_id", "notice_type", "publication_date", "buyer_id",
             "procedure_type", "source", "central_purchasing_body")
 
-    def _lot_attrs(self) -> nw.LazyFrame:
+    def _lot_attrs(self, columns: tuple[str, ...] | None = None) -> nw.LazyFrame:
         lots = self.tables["lots"]
         sp, gr, so, inn, gpp = (L("strategic_procurement"), L("green_procurement"),
                                 L("social_objective"), L("innovation"), L("gpp_criteria"))
@@ -259,11 +264,18 @@ class Frames:
             L("accessibility").list.contains("inc").alias("acc_inc"),
             *[gr.list.contains(c).alias(_env_flag(c)) for c in ENV_CODES],
         ]
-        return lots.select(
-            "notice_id", "lot_id", "contract_nature", "cpv_main", "nuts3",
-            "estimated_value_eur", "price_only_award", "sme_suitable", "framework_agreement",
-            "submission_deadline", *flags)
+        plain = ["contract_nature", "cpv_main", "nuts3", "estimated_value_eur",
+                 "price_only_award", "sme_suitable", "framework_agreement",
+                 "submission_deadline"]
+        if columns is not None:
+            plain = [c for c in plain if c in columns]
+            flags = [f for f, name in zip(flags, self._FLAG_COLUMNS, strict=True)
+                     if name in columns]
+        return lots.select("notice_id", "lot_id", *plain, *flags)
 
+    _FLAG_COLUMNS = ("sp_present", "sp_env", "sp_soc", "sp_inn", "env_any", "soc_any",
+                     "inn_any", "gpp_present", "gpp_yes", "acc_present", "acc_inc",
+                     *(_env_flag(c) for c in ENV_CODES))
     _LOT_ATTR_COLUMNS = ("contract_nature", "cpv_main", "nuts3", "estimated_value_eur",
                          "price_only_award", "sme_suitable", "framework_agreement",
                          "submission_deadline", "sp_present", "sp_env", "sp_soc", "sp_inn",
@@ -307,15 +319,31 @@ class Frames:
         ]
 
     # -- frames ---------------------------------------------------------------
+    #: Derived lot-result columns and the lot attributes they are computed from.
+    _DERIVED_FROM = {"cpv_division": ("cpv_main",), "nuts3": ("nuts3",),
+                     "decision_days": ("submission_deadline",),
+                     "advert_days": ("submission_deadline",)}
+
     def _lot_results(self) -> nw.LazyFrame:
+        want = self.keep.get("lot_results")
         notices = self._notice_base()
-        attrs = self._lot_attrs()
+        attr_cols = self._LOT_ATTR_COLUMNS
         hilma_cols = list(datamodel.HILMA_QUESTIONS)
+        if want is not None:
+            # only what the requested indicators read: narrower rows through every join
+            need = set(want)
+            for derived, sources in self._DERIVED_FROM.items():
+                if derived in want:
+                    need.update(sources)
+            need.update(("cpv_main", "nuts3"))  # breakdown columns
+            attr_cols = tuple(c for c in attr_cols if c in need)
+            hilma_cols = [c for c in hilma_cols if c in need]
+        attrs = self._lot_attrs(attr_cols)
         hilma = self.tables["hilma_statistics"].select("notice_id", "lot_id", *hilma_cols)
         cn = notices.filter(L("notice_type") == "cn").select("notice_id", "procedure_id")
         cn_attrs = (attrs.join(cn, on="notice_id", how="inner")
                     .group_by("procedure_id", "lot_id")
-                    .agg(*[L(c).max().alias(c + "__cn") for c in self._LOT_ATTR_COLUMNS]))
+                    .agg(*[L(c).max().alias(c + "__cn") for c in attr_cols]))
         cn_hilma = (hilma.join(cn, on="notice_id", how="inner")
                     .group_by("procedure_id", "lot_id")
                     .agg(*[L(c).max().alias(c + "__cn") for c in hilma_cols]))
@@ -327,29 +355,35 @@ class Frames:
             "cvd_vehicles_clean", "lowest_tender_value_eur", "highest_tender_value_eur")
         can = notices.filter(L("notice_type") == "can")
         lr = (a.join(can, on="notice_id", how="inner")
-              .join(attrs, on=["notice_id", "lot_id"], how="left")
-              .join(hilma, on=["notice_id", "lot_id"], how="left")
-              .join(cn_attrs, on=["procedure_id", "lot_id"], how="left")
-              .join(cn_hilma, on=["procedure_id", "lot_id"], how="left")
-              .join(self._proc_info(), on="procedure_id", how="left")
+              .join(attrs, on=["notice_id", "lot_id"], how="left"))
+        if hilma_cols:
+            lr = lr.join(hilma, on=["notice_id", "lot_id"], how="left")
+        lr = lr.join(cn_attrs, on=["procedure_id", "lot_id"], how="left")
+        if hilma_cols:
+            lr = lr.join(cn_hilma, on=["procedure_id", "lot_id"], how="left")
+        lr = (lr.join(self._proc_info(), on="procedure_id", how="left")
               .join(self._buyers(), on="buyer_id", how="left"))
         merged = [nw.coalesce(L(c), L(c + "__cn")).alias(c)
-                  for c in (*self._LOT_ATTR_COLUMNS, *hilma_cols)]
+                  for c in (*attr_cols, *hilma_cols)]
         lr = lr.with_columns(*merged).drop(
-            *[c + "__cn" for c in (*self._LOT_ATTR_COLUMNS, *hilma_cols)])
-        lr = lr.with_columns(
+            *[c + "__cn" for c in (*attr_cols, *hilma_cols)])
+        derived = [
             *self._breakdowns(),
             nw.coalesce(L("procedure_type"), L("procedure_type_any")).alias("procedure_type"),
             L("awarded_value_eur").cast(nw.Float64).alias("value_eur"),
             L("tenders_received").cast(nw.Float64).alias("tenders"),
-            L("sme_tenders_received").cast(nw.Float64).alias("sme_tenders"),
-            (day_number("decision_date") - day_number("submission_deadline")
-             ).cast(nw.Float64).alias("decision_days"),
-            (day_number("submission_deadline") - day_number("first_cn_date")
-             ).cast(nw.Float64).alias("advert_days"),
-            (L("first_cn_date").is_null().__invert__()
-             & (L("first_cn_date") <= L("publication_date"))).alias("prior_call"),
-        )
+            L("sme_tenders_received").cast(nw.Float64).alias("sme_tenders")]
+        if want is None or "decision_days" in want:
+            derived.append((day_number("decision_date") - day_number("submission_deadline")
+                            ).cast(nw.Float64).alias("decision_days"))
+        if want is None or "advert_days" in want:
+            derived.append((day_number("submission_deadline") - day_number("first_cn_date")
+                            ).cast(nw.Float64).alias("advert_days"))
+        derived.append((L("first_cn_date").is_null().__invert__()
+                        & (L("first_cn_date") <= L("publication_date"))).alias("prior_call"))
+        lr = lr.with_columns(*derived)
+        if want is not None:
+            lr = lr.select(*[c for c in lr.columns if c in want])
         return lr
 
     def _notices(self) -> nw.LazyFrame:
