@@ -289,9 +289,13 @@ def main(argv: list[str] | None = None) -> None:
             for mode in MODES:
                 if mode == "baseline" and m > a.baseline_max:
                     continue
-                runs[mode] = _child(mode, data, t / f"{mode}.parquet")
+                try:
+                    runs[mode] = _child(mode, data, t / f"{mode}.parquet")
+                except RuntimeError as err:  # e.g. the baseline runs out of memory
+                    print(f"{n:,} lots: {err}", file=sys.stderr, flush=True)
+                    continue
                 r[mode] = runs[mode]
-            if "baseline" in runs:
+            if "baseline" in runs and "duckdb-subset" in runs:
                 r["rows_compared"] = compare(pd.read_parquet(t / "duckdb-subset.parquet"),
                                              pd.read_parquet(t / "baseline.parquet"))
                 r["speedup"] = runs["baseline"]["seconds"] / runs["duckdb-subset"]["seconds"]
@@ -302,8 +306,11 @@ def main(argv: list[str] | None = None) -> None:
     print("\n        lots | subset: DuckDB s (cpu)  GB | baseline s (cpu)  GB | speed-up "
           "(cpu) | all: DuckDB s  GB")
     for r in results:
-        d, al = r["duckdb-subset"], r["duckdb-all"]
-        b = r.get("baseline")
+        d, al, b = r.get("duckdb-subset"), r.get("duckdb-all"), r.get("baseline")
+        if d is None or al is None:
+            print(f"{r['lots']:>12,} | DuckDB run failed (see above)")
+            continue
+        b = b if "speedup" in r else None
         base = (f"{b['seconds']:7.1f} ({b['cpu_s']:6.1f}) {b['peak_gb']:4.1f} | "
                 f"{r['speedup']:4.1f}x ({r['cpu_speedup']:3.1f}x)" if b else
                 "      -        -      - |    -        ")
