@@ -5,15 +5,17 @@ notices in ``data/raw/samples`` with fresh publication numbers, so that none
 is a duplicate. Then, in the same process, times
 
 1. the baseline: reading every file and parsing it with lxml (no extraction),
-   on the same number of worker processes;
+   on a pool of the same number of worker processes (``forkserver``, ``imap``,
+   the same chunk size), timed before and after ingest and averaged;
 2. ``keino_metrics.ingest.ingest``: read, check, assemble and write Parquet.
 
 and prints notices per second and the ratio ingest / baseline (aim: <= 2).
 Peak resident memory of the main process is printed too: it must not grow
 with ``--n`` beyond the size of the tables kept.
 
-Wall-clock figures depend on other load on the machine; the single-process
-CPU-time comparison (printed for ``--n`` up to 20,000) does not.
+Wall-clock figures depend on other load on the machine (the load averages
+are printed); the single-process CPU-time comparison (printed for ``--n`` up
+to 20,000) does not.
 
 Usage::
 
@@ -101,14 +103,10 @@ def baseline(folder: Path, workers: int, chunksize: int = 64) -> float:
             _bare_parse(f)
         return time.process_time() - t0
     t0 = time.perf_counter()
-    if workers <= 1:
-        for f in files:
-            _bare_parse(f)
-    else:
-        ctx = mp.get_context("forkserver")
-        with ctx.Pool(workers) as pool:
-            for _ in pool.imap(_bare_parse, files, chunksize=chunksize):
-                pass
+    ctx = mp.get_context("forkserver")  # as keino_metrics.readers.read
+    with ctx.Pool(workers) as pool:
+        for _ in pool.imap(_bare_parse, files, chunksize=chunksize):
+            pass
     return time.perf_counter() - t0
 
 
@@ -132,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         gen = time.perf_counter() - t0
         print(f"generated {args.n:,} notices ({size / 1e6:,.0f} MB) in {gen:.1f} s "
               f"into {folder}")
+        load0 = os.getloadavg()
         base = baseline(folder, args.workers)
         # single process, CPU seconds: insensitive to other load on the machine
         base1 = read1 = float("nan")
@@ -145,12 +144,15 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         ds = ingest(folder, out, workers=args.workers, progress=sys.stderr.isatty())
         ing = time.perf_counter() - t0
+        # the baseline again: other load on the machine changes over a run
+        base_after = baseline(folder, args.workers)
+        base_before, base = base, (base + base_after) / 2
         parse = ds.provenance["read"]["parse_seconds"]
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(format_accounting(ds))
         print(f"workers                      {args.workers}")
         print(f"bare lxml parse ({args.workers} procs)   {args.n / base:10,.0f} notices/s "
-              f"({base:.1f} s)")
+              f"({base:.1f} s; {base_before:.1f} s before ingest, {base_after:.1f} s after)")
         if base1 == base1:
             print(f"1 process, CPU time: bare parse {args.n / base1:,.0f} notices/s "
                   f"({base1:.1f} s), read {args.n / read1:,.0f} notices/s ({read1:.1f} s), "
@@ -160,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ratio read / bare parse      {parse / base:10.2f}")
         print(f"ratio ingest / bare parse    {ing / base:10.2f}   (aim <= 2)")
         print(f"peak RSS main process        {rss_mb:10,.0f} MB")
+        load1 = os.getloadavg()
+        print("load average (1, 5, 15 min) before "
+              + ", ".join(f"{v:.2f}" for v in load0) + "; after "
+              + ", ".join(f"{v:.2f}" for v in load1))
     finally:
         if not args.keep and args.dir is None:
             shutil.rmtree(work, ignore_errors=True)
