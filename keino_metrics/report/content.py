@@ -23,10 +23,19 @@ from keino_metrics.report.metadata import is_demo
 
 __all__ = ["TARGET_FAMILY", "VOLUME_IDS", "STRATEGIC_IDS", "COMPETITION_IDS",
            "SHARE_SUMMARY_IDS", "BREAKDOWN_IDS", "ReportContent", "compute",
-           "indicator_names", "innovation_ids", "green_rules"]
+           "indicator_names", "innovation_ids", "green_rules", "SCOREBOARD_FAMILY",
+           "RISK_FAMILY", "CAPABILITY_FAMILY", "family_ids", "capability_index_ids"]
 
 #: Catalogue family holding the candidate definitions of the 10 % target.
 TARGET_FAMILY = "innovation-target"
+#: Catalogue family of the EU Single Market Scoreboard indicators (SMS-01..SMS-13).
+SCOREBOARD_FAMILY = "scoreboard"
+#: Catalogue family of the integrity and risk indicators (OT-*, RF-*).
+RISK_FAMILY = "integrity"
+#: Catalogue family of the capability-survey indices (CAP-*).
+CAPABILITY_FAMILY = "capability"
+#: Suffix of the reliability (Cronbach's alpha) companion of a capability index.
+ALPHA_SUFFIX = "-ALPHA"
 #: Volume: notices, lots and euros.
 VOLUME_IDS: tuple[str, ...] = ("KEINO-VOL-NOTICES", "KEINO-VOL-LOTS", "KEINO-VOL-EUR")
 #: Strategic shares shown as trends.
@@ -62,6 +71,18 @@ def innovation_ids() -> tuple[str, ...]:
     from keino_metrics.indicators import catalogue
 
     return tuple(catalogue(family=TARGET_FAMILY)["id"])
+
+
+def family_ids(family: str) -> tuple[str, ...]:
+    """Ids of a catalogue family, in catalogue order."""
+    from keino_metrics.indicators import catalogue
+
+    return tuple(catalogue(family=family)["id"])
+
+
+def capability_index_ids() -> tuple[str, ...]:
+    """Capability indices of the catalogue (without their Cronbach's alpha companions)."""
+    return tuple(i for i in family_ids(CAPABILITY_FAMILY) if not i.endswith(ALPHA_SUFFIX))
 
 
 def indicator_names(lang: str, ids: tuple[str, ...] | None = None) -> dict[str, str]:
@@ -108,6 +129,13 @@ class ReportContent:
         Quarantined records by field and reason.
     accounting : pandas.DataFrame
         :meth:`Dataset.accounting_summary`.
+    scoreboard_ids : tuple of str
+        EU Single Market Scoreboard indicators (catalogue family ``scoreboard``).
+    risk_ids : tuple of str
+        Integrity and risk indicators (catalogue family ``integrity``); they are
+        also in :attr:`by_buyer_group`.
+    capability_ids : tuple of str
+        Capability-survey indices and their Cronbach's alpha companions.
     """
 
     year: int
@@ -121,6 +149,9 @@ class ReportContent:
     completeness: pd.DataFrame
     quarantine: pd.DataFrame
     accounting: pd.DataFrame
+    scoreboard_ids: tuple[str, ...] = ()
+    risk_ids: tuple[str, ...] = ()
+    capability_ids: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Every indicator by year (:attr:`by_year`)."""
@@ -130,7 +161,8 @@ class ReportContent:
     @property
     def ids(self) -> tuple[str, ...]:
         """Every indicator the report shows."""
-        return tuple(dict.fromkeys((*self.innovation_ids, *_REPORT_IDS)))
+        return tuple(dict.fromkeys((*self.innovation_ids, *_REPORT_IDS, *self.scoreboard_ids,
+                                    *self.risk_ids, *self.capability_ids)))
 
     @property
     def first_year(self) -> int:
@@ -163,6 +195,79 @@ class ReportContent:
         """The common target of the candidate definitions (``None`` if they differ)."""
         t = self.innovation()["target"].dropna().unique()
         return float(t[0]) if len(t) == 1 else None
+
+    def with_reasons(self, ids: tuple[str, ...], year: int | None = None,
+                     extra: tuple[str, ...] = ()) -> pd.DataFrame:
+        """:meth:`select` for the report year, with a row for every id without a result.
+
+        An indicator that gives no value in ``year`` (no result row, or
+        coverage 0) keeps its row, with coverage 0 and the reason in
+        ``warning``: the warning of its latest result, else its catalogue
+        limits. ``extra`` names catalogue columns to add (``threshold_source``,
+        ``reference_values``, ``limits``); missing text becomes ``""``.
+        """
+        year = self.year if year is None else year
+        df = self.select(ids, year)
+        cat = _catalogue("en").set_index("indicator_id")
+        missing = [i for i in ids if i not in set(df["indicator_id"])]
+        if missing:
+            rows = []
+            for i in missing:
+                hist = self.by_year[(self.by_year["indicator_id"] == i)
+                                    & self.by_year["warning"].notna()]
+                reason = (str(hist.sort_values("year")["warning"].iloc[-1]) if len(hist)
+                          else str(cat.loc[i, "limits"]) if i in cat.index else "")
+                rows.append({"indicator_id": i, "year": year, "coverage": 0.0, "light": "grey",
+                             "unit": cat.loc[i, "unit"] if i in cat.index else "",
+                             "warning": reason})
+            df = pd.concat([df, pd.DataFrame(rows)], ignore_index=True)
+            df = self._order(df, ids)
+        df["warning"] = df["warning"].astype(object).where(df["warning"].notna(), "")
+        unmeasured = df["value"].isna() & (df["coverage"].fillna(0) == 0)
+        df["light"] = df["light"].astype(object).where(~unmeasured, "grey")
+        for col in extra:
+            df[col] = [_text_cell(cat.loc[i, col]) if i in cat.index and col in cat.columns
+                       else "" for i in df["indicator_id"]]
+        return df
+
+    @staticmethod
+    def _order(df: pd.DataFrame, ids: tuple[str, ...]) -> pd.DataFrame:
+        order = {i: k for k, i in enumerate(ids)}
+        return (df.assign(_o=df["indicator_id"].map(order))
+                .sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True))
+
+    def scoreboard(self) -> pd.DataFrame:
+        """The Scoreboard indicators in the report year, with threshold source and EU average.
+
+        ``reference_values`` is the catalogue's published reference (such as
+        the EU average of the Scoreboard 2024) where the catalogue carries one.
+        """
+        return self.with_reasons(self.scoreboard_ids,
+                                 extra=("threshold_source", "reference_values"))
+
+    def risk(self) -> pd.DataFrame:
+        """The integrity and risk indicators in the report year, with their stated limits."""
+        return self.with_reasons(self.risk_ids, extra=("limits",))
+
+    def risk_breakdown_ids(self) -> tuple[str, ...]:
+        """Risk indicators with a value for some buyer group in the report year."""
+        df = self.by_buyer_group[self.by_buyer_group["indicator_id"].isin(self.risk_ids)]
+        have = set(df.loc[df["value"].notna() & (df["coverage"] > 0), "indicator_id"])
+        return tuple(i for i in self.risk_ids if i in have)
+
+    def capability(self) -> pd.DataFrame:
+        """Capability indices by year with their Cronbach's alpha (column ``alpha``).
+
+        Only survey years up to the report year appear; the survey need not be
+        run every year.
+        """
+        idx = tuple(i for i in self.capability_ids if not i.endswith(ALPHA_SUFFIX))
+        df = self.select(idx)
+        alpha = self.select(tuple(f"{i}{ALPHA_SUFFIX}" for i in idx))
+        alpha = alpha.assign(indicator_id=alpha["indicator_id"].str.removesuffix(ALPHA_SUFFIX))
+        df = df.merge(alpha[["indicator_id", "year", "value"]].rename(
+            columns={"value": "alpha"}), on=["indicator_id", "year"], how="left")
+        return self._order(df, idx)
 
     def volume(self) -> pd.DataFrame:
         """One row per year: ``year``, ``notices``, ``lots``, ``value_eur``."""
@@ -250,6 +355,17 @@ class ReportContent:
                 lang=lang, title=text("figure.region_title", lang, year=self.year),
                 xlabel=text("figure.region_x", lang),
                 caption_text=figures.caption(lang, source=src, n=lots_year), demo=self.demo)
+        cap = self.capability()
+        if len(cap):
+            cap_ids = tuple(dict.fromkeys(cap["indicator_id"]))
+            out["capability_trend"] = figures.index_trend(
+                cap, {i: names.get(i, i) for i in cap_ids}, lang=lang,
+                title=text("figure.capability_title", lang, year=self.year),
+                caption_text=figures.caption(
+                    lang, source=src,
+                    n=int(cap.drop_duplicates("year")["n_eligible"].fillna(0).sum()),
+                    unit="responses"),
+                demo=self.demo)
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -268,6 +384,9 @@ class ReportContent:
             "completeness": comp,
             "quarantine": self.quarantine,
             "accounting": self.accounting,
+            "scoreboard": self.scoreboard(),
+            "risk": self.risk(),
+            "capability": self.capability(),
             "catalogue": self.catalogue_table("en"),
         }
 
@@ -286,13 +405,20 @@ class ReportContent:
         """Excel number formats: shares as per cent, euros with thousands."""
         share_cols = {"coverage": "0.0%", "ci_low": "0.0%", "ci_high": "0.0%",
                       "numerator": "#,##0", "denominator": "#,##0"}
-        fmt = {name: dict(share_cols) for name in ("summary", "indicators_by_year",
+        fmt = {name: dict(share_cols) for name in ("summary", "scoreboard", "risk",
+                                                   "indicators_by_year",
                                                    "indicators_by_region",
                                                    "indicators_by_buyer_group")}
         comp_cols = {str(c): "0.0%" for c in self.completeness.columns}
         fmt["completeness"] = comp_cols
         fmt["volume"] = {"notices": "#,##0", "lots": "#,##0", "value_eur": "#,##0"}
         return fmt
+
+
+def _text_cell(v: object) -> str:
+    if isinstance(v, list | tuple):
+        return ", ".join(map(str, v))
+    return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
 
 def _compute(ids: tuple[str, ...], data: Dataset, by: list[str]) -> pd.DataFrame:
@@ -313,13 +439,16 @@ def compute(data: Dataset, year: int) -> ReportContent:
     """
     years = tuple(y for y in coverage.data_years(data) if y <= year)
     target_ids = innovation_ids()
-    ids = tuple(dict.fromkeys((*target_ids, *_REPORT_IDS)))
+    sms, risk = family_ids(SCOREBOARD_FAMILY), family_ids(RISK_FAMILY)
+    cap = family_ids(CAPABILITY_FAMILY)
+    ids = tuple(dict.fromkeys((*target_ids, *_REPORT_IDS, *sms, *risk, *cap)))
     by_year = _compute(ids, data, ["year"]).dropna(subset=["year"])
     by_year = by_year[by_year["year"].astype(int) <= year].reset_index(drop=True)
     by_year["year"] = by_year["year"].astype(int)
     breakdowns = {}
-    for col in ("region_code", "buyer_group"):
-        df = _compute(BREAKDOWN_IDS, data, ["year", col]).dropna(subset=["year"])
+    for col, extra in (("region_code", ()), ("buyer_group", risk)):
+        df = _compute(tuple(dict.fromkeys((*BREAKDOWN_IDS, *extra))), data,
+                      ["year", col]).dropna(subset=["year"])
         df = df[df["year"].astype(int) == year]
         breakdowns[col] = (df.assign(year=df["year"].astype(int))
                            .sort_values(["indicator_id", col], na_position="last")
@@ -330,4 +459,5 @@ def compute(data: Dataset, year: int) -> ReportContent:
         by_region=breakdowns["region_code"], by_buyer_group=breakdowns["buyer_group"],
         rows=coverage.rows_by_year(data), completeness=coverage.completeness(data),
         quarantine=coverage.quarantine_counts(data, top=None),
-        accounting=data.accounting_summary())
+        accounting=data.accounting_summary(),
+        scoreboard_ids=sms, risk_ids=risk, capability_ids=cap)

@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from keino_metrics.report import numbers
 from keino_metrics.report.labels import text
 
-__all__ = ["STYLE", "style", "caption", "innovation_target", "volume_trend", "share_trend",
+__all__ = ["STYLE", "style", "caption", "innovation_target", "volume_trend", "share_trend", "index_trend",
            "breakdown_bars", "save", "has_demo_mark", "DEMO_MARK_GID"]
 
 #: The report's matplotlib style file.
@@ -36,7 +36,7 @@ STYLE = resources.files("keino_metrics") / "data" / "report" / "keino.mplstyle"
 #: ``gid`` of the demo mark text, so tests and readers can find it.
 DEMO_MARK_GID = "keino-demo-mark"
 
-_CAPTION_UNITS = ("lots", "notices", "awards", "rows")
+_CAPTION_UNITS = ("lots", "notices", "awards", "rows", "responses")
 
 
 @contextmanager
@@ -214,6 +214,38 @@ def share_trend(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str, tit
             caption_text = (text("figure.low_coverage_note", lang,
                                  share=numbers.percent(min_coverage, lang, 0))
                             + "\n" + caption_text)
+        return _finish(fig, title=title, caption_text=caption_text, demo=demo, lang=lang)
+
+
+def index_trend(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str, title: str,
+                caption_text: str, demo: bool = False) -> Figure:
+    """Indices (such as 0-100 capability scores) by year, one line each with its 95 % band.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long frame: ``indicator_id``, ``year``, ``value``, ``ci_low``, ``ci_high``.
+    names : mapping
+        Display name of each indicator id; also fixes the order of the lines.
+    """
+    order = [i for i in names if i in set(frame["indicator_id"])]
+    with style():
+        fig = Figure(figsize=(9, 5.2 + 0.22 * len(order)))
+        ax = fig.subplots()
+        for k, ind in enumerate(order):
+            d = frame[frame["indicator_id"] == ind].sort_values("year")
+            x = d["year"].astype(int).to_numpy()
+            ax.plot(x, d["value"].astype(float).to_numpy(), marker="o", color=f"C{k}",
+                    label=f"{names[ind]} ({ind})")
+            ax.fill_between(x, d["ci_low"].astype(float).to_numpy(),
+                            d["ci_high"].astype(float).to_numpy(),
+                            color=f"C{k}", alpha=0.12, linewidth=0)
+        years = sorted(frame["year"].astype(int).unique())
+        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_xlabel(text("figure.year_x", lang))
+        ax.set_ylabel(text("figure.index_y", lang))
+        ax.yaxis.set_major_formatter(numbers.tick_formatter(lang))
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncols=1)
         return _finish(fig, title=title, caption_text=caption_text, demo=demo, lang=lang)
 
 

@@ -22,7 +22,20 @@ from keino_metrics.report.labels import text
 
 __all__ = ["STYLE", "percent", "heading", "paragraph", "banner", "section", "title_block",
            "indicator_table", "breakdown_table", "trend_table", "volume_table", "rows_table",
-           "completeness_table", "counts_table", "metadata_block", "catalogue_table"]
+           "completeness_table", "counts_table", "metadata_block", "catalogue_table",
+           "SCOREBOARD_COLUMNS", "RISK_COLUMNS", "CAPABILITY_COLUMNS", "scoreboard_table",
+           "risk_table", "capability_table"]
+
+#: Columns of the Scoreboard page (``ReportContent.scoreboard()``).
+SCOREBOARD_COLUMNS: tuple[str, ...] = (
+    "indicator_id", "value", "numerator", "denominator", "coverage", "ci", "target", "light",
+    "threshold_source", "reference_values", "warning")
+#: Columns of the risk page (``ReportContent.risk()``).
+RISK_COLUMNS: tuple[str, ...] = (
+    "indicator_id", "value", "numerator", "denominator", "coverage", "ci", "light", "warning",
+    "limits")
+#: Columns of the capability page (``ReportContent.capability()``).
+CAPABILITY_COLUMNS: tuple[str, ...] = ("indicator_id", "year", "value", "ci", "n_eligible", "alpha", "warning")
 
 #: CSS for the report's tables and banners (emitted once, with the title).
 STYLE = """<style>
@@ -92,6 +105,23 @@ def indicator_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
     kw = {} if columns is None else {"columns": tuple(columns)}
     return _html(tables.indicator_table(frame, lang, names=names, by=tuple(by), green=green,
                                         **kw))
+
+
+def scoreboard_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
+                     green: Mapping[str, str] | None = None) -> str:
+    """The Scoreboard indicators with traffic light, threshold source and EU reference."""
+    return indicator_table(frame, lang, names, columns=SCOREBOARD_COLUMNS, green=green)
+
+
+def risk_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
+               green: Mapping[str, str] | None = None) -> str:
+    """The integrity and risk indicators with their warnings and stated limits."""
+    return indicator_table(frame, lang, names, columns=RISK_COLUMNS, green=green)
+
+
+def capability_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str]) -> str:
+    """Capability indices by year with their interval, responses and Cronbach's alpha."""
+    return indicator_table(frame, lang, names, columns=CAPABILITY_COLUMNS)
 
 
 def breakdown_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,

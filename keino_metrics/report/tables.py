@@ -78,6 +78,8 @@ def format_value(value: object, unit: object, lang: str) -> str:
         return numbers.percent(value, lang)  # type: ignore[arg-type]
     if isinstance(unit, str) and unit.upper() == "EUR":
         return numbers.eur_million(value, lang) + " " + text("unit.eur_million", lang)  # type: ignore[arg-type]
+    if isinstance(unit, str) and unit.strip().lower() == "index":
+        return numbers.number(value, lang, 1)  # type: ignore[arg-type]
     return numbers.number(value, lang)  # type: ignore[arg-type]
 
 
@@ -139,16 +141,30 @@ def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] 
         elif col == "coverage":
             out[head] = [numbers.percent(v, lang) for v in frame["coverage"]]
         elif col == "ci":
-            out[head] = [numbers.interval(lo, hi, lang) if _is_share(u) else numbers.MISSING
+            out[head] = [_interval(lo, hi, u, lang)
                          for lo, hi, u in zip(frame["ci_low"], frame["ci_high"], frame["unit"],
                                               strict=True)]
         elif col == "light":
             out[head] = [light_html(v, lang) for v in frame["light"]]
         elif col in ("n_eligible", "excluded"):
             out[head] = [numbers.number(v, lang) for v in frame[col]]
+        elif col == "alpha":
+            out[head] = [numbers.number(v, lang, 2) for v in frame[col]]
+        elif col == "year":
+            out[head] = [str(int(v)) for v in frame[col]]
         else:
-            out[head] = frame[col].astype(str)
+            out[head] = [numbers.MISSING if v is None or (isinstance(v, float) and pd.isna(v))
+                         or v == "" else str(v) for v in frame[col]]
     return out.reset_index(drop=True)
+
+
+def _interval(low: object, high: object, unit: object, lang: str) -> str:
+    """A 95 % interval: per cent for shares, plain numbers (one decimal) for days or indices."""
+    if _is_share(unit):
+        return numbers.interval(low, high, lang)  # type: ignore[arg-type]
+    if pd.isna(low) or pd.isna(high):  # type: ignore[arg-type]
+        return numbers.MISSING
+    return f"{numbers.number(low, lang, 1)} – {numbers.number(high, lang, 1)}"  # type: ignore[arg-type]
 
 
 def html_table(frame: pd.DataFrame, *, escape_columns: Sequence[str] | None = None) -> str:
@@ -161,6 +177,7 @@ def html_table(frame: pd.DataFrame, *, escape_columns: Sequence[str] | None = No
     cols = list(df.columns) if escape_columns is None else list(escape_columns)
     for c in cols:
         df[c] = [v if isinstance(v, str) and v.startswith('<span class="keino-light')
+                 else numbers.MISSING if v is None or (isinstance(v, float) and pd.isna(v))
                  else html.escape(str(v)) for v in df[c]]
     return df.to_html(index=False, escape=False, border=0, classes="keino-table",
                       na_rep=numbers.MISSING)

@@ -53,3 +53,18 @@ def test_volume_and_breakdown_figures(tmp_path):
 def test_caption_unit_is_checked():
     with pytest.raises(ValueError, match="unit"):
         figures.caption("fi", source="x", n=1, unit="apples")
+
+
+def test_index_trend_draws_one_line_per_index_with_its_band():
+    frame = pd.DataFrame({"indicator_id": ["CAP-A", "CAP-A", "CAP-B", "CAP-B"],
+                          "year": [2022, 2024, 2022, 2024], "value": [50.0, 60.0, 40.0, 45.0],
+                          "ci_low": [48.0, 58.0, 38.0, 43.0],
+                          "ci_high": [52.0, 62.0, 42.0, 47.0]})
+    fig = figures.index_trend(frame, {"CAP-A": "A", "CAP-B": "B"}, lang="fi", title="Indeksit",
+                              caption_text=figures.caption("fi", source="demo", n=700,
+                                                           unit="responses"), demo=True)
+    ax = fig.axes[0]
+    assert figures.has_demo_mark(fig)
+    assert ax.get_ylabel() == "Indeksi (0–100)"
+    assert [list(line.get_ydata()) for line in ax.get_lines()] == [[50.0, 60.0], [40.0, 45.0]]
+    assert any("N = 700 vastausta" in t.get_text() for t in fig.texts)

@@ -1,3 +1,5 @@
+import pytest
+
 from keino_metrics.report import render
 
 
@@ -19,3 +21,55 @@ def test_metadata_block_masks_machine_dependent_values():
     for v in ("abc-dirty", "3.11.7", "Linux", "3.1", "11"):
         assert f'<span class="volatile">{v}</span>' in html
     assert "<code>ab</code>" in html and "1,234" in html
+
+
+def _page_frame():
+    import pandas as pd
+
+    return pd.DataFrame([
+        {"indicator_id": "SMS-01", "year": 2025, "value": 0.27, "numerator": 27.0,
+         "denominator": 100.0, "unit": "share", "coverage": 0.97, "ci_low": 0.19,
+         "ci_high": 0.36, "target": float("nan"), "light": "red", "warning": "",
+         "threshold_source": "EU Single Market Scoreboard", "reference_values": "EU average 28 %",
+         "limits": ""},
+        {"indicator_id": "SMS-03", "year": 2025, "value": float("nan"),
+         "numerator": float("nan"), "denominator": float("nan"), "unit": "share",
+         "coverage": 0.0, "ci_low": float("nan"), "ci_high": float("nan"),
+         "target": float("nan"), "light": "grey", "warning": "no GDP figure for 2025",
+         "threshold_source": "", "reference_values": "", "limits": "Awarded values only."},
+    ])
+
+
+@pytest.mark.parametrize("lang, head, grey", [("fi", "EU-vertailuarvo", "ei arvioitu"),
+                                              ("en", "EU reference", "not assessed")])
+def test_scoreboard_table_keeps_indicators_without_data(lang, head, grey):
+    html = render.scoreboard_table(_page_frame(), lang, {"SMS-01": "a", "SMS-03": "b"},
+                                   green={"SMS-01": "<= 0.10"})
+    assert head in html and "EU average 28 %" in html
+    assert "keino-light-red" in html and grey in html
+    assert "no GDP figure for 2025" in html and "nan" not in html
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_new_pages_have_sections_and_reading_guides_in_both_languages(lang):
+    from keino_metrics.report.labels import text
+
+    for key in ("scoreboard", "risk", "capability"):
+        sec = render.section(key, lang, demo=True, intro=text(f"text.{key}_intro", lang,
+                                                              year=2025))
+        assert "keino-banner" in sec and f"<h2>{text(f'section.{key}', lang)}</h2>" in sec
+        assert key == "capability" or "2025" in sec
+        assert text(f"text.{key}_how_to_read", lang) != text(f"text.{key}_how_to_read",
+                                                             "fi" if lang == "en" else "en")
+    risk = render.risk_table(_page_frame(), lang, {})
+    assert "Awarded values only." in risk
+
+
+def test_capability_table_shows_alpha_and_interval():
+    import pandas as pd
+
+    frame = pd.DataFrame([{"indicator_id": "CAP-STRATEGY", "year": 2024, "value": 61.11,
+                           "unit": "index", "ci_low": 58.59, "ci_high": 63.63,
+                           "n_eligible": 717, "alpha": 0.8097, "warning": ""}])
+    html = render.capability_table(frame, "fi", {"CAP-STRATEGY": "Strateginen johtaminen"})
+    assert "61,1" in html and "58,6 – 63,6" in html and "0,81" in html and "717" in html
