@@ -1710,7 +1710,7 @@ def build_impact_report(year: int | None = None, data_dir: str | os.PathLike[str
         For a bad parameter, before any notebook runs.
     """
     import papermill as pm
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from keino_metrics.report import coverage
     from keino_metrics.report.run import (

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from keino_metrics import paths
 from keino_metrics.dataset import Dataset
