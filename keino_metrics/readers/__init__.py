@@ -137,7 +137,7 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
     t0 = time.perf_counter()
     bar = None
     if progress or progress is None:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
         bar = tqdm(unit="file", desc="reading", disable=None if progress is None else False,
                    mininterval=0.5)
     n = 0
