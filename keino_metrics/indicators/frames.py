@@ -355,13 +355,11 @@ class Frames:
             "cvd_vehicles_clean", "lowest_tender_value_eur", "highest_tender_value_eur")
         can = notices.filter(L("notice_type") == "can")
         lr = (a.join(can, on="notice_id", how="inner")
-              .join(attrs, on=["notice_id", "lot_id"], how="left"))
-        if hilma_cols:
-            lr = lr.join(hilma, on=["notice_id", "lot_id"], how="left")
-        lr = lr.join(cn_attrs, on=["procedure_id", "lot_id"], how="left")
-        if hilma_cols:
-            lr = lr.join(cn_hilma, on=["procedure_id", "lot_id"], how="left")
-        lr = (lr.join(self._proc_info(), on="procedure_id", how="left")
+              .join(attrs, on=["notice_id", "lot_id"], how="left")
+              .join(hilma, on=["notice_id", "lot_id"], how="left")
+              .join(cn_attrs, on=["procedure_id", "lot_id"], how="left")
+              .join(cn_hilma, on=["procedure_id", "lot_id"], how="left")
+              .join(self._proc_info(), on="procedure_id", how="left")
               .join(self._buyers(), on="buyer_id", how="left"))
         merged = [nw.coalesce(L(c), L(c + "__cn")).alias(c)
                   for c in (*attr_cols, *hilma_cols)]
@@ -381,10 +379,7 @@ class Frames:
                             ).cast(nw.Float64).alias("advert_days"))
         derived.append((L("first_cn_date").is_null().__invert__()
                         & (L("first_cn_date") <= L("publication_date"))).alias("prior_call"))
-        lr = lr.with_columns(*derived)
-        if want is not None:
-            lr = lr.select(*[c for c in lr.columns if c in want])
-        return lr
+        return lr.with_columns(*derived)
 
     def _notices(self) -> nw.LazyFrame:
         n = self._notice_base()
