@@ -180,9 +180,9 @@ class Frames:
     con : object
         The DuckDB connection or Spark session, when used.
     keep : dict of str to set of str
-        ``keep["lot_results"]``: the only lot-result columns to build (lot
-        attributes and Hilma answers nobody reads are not joined at all);
-        without it the frame has every column.
+        ``keep["lot_results"]``: the lot-result columns the requested
+        indicators read; lot attributes and Hilma answers outside it are left
+        out of the joins. Without it the frame has every column.
     """
 
     engine: str
