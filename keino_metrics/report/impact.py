@@ -1768,11 +1768,7 @@ def build_impact_report(year: int | None = None, data_dir: str | os.PathLike[str
                                                 / f"{name}_{p.language}.png"))
             meta = collect_metadata(checked[0], langs, data)
             machine = content.tables()
-            for name, frame in machine.items():
-                path = folder / "tables" / f"{name}.csv"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-                written.append(path)
+            written += tables.write_csv_tables(machine, folder / "tables")
             for p in checked:
                 written.append(tables.write_excel(
                     {k.removeprefix("impact_"): v for k, v in machine.items()},
@@ -1781,10 +1777,8 @@ def build_impact_report(year: int | None = None, data_dir: str | os.PathLike[str
             bar.update()
             bar.set_postfix_str("metadata")
             meta["source_date_epoch"] = epoch
-            meta["outputs"] = [
-                {"path": f.relative_to(folder).as_posix(), "sha256": metadata.sha256_file(f)}
-                for f in sorted({*written, *(folder / f"impact_report_{p.language}.html"
-                                             for p in checked)})]
+            meta["outputs"] = metadata.output_records(folder, [
+                *written, *(folder / f"impact_report_{p.language}.html" for p in checked)])
             metadata.write(meta, folder / "impact_metadata.json")
             bar.update()
     finally:

@@ -163,3 +163,11 @@ def write(meta: Mapping[str, object], path: str | os.PathLike[str]) -> Path:
     p.write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                  encoding="utf-8")
     return p
+
+
+def output_records(folder: str | os.PathLike[str],
+                   files: Iterable[str | os.PathLike[str]]) -> list[dict[str, str]]:
+    """``path`` (relative to ``folder``) and SHA-256 of each output file, sorted by path."""
+    folder = Path(folder)
+    return [{"path": Path(f).relative_to(folder).as_posix(), "sha256": sha256_file(f)}
+            for f in sorted({Path(f) for f in files})]

@@ -221,12 +221,7 @@ def build_report(year: int | None = None, data_dir: str | os.PathLike[str] | Non
             bar.update()
             meta = metadata.collect(year=report_year, languages=langs, seed=seed,
                                     data_dir=data_path, data=data)
-            machine = content.tables()
-            for name, frame in machine.items():
-                path = folder / "tables" / f"{name}.csv"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-                written.append(path)
+            written += tables.write_csv_tables(content.tables(), folder / "tables")
             for p in checked:
                 written.append(tables.write_excel(
                     content.excel_tables(p.language),
@@ -238,10 +233,8 @@ def build_report(year: int | None = None, data_dir: str | os.PathLike[str] | Non
 
             bar.set_postfix_str("metadata")
             meta["source_date_epoch"] = epoch
-            meta["outputs"] = [
-                {"path": f.relative_to(folder).as_posix(), "sha256": metadata.sha256_file(f)}
-                for f in sorted({*written, *(folder / f"annual_report_{p.language}.html"
-                                             for p in checked)})]
+            meta["outputs"] = metadata.output_records(folder, [
+                *written, *(folder / f"annual_report_{p.language}.html" for p in checked)])
             metadata.write(meta, folder / "metadata.json")
             bar.update()
     finally:

@@ -317,3 +317,19 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
             ws.set_column(0, 0, 40)
             ws.set_column(1, 1, 80)
     return p
+
+
+def write_csv_tables(frames: Mapping[str, pd.DataFrame], directory: str | os.PathLike[str]
+                     ) -> list[Path]:
+    """Write each frame to ``directory/<name>.csv`` (UTF-8, ``\\n`` line ends).
+
+    Returns the paths written, in the order of ``frames``.
+    """
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, frame in frames.items():
+        path = d / f"{name}.csv"
+        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        out.append(path)
+    return out
