@@ -32,7 +32,7 @@ from functools import cache
 from lxml import etree
 
 from keino_metrics.readers import xmlsafe
-from keino_metrics.readers.base import ParseResult, Quarantined
+from keino_metrics.readers.base import ParseResult
 from keino_metrics.readers.checks import Record, buyer_id, country_alpha2, publication_number
 
 FORMAT = "ted-legacy"
@@ -81,18 +81,7 @@ def sniff(head: bytes) -> bool:
 
 def parse(data: bytes, source_file: str) -> ParseResult:
     """Read one TED export file into canonical rows (see the module docstring)."""
-    res = ParseResult(source_file=source_file, format=FORMAT, unit="notice", records_in=1)
-    try:
-        root = xmlsafe.parse(data, source_file)
-        tables = _notice(root, source_file)
-    except Quarantined as q:
-        res.quarantine.append(q)
-        return res
-    for table, rows in tables.items():
-        for row in rows:
-            res.add(table, row)
-    res.records_accepted = 1
-    return res
+    return xmlsafe.read_notice(data, source_file, FORMAT, _notice)
 
 
 @cache

@@ -18,7 +18,7 @@ import threading
 
 from lxml import etree
 
-from keino_metrics.readers.base import Quarantined
+from keino_metrics.readers.base import ParseResult, Quarantined
 
 __all__ = ["parse", "parser", "looks_like_xml", "DOCTYPE_RISK"]
 
@@ -126,3 +126,23 @@ def parse(data: bytes, source_file: str) -> etree._Element:
                           f"malformed or truncated XML at line {line}, column {col}: "
                           f"{exc.msg}") from None
     return root
+
+
+def read_notice(data: bytes, source_file: str, fmt: str, extract) -> ParseResult:
+    """Parse one XML notice safely and turn it into canonical rows.
+
+    ``extract(root, source_file)`` returns ``{table: [row, ...]}`` or raises
+    :class:`~keino_metrics.readers.base.Quarantined`; the notice is then the
+    one record of the file, accepted or quarantined.
+    """
+    res = ParseResult(source_file=source_file, format=fmt, unit="notice", records_in=1)
+    try:
+        tables = extract(parse(data, source_file), source_file)
+    except Quarantined as q:
+        res.quarantine.append(q)
+        return res
+    for table, rows in tables.items():
+        for row in rows:
+            res.add(table, row)
+    res.records_accepted = 1
+    return res
