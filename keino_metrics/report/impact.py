@@ -1709,13 +1709,12 @@ def build_impact_report(year: int | None = None, data_dir: str | os.PathLike[str
     ValueError
         For a bad parameter, before any notebook runs.
     """
-    import papermill as pm
     from tqdm import tqdm
 
     from keino_metrics.report import coverage
     from keino_metrics.report.run import (
         _env,
-        export_html,
+        execute_notebooks,
         latest_complete_year,
         source_date_epoch,
     )
@@ -1745,18 +1744,8 @@ def build_impact_report(year: int | None = None, data_dir: str | os.PathLike[str
         epoch = source_date_epoch(report_year)
         created = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
         with _env(SOURCE_DATE_EPOCH=str(epoch)):
-            for p in checked:
-                bar.set_postfix_str(f"notebook {p.language}")
-                nb_out = folder / f"impact_report_{p.language}.ipynb"
-                nb_out.parent.mkdir(parents=True, exist_ok=True)
-                pm.execute_notebook(str(root / NOTEBOOK), str(nb_out), parameters=p.to_dict(),
-                                    cwd=str(root), kernel_name="python3", progress_bar=False,
-                                    log_output=False)
-                bar.update()
-                bar.set_postfix_str(f"html {p.language}")
-                export_html(nb_out, nb_out.with_suffix(".html"),
-                            title=text("title", p.language, year=report_year))
-                bar.update()
+            execute_notebooks(NOTEBOOK, checked, folder, "impact_report",
+                              lambda lang: text("title", lang, year=report_year), bar)
 
             bar.set_postfix_str("figures and tables")
             content = compute_impact(data, report_year, outcome=outcome, programme=programme,

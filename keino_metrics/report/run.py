@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +27,8 @@ from keino_metrics.report import content as content_mod
 from keino_metrics.report import coverage, figures, metadata, params, tables
 from keino_metrics.report.labels import text
 
-__all__ = ["NOTEBOOK", "build_report", "load_data", "latest_complete_year", "export_html",
-           "source_date_epoch"]
+__all__ = ["NOTEBOOK", "build_report", "execute_notebooks", "load_data",
+           "latest_complete_year", "export_html", "source_date_epoch"]
 
 #: The report notebook (relative to the project root).
 NOTEBOOK = Path("notebooks") / "reports" / "annual_report.ipynb"
@@ -138,6 +138,33 @@ def _languages(language: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(langs))
 
 
+def execute_notebooks(notebook: Path, checked: Iterable, folder: Path, stem: str,
+                      title: Callable[[str], str], bar) -> list[Path]:
+    """Run ``notebook`` once per validated parameter set and export each to HTML.
+
+    Writes ``folder/<stem>_<lang>.ipynb`` with papermill (parameters from each
+    set's ``to_dict()``, run from the project root) and the HTML without code
+    beside it; ``title(lang)`` names the HTML page. Advances ``bar`` twice per
+    language and returns the HTML paths.
+    """
+    import papermill as pm
+
+    root = paths.project_root()
+    html = []
+    for p in checked:
+        bar.set_postfix_str(f"notebook {p.language}")
+        nb_out = folder / f"{stem}_{p.language}.ipynb"
+        nb_out.parent.mkdir(parents=True, exist_ok=True)
+        pm.execute_notebook(str(root / notebook), str(nb_out), parameters=p.to_dict(),
+                            cwd=str(root), kernel_name="python3", progress_bar=False,
+                            log_output=False)
+        bar.update()
+        bar.set_postfix_str(f"html {p.language}")
+        html.append(export_html(nb_out, nb_out.with_suffix(".html"), title=title(p.language)))
+        bar.update()
+    return html
+
+
 def build_report(year: int | None = None, data_dir: str | os.PathLike[str] | None = None,
                  language: str | Iterable[str] = ("fi", "en"), seed: int = 2024,
                  out_dir: str | os.PathLike[str] = "reports", progress: bool = True) -> Path:
@@ -172,8 +199,6 @@ def build_report(year: int | None = None, data_dir: str | os.PathLike[str] | Non
     ValueError
         For a bad parameter (before any notebook runs).
     """
-    import papermill as pm
-
     langs = _languages(language)
     # Types and ranges first, before touching data or papermill.
     probe_year = year if year is not None else params.YEAR_RANGE[0]
@@ -197,19 +222,8 @@ def build_report(year: int | None = None, data_dir: str | os.PathLike[str] | Non
         epoch = source_date_epoch(report_year)
         created = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
         with _env(SOURCE_DATE_EPOCH=str(epoch)):
-            for p in checked:
-                bar.set_postfix_str(f"notebook {p.language}")
-                nb_out = folder / f"annual_report_{p.language}.ipynb"
-                nb_out.parent.mkdir(parents=True, exist_ok=True)
-                pm.execute_notebook(str(root / NOTEBOOK), str(nb_out),
-                                    parameters=p.to_dict(), cwd=str(root),
-                                    kernel_name="python3", progress_bar=False,
-                                    log_output=False)
-                bar.update()
-                bar.set_postfix_str(f"html {p.language}")
-                export_html(nb_out, nb_out.with_suffix(".html"),
-                            title=text("report.title", p.language, year=report_year))
-                bar.update()
+            execute_notebooks(NOTEBOOK, checked, folder, "annual_report",
+                              lambda lang: text("report.title", lang, year=report_year), bar)
 
             bar.set_postfix_str("figures and tables")
             content = content_mod.compute(data, report_year)
