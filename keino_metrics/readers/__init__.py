@@ -73,11 +73,13 @@ def parse_input(item: Input) -> ParseResult:
             "Hilma or OCDS by its first bytes)"))
         return res
     try:
-        return mod.parse(data, item.label)
+        res = mod.parse(data, item.label)
     except Quarantined as q:  # a reader that quarantines the whole file
         res = ParseResult(item.label, getattr(mod, "FORMAT", "unknown"), "file", records_in=1)
         res.quarantine.append(q)
-        return res
+    if not res.bytes_in:  # readers that do not count parse the whole input
+        res.bytes_in = res.bytes_parsed = len(data)
+    return res
 
 
 def _batches(it: Iterator[Input], size: int) -> Iterator[list[Input]]:
@@ -123,7 +125,9 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
         Canonical tables, ``quarantine`` (file, record, field, reason),
         ``accounting`` (one row per input, rows in = accepted + quarantined)
         and the extra table ``award_history`` when a lot result was
-        published more than once.
+        published more than once. ``provenance["read"]`` records the
+        inputs, workers, seconds, and the bytes read (``bytes_in``) and
+        given to a parser (``bytes_parsed``).
 
     Raises
     ------
@@ -140,14 +144,16 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
         from tqdm import tqdm
         bar = tqdm(unit="file", desc="reading", disable=None if progress is None else False,
                    mininterval=0.5)
-    n = 0
+    n = bytes_in = bytes_parsed = 0
     items = iter_inputs(paths)
     batch_size = max(chunksize * max(workers, 1) * 4, 256)
     try:
         def take(results: Iterable[ParseResult]) -> None:
-            nonlocal n
+            nonlocal n, bytes_in, bytes_parsed
             for res in results:
                 collector.add(res)
+                bytes_in += res.bytes_in
+                bytes_parsed += res.bytes_parsed
                 if on_result:
                     on_result(res)
                 n += 1
@@ -177,4 +183,6 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
         os.fspath(p) for p in paths]
     return collector.build(provenance={"read": {"paths": paths_list, "inputs": n,
                                                 "workers": workers, "fx_rates": fx.name,
-                                                "parse_seconds": round(parse_seconds, 3)}})
+                                                "parse_seconds": round(parse_seconds, 3),
+                                                "bytes_in": bytes_in,
+                                                "bytes_parsed": bytes_parsed}})

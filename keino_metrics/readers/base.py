@@ -51,7 +51,8 @@ class ParseResult:
     ``records_in`` counts the records the input held (notices, CSV rows,
     releases), each of which is either accepted or in ``quarantine``:
     ``records_in == records_accepted + len(quarantine)`` for record-level
-    quarantines.
+    quarantines. ``bytes_in`` and ``bytes_parsed`` are the input's size and
+    how much of it a parser was given.
     """
 
     source_file: str
@@ -61,6 +62,11 @@ class ParseResult:
     quarantine: list[Quarantined] = field(default_factory=list)
     records_in: int = 0
     records_accepted: int = 0
+    #: Size of the input in bytes.
+    bytes_in: int = 0
+    #: Bytes given to a parser (less than ``bytes_in`` when a reader parses only
+    #: the parts of a file it reads, see ``docs/readers.md``).
+    bytes_parsed: int = 0
 
     def add(self, table: str, row: dict) -> None:
         self.rows.setdefault(table, []).append(row)

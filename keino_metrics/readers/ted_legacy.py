@@ -81,7 +81,133 @@ def sniff(head: bytes) -> bool:
 
 def parse(data: bytes, source_file: str) -> ParseResult:
     """Read one TED export file into canonical rows (see the module docstring)."""
-    return xmlsafe.read_notice(data, source_file, FORMAT, _notice)
+    return xmlsafe.read_notice(data, source_file, FORMAT, _notice, select=original_only)
+
+
+_ROOT_TAG = re.compile(rb"""<TED_EXPORT(?:\s+[^\s=<>/]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>""")
+_SECTION_TAG = re.compile(rb"""<FORM_SECTION(?:\s+[^\s=<>/]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>""")
+_FORM_TAG = re.compile(rb"""<([A-Za-z_][\w.-]*)(?:\s+[^\s=<>/]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>""")
+_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+#: Encodings in which the markers below are found byte for byte.
+_ASCII_BASED = re.compile(r"utf-?8|us-ascii|ascii|iso-8859-\d+|latin-?1|windows-125\d|cp125\d",
+                          re.I)
+_CATEGORIES = (b'CATEGORY="ORIGINAL"', b'CATEGORY="TRANSLATION"')
+_END = b"</TED_EXPORT>"
+
+
+def _has(data: bytes, char: bytes, before: bytes, start: int = 0) -> bool:
+    """Whether ``before + char`` occurs in ``data`` from ``start`` (``char`` found
+    with memchr, which is much faster than a two-byte search)."""
+    i = data.find(char, start)
+    while i > 0:
+        if data[i - 1:i] == before:
+            return True
+        i = data.find(char, i + 1)
+    return False
+
+
+def _depth(data: bytes, start: int, end: int) -> int:
+    """Elements opened minus elements closed between ``start`` and ``end``
+    (counted by markup; valid where there is no comment, CDATA or processing
+    instruction)."""
+    closes = data.count(b"</", start, end)
+    return data.count(b"<", start, end) - 2 * closes - data.count(b"/>", start, end)
+
+
+def original_only(data: bytes) -> bytes | None:
+    """The part of a TED export file that :func:`parse` reads, as a document.
+
+    A TED export file repeats its form in up to 24 languages (``FORM_SECTION``
+    children with ``CATEGORY="TRANSLATION"``) and has a ``TRANSLATION_SECTION``
+    with labels; the reader reads neither, only the root element's
+    attributes, ``CODED_DATA_SECTION`` and the ``ORIGINAL`` form. This
+    function cuts those parts out of the file at byte level and joins them::
+
+        prolog + <TED_EXPORT ...> + <CODED_DATA_SECTION>...</CODED_DATA_SECTION>
+               + <FORM_SECTION> + <F.. CATEGORY="ORIGINAL">...</F..>
+               + </FORM_SECTION></TED_EXPORT>
+
+    It returns ``None`` (parse the whole file) unless all of these hold: the
+    encoding is one in which the markers are found byte for byte (UTF-8,
+    ASCII, ISO 8859, Windows 125x); the file has no ``<!`` (comment, CDATA
+    section, DOCTYPE) and no processing instruction after the XML
+    declaration; it (without trailing white space) ends with
+    ``</TED_EXPORT>``; it has exactly one ``CODED_DATA_SECTION``, one
+    ``FORM_SECTION`` and one form with ``CATEGORY="ORIGINAL"``, every other
+    ``CATEGORY`` being ``"TRANSLATION"``; the sections are children of the
+    root and the original form a child of ``FORM_SECTION`` (markup counted
+    between them). A syntax or encoding defect inside a part that is not
+    read (a translation) is therefore not reported; truncation and defects
+    in the parts read are, with the whole file's line and column, because a
+    part that does not parse makes the reader parse the whole file.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+
+    Returns
+    -------
+    bytes or None
+        The smaller document, or ``None`` when the file is not cut.
+    """
+    if _has(data, b"!", b"<"):
+        return None
+    tail = data[-64:].rstrip()
+    if not tail.endswith(_END):
+        return None
+    root = data.find(b"<TED_EXPORT")
+    if root < 0:
+        return None
+    m = _ENCODING.match(data)
+    if m is not None and not _ASCII_BASED.fullmatch(m.group(1).decode("ascii")):
+        return None
+    if _has(data, b"?", b"<", 6):  # a processing instruction after the declaration
+        return None
+    m = _ROOT_TAG.match(data, root)
+    if m is None:
+        return None
+    root_end = m.end()
+    coded = data.find(b"<CODED_DATA_SECTION>", root_end)
+    coded_end = data.find(b"</CODED_DATA_SECTION>", coded)
+    section = data.find(b"<FORM_SECTION", coded_end)
+    if coded < 0 or coded_end < 0 or section < 0:
+        return None
+    coded_end += len(b"</CODED_DATA_SECTION>")
+    m = _SECTION_TAG.match(data, section)
+    if m is None:
+        return None
+    section_end = m.end()
+    original = -1
+    i = data.find(b"CATEGORY", section_end)
+    while i >= 0:
+        if data.startswith(_CATEGORIES[0], i):
+            if original >= 0:
+                return None
+            original = i
+        elif not data.startswith(_CATEGORIES[1], i):
+            return None
+        i = data.find(b"CATEGORY", i + 8)
+    if original < 0 or data.find(b"CATEGORY", 0, section_end) >= 0:
+        return None
+    start = data.rfind(b"<", section_end, original)
+    m = _FORM_TAG.match(data, start) if start >= 0 else None
+    if m is None or m.end() <= original:
+        return None
+    end_tag = b"</" + m.group(1)
+    end = data.find(end_tag, m.end())
+    if end < 0:
+        return None
+    close = data.find(b">", end)
+    if close < 0 or data[end + len(end_tag):close].strip():
+        return None
+    if (data.find(b"<CODED_DATA_SECTION", coded_end) >= 0
+            or data.find(b"<FORM_SECTION", section_end) >= 0
+            or _depth(data, root_end, coded) or _depth(data, coded_end, section)
+            or _depth(data, section_end, start)):
+        return None
+    return b"".join((data[:root_end], data[coded:coded_end], data[section:section_end],
+                     data[start:close + 1], b"</FORM_SECTION>", _END))
 
 
 @cache

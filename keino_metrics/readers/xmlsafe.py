@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 
 from lxml import etree
 
 from keino_metrics.readers.base import ParseResult, Quarantined
 
-__all__ = ["parse", "parser", "looks_like_xml", "DOCTYPE_RISK"]
+__all__ = ["parse", "parse_part", "parser", "read_notice", "looks_like_xml", "DOCTYPE_RISK"]
 
 #: A DOCTYPE that declares entities or pulls in an external DTD.
 DOCTYPE_RISK = re.compile(rb"<!DOCTYPE[^>\[]*(\[[^\]]*<!ENTITY|SYSTEM|PUBLIC)", re.I | re.S)
@@ -92,6 +93,29 @@ def _decode_problem(data: bytes) -> str | None:
     return None
 
 
+def _check_prolog(data: bytes, source_file: str) -> None:
+    if not data or (data[:64].isspace() and data.isspace()):  # no copy of the file
+        raise Quarantined(source_file, "file", None, "empty file")
+    head = data[:PROLOG_SCAN]
+    if b"<!" in head and _DOCTYPE.search(head) and DOCTYPE_RISK.search(head):
+        raise Quarantined(source_file, "file", "DOCTYPE",
+                          "document type declaration with entities or an external DTD "
+                          "refused (XXE / entity-expansion protection)")
+
+
+def _parse_whole(data: bytes, source_file: str) -> etree._Element:
+    try:
+        return etree.fromstring(data, _thread_parser())
+    except etree.XMLSyntaxError as exc:
+        problem = _decode_problem(data)
+        if problem:
+            raise Quarantined(source_file, "file", "encoding", problem) from None
+        line, col = exc.position if exc.position else (0, 0)
+        raise Quarantined(source_file, "file", None,
+                          f"malformed or truncated XML at line {line}, column {col}: "
+                          f"{exc.msg}") from None
+
+
 def parse(data: bytes, source_file: str) -> etree._Element:
     """Parse ``data`` into an element tree or raise :class:`Quarantined`.
 
@@ -102,47 +126,91 @@ def parse(data: bytes, source_file: str) -> etree._Element:
     source_file : str
         Path (or ``archive!member``) used in messages.
 
+    Returns
+    -------
+    lxml.etree._Element
+        The root element.
+
     Raises
     ------
     Quarantined
         For an empty file, a risky DOCTYPE, bytes that do not match the
         declared encoding, or malformed/truncated XML (with line and column).
     """
-    if not data or (data[:64].isspace() and data.isspace()):  # no copy of the file
-        raise Quarantined(source_file, "file", None, "empty file")
-    head = data[:PROLOG_SCAN]
-    if b"<!" in head and _DOCTYPE.search(head) and DOCTYPE_RISK.search(head):
-        raise Quarantined(source_file, "file", "DOCTYPE",
-                          "document type declaration with entities or an external DTD "
-                          "refused (XXE / entity-expansion protection)")
-    try:
-        root = etree.fromstring(data, _thread_parser())
-    except etree.XMLSyntaxError as exc:
-        problem = _decode_problem(data)
-        if problem:
-            raise Quarantined(source_file, "file", "encoding", problem) from None
-        line, col = exc.position if exc.position else (0, 0)
-        raise Quarantined(source_file, "file", None,
-                          f"malformed or truncated XML at line {line}, column {col}: "
-                          f"{exc.msg}") from None
-    return root
+    _check_prolog(data, source_file)
+    return _parse_whole(data, source_file)
 
 
-def read_notice(data: bytes, source_file: str, fmt: str, extract) -> ParseResult:
+def parse_part(data: bytes, source_file: str,
+               select: Callable[[bytes], bytes | None] | None = None
+               ) -> tuple[etree._Element, int]:
+    """Parse the part of ``data`` that a reader reads, else the whole file.
+
+    The empty-file and DOCTYPE checks of :func:`parse` run first, on the
+    whole file. Then ``select(data)`` may return a smaller well-formed
+    document made of the parts of the file that are read (see
+    :func:`keino_metrics.readers.ted_legacy.original_only`); it is parsed with
+    the same hardened parser. When ``select`` returns ``None`` or its document
+    does not parse, the whole file is parsed as by :func:`parse`, so that a
+    defect is reported with the file's own line and column.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+    source_file : str
+        Path (or ``archive!member``) used in messages.
+    select : callable, optional
+        ``bytes -> bytes | None``: the document to parse instead of ``data``.
+
+    Returns
+    -------
+    root : lxml.etree._Element
+        The root element of the document parsed.
+    parsed : int
+        Bytes given to the XML parser (both documents when the part fell
+        back to the whole file).
+
+    Raises
+    ------
+    Quarantined
+        As :func:`parse`.
+    """
+    res = ParseResult(source_file, "xml")
+    return _parse_counted(data, source_file, select, res), res.bytes_parsed
+
+
+def _parse_counted(data: bytes, source_file: str, select, res: ParseResult) -> etree._Element:
+    # as parse_part, adding the bytes given to the parser to res.bytes_parsed
+    # as it goes, so that they are counted when the file is quarantined too
+    _check_prolog(data, source_file)
+    part = select(data) if select is not None else None
+    if part is not None:
+        res.bytes_parsed += len(part)
+        try:
+            return etree.fromstring(part, _thread_parser())
+        except etree.XMLSyntaxError:
+            pass
+    res.bytes_parsed += len(data)
+    return _parse_whole(data, source_file)
+
+
+def read_notice(data: bytes, source_file: str, fmt: str, extract,
+                select: Callable[[bytes], bytes | None] | None = None) -> ParseResult:
     """Parse one XML notice safely and turn it into canonical rows.
 
     ``extract(root, source_file)`` returns ``{table: [row, ...]}`` or raises
     :class:`~keino_metrics.readers.base.Quarantined`; the notice is then the
-    one record of the file, accepted or quarantined.
+    one record of the file, accepted or quarantined. ``select`` is passed to
+    :func:`parse_part`.
     """
-    res = ParseResult(source_file=source_file, format=fmt, unit="notice", records_in=1)
+    res = ParseResult(source_file=source_file, format=fmt, unit="notice", records_in=1,
+                      bytes_in=len(data))
     try:
-        tables = extract(parse(data, source_file), source_file)
+        tables = extract(_parse_counted(data, source_file, select, res), source_file)
     except Quarantined as q:
         res.quarantine.append(q)
         return res
-    for table, rows in tables.items():
-        for row in rows:
-            res.add(table, row)
+    res.rows = {table: rows for table, rows in tables.items() if rows}
     res.records_accepted = 1
     return res

@@ -241,3 +241,12 @@ def test_hilma_json_embedding_eforms_text_goes_to_hilma(tmp_path, fixtures):
     _balanced(ds)
     assert set(ds.accounting["source"]) == {"hilma"}
     assert len(ds.notices) == 1 and len(ds.quarantine) == 0
+
+
+def test_bytes_read_and_parsed_are_recorded():
+    ds = read(SAMPLES / "ted-legacy", workers=1, progress=False)
+    files = sorted((SAMPLES / "ted-legacy").glob("*.xml"))
+    prov = ds.provenance["read"]
+    assert prov["bytes_in"] == sum(f.stat().st_size for f in files)
+    # the legacy reader parses the original-language form, not the translations
+    assert 0 < prov["bytes_parsed"] < prov["bytes_in"]

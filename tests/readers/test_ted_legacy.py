@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
-from keino_metrics.readers import eforms, ted_legacy
+from keino_metrics.readers import eforms, ted_legacy, xmlsafe
+from keino_metrics.readers.base import Quarantined
 
 COLUMNS = {
     "notices": ["notice_id", "notice_type", "publication_date", "buyer_id", "procedure_type"],
@@ -119,3 +121,96 @@ def test_bad_legacy_values(fixtures):
     original = data.replace(b'CATEGORY="ORIGINAL"', b'CATEGORY="TRANSLATION"')
     (q,) = ted_legacy.parse(original, "noorig.xml").quarantine
     assert "ORIGINAL" in q.reason
+
+
+def _whole(data: bytes, name: str):
+    """The reader's result when the whole file is parsed."""
+    return xmlsafe.read_notice(data, name, ted_legacy.FORMAT, ted_legacy._notice)
+
+
+def test_original_only_reads_as_the_whole_file(fixtures):
+    files = sorted((fixtures / "ted_legacy" / "ted-xml").glob("*.xml"))
+    cut = 0
+    for f in files:
+        data = f.read_bytes()
+        part = ted_legacy.original_only(data)
+        res = ted_legacy.parse(data, f.name)
+        assert res.rows == _whole(data, f.name).rows, f.name
+        assert res.bytes_in == len(data)
+        if part is not None:
+            cut += 1
+            assert res.bytes_parsed == len(part) < len(data)
+            assert b"TRANSLATION" not in part and part.count(b'CATEGORY="ORIGINAL"') == 1
+    assert cut >= len(files) - 2
+
+
+def test_multilingual_file_is_cut_to_its_original_form(fixtures):
+    data = (fixtures / "ted_legacy" / "ted-xml" / "21-000934-001-EXP.xml").read_bytes()
+    assert data.count(b'CATEGORY="TRANSLATION"') == 23
+    part = ted_legacy.original_only(data)
+    assert part is not None and len(part) < len(data) / 5
+    root = xmlsafe.parse(part, "part.xml")
+    assert root.get("DOC_ID") == etree.fromstring(data, xmlsafe.parser()).get("DOC_ID")
+    (section,) = [c for c in root if etree.QName(c).localname == "FORM_SECTION"]
+    assert [f.get("CATEGORY") for f in section] == ["ORIGINAL"]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d.replace(b"<FORM_SECTION>", b"<!-- c --><FORM_SECTION>", 1),
+    lambda d: d.replace(b"<FORM_SECTION>", b"<?pi x?><FORM_SECTION>", 1),
+    lambda d: d.replace(b"</TED_EXPORT>", b"", 1),
+    lambda d: d.replace(b'CATEGORY="TRANSLATION"', b'CATEGORY="ORIGINAL"', 1),
+    lambda d: d.replace(b'CATEGORY="TRANSLATION"', b"CATEGORY='TRANSLATION'", 1),
+    lambda d: d.replace(b'CATEGORY="ORIGINAL"', b'CATEGORY="TRANSLATION"'),
+    lambda d: d.replace(b"<CODED_DATA_SECTION>", b"<TECHNICAL_SECTION><CODED_DATA_SECTION>", 1)
+               .replace(b"</CODED_DATA_SECTION>", b"</CODED_DATA_SECTION></TECHNICAL_SECTION>", 1),
+    lambda d: d.replace(b'encoding="UTF-8"', b'encoding="UTF-16"', 1),
+], ids=["comment", "processing-instruction", "no-root-end", "two-originals",
+        "other-category", "no-original", "nested-section", "encoding"])
+def test_original_only_falls_back_to_the_whole_file(fixtures, damage):
+    data = (fixtures / "ted_legacy" / "ted-xml" / "21-000934-001-EXP.xml").read_bytes()
+    assert ted_legacy.original_only(data) is not None
+    bad = damage(data)
+    assert bad != data
+    assert ted_legacy.original_only(bad) is None
+    res = ted_legacy.parse(bad, "bad.xml")
+    assert res.bytes_parsed == len(bad)
+    assert res.rows == _whole(bad, "bad.xml").rows
+    assert [q.reason for q in res.quarantine] == [q.reason for q in
+                                                  _whole(bad, "bad.xml").quarantine]
+
+
+def test_truncation_is_reported_with_the_files_own_position(fixtures):
+    data = (fixtures / "ted_legacy" / "ted-xml" / "21-000934-001-EXP.xml").read_bytes()
+    form = data.index(b'CATEGORY="ORIGINAL"')
+    for cut in (len(data) - 5, form + 500, 300):
+        (q,) = ted_legacy.parse(data[:cut], "cut.xml").quarantine
+        with pytest.raises(Quarantined) as whole:
+            xmlsafe.parse(data[:cut], "cut.xml")
+        assert "malformed or truncated XML at line" in q.reason
+        assert q.reason == whole.value.reason
+
+
+def test_defect_in_the_original_form_is_reported_by_the_whole_parse(fixtures):
+    data = (fixtures / "ted_legacy" / "ted-xml" / "21-000934-001-EXP.xml").read_bytes()
+    form = data.index(b'CATEGORY="ORIGINAL"')
+    at = data.index(b"</TITLE>", form)
+    bad = data[:at] + b"</TITEL>" + data[at + len(b"</TITLE>"):]
+    res = ted_legacy.parse(bad, "bad.xml")
+    (q,) = res.quarantine
+    with pytest.raises(Quarantined) as whole:
+        xmlsafe.parse(bad, "bad.xml")
+    assert q.reason == whole.value.reason
+    assert res.bytes_parsed == len(ted_legacy.original_only(bad)) + len(bad)
+
+
+def test_defect_in_an_unread_translation_is_not_reported(fixtures):
+    data = (fixtures / "ted_legacy" / "ted-xml" / "21-000934-001-EXP.xml").read_bytes()
+    last = data.rindex(b'CATEGORY="TRANSLATION"')
+    assert last > data.index(b'CATEGORY="ORIGINAL"')
+    at = data.index(b"</TITLE>", last)
+    bad = data[:at] + b"</TITEL>" + data[at + len(b"</TITLE>"):]
+    with pytest.raises(Quarantined, match="malformed"):
+        xmlsafe.parse(bad, "bad.xml")
+    res = ted_legacy.parse(bad, "bad.xml")
+    assert res.quarantine == [] and res.rows == ted_legacy.parse(data, "bad.xml").rows
