@@ -114,6 +114,18 @@ def _depth(data: bytes, start: int, end: int) -> int:
     return data.count(b"<", start, end) - 2 * closes - data.count(b"/>", start, end)
 
 
+def _one_element(data: bytes, start: int, end: int, name: bytes) -> bool:
+    """Whether ``data[start:end]`` is white space or one element ``name``
+    (its start tag, no other start tag of that name, and its end tag last),
+    which in a well-formed document is one whole element."""
+    i = data.find(b"<" + name, start, end)
+    if i < 0:
+        return not data[start:end].strip()
+    if data[start:i].strip() or data.find(b"<" + name, i + 1, end) >= 0:
+        return False
+    return data[i:end].rstrip().endswith(b"</" + name + b">")
+
+
 def original_only(data: bytes) -> bytes | None:
     """The part of a TED export file that :func:`parse` reads, as a document.
 
@@ -127,19 +139,27 @@ def original_only(data: bytes) -> bytes | None:
                + <FORM_SECTION> + <F.. CATEGORY="ORIGINAL">...</F..>
                + </FORM_SECTION></TED_EXPORT>
 
-    It returns ``None`` (parse the whole file) unless all of these hold: the
-    encoding is one in which the markers are found byte for byte (UTF-8,
-    ASCII, ISO 8859, Windows 125x); the file has no ``<!`` (comment, CDATA
-    section, DOCTYPE) and no processing instruction after the XML
-    declaration; it (without trailing white space) ends with
-    ``</TED_EXPORT>``; it has exactly one ``CODED_DATA_SECTION``, one
-    ``FORM_SECTION`` and one form with ``CATEGORY="ORIGINAL"``, every other
-    ``CATEGORY`` being ``"TRANSLATION"``; the sections are children of the
-    root and the original form a child of ``FORM_SECTION`` (markup counted
-    between them). A syntax or encoding defect inside a part that is not
-    read (a translation) is therefore not reported; truncation and defects
-    in the parts read are, with the whole file's line and column, because a
-    part that does not parse makes the reader parse the whole file.
+    It returns ``None`` (parse the whole file) unless all of these hold:
+
+    * the encoding is one in which the markers are found byte for byte
+      (UTF-8, ASCII, ISO 8859, Windows 125x);
+    * the file has no ``<!`` (comment, CDATA section, DOCTYPE) and no
+      processing instruction after the XML declaration;
+    * without trailing white space it ends with ``</TED_EXPORT>``, so a
+      truncated file is parsed whole and reported;
+    * it has exactly one ``FORM_SECTION`` and exactly one form with
+      ``CATEGORY="ORIGINAL"``, every other ``CATEGORY`` being
+      ``"TRANSLATION"``;
+    * ``CODED_DATA_SECTION`` and ``FORM_SECTION`` are children of the root
+      and the original form a child of ``FORM_SECTION`` (tags counted
+      between them; between the two sections only a ``TRANSLATION_SECTION``
+      may stand).
+
+    A syntax or encoding defect inside a part that is not read (a
+    translation, the translation section) is therefore not reported;
+    truncation and defects in the parts read are, with the whole file's
+    line and column, because a part that does not parse makes the reader
+    parse the whole file (:func:`~keino_metrics.readers.xmlsafe.parse_part`).
 
     Parameters
     ----------
@@ -201,10 +221,10 @@ def original_only(data: bytes) -> bytes | None:
     close = data.find(b">", end)
     if close < 0 or data[end + len(end_tag):close].strip():
         return None
-    if (data.find(b"<CODED_DATA_SECTION", coded_end) >= 0
-            or data.find(b"<FORM_SECTION", section_end) >= 0
-            or _depth(data, root_end, coded) or _depth(data, coded_end, section)
-            or _depth(data, section_end, start)):
+    if (data.find(b"<FORM_SECTION", section_end) >= 0
+            or not _one_element(data, coded_end, section, b"TRANSLATION_SECTION")
+            or _depth(data, root_end, coded)
+            or (data[section_end:start].strip() and _depth(data, section_end, start))):
         return None
     return b"".join((data[:root_end], data[coded:coded_end], data[section:section_end],
                      data[start:close + 1], b"</FORM_SECTION>", _END))
