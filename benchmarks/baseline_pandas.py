@@ -200,7 +200,11 @@ def _list_flags(lots: pd.DataFrame, col: str, codes: dict[str, list[str] | None]
 # ---------------------------------------------------------------------------
 
 def read_tables(d: str | Path) -> dict[str, pd.DataFrame]:
-    """The canonical tables with the columns the indicators read."""
+    """The canonical tables with the columns the indicators read.
+
+    ``lots`` holds the lot attributes of :func:`lot_attributes` (the lists of
+    codes are read into flags once and not kept).
+    """
     d = Path(d)
     survey = _read(d, "capability_survey", ["unit", "buyer_id", "year", *SURVEY_ITEMS])
     if survey["unit"].isna().all() and survey["buyer_id"].notna().any():
@@ -210,9 +214,9 @@ def read_tables(d: str | Path) -> dict[str, pd.DataFrame]:
                                         "publication_date", "buyer_id", "procedure_type",
                                         "source", "central_purchasing_body"]),
         "buyers": _read(d, "buyers", ["buyer_id", "legal_type", "region_code"]),
-        "lots": _read(d, "lots", ["notice_id", "lot_id", *LOT_PLAIN, "strategic_procurement",
-                                  "green_procurement", "social_objective", "innovation",
-                                  "gpp_criteria", "accessibility"]),
+        "lots": lot_attributes(_read(d, "lots", [
+            "notice_id", "lot_id", *LOT_PLAIN, "strategic_procurement", "green_procurement",
+            "social_objective", "innovation", "gpp_criteria", "accessibility"])),
         "awards": _read(d, "awards", ["notice_id", "lot_id", "winner_chosen", "winner_id",
                                       "winner_size", "tenders_received",
                                       "sme_tenders_received", "awarded_value_eur",
@@ -220,7 +224,8 @@ def read_tables(d: str | Path) -> dict[str, pd.DataFrame]:
                                       "lowest_tender_value_eur",
                                       "highest_tender_value_eur"]),
         "hilma": _read(d, "hilma_statistics", ["notice_id", "lot_id", *HILMA,
-                                                "sme_participation_considered"]),
+                                                "sme_participation_considered"]).astype(
+            {c: "boolean" for c in [*HILMA, "sme_participation_considered"]}),
         "survey": survey,
     }
 
@@ -248,12 +253,10 @@ def procedure_info(notices: pd.DataFrame, lots: pd.DataFrame) -> pd.DataFrame:
     return info
 
 
-def lot_results(tables: dict[str, pd.DataFrame], info: pd.DataFrame,
-                buyers: pd.DataFrame) -> pd.DataFrame:
-    """One row per awarded lot result with every field the indicators read."""
-    notices, lots, hilma = tables["notices"], tables["lots"], tables["hilma"]
+def lot_attributes(lots: pd.DataFrame) -> pd.DataFrame:
+    """Plain lot attributes and the flags read from the lists of codes, per lot row."""
     lots = lots.reset_index(drop=True)
-    attrs = pd.concat([
+    return pd.concat([
         lots[["notice_id", "lot_id"]],
         lots[LOT_PLAIN].astype({"price_only_award": "boolean", "framework_agreement": "boolean",
                                 "submission_deadline": "datetime64[us]"}),
@@ -268,8 +271,14 @@ def lot_results(tables: dict[str, pd.DataFrame], info: pd.DataFrame,
                                            "gpp_yes": ["eu", "national", "other"]}),
         _list_flags(lots, "accessibility", {"acc_present": None, "acc_inc": ["inc"]}),
     ], axis=1)
+
+
+def lot_results(tables: dict[str, pd.DataFrame], info: pd.DataFrame,
+                buyers: pd.DataFrame) -> pd.DataFrame:
+    """One row per awarded lot result with every field the indicators read."""
+    notices, attrs = tables["notices"], tables["lots"]
     acols = [*LOT_PLAIN, *LOT_FLAGS]
-    hilma = hilma[["notice_id", "lot_id", *HILMA]].astype({c: "boolean" for c in HILMA})
+    hilma = tables["hilma"][["notice_id", "lot_id", *HILMA]]
 
     # contract-notice values complete the result notice's own (largest over CNs)
     cn = notices.loc[notices["notice_type"] == "cn", ["notice_id", "procedure_id"]]
