@@ -165,6 +165,94 @@ def _first(node, path: str):
     return hits[0] if hits else None
 
 
+def _clark(step: str) -> str:
+    """``{namespace}local`` of one XPath step such as ``cbc:ID[@x='y']``."""
+    prefix, local = step.split("[", 1)[0].split(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+class _Group:
+    """Several fields of one context node read with one XPath evaluation.
+
+    The fields' relative paths are joined into one union; each node found is
+    told apart by its own and its parent's element name (checked to be
+    unique among the group's paths when the group is made). One evaluation
+    and a dispatch per node found cost much less than one XPath evaluation
+    per field, and every field's nodes come in document order, as with
+    separate lookups.
+
+    Parameters
+    ----------
+    context : str
+        Name of the context element, ``{namespace}local``.
+    paths : dict
+        Field name -> path relative to the context (namespace prefixes of
+        :data:`NS`, child steps and ``[@attr='value']`` predicates).
+    """
+
+    def __init__(self, context: str, paths: dict[str, str]):
+        self.paths = dict(paths)
+        self.union = etree.XPath(" | ".join(dict.fromkeys(paths.values())), namespaces=NS)
+        sigs: dict[tuple[str, str], str] = {}
+        for name, path in paths.items():
+            steps = path.split("/")
+            sig = (_clark(steps[-1]), _clark(steps[-2]) if len(steps) > 1 else context)
+            if sig in sigs:
+                raise ValueError(f"fields {sigs[sig]} and {name} cannot be told apart")
+            sigs[sig] = name
+        # element name -> field, or (when several fields end in that element)
+        # parent name -> field
+        self.by_tag: dict[str, str | dict[str, str]] = {}
+        for (tag, _parent), name in sigs.items():
+            parents = {p: n for (t, p), n in sigs.items() if t == tag}
+            self.by_tag[tag] = name if len(parents) == 1 else parents
+
+    def __call__(self, node) -> dict[str, list]:
+        """Field -> nodes found (document order); fields without a node are absent."""
+        out: dict[str, list] = {}
+        by_tag = self.by_tag
+        for e in self.union(node):
+            name = by_tag.get(e.tag)
+            if name.__class__ is dict:
+                name = name.get(e.getparent().tag)
+            if name is not None:
+                hits = out.get(name)
+                if hits is None:
+                    out[name] = [e]
+                else:
+                    hits.append(e)
+        return out
+
+
+def _gt(found: dict[str, list], name: str) -> str | None:
+    """Stripped text of the first node of field ``name`` (``None`` when empty)."""
+    hits = found.get(name)
+    if not hits:
+        return None
+    t = hits[0].text
+    if t is None:
+        return None
+    return t.strip() or None
+
+
+def _gall(found: dict[str, list], name: str) -> list[str]:
+    """Stripped non-empty texts of every node of field ``name``."""
+    return [e.text.strip() for e in found.get(name, ()) if e.text and e.text.strip()]
+
+
+def _gamount(rec: Record, found: dict[str, list], name: str,
+             field: str) -> tuple[float | None, str | None]:
+    hits = found.get(name)
+    if not hits:
+        return None, None
+    el = hits[0]
+    v = rec.amount(el.text, field)
+    cur = el.get("currencyID")
+    if v is not None and not cur:
+        raise rec.fail(field + "-Currency", "amount without currency")
+    return v, (cur.strip().upper() if cur else None)
+
+
 def sniff(head: bytes) -> bool:
     """Whether ``head`` starts an eForms notice (UBL root with eForms namespaces).
 
@@ -231,25 +319,56 @@ def parse(data: bytes, source_file: str) -> ParseResult:
     return xmlsafe.read_notice(data, source_file, FORMAT, _notice)
 
 
-def _org_index(root) -> dict[str, etree._Element]:
+_ORG_FIELDS = ("OPT-200-Organization-Company", "BT-500-Organization-Company",
+               "BT-501-Organization-Company", "BT-507-Organization-Company",
+               "BT-513-Organization-Company", "BT-514-Organization-Company",
+               "BT-165-Organization-Company")
+
+
+@cache
+def _org_group() -> _Group:
+    return _Group(_clark("efac:Company"), {f: FIELDS[f] for f in _ORG_FIELDS})
+
+
+def _org_index(root) -> dict[str, dict[str, list]]:
+    """OPT-200 id -> the fields found of that organisation."""
     out = {}
+    group = _org_group()
     for comp in _xp(f"{_EXT}/efac:Organizations/efac:Organization/efac:Company")(root):
-        oid = _t(comp, FIELDS["OPT-200-Organization-Company"])
+        found = group(comp)
+        oid = _gt(found, "OPT-200-Organization-Company")
         if oid:
-            out[oid] = comp
+            out[oid] = found
     return out
 
 
-def _organisation(rec: Record, comp) -> dict:
-    name = _t(comp, FIELDS["BT-500-Organization-Company"])
-    country = country_alpha2(_t(comp, FIELDS["BT-514-Organization-Company"]))
-    reg = _t(comp, FIELDS["BT-501-Organization-Company"])
+def _organisation(rec: Record, found: dict[str, list]) -> dict:
+    name = _gt(found, "BT-500-Organization-Company")
+    country = country_alpha2(_gt(found, "BT-514-Organization-Company"))
+    reg = _gt(found, "BT-501-Organization-Company")
     return {"name": name, "country": country, "registration": reg,
-            "nuts3": _nuts(_t(comp, FIELDS["BT-507-Organization-Company"])),
-            "city": _t(comp, FIELDS["BT-513-Organization-Company"]),
+            "nuts3": _nuts(_gt(found, "BT-507-Organization-Company")),
+            "city": _gt(found, "BT-513-Organization-Company"),
             "id": buyer_id(reg, name, country),
-            "size": rec.code(_t(comp, FIELDS["BT-165-Organization-Company"]),
+            "size": rec.code(_gt(found, "BT-165-Organization-Company"),
                              "economic-operator-size", "BT-165-Organization-Company")}
+
+
+#: Fields read from the root element (SDK ids, and the procedure's title).
+_ROOT_FIELDS = ("OPP-010-notice", "BT-701-notice", "BT-757-notice", "BT-02-notice",
+                "BT-04-notice", "BT-05(a)-notice", "OPP-012-notice", "BT-105-Procedure",
+                "BT-23-Procedure", "BT-262-Procedure", "BT-5071-Procedure", "BT-27-Procedure")
+
+
+@cache
+def _root_group(root_tag: str) -> _Group:
+    paths = {f: FIELDS[f] for f in _ROOT_FIELDS}
+    paths["customization"] = "cbc:CustomizationID"
+    paths["changes"] = f"{_EXT}/efac:Changes"
+    paths["title"] = "cac:ProcurementProject/cbc:Name"
+    for fid, (_col, path) in HILMA_FIELDS.items():
+        paths[fid] = path
+    return _Group(root_tag, paths)
 
 
 def _notice(root, source_file: str) -> dict[str, list[dict]]:
@@ -258,13 +377,14 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     if local not in ROOTS:
         raise rec.fail(None, f"root element {local!r} is not an eForms notice "
                              f"({', '.join(ROOTS)})")
-    pub_no = publication_number(_t(root, FIELDS["OPP-010-notice"]))
-    uuid = _t(root, FIELDS["BT-701-notice"])
-    version = _t(root, FIELDS["BT-757-notice"]) or "01"
+    r = _root_group(root.tag)(root)
+    pub_no = publication_number(_gt(r, "OPP-010-notice"))
+    uuid = _gt(r, "BT-701-notice")
+    version = _gt(r, "BT-757-notice") or "01"
     notice_id = pub_no or (f"{uuid}-{version}" if uuid else None)
     rec.record = notice_id or "file"
     rec.required(notice_id, "BT-701-notice", "notice identifier")
-    custom = _t(root, "cbc:CustomizationID")
+    custom = _gt(r, "customization")
     m = _SDK.search(custom or "")
     if not m:
         raise rec.fail("OPT-002-notice", f"no eForms SDK version (CustomizationID {custom!r})")
@@ -272,18 +392,18 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     if not SDK_MIN <= sdk <= SDK_MAX:
         raise rec.fail("OPT-002-notice", f"unknown schema version eforms-sdk-{sdk[0]}.{sdk[1]} "
                        f"(supported {SDK_MIN[0]}.{SDK_MIN[1]} to {SDK_MAX[0]}.{SDK_MAX[1]})")
-    type_el = _first(root, FIELDS["BT-02-notice"])
+    type_el = r["BT-02-notice"][0] if "BT-02-notice" in r else None
     type_code = rec.required(type_el.text if type_el is not None else None, "BT-02-notice",
                              "notice type")
-    changes = _first(root, f"{_EXT}/efac:Changes") is not None
+    changes = "changes" in r
     notice_type = _type_of(type_code, type_el.get("listName"), changes)
-    procedure_id = _t(root, FIELDS["BT-04-notice"])
+    procedure_id = _gt(r, "BT-04-notice")
     if procedure_id is None and notice_type in ("pin", "other"):
         # BT-04 is optional on planning notices: the notice is its own procedure.
         procedure_id = notice_id
     rec.required(procedure_id, "BT-04-notice", "procedure identifier")
-    dispatch = rec.date(_t(root, FIELDS["BT-05(a)-notice"]), "BT-05(a)-notice")
-    published = rec.date(_t(root, FIELDS["OPP-012-notice"]), "OPP-012-notice")
+    dispatch = rec.date(_gt(r, "BT-05(a)-notice"), "BT-05(a)-notice")
+    published = rec.date(_gt(r, "OPP-012-notice"), "OPP-012-notice")
     pub_date = rec.required(published or dispatch, "OPP-012-notice",
                             "publication date (or dispatch date BT-05)")
     if dispatch and published and published < dispatch:
@@ -307,7 +427,7 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     if not buyers:
         raise rec.fail("OPT-300-Procedure-Buyer", "mandatory buyer is missing")
 
-    proc_type = rec.code(_t(root, FIELDS["BT-105-Procedure"]), "procurement-procedure-type",
+    proc_type = rec.code(_gt(r, "BT-105-Procedure"), "procurement-procedure-type",
                          "BT-105-Procedure")
     notice = {
         "notice_id": notice_id, "procedure_id": procedure_id, "notice_type": notice_type,
@@ -315,10 +435,10 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
         "procedure_type": proc_type, "source": FORMAT, "source_file": source_file,
         "notice_subtype": type_code, "dispatch_date": dispatch, "sdk_version": f"{sdk[0]}.{sdk[1]}",
         "notice_uuid": uuid, "notice_version": version,
-        "title": _t(root, "cac:ProcurementProject/cbc:Name"), "value_year": year,
+        "title": _gt(r, "title"), "value_year": year,
     }
-    for _fid, (col, path) in HILMA_FIELDS.items():
-        v = _t(root, path)
+    for fid, (col, _path) in HILMA_FIELDS.items():
+        v = _gt(r, fid)
         notice[col] = (v.lower() == "true") if v in ("true", "false") else v
 
     out: dict[str, list[dict]] = {"notices": [notice], "buyers": []}
@@ -327,46 +447,48 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
                               "country": b["country"], "nuts3": b["nuts3"], "city": b["city"],
                               "registration_number": b["registration"]})
 
-    proc_nature = rec.code(_t(root, FIELDS["BT-23-Procedure"]), "contract-nature",
-                           "BT-23-Procedure")
-    proc_cpv = _cpv(rec, _t(root, FIELDS["BT-262-Procedure"]), "BT-262-Procedure")
-    proc_nuts = _nuts(_t(root, FIELDS["BT-5071-Procedure"]))
-    proc_est = _amount(rec, root, FIELDS["BT-27-Procedure"], "BT-27-Procedure")
+    proc_nature = rec.code(_gt(r, "BT-23-Procedure"), "contract-nature", "BT-23-Procedure")
+    proc_cpv = _cpv(rec, _gt(r, "BT-262-Procedure"), "BT-262-Procedure")
+    proc_nuts = _nuts(_gt(r, "BT-5071-Procedure"))
+    proc_est = _gamount(rec, r, "BT-27-Procedure", "BT-27-Procedure")
 
-    lots_el = [lot for lot in _xp("cac:ProcurementProjectLot")(root)
-               if (_first(lot, "cbc:ID") is not None
-                   and _first(lot, "cbc:ID").get("schemeName", "Lot") == "Lot")]
+    group = _lot_group()
+    lots_el = []
+    for lot in _xp("cac:ProcurementProjectLot")(root):
+        f = group(lot)
+        if "BT-137-Lot" in f and f["BT-137-Lot"][0].get("schemeName", "Lot") == "Lot":
+            lots_el.append(f)
     lots: dict[str, dict] = {}
-    for lot in lots_el:
-        lot_id = rec.required(_t(lot, FIELDS["BT-137-Lot"]), "BT-137-Lot", "lot identifier")
+    for f in lots_el:
+        lot_id = rec.required(_gt(f, "BT-137-Lot"), "BT-137-Lot", "lot identifier")
         if lot_id in lots:
             raise rec.fail("BT-137-Lot", f"lot {lot_id} appears twice")
-        est, est_cur = _amount(rec, lot, FIELDS["BT-27-Lot"], "BT-27-Lot")
+        est, est_cur = _gamount(rec, f, "BT-27-Lot", "BT-27-Lot")
         if est is None and len(lots_el) == 1:
             est, est_cur = proc_est
-        fmax, fmax_cur = _amount(rec, lot, FIELDS["BT-271-Lot"], "BT-271-Lot")
-        crit = _all(lot, FIELDS["BT-539-Lot"])
+        fmax, fmax_cur = _gamount(rec, f, "BT-271-Lot", "BT-271-Lot")
+        crit = _gall(f, "BT-539-Lot")
         for c in crit:
             rec.code(c, "award-criterion-type", "BT-539-Lot")
-        fa = _all(lot, FIELDS["BT-765-Lot"])
-        deadline = rec.date(_t(lot, FIELDS["BT-131(d)-Lot"]), "BT-131(d)-Lot")
+        fa = _gall(f, "BT-765-Lot")
+        deadline = rec.date(_gt(f, "BT-131(d)-Lot"), "BT-131(d)-Lot")
         lots[lot_id] = {
             "notice_id": notice_id, "lot_id": lot_id,
-            "contract_nature": rec.code(_t(lot, FIELDS["BT-23-Lot"]), "contract-nature",
+            "contract_nature": rec.code(_gt(f, "BT-23-Lot"), "contract-nature",
                                         "BT-23-Lot") or proc_nature,
-            "cpv_main": _cpv(rec, _t(lot, FIELDS["BT-262-Lot"]), "BT-262-Lot") or proc_cpv,
-            "nuts3": _nuts(_t(lot, FIELDS["BT-5071-Lot"])) or proc_nuts,
+            "cpv_main": _cpv(rec, _gt(f, "BT-262-Lot"), "BT-262-Lot") or proc_cpv,
+            "nuts3": _nuts(_gt(f, "BT-5071-Lot")) or proc_nuts,
             "estimated_value": est, "estimated_value_currency": est_cur,
             "estimated_value_eur": est if est is not None and est_cur == "EUR" else None,
-            **_additional_types(rec, lot),
+            **_additional_types(rec, f.get("additional", ())),
             "price_only_award": (all(c == "price" for c in crit) if crit else None),
-            "sme_suitable": _bool(rec, _t(lot, FIELDS["BT-726-Lot"]), "BT-726-Lot"),
+            "sme_suitable": _bool(rec, _gt(f, "BT-726-Lot"), "BT-726-Lot"),
             "framework_agreement": (any(c != "none" for c in fa) if fa else None),
             "framework_maximum": fmax, "framework_maximum_currency": fmax_cur,
-            "cvd_applicable": _bool(rec, _t(lot, FIELDS["BT-717-Lot"]), "BT-717-Lot"),
-            "cvd_contract_type": _t(lot, FIELDS["BT-735-Lot"]),
+            "cvd_applicable": _bool(rec, _gt(f, "BT-717-Lot"), "BT-717-Lot"),
+            "cvd_contract_type": _gt(f, "BT-735-Lot"),
             "submission_deadline": deadline,
-            "title": _t(lot, FIELDS["BT-21-Lot"]), "value_year": year,
+            "title": _gt(f, "BT-21-Lot"), "value_year": year,
         }
     out["lots"] = list(lots.values())
     out["awards"] = _awards(rec, root, notice_id, pub_date, lots, orgs, year)
@@ -386,9 +508,23 @@ ADDITIONAL_TYPES = {
 _ADDITIONAL = "cac:ProcurementProject/cac:ProcurementAdditionalType/cbc:ProcurementTypeCode"
 
 
-def _additional_types(rec: Record, lot) -> dict:
+#: Lot fields, read with one XPath evaluation per lot (``additional``: every
+#: additional procurement type, split by code list in :func:`_additional_types`).
+_LOT_FIELDS = ("BT-137-Lot", "BT-21-Lot", "BT-23-Lot", "BT-262-Lot", "BT-5071-Lot",
+               "BT-27-Lot", "BT-271-Lot", "BT-726-Lot", "BT-539-Lot", "BT-765-Lot",
+               "BT-131(d)-Lot", "BT-717-Lot", "BT-735-Lot")
+
+
+@cache
+def _lot_group() -> _Group:
+    paths = {f: FIELDS[f] for f in _LOT_FIELDS}
+    paths["additional"] = _ADDITIONAL
+    return _Group(_clark("cac:ProcurementProjectLot"), paths)
+
+
+def _additional_types(rec: Record, elements) -> dict:
     found: dict[str, list[str]] = {}
-    for el in _xp(_ADDITIONAL)(lot):
+    for el in elements:
         lst = el.get("listName")
         if lst in ADDITIONAL_TYPES and el.text and el.text.strip():
             found.setdefault(lst, []).append(el.text.strip())
@@ -399,10 +535,26 @@ def _additional_types(rec: Record, lot) -> dict:
     return out
 
 
-def _counts(rec: Record, lr) -> dict:
+#: Lot result fields, read with one XPath evaluation per lot result.
+_RESULT_PATHS = {
+    **{f: FIELDS[f] for f in ("BT-13713-LotResult", "BT-142-LotResult", "OPT-320-LotResult",
+                              "BT-709-LotResult", "BT-723-LotResult")},
+    "contracts": "efac:SettledContract/cbc:ID",
+    "statistics": "efac:ReceivedSubmissionsStatistics",
+    "vehicles": ("efac:StrategicProcurement/efac:StrategicProcurementInformation/"
+                 "efac:ProcurementDetails/efac:StrategicProcurementStatistics"),
+}
+
+
+@cache
+def _result_group() -> _Group:
+    return _Group(_clark("efac:LotResult"), _RESULT_PATHS)
+
+
+def _counts(rec: Record, statistics) -> dict:
     typed: dict[str, int] = {}
     untyped: list[int] = []
-    for st in _xp("efac:ReceivedSubmissionsStatistics")(lr):
+    for st in statistics:
         n = rec.count(_t(st, "efbc:StatisticsNumeric"), "BT-759-LotResult")
         code = _t(st, "efbc:StatisticsCode")
         if n is None:
@@ -429,10 +581,10 @@ def _counts(rec: Record, lr) -> dict:
             "tenders_electronic": typed.get("t-esubm")}
 
 
-def _cvd(rec: Record, lr) -> dict:
+def _cvd(rec: Record, found: dict[str, list]) -> dict:
     out: dict = {}
     cats: dict[str, list[str]] = {}
-    for el in _xp(FIELDS["BT-723-LotResult"])(lr):
+    for el in found.get("BT-723-LotResult", ()):
         lst = el.get("listName") or "vehicle-category"
         if lst not in ("vehicle-category", "energy-efficiency-item"):
             raise rec.fail("BT-723-LotResult", f"unknown code list {lst!r}")
@@ -443,8 +595,7 @@ def _cvd(rec: Record, lr) -> dict:
         out["cvd_vehicle_category"] = ",".join(cats["vehicle-category"])
     if "energy-efficiency-item" in cats:
         out["energy_efficiency_items"] = ",".join(cats["energy-efficiency-item"])
-    for st in _xp("efac:StrategicProcurement/efac:StrategicProcurementInformation/"
-                          "efac:ProcurementDetails/efac:StrategicProcurementStatistics")(lr):
+    for st in found.get("vehicles", ()):
         code = rec.code(_t(st, "efbc:StatisticsCode"), "vehicles", "OPT-155-LotResult")
         n = rec.count(_t(st, "efbc:StatisticsNumeric"), "OPT-156-LotResult")
         if code and n is not None:
@@ -478,16 +629,17 @@ def _awards(rec: Record, root, notice_id: str, pub_date, lots: dict, orgs: dict,
     total, total_cur = _amount(rec, nr, "cbc:TotalAmount", "BT-161-NoticeResult")
 
     parsed: dict[str, dict] = {}  # organisations already read, by OPT-200 id
-    results = list(_xp("efac:LotResult")(nr))
-    with_winner = len({_t(lr, FIELDS["BT-13713-LotResult"]) for lr in results
-                       if _t(lr, "cbc:TenderResultCode") == "selec-w"})
+    group = _result_group()
+    results = [group(lr) for lr in _xp("efac:LotResult")(nr)]
+    with_winner = len({_gt(f, "BT-13713-LotResult") for f in results
+                       if _gt(f, "BT-142-LotResult") == "selec-w"})
     rows: dict[str, dict] = {}
-    for lr in results:
-        lot_id = rec.required(_t(lr, FIELDS["BT-13713-LotResult"]), "BT-13713-LotResult",
+    for f in results:
+        lot_id = rec.required(_gt(f, "BT-13713-LotResult"), "BT-13713-LotResult",
                               "result lot identifier")
-        status = rec.code(_t(lr, FIELDS["BT-142-LotResult"]), "winner-selection-status",
+        status = rec.code(_gt(f, "BT-142-LotResult"), "winner-selection-status",
                           "BT-142-LotResult")
-        refs = _all(lr, FIELDS["OPT-320-LotResult"])
+        refs = _gall(f, "OPT-320-LotResult")
         winners = [r for r in refs if r in contracted_tenders] or refs
         values, currencies, winner_orgs = [], set(), []
         for tid in winners:
@@ -514,7 +666,7 @@ def _awards(rec: Record, root, notice_id: str, pub_date, lots: dict, orgs: dict,
             value = max(values) if lot.get("framework_agreement") else sum(values)
             cur, source = currencies.pop(), "BT-720"
         if value is None:
-            value, cur = _amount(rec, lr, FIELDS["BT-709-LotResult"], "BT-709-LotResult")
+            value, cur = _gamount(rec, f, "BT-709-LotResult", "BT-709-LotResult")
             source = "BT-709" if value is not None else None
         if value is None and total is not None and status == "selec-w" and with_winner:
             value, cur, source = total / with_winner, total_cur, "BT-161"
@@ -522,7 +674,7 @@ def _awards(rec: Record, root, notice_id: str, pub_date, lots: dict, orgs: dict,
             value, cur, source = (lot["estimated_value"], lot["estimated_value_currency"],
                                   "BT-27")
         decision, concluded = [], []
-        for cid in _all(lr, "efac:SettledContract/cbc:ID"):
+        for cid in _gall(f, "contracts"):
             c = contracts.get(cid)
             if c is None:
                 continue
@@ -540,7 +692,7 @@ def _awards(rec: Record, root, notice_id: str, pub_date, lots: dict, orgs: dict,
         row = {
             "notice_id": notice_id, "lot_id": lot_id,
             "winner_chosen": (status == "selec-w") if status else None,
-            **_counts(rec, lr),
+            **_counts(rec, f.get("statistics", ())),
             "awarded_value": value, "awarded_value_currency": cur,
             "awarded_value_eur": value if value is not None and cur == "EUR" else None,
             "value_source": source, "winner_id": first.get("id"),
@@ -552,7 +704,7 @@ def _awards(rec: Record, root, notice_id: str, pub_date, lots: dict, orgs: dict,
                                for w in winner_orgs)
                            if any(w["size"] for w in winner_orgs) else None),
             "value_year": year,
-            **_cvd(rec, lr),
+            **_cvd(rec, f),
         }
         rows.setdefault(lot_id, []).append((row, values, winner_orgs))
     return [_merge(rec, parts, lots.get(lot_id, {})) for lot_id, parts in rows.items()]

@@ -6,8 +6,9 @@ import csv
 import re
 
 import pytest
+from lxml import etree
 
-from keino_metrics.readers import eforms
+from keino_metrics.readers import eforms, xmlsafe
 from keino_metrics.readers.checks import publication_number
 
 
@@ -170,3 +171,33 @@ def test_retired_codes_are_accepted(fixtures):
     assert res.quarantine == []
     assert any("iso-14001-com" in (lot["green_procurement"] or [])
                for lot in _rows(res, "lots"))
+
+
+def test_field_groups_find_what_one_lookup_per_field_finds(fixtures):
+    files = sorted((fixtures / "eforms").rglob("*.xml"))
+    assert files
+    checked = 0
+    for f in files:
+        root = xmlsafe.parse(f.read_bytes(), f.name)
+        if etree.QName(root).localname not in eforms.ROOTS:
+            continue
+        contexts = [(eforms._root_group(root.tag), [root])]
+        contexts.append((eforms._lot_group(), eforms._xp("cac:ProcurementProjectLot")(root)))
+        contexts.append((eforms._result_group(), eforms._xp(
+            f"{eforms._EXT}/efac:NoticeResult/efac:LotResult")(root)))
+        contexts.append((eforms._org_group(), eforms._xp(
+            f"{eforms._EXT}/efac:Organizations/efac:Organization/efac:Company")(root)))
+        for group, nodes in contexts:
+            for node in nodes:
+                found = group(node)
+                for name, path in group.paths.items():
+                    assert found.get(name, []) == eforms._xp(path)(node), (f.name, name)
+                    checked += 1
+    assert checked > 100
+
+
+def test_field_group_refuses_fields_it_cannot_tell_apart():
+    with pytest.raises(ValueError, match="cannot be told apart"):
+        eforms._Group(eforms._clark("cac:ProcurementProjectLot"),
+                      {"a": "cac:ProcurementProject/cbc:Name",
+                       "b": "cac:ProcurementProject/cbc:Name[@languageID='FIN']"})
