@@ -247,17 +247,29 @@ class _X:
         self.ns = {"t": ns}
         self.pre = f"{{{ns}}}" if ns else ""
         self._q: dict[str, etree.XPath] = {}
+        #: element name -> local name ("" outside this namespace)
+        self._local: dict = {}
+
+    def _name(self, tag) -> str:
+        pre = self.pre
+        out = (tag[len(pre):] if isinstance(tag, str) and tag.startswith(pre)
+               and "}" not in tag[len(pre):] else "")
+        if len(self._local) < 4096:  # the schema's names; not every name a file invents
+            self._local[tag] = out
+        return out
 
     def kids(self, node) -> dict[str, etree._Element]:
         """First child of ``node`` per local name (children in this namespace)."""
         out: dict[str, etree._Element] = {}
-        n = len(self.pre)
+        local = self._local
         for c in node:
             t = c.tag
-            if isinstance(t, str) and t.startswith(self.pre):
-                t = t[n:]
-                if t not in out:
-                    out[t] = c
+            k = local.get(t)
+            if k is None:
+                k = self._name(t)
+            if k not in out:
+                out[k] = c
+        out.pop("", None)
         return out
 
     def q(self, path: str) -> etree.XPath:
