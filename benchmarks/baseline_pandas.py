@@ -594,11 +594,12 @@ def integrity(lr: pd.DataFrame) -> list[pd.DataFrame]:
 
 def quality(lr: pd.DataFrame, notices: pd.DataFrame) -> list[pd.DataFrame]:
     """Completeness of each field the catalogue reads (DQ-*)."""
-    out = [ratio(lr, iid, _t(lr[col]) if is_flag else lr[col].notna(), True)
-           for iid, col, is_flag in DQ]
-    # the region is a group key here: reported exactly when it is not the missing group
-    i = [k for k, (iid, _, _) in enumerate(DQ) if iid == "DQ-BUYERS-REGION_CODE"][0]
-    out[i] = ratio(lr, "DQ-BUYERS-REGION_CODE", lr["region_code"] != MISSING, True)
+    def reported(col: str, is_flag: bool) -> pd.Series:
+        if col == "region_code":  # a group key here: not reported is the missing group
+            return lr[col] != MISSING
+        return _t(lr[col]) if is_flag else lr[col].notna()
+
+    out = [ratio(lr, iid, reported(col, is_flag), True) for iid, col, is_flag in DQ]
     out.append(ratio(notices, "DQ-NOTICES-PROCEDURE_TYPE", notices["procedure_type"].notna(),
                      True))
     return out
