@@ -30,10 +30,6 @@ Families covered (ids per family in :data:`FAMILIES`):
 * data quality ``DQ-*``;
 * capability indices ``CAP-STRATEGY`` .. ``CAP-OVERALL``.
 
-Computed but left out of :data:`IDS`: ``DQ-BUYERS-REGION_CODE``, whose engine
-result differs from its definition when broken down by region (see
-:data:`ENGINE_DIFFERS`); ``compute_baseline(d, ids=[...])`` still returns it.
-
 Not covered: the Cronbach's alpha indicators ``CAP-*-ALPHA``. Their result
 has no numerator or denominator (only a value), so the benchmark's
 comparison, which checks numerators and denominators, would check nothing;
@@ -134,11 +130,7 @@ FAMILIES: dict[str, list[str]] = {
     "capability": [f"CAP-{c.upper()}" for c in (*SURVEY_CONSTRUCTS, "overall")],
 }
 #: Ids computed here whose engine numbers differ, with the reason (left out of :data:`IDS`).
-ENGINE_DIFFERS = {
-    "DQ-BUYERS-REGION_CODE": "broken down by region_code, the engine reads the field after "
-    "the missing-region group label has replaced it, so the (missing) group counts as "
-    "reported",
-}
+ENGINE_DIFFERS: dict[str, str] = {}
 #: Indicator ids the baseline computes and the benchmark compares.
 IDS = [i for ids in FAMILIES.values() for i in ids if i not in ENGINE_DIFFERS]
 

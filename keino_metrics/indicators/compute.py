@@ -114,8 +114,9 @@ def aggregate_rules(frames: Frames, frame: str, inds: list[Indicator], keys: lis
     for ind in inds:
         cols.extend(_row_columns(ind, params.get(ind.id, {})))
     names = [c for ind in inds for c in _column_names(ind)]
-    q = (with_keys(lf, gkeys)
-         .select(*gkeys, *cols)
+    # keys and row columns in one select: the row columns read the reported
+    # values, not the group labels that replace missing keys
+    q = (lf.select(*_group_keys(gkeys), *cols)
          .group_by(*gkeys)
          .agg(nw.len().alias("__rows"), *[L(c).sum() for c in names]))
     with warnings.catch_warnings():

@@ -165,3 +165,18 @@ def test_concentration_by_buyer(tiny):
     assert got["B1"] == pytest.approx((100 / 450) ** 2 + (350 / 450) ** 2)
     assert got["B2"] == pytest.approx(1.0)
     assert math.isnan(got["B3"])            # its only lot result has no value
+
+
+def test_breakdown_column_read_by_the_indicator(tiny):
+    """A missing breakdown value forms its own group and is still counted as missing."""
+    import dataclasses
+
+    buyers = tiny.buyers.copy()
+    buyers.loc[buyers.index[0], "region_code"] = None
+    data = dataclasses.replace(tiny, buyers=buyers)
+    f = compute("DQ-BUYERS-REGION_CODE", data, by="region_code", engine="pandas").to_frame()
+    missing = f[f["region_code"].isna()]
+    assert len(missing) == 1 and missing["denominator"].iloc[0] > 0
+    assert missing["numerator"].iloc[0] == 0
+    known = f[f["region_code"].notna()]
+    assert (known["numerator"] == known["denominator"]).all()
