@@ -9,8 +9,8 @@ The front door is :func:`read`::
 Inputs are expanded by :mod:`.inputs` (files, folders, globs, ``.zip``,
 ``.gz``, ``.tar.gz``), each one's format is detected from its first bytes by
 the ``sniff`` of the modules in :mod:`.registry`, parsed in a process pool
-(``imap`` in bounded batches, so memory does not grow with the number of
-files) and assembled and checked by :mod:`.assemble`.
+(``imap`` in bounded batches, two in flight, so memory does not grow with
+the number of files) and assembled and checked by :mod:`.assemble`.
 """
 
 from __future__ import annotations
@@ -172,9 +172,16 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
 
             ctx = mp.get_context("forkserver" if os.name == "posix" else "spawn")
             with ctx.Pool(workers) as pool:
-                take(pool.imap(parse_input, first, chunksize=chunksize))
+                # two batches in flight: the workers parse the next batch while
+                # this process takes the results of the current one (and no
+                # worker waits for the last chunk of a batch); memory stays
+                # bounded by two batches
+                current = pool.imap(parse_input, first, chunksize=chunksize)
                 for batch in batches:
-                    take(pool.imap(parse_input, batch, chunksize=chunksize))
+                    following = pool.imap(parse_input, batch, chunksize=chunksize)
+                    take(current)
+                    current = following
+                take(current)
     finally:
         if bar is not None:
             bar.close()

