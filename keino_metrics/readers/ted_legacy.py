@@ -95,17 +95,6 @@ _CATEGORIES = (b'CATEGORY="ORIGINAL"', b'CATEGORY="TRANSLATION"')
 _END = b"</TED_EXPORT>"
 
 
-def _has(data: bytes, char: bytes, before: bytes, start: int = 0) -> bool:
-    """Whether ``before + char`` occurs in ``data`` from ``start`` (``char`` found
-    with memchr, which is much faster than a two-byte search)."""
-    i = data.find(char, start)
-    while i > 0:
-        if data[i - 1:i] == before:
-            return True
-        i = data.find(char, i + 1)
-    return False
-
-
 def _depth(data: bytes, start: int, end: int) -> int:
     """Elements opened minus elements closed between ``start`` and ``end``
     (counted by markup; valid where there is no comment, CDATA or processing
@@ -171,7 +160,7 @@ def original_only(data: bytes) -> bytes | None:
     bytes or None
         The smaller document, or ``None`` when the file is not cut.
     """
-    if _has(data, b"!", b"<"):
+    if xmlsafe.has_pair(data, b"<", b"!"):
         return None
     tail = data[-64:].rstrip()
     if not tail.endswith(_END):
@@ -182,7 +171,7 @@ def original_only(data: bytes) -> bytes | None:
     m = _ENCODING.match(data)
     if m is not None and not _ASCII_BASED.fullmatch(m.group(1).decode("ascii")):
         return None
-    if _has(data, b"?", b"<", 6):  # a processing instruction after the declaration
+    if xmlsafe.has_pair(data, b"<", b"?", 5):  # a processing instruction after the declaration
         return None
     m = _ROOT_TAG.match(data, root)
     if m is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from keino_metrics.readers import eforms, ted_legacy, xmlsafe
 from keino_metrics.readers.base import Quarantined
@@ -69,3 +71,10 @@ def test_harmless_doctype_without_entities_is_read():
 ])
 def test_looks_like_xml(head, expected):
     assert xmlsafe.looks_like_xml(head) is expected
+
+
+@given(st.lists(st.sampled_from([b"<", b"!", b"?", b"a", b" "]), max_size=40).map(b"".join),
+       st.integers(0, 45))
+def test_has_pair_is_a_two_byte_search(data, start):
+    for char in (b"!", b"?"):
+        assert xmlsafe.has_pair(data, b"<", char, start) == (b"<" + char in data[start:])
