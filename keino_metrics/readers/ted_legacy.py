@@ -238,6 +238,7 @@ class _X:
         self._q: dict[str, etree.XPath] = {}
         #: element name -> local name ("" outside this namespace)
         self._local: dict = {}
+        self._tags: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def _name(self, tag) -> str:
         pre = self.pre
@@ -247,10 +248,25 @@ class _X:
             self._local[tag] = out
         return out
 
-    def kids(self, node) -> dict[str, etree._Element]:
-        """First child of ``node`` per local name (children in this namespace)."""
+    def kids(self, node, names: tuple[str, ...] | None = None) -> dict[str, etree._Element]:
+        """First child of ``node`` per local name (children in this namespace).
+
+        With ``names``, only children of those names are listed (lxml filters
+        them by name in C, so the others cost no Python object).
+        """
         out: dict[str, etree._Element] = {}
         local = self._local
+        if names is not None:
+            tags = self._tags.get(names)
+            if tags is None:
+                tags = self._tags[names] = tuple(self.pre + n for n in names)
+                for t, n in zip(tags, names, strict=True):
+                    local[t] = n
+            for c in node.iterchildren(*tags):
+                k = local[c.tag]
+                if k not in out:
+                    out[k] = c
+            return out
         for c in node:
             t = c.tag
             k = local.get(t)
@@ -333,6 +349,17 @@ def _amount(rec: Record, x: _X | None, node, path: str | None, field: str):
     return v, cur
 
 
+# Children read of an address, a lot, its award criteria, an award, an awarded
+# contract, its tender counts and a contractor.
+_ADDRESS = ("OFFICIALNAME", "NATIONALID", "COUNTRY", "TOWN")
+_LOT = ("LOT_NO", "VAL_OBJECT", "AC", "TITLE")
+_CRITERIA = ("AC_QUALITY", "AC_COST", "AC_CRITERION", "AC_CRITERIA", "AC_PRICE")
+_AWARD = ("LOT_NO", "AWARDED_CONTRACT", "NO_AWARDED_CONTRACT")
+_AWARDED = ("TENDERS", "VALUES", "DATE_CONCLUSION_CONTRACT", "CONTRACTORS", "CONTRACTOR")
+_TENDERS = ("NB_TENDERS_RECEIVED", "NB_TENDERS_RECEIVED_SME", "NB_TENDERS_RECEIVED_EMEANS")
+_CONTRACTOR = ("ADDRESS_CONTRACTOR", "SME", "NO_SME")
+
+
 def _notice(root, source_file: str) -> dict[str, list[dict]]:
     rec = Record(source_file, "file")
     qn = etree.QName(root)
@@ -376,7 +403,7 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     ca_type = x.attr(form, "CONTRACTING_BODY/CA_TYPE", "VALUE")
     buyers = []
     for addr in [cb, *x.els(form, "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY_ADDITIONAL")]:
-        ka = x.kids(addr)
+        ka = x.kids(addr, _ADDRESS)
         name = rec.required(_text(ka.get("OFFICIALNAME")), "OFFICIALNAME", "buyer name")
         country = country_alpha2(_attr(ka.get("COUNTRY"), "VALUE"))
         reg = _text(ka.get("NATIONALID"))
@@ -422,7 +449,7 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     divided = oc is not None and x.el(oc, "LOT_DIVISION") is not None
     lots: dict[str, dict] = {}
     for d in descrs:
-        k = x.kids(d)
+        k = x.kids(d, _LOT)
         lot_id = _lot_id(_text(k.get("LOT_NO"))) if divided else "LOT-0000"
         if lot_id in lots:
             raise rec.fail("LOT_NO", f"lot {lot_id} appears twice")
@@ -434,7 +461,7 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
             ac = x.el(d, ".//AC")
         price_only = None
         if ac is not None:
-            criteria = x.kids(ac)
+            criteria = x.kids(ac, _CRITERIA)
             if any(t in criteria for t in ("AC_QUALITY", "AC_COST", "AC_CRITERION",
                                            "AC_CRITERIA")):
                 price_only = False
@@ -460,7 +487,7 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
         return []
     by_lot: dict[str, list] = {}
     for ac in acs:
-        k = x.kids(ac)
+        k = x.kids(ac, _AWARD)
         lot_id = _lot_id(_text(k.get("LOT_NO"))) if divided else "LOT-0000"
         by_lot.setdefault(lot_id, []).append(k)
     total, total_cur = (_amount(rec, x, oc, "VAL_TOTAL", "OBJECT_CONTRACT/VAL_TOTAL")
@@ -478,8 +505,8 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
                     chosen = False
                 continue
             chosen = True
-            kw = x.kids(aw)
-            nb = x.kids(kw["TENDERS"]) if "TENDERS" in kw else {}
+            kw = x.kids(aw, _AWARDED)
+            nb = x.kids(kw["TENDERS"], _TENDERS) if "TENDERS" in kw else {}
             for tag, acc in (("NB_TENDERS_RECEIVED", tenders),
                              ("NB_TENDERS_RECEIVED_SME", sme),
                              ("NB_TENDERS_RECEIVED_EMEANS", esubm)):
@@ -499,11 +526,11 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
             if not contractors and "CONTRACTOR" in kw:
                 contractors = x.els(aw, "CONTRACTOR")
             for c in contractors:
-                kc = x.kids(c)
+                kc = x.kids(c, _CONTRACTOR)
                 a = kc.get("ADDRESS_CONTRACTOR")
                 if a is None:
                     continue
-                ka = x.kids(a)
+                ka = x.kids(a, _ADDRESS)
                 cname = _text(ka.get("OFFICIALNAME"))
                 ccountry = country_alpha2(_attr(ka.get("COUNTRY"), "VALUE"))
                 sme_flag = (True if "SME" in kc else False if "NO_SME" in kc else None)
