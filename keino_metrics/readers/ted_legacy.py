@@ -179,8 +179,8 @@ def original_only(data: bytes) -> bytes | None:
     root_end = m.end()
     coded = data.find(b"<CODED_DATA_SECTION>", root_end)
     coded_end = data.find(b"</CODED_DATA_SECTION>", coded)
-    section = data.find(b"<FORM_SECTION", coded_end)
-    if coded < 0 or coded_end < 0 or section < 0:
+    section = data.find(b"<FORM_SECTION", root_end)  # the first one, checked to be the only one
+    if coded < 0 or coded_end < 0 or section < coded_end:
         return None
     coded_end += len(b"</CODED_DATA_SECTION>")
     m = _SECTION_TAG.match(data, section)

@@ -165,8 +165,11 @@ def test_multilingual_file_is_cut_to_its_original_form(fixtures):
     lambda d: d.replace(b"<CODED_DATA_SECTION>", b"<TECHNICAL_SECTION><CODED_DATA_SECTION>", 1)
                .replace(b"</CODED_DATA_SECTION>", b"</CODED_DATA_SECTION></TECHNICAL_SECTION>", 1),
     lambda d: d.replace(b'encoding="UTF-8"', b'encoding="UTF-16"', 1),
+    lambda d: d.replace(b"<CODED_DATA_SECTION>", b"<FORM_SECTION/><CODED_DATA_SECTION>", 1),
+    lambda d: d.replace(b"</TED_EXPORT>", b"<FORM_SECTION/></TED_EXPORT>", 1),
 ], ids=["comment", "processing-instruction", "no-root-end", "two-originals",
-        "other-category", "no-original", "nested-section", "encoding"])
+        "other-category", "no-original", "nested-section", "encoding",
+        "form-section-before", "form-section-after"])
 def test_original_only_falls_back_to_the_whole_file(fixtures, damage):
     data = (fixtures / "ted_legacy" / "ted-xml" / "21-000934-001-EXP.xml").read_bytes()
     assert ted_legacy.original_only(data) is not None
