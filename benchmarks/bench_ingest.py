@@ -9,9 +9,11 @@ is a duplicate. Then, in the same process, times
    the same chunk size), timed before and after ingest and averaged;
 2. ``keino_metrics.ingest.ingest``: read, check, assemble and write Parquet.
 
-and prints notices per second and the ratio ingest / baseline (aim: <= 2).
-Peak resident memory of the main process is printed too: it must not grow
-with ``--n`` beyond the size of the tables kept.
+and prints notices per second and the ratio ingest / baseline (aim: <= 2),
+and how many bytes the readers gave to the XML parser against the bytes read
+(the legacy TED reader parses only the original-language form; the baseline
+parses every byte). Peak resident memory of the main process is printed too:
+it must not grow with ``--n`` beyond the size of the tables kept.
 
 Wall-clock figures depend on other load on the machine (the load averages
 are printed); the single-process CPU-time comparison (printed for ``--n`` up

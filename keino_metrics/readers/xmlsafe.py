@@ -9,6 +9,13 @@ entity (or refers to an external DTD) is refused before parsing, so neither
 XXE (``file://``, ``http://``) nor "billion laughs" payloads get a chance.
 The check is written here rather than taken from defusedxml because
 defusedxml's lxml support is deprecated and the project parses with lxml.
+
+:func:`parse_part` lets a reader parse only the parts of a file it reads (the
+legacy TED reader skips the translations, see
+:func:`keino_metrics.readers.ted_legacy.original_only`): the checks above run
+on the whole file first, the part is parsed with the same parser, and when the
+part does not parse the whole file is parsed, so that defects are reported
+with the file's own line and column.
 """
 
 from __future__ import annotations
