@@ -250,6 +250,14 @@ def _lot_result_columns(inds: list[Indicator], by_frame: dict[str, list[Indicato
     return cols
 
 
+def _frame_columns(inds: list[Indicator], keys: list[str],
+                   params: Mapping[str, Mapping[str, Any]]) -> set[str] | None:
+    """Columns of a notice or procedure frame that ``inds`` and the breakdown read."""
+    exprs = [e for ind in inds for e in _row_columns(ind, params.get(ind.id, {}))]
+    cols = referenced_columns(exprs)
+    return None if cols is None else cols | {*keys, "buyer_id"}
+
+
 def _resolve_ids(ids: str | Sequence[str]) -> list[str]:
     return registry.resolve(ids)
 
@@ -301,6 +309,10 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
     needed = _lot_result_columns(inds, by_frame, keys, params)
     if needed is not None:
         frames.keep["lot_results"] = needed
+    for frame in ("notices", "procedures"):
+        cols = _frame_columns(by_frame.get(frame, []), keys, params)
+        if cols is not None:
+            frames.keep[frame] = cols
     for frame, group in by_frame.items():
         agg = aggregate_rules(frames, frame, group, keys, params)
         sums = _group_sums(agg, keys)
