@@ -270,6 +270,8 @@ def empty(table: str) -> pd.DataFrame:
 def _as_codes(value: object) -> list[str] | None:
     if value is None:
         return None
+    if type(value) is list and all(type(v) is str for v in value):
+        return value  # already a list of codes (what the readers produce)
     if isinstance(value, float) and np.isnan(value):
         return None
     if isinstance(value, str):
@@ -297,7 +299,13 @@ def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
             continue
         s = frame[col.name]
         if col.kind == "codes":
-            out[col.name] = s.map(_as_codes).astype("object")
+            has = s.notna().to_numpy()
+            if has.all():
+                out[col.name] = s.map(_as_codes).astype("object")
+            else:  # convert only the reported lists
+                codes = pd.Series([None] * len(s), index=s.index, dtype="object")
+                codes[has] = s[has].map(_as_codes).astype("object")
+                out[col.name] = codes
         elif col.kind == "date":
             out[col.name] = pd.to_datetime(s, errors="raise").astype(dtype)
         elif col.kind in ("id", "str", "code"):
