@@ -238,12 +238,9 @@ def _lot_result_columns(inds: list[Indicator], by_frame: dict[str, list[Indicato
     """
     if any(isinstance(i.measure, Custom) for i in inds):
         return None
-    exprs = [e for ind in by_frame.get("lot_results", [])
-             for e in _row_columns(ind, params.get(ind.id, {}))]
-    cols = referenced_columns(exprs)
+    cols = _frame_columns(by_frame.get("lot_results", []), keys, params)
     if cols is None:
         return None
-    cols |= {*keys, "buyer_id"}
     for frame, need in _FRAME_NEEDS.items():
         if frame in by_frame:
             cols |= need
@@ -252,7 +249,7 @@ def _lot_result_columns(inds: list[Indicator], by_frame: dict[str, list[Indicato
 
 def _frame_columns(inds: list[Indicator], keys: list[str],
                    params: Mapping[str, Mapping[str, Any]]) -> set[str] | None:
-    """Columns of a notice or procedure frame that ``inds`` and the breakdown read."""
+    """Columns of a unit frame that ``inds`` and the breakdown read (``None``: cannot tell)."""
     exprs = [e for ind in inds for e in _row_columns(ind, params.get(ind.id, {}))]
     cols = referenced_columns(exprs)
     return None if cols is None else cols | {*keys, "buyer_id"}

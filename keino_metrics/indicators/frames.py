@@ -248,42 +248,38 @@ class Frames:
             "notice_id", "procedure_id", "notice_type", "publication_date", "buyer_id",
             "procedure_type", "source", "central_purchasing_body")
 
-    def _lot_attrs(self, columns: tuple[str, ...] | None = None) -> nw.LazyFrame:
-        lots = self.tables["lots"]
-        sp, gr, so, inn, gpp = (L("strategic_procurement"), L("green_procurement"),
-                                L("social_objective"), L("innovation"), L("gpp_criteria"))
-        flags = [
-            (sp.list.len() > 0).alias("sp_present"),
-            sp.list.contains("env-imp").alias("sp_env"),
-            sp.list.contains("soc-obj").alias("sp_soc"),
-            sp.list.contains("inn-pur").alias("sp_inn"),
-            (gr.list.len() > 0).alias("env_any"),
-            (so.list.len() > 0).alias("soc_any"),
-            (inn.list.len() > 0).alias("inn_any"),
-            (gpp.list.len() > 0).alias("gpp_present"),
-            (gpp.list.contains("eu") | gpp.list.contains("national")
-             | gpp.list.contains("other")).alias("gpp_yes"),
-            (L("accessibility").list.len() > 0).alias("acc_present"),
-            L("accessibility").list.contains("inc").alias("acc_inc"),
-            *[gr.list.contains(c).alias(_env_flag(c)) for c in ENV_CODES],
-        ]
-        plain = ["contract_nature", "cpv_main", "nuts3", "estimated_value_eur",
-                 "price_only_award", "sme_suitable", "framework_agreement",
-                 "submission_deadline"]
-        if columns is not None:
-            plain = [c for c in plain if c in columns]
-            flags = [f for f, name in zip(flags, self._FLAG_COLUMNS, strict=True)
-                     if name in columns]
-        return lots.select("notice_id", "lot_id", *plain, *flags)
+    #: Lot columns the lot-result frame takes as they are.
+    _PLAIN_LOT_COLUMNS = ("contract_nature", "cpv_main", "nuts3", "estimated_value_eur",
+                          "price_only_award", "sme_suitable", "framework_agreement",
+                          "submission_deadline")
 
-    _FLAG_COLUMNS = ("sp_present", "sp_env", "sp_soc", "sp_inn", "env_any", "soc_any",
-                     "inn_any", "gpp_present", "gpp_yes", "acc_present", "acc_inc",
-                     *(_env_flag(c) for c in ENV_CODES))
-    _LOT_ATTR_COLUMNS = ("contract_nature", "cpv_main", "nuts3", "estimated_value_eur",
-                         "price_only_award", "sme_suitable", "framework_agreement",
-                         "submission_deadline", "sp_present", "sp_env", "sp_soc", "sp_inn",
-                         "env_any", "soc_any", "inn_any", "gpp_present", "gpp_yes",
-                         "acc_present", "acc_inc", *(_env_flag(c) for c in ENV_CODES))
+    @staticmethod
+    def _lot_flags() -> dict[str, nw.Expr]:
+        """Flag columns derived from the lots' code lists, by name."""
+        sp, gr, so, inn, gpp, acc = (L("strategic_procurement"), L("green_procurement"),
+                                     L("social_objective"), L("innovation"),
+                                     L("gpp_criteria"), L("accessibility"))
+        return {
+            "sp_present": sp.list.len() > 0,
+            "sp_env": sp.list.contains("env-imp"),
+            "sp_soc": sp.list.contains("soc-obj"),
+            "sp_inn": sp.list.contains("inn-pur"),
+            "env_any": gr.list.len() > 0,
+            "soc_any": so.list.len() > 0,
+            "inn_any": inn.list.len() > 0,
+            "gpp_present": gpp.list.len() > 0,
+            "gpp_yes": (gpp.list.contains("eu") | gpp.list.contains("national")
+                        | gpp.list.contains("other")),
+            "acc_present": acc.list.len() > 0,
+            "acc_inc": acc.list.contains("inc"),
+            **{_env_flag(c): gr.list.contains(c) for c in ENV_CODES},
+        }
+
+    def _lot_attrs(self, columns: tuple[str, ...]) -> nw.LazyFrame:
+        """``notice_id``, ``lot_id`` and the lot attributes named in ``columns``."""
+        plain = [c for c in self._PLAIN_LOT_COLUMNS if c in columns]
+        flags = [e.alias(name) for name, e in self._lot_flags().items() if name in columns]
+        return self.tables["lots"].select("notice_id", "lot_id", *plain, *flags)
 
     def _proc_info(self) -> nw.LazyFrame:
         if "_proc_info" not in self._cache:
@@ -318,6 +314,12 @@ class Frames:
                 .group_by("procedure_id").agg(nw.len().alias("n_lots")))
 
     @staticmethod
+    def _prior_call() -> nw.Expr:
+        """Whether a contract notice of the procedure was published by this notice."""
+        return (L("first_cn_date").is_null().__invert__()
+                & (L("first_cn_date") <= L("publication_date"))).alias("prior_call")
+
+    @staticmethod
     def _breakdowns() -> list[nw.Expr]:
         d = L("publication_date")
         return [
@@ -338,7 +340,7 @@ class Frames:
     def _lot_results(self) -> nw.LazyFrame:
         want = self.keep.get("lot_results")
         notices = self._notice_base()
-        attr_cols = self._LOT_ATTR_COLUMNS
+        attr_cols = (*self._PLAIN_LOT_COLUMNS, *self._lot_flags())
         hilma_cols = list(datamodel.HILMA_QUESTIONS)
         if want is not None:
             # only what the requested indicators read: narrower rows through every join
@@ -388,85 +390,67 @@ class Frames:
         if want is None or "advert_days" in want:
             derived.append((day_number("submission_deadline") - day_number("first_cn_date")
                             ).cast(nw.Float64).alias("advert_days"))
-        derived.append((L("first_cn_date").is_null().__invert__()
-                        & (L("first_cn_date") <= L("publication_date"))).alias("prior_call"))
+        derived.append(self._prior_call())
         return lr.with_columns(*derived)
 
-    #: Notice-frame columns and the join that provides each group of them.
-    _NOTICE_PARTS = {"lots": ("contract_nature", "cpv_main", "nuts3", "cpv_division"),
-                     "hilma": ("sme_considered",),
-                     "awarded": ("n_awarded", "n_value_missing"),
-                     "proc": ("procedure_type", "prior_call")}
-
-    def _wants(self, frame: str, part: str, parts: Mapping[str, tuple[str, ...]]) -> bool:
+    def _join_if_read(self, out: nw.LazyFrame, frame: str, read_by: tuple[str, ...],
+                      on: str, build, nulls: Mapping[str, Any]) -> nw.LazyFrame:
+        """``out`` left-joined with ``build()`` when ``frame``'s indicators read any of
+        ``read_by`` (or every column is kept); otherwise ``out`` with the ``nulls``
+        columns (name: dtype) in place of what the join would bring."""
         want = self.keep.get(frame)
-        return want is None or any(c in want for c in parts[part])
+        if want is None or not want.isdisjoint(read_by):
+            return out.join(build(), on=on, how="left")
+        return out.with_columns(*[nw.lit(None, t).alias(c) for c, t in nulls.items()])
+
+    #: Columns a lot-level breakdown reads, and the lot fields behind them.
+    _BY_LOT = ("contract_nature", "cpv_main", "nuts3", "cpv_division")
+    _LOT_FIELDS = {"contract_nature": nw.String, "cpv_main": nw.String, "nuts3": nw.String}
+
+    @classmethod
+    def _lot_fields(cls, lots: nw.LazyFrame, key: str) -> nw.LazyFrame:
+        return lots.group_by(key).agg(*[L(c).max() for c in cls._LOT_FIELDS])
 
     def _notices(self) -> nw.LazyFrame:
         out = self._notice_base()
-        parts = self._NOTICE_PARTS
-        nulls = []
-        if self._wants("notices", "lots", parts):
-            lots = (self.tables["lots"].group_by("notice_id")
-                    .agg(L("contract_nature").max(), L("cpv_main").max(), L("nuts3").max()))
-            out = out.join(lots, on="notice_id", how="left")
-        else:
-            nulls += [nw.lit(None, nw.String).alias(c)
-                      for c in ("contract_nature", "cpv_main", "nuts3")]
-        if self._wants("notices", "hilma", parts):
-            hil = (self.tables["hilma_statistics"].group_by("notice_id")
-                   .agg(L("sme_participation_considered").max().alias("sme_considered")))
-            out = out.join(hil, on="notice_id", how="left")
-        else:
-            nulls.append(nw.lit(None, nw.Boolean).alias("sme_considered"))
-        if self._wants("notices", "awarded", parts):
-            lr = self.frame("lot_results")
-            per = (lr.with_columns(L("value_eur").is_null().cast(nw.Int64).alias("_nv"))
-                   .group_by("notice_id")
-                   .agg(nw.len().alias("n_awarded"), L("_nv").sum().alias("n_value_missing")))
-            out = out.join(per, on="notice_id", how="left")
-        else:
-            nulls += [nw.lit(None, nw.Int64).alias(c) for c in ("n_awarded", "n_value_missing")]
-        if self._wants("notices", "proc", parts):
-            out = out.join(self._proc_info(), on="procedure_id", how="left")
-        else:
-            nulls += [nw.lit(None, nw.String).alias("procedure_type_any"),
-                      nw.lit(None, nw.Datetime("us")).alias("first_cn_date")]
-        if nulls:
-            out = out.with_columns(*nulls)
+        out = self._join_if_read(out, "notices", self._BY_LOT, "notice_id",
+                                 lambda: self._lot_fields(self.tables["lots"], "notice_id"),
+                                 self._LOT_FIELDS)
+        out = self._join_if_read(
+            out, "notices", ("sme_considered",), "notice_id",
+            lambda: (self.tables["hilma_statistics"].group_by("notice_id").agg(
+                L("sme_participation_considered").max().alias("sme_considered"))),
+            {"sme_considered": nw.Boolean})
+        out = self._join_if_read(
+            out, "notices", ("n_awarded", "n_value_missing"), "notice_id",
+            lambda: (self.frame("lot_results")
+                     .with_columns(L("value_eur").is_null().cast(nw.Int64).alias("_nv"))
+                     .group_by("notice_id")
+                     .agg(nw.len().alias("n_awarded"), L("_nv").sum().alias("n_value_missing"))),
+            {"n_awarded": nw.Int64, "n_value_missing": nw.Int64})
+        out = self._join_if_read(out, "notices", ("procedure_type", "prior_call"),
+                                 "procedure_id", self._proc_info,
+                                 {"procedure_type_any": nw.String,
+                                  "first_cn_date": nw.Datetime("us")})
         out = out.join(self._buyers(), on="buyer_id", how="left")
         return out.with_columns(
             *self._breakdowns(),
             nw.coalesce(L("procedure_type"), L("procedure_type_any")).alias("procedure_type"),
-            (L("first_cn_date").is_null().__invert__()
-             & (L("first_cn_date") <= L("publication_date"))).alias("prior_call"),
+            self._prior_call(),
             L("n_awarded").fill_null(0).alias("n_awarded"),
             L("n_value_missing").fill_null(0).alias("n_value_missing"))
 
-    _PROCEDURE_PARTS = {"lots": ("contract_nature", "cpv_main", "nuts3", "cpv_division"),
-                        "n_lots": ("n_lots",)}
-
     def _procedures(self) -> nw.LazyFrame:
-        n = self._notice_base()
-        parts = self._PROCEDURE_PARTS
-        can = n.filter(L("notice_type") == "can")
+        can = self._notice_base().filter(L("notice_type") == "can")
         out = (can.group_by("procedure_id")
                .agg(L("publication_date").min(), L("buyer_id").min(), L("source").min())
                .join(self._proc_info(), on="procedure_id", how="left"))
-        nulls = []
-        if self._wants("procedures", "n_lots", parts):
-            out = out.join(self._proc_lots(), on="procedure_id", how="left")
-        else:
-            nulls.append(nw.lit(None, nw.Int64).alias("n_lots"))
-        if self._wants("procedures", "lots", parts):
-            lots = (self.frame("lot_results").group_by("procedure_id")
-                    .agg(L("contract_nature").max(), L("cpv_main").max(), L("nuts3").max()))
-            out = out.join(lots, on="procedure_id", how="left")
-        else:
-            nulls += [nw.lit(None, nw.String).alias(c)
-                      for c in ("contract_nature", "cpv_main", "nuts3")]
-        if nulls:
-            out = out.with_columns(*nulls)
+        out = self._join_if_read(out, "procedures", ("n_lots",), "procedure_id",
+                                 self._proc_lots, {"n_lots": nw.Int64})
+        out = self._join_if_read(
+            out, "procedures", self._BY_LOT, "procedure_id",
+            lambda: self._lot_fields(self.frame("lot_results"), "procedure_id"),
+            self._LOT_FIELDS)
         out = out.join(self._buyers(), on="buyer_id", how="left")
         return out.with_columns(
             *self._breakdowns(),
