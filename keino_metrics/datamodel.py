@@ -299,13 +299,10 @@ def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
             continue
         s = frame[col.name]
         if col.kind == "codes":
-            has = s.notna().to_numpy()
-            if has.all():
-                out[col.name] = s.map(_as_codes).astype("object")
-            else:  # convert only the reported lists
-                codes = pd.Series([None] * len(s), index=s.index, dtype="object")
-                codes[has] = s[has].map(_as_codes).astype("object")
-                out[col.name] = codes
+            has = s.notna().to_numpy()  # convert only the reported lists
+            codes = pd.Series([None] * len(s), index=s.index, dtype="object")
+            codes[has] = s[has].map(_as_codes).astype("object")
+            out[col.name] = codes
         elif col.kind == "date":
             out[col.name] = pd.to_datetime(s, errors="raise").astype(dtype)
         elif col.kind in ("id", "str", "code"):
