@@ -21,7 +21,6 @@ import tarfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 __all__ = ["Input", "iter_inputs", "MAX_MEMBER_BYTES"]
 
@@ -202,8 +201,3 @@ def iter_inputs(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Itera
                 continue
             with open(path, "rb") as fh:
                 yield from _members(path, fh, kind, 0)
-
-
-def label_path(label: str) -> Path:
-    """The file-system part of an input label (before the first ``!``)."""
-    return Path(label.split("!", 1)[0])
