@@ -148,7 +148,7 @@ def original_only(data: bytes) -> bytes | None:
     translation, the translation section) is therefore not reported;
     truncation and defects in the parts read are, with the whole file's
     line and column, because a part that does not parse makes the reader
-    parse the whole file (:func:`~keino_metrics.readers.xmlsafe.parse_part`).
+    parse the whole file (:func:`~keino_metrics.readers.xmlsafe.read_notice`).
 
     Parameters
     ----------

@@ -10,7 +10,7 @@ XXE (``file://``, ``http://``) nor "billion laughs" payloads get a chance.
 The check is written here rather than taken from defusedxml because
 defusedxml's lxml support is deprecated and the project parses with lxml.
 
-:func:`parse_part` lets a reader parse only the parts of a file it reads (the
+:func:`read_notice` lets a reader parse only the parts of a file it reads (the
 legacy TED reader skips the translations, see
 :func:`keino_metrics.readers.ted_legacy.original_only`): the checks above run
 on the whole file first, the part is parsed with the same parser, and when the
@@ -28,7 +28,7 @@ from lxml import etree
 
 from keino_metrics.readers.base import ParseResult, Quarantined
 
-__all__ = ["parse", "parse_part", "parser", "read_notice", "looks_like_xml", "has_pair",
+__all__ = ["parse", "parser", "read_notice", "looks_like_xml", "has_pair",
            "DOCTYPE_RISK"]
 
 #: A DOCTYPE that declares entities or pulls in an external DTD.
@@ -165,10 +165,9 @@ def parse(data: bytes, source_file: str) -> etree._Element:
     return _parse_whole(data, source_file)
 
 
-def parse_part(data: bytes, source_file: str,
-               select: Callable[[bytes], bytes | None] | None = None
-               ) -> tuple[etree._Element, int]:
-    """Parse the part of ``data`` that a reader reads, else the whole file.
+def _parse_selected(data: bytes, source_file: str, select, res: ParseResult
+                    ) -> etree._Element:
+    """Parse the part of ``data`` that ``select`` picks, else the whole file.
 
     The empty-file and DOCTYPE checks of :func:`parse` run first, on the
     whole file. Then ``select(data)`` may return a smaller well-formed
@@ -176,37 +175,10 @@ def parse_part(data: bytes, source_file: str,
     :func:`keino_metrics.readers.ted_legacy.original_only`); it is parsed with
     the same hardened parser. When ``select`` returns ``None`` or its document
     does not parse, the whole file is parsed as by :func:`parse`, so that a
-    defect is reported with the file's own line and column.
-
-    Parameters
-    ----------
-    data : bytes
-        The whole file.
-    source_file : str
-        Path (or ``archive!member``) used in messages.
-    select : callable, optional
-        ``bytes -> bytes | None``: the document to parse instead of ``data``.
-
-    Returns
-    -------
-    root : lxml.etree._Element
-        The root element of the document parsed.
-    parsed : int
-        Bytes given to the XML parser (both documents when the part fell
-        back to the whole file).
-
-    Raises
-    ------
-    Quarantined
-        As :func:`parse`.
+    defect is reported with the file's own line and column. The bytes given
+    to the parser are added to ``res.bytes_parsed`` as they go, so that they
+    are counted when the file is quarantined too.
     """
-    res = ParseResult(source_file, "xml")
-    return _parse_counted(data, source_file, select, res), res.bytes_parsed
-
-
-def _parse_counted(data: bytes, source_file: str, select, res: ParseResult) -> etree._Element:
-    # as parse_part, adding the bytes given to the parser to res.bytes_parsed
-    # as it goes, so that they are counted when the file is quarantined too
     _check_prolog(data, source_file)
     part = select(data) if select is not None else None
     if part is not None:
@@ -225,13 +197,14 @@ def read_notice(data: bytes, source_file: str, fmt: str, extract,
 
     ``extract(root, source_file)`` returns ``{table: [row, ...]}`` or raises
     :class:`~keino_metrics.readers.base.Quarantined`; the notice is then the
-    one record of the file, accepted or quarantined. ``select`` is passed to
-    :func:`parse_part`.
+    one record of the file, accepted or quarantined. ``select`` (``bytes ->
+    bytes | None``) may pick the part of the file to parse instead of the
+    whole (see :func:`_parse_selected`).
     """
     res = ParseResult(source_file=source_file, format=fmt, unit="notice", records_in=1,
                       bytes_in=len(data))
     try:
-        tables = extract(_parse_counted(data, source_file, select, res), source_file)
+        tables = extract(_parse_selected(data, source_file, select, res), source_file)
     except Quarantined as q:
         res.quarantine.append(q)
         return res
