@@ -62,7 +62,15 @@ def _rules(ind: Indicator) -> tuple[Rule, ...]:
 
 
 def _row_columns(ind: Indicator, params: Mapping[str, Any]) -> list[nw.Expr]:
-    """Per-row contribution columns of a Ratio or Total indicator."""
+    """Per-row contribution columns of a Ratio or Total indicator.
+
+    Only what the engine must sum is computed there: ``__x<k>`` (rows whose
+    first failed rule is ``k``), ``__n`` (eligible rows) and, where they are not
+    ``__n`` itself, ``__num`` and ``__den``. Contributions are null on rows that
+    are not eligible (sums skip nulls), which engines evaluate faster than a
+    zero in an ``otherwise`` branch; :func:`_complete` fills the derived
+    columns and the empty sums after the engine step.
+    """
     m = ind.measure
     i = ind.id
     rules = _rules(ind)
@@ -73,23 +81,52 @@ def _row_columns(ind: Indicator, params: Mapping[str, Any]) -> list[nw.Expr]:
         cols.append((passed & ~keep).cast(nw.Float64).alias(f"{i}__x{k}"))
         passed = passed & keep
     elig = passed
-    zero = nw.lit(0.0)
     cols.append(elig.cast(nw.Float64).alias(f"{i}__n"))
     if isinstance(m, Total):
-        v = nw.lit(1.0) if m.value is None else L(m.value).cast(nw.Float64).fill_null(0.0)
-        cols.append(nw.when(elig).then(v).otherwise(zero).alias(f"{i}__num"))
-        cols.append(zero.alias(f"{i}__den"))
+        if m.value is not None:
+            v = L(m.value).cast(nw.Float64).fill_null(0.0)
+            cols.append(nw.when(elig).then(v).alias(f"{i}__num"))
         return cols
     num = m.numerator(params).cast(nw.Float64).fill_null(0.0)
     if m.denominator is None:
-        w = nw.lit(1.0) if m.weight == "count" else L("value_eur").cast(nw.Float64)
-        cols.append(nw.when(elig).then(num * w).otherwise(zero).alias(f"{i}__num"))
-        cols.append(nw.when(elig).then(w).otherwise(zero).alias(f"{i}__den"))
+        if m.weight == "count":
+            cols.append(nw.when(elig).then(num).alias(f"{i}__num"))
+        else:
+            w = L("value_eur").cast(nw.Float64)
+            cols.append(nw.when(elig).then(num * w).alias(f"{i}__num"))
+            cols.append(nw.when(elig).then(w).alias(f"{i}__den"))
     else:
         den = m.denominator(params).cast(nw.Float64).fill_null(0.0)
-        cols.append(nw.when(elig).then(num).otherwise(zero).alias(f"{i}__num"))
-        cols.append(nw.when(elig).then(den).otherwise(zero).alias(f"{i}__den"))
+        cols.append(nw.when(elig).then(num).alias(f"{i}__num"))
+        cols.append(nw.when(elig).then(den).alias(f"{i}__den"))
     return cols
+
+
+def _derived_columns(ind: Indicator) -> dict[str, str | None]:
+    """Summed columns not computed by the engine: name -> the column equal to it
+    (``None``: zero)."""
+    m = ind.measure
+    i = ind.id
+    if isinstance(m, Total):
+        out: dict[str, str | None] = {f"{i}__den": None}
+        if m.value is None:
+            out[f"{i}__num"] = f"{i}__n"
+        return out
+    if m.denominator is None and m.weight == "count":
+        return {f"{i}__den": f"{i}__n"}
+    return {}
+
+
+def _complete(agg: pd.DataFrame, inds: list[Indicator]) -> pd.DataFrame:
+    """The engine step's sums with empty sums as 0 and the derived columns added."""
+    sums = [c for ind in inds for c in _column_names(ind)]
+    filled = agg[sums].astype(float).fillna(0.0)
+    extra = {}
+    for ind in inds:
+        for name, same in _derived_columns(ind).items():
+            extra[name] = filled[same].to_numpy() if same else np.zeros(len(agg))
+    return pd.concat([agg.drop(columns=sums), filled, pd.DataFrame(extra, index=agg.index)],
+                     axis=1)
 
 
 def _group_keys(keys: list[str]) -> list[nw.Expr]:
@@ -122,13 +159,15 @@ def aggregate_rules(frames: Frames, frame: str, inds: list[Indicator], keys: lis
     with warnings.catch_warnings():
         # narwhals' pandas group-by inserts many columns one by one
         warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-        return frames.collect(q)
+        return _complete(frames.collect(q), inds)
 
 
 def _column_names(ind: Indicator) -> list[str]:
+    """Names of the columns :func:`_row_columns` gives, in order."""
     n = len(_rules(ind))
-    return [f"{ind.id}__x{k}" for k in range(n)] + [f"{ind.id}__n", f"{ind.id}__num",
-                                                       f"{ind.id}__den"]
+    derived = _derived_columns(ind)
+    return [f"{ind.id}__x{k}" for k in range(n)] + [
+        c for c in (f"{ind.id}__n", f"{ind.id}__num", f"{ind.id}__den") if c not in derived]
 
 
 def _group_sums(agg: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -317,7 +356,11 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
             pieces.append((ind, _finish_rule_indicator(ind, agg, keys, sums)))
     for ind in inds:
         if isinstance(ind.measure, Custom):
-            pieces.append((ind, ind.measure.function(frames, ind, keys, params[ind.id])))
+            df = ind.measure.function(frames, ind, keys, params[ind.id])
+            if keys:  # engines return groups in any order; rule results are sorted
+                df = df.sort_values(keys, kind="stable", na_position="first",
+                                    ignore_index=True)
+            pieces.append((ind, df))
     order = {i: k for k, i in enumerate(id_list)}
     pieces.sort(key=lambda p: order[p[0].id])
     rows = []

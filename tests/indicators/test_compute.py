@@ -180,3 +180,14 @@ def test_breakdown_column_read_by_the_indicator(tiny):
     assert missing["numerator"].iloc[0] == 0
     known = f[f["region_code"].notna()]
     assert (known["numerator"] == known["denominator"]).all()
+
+
+def test_rows_sorted_by_breakdown(tiny):
+    # custom indicators (RF-R048, HHI) come back from the engine in any order;
+    # every indicator's rows are sorted by the breakdown, as the rule indicators are
+    df = compute(["KEINO-VOL-LOTS", "RF-R048", "KEINO-MKT-HHI"], tiny,
+                 by=["region_code", "year"], engine="duckdb").to_frame()
+    for iid, rows in df.groupby("indicator_id", sort=False):
+        keys = rows[["region_code", "year"]].astype(str).agg("|".join, axis=1).tolist()
+        assert keys == sorted(keys), iid
+        assert len(rows) > 1
