@@ -267,19 +267,30 @@ _FRAME_NEEDS = {"notices": {"notice_id", "value_eur"},
                 "procedures": {"procedure_id", "contract_nature", "cpv_main", "nuts3"}}
 
 
+def _custom_columns(inds: list[Indicator], frame: str, keys: list[str]) -> set[str] | None:
+    """Columns of ``frame`` that the custom indicators on it read (``None``: cannot tell)."""
+    cols: set[str] = set()
+    for ind in inds:
+        m = ind.measure
+        if isinstance(m, Custom) and m.frame == frame:
+            if m.reads is None:
+                return None
+            cols |= {*m.reads, *keys, "buyer_id"}
+    return cols
+
+
 def _lot_result_columns(inds: list[Indicator], by_frame: dict[str, list[Indicator]],
                         keys: list[str], params: Mapping[str, Mapping[str, Any]]
                         ) -> set[str] | None:
     """Lot-result columns the requested indicators read (``None``: all of them).
 
-    Custom indicators read frames in their own code, so with any of them the
-    whole frame is kept.
+    Custom indicators that do not declare what they read keep the whole frame.
     """
-    if any(isinstance(i.measure, Custom) for i in inds):
-        return None
     cols = _frame_columns(by_frame.get("lot_results", []), keys, params)
-    if cols is None:
+    custom = _custom_columns(inds, "lot_results", keys)
+    if cols is None or custom is None:
         return None
+    cols |= custom
     for frame, need in _FRAME_NEEDS.items():
         if frame in by_frame:
             cols |= need
@@ -292,6 +303,42 @@ def _frame_columns(inds: list[Indicator], keys: list[str],
     exprs = [e for ind in inds for e in _row_columns(ind, params.get(ind.id, {}))]
     cols = referenced_columns(exprs)
     return None if cols is None else cols | {*keys, "buyer_id"}
+
+
+#: Unit frames that large data computes in parts of procedures.
+PARTED = ("lot_results", "notices", "procedures")
+
+
+def _aggregate_in_parts(frames: Frames, parts: int, by_frame: dict[str, list[Indicator]],
+                        customs: list[Indicator], keys: list[str],
+                        params: Mapping[str, Mapping[str, Any]]) -> dict[str, pd.DataFrame]:
+    """The engine step of every frame, run on each part of the procedures and summed.
+
+    The rule indicators' sums are additive over disjoint sets of procedures.
+    The frames that custom indicators read are gathered from the parts (with
+    only the columns they read) into ``frames``, where the custom indicators
+    then run on the whole.
+    """
+    gkeys = list(dict.fromkeys([*keys, "buyer_id"]))
+    parted = [f for f in by_frame if f in PARTED]
+    gather = {m.frame: _custom_columns(customs, m.frame, keys)
+              for m in (i.measure for i in customs) if m.frame in PARTED}
+    pieces: dict[str, list[pd.DataFrame]] = {f: [] for f in parted}
+    for k in range(parts):
+        part = frames.part(k, parts)
+        try:
+            for f in parted:
+                pieces[f].append(aggregate_rules(part, f, by_frame[f], keys, params))
+            for f, cols in gather.items():
+                frames.gather(f, part, cols)
+        finally:
+            part.close()
+    out = {f: pd.concat(p, ignore_index=True).groupby(gkeys, sort=False, as_index=False)
+           .sum() for f, p in pieces.items()}
+    for f, group in by_frame.items():
+        if f not in out:
+            out[f] = aggregate_rules(frames, f, group, keys, params)
+    return out
 
 
 def _resolve_ids(ids: str | Sequence[str]) -> list[str]:
@@ -347,10 +394,19 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
         frames.keep["lot_results"] = needed
     for frame in ("notices", "procedures"):
         cols = _frame_columns(by_frame.get(frame, []), keys, params)
-        if cols is not None:
-            frames.keep[frame] = cols
+        custom = _custom_columns(inds, frame, keys)
+        if cols is not None and custom is not None:
+            frames.keep[frame] = cols | custom
+    customs = [i for i in inds if isinstance(i.measure, Custom)]
+    parts = frames.parts() if any(f in PARTED for f in
+                                  [*by_frame, *(i.measure.frame for i in customs)]) else 1
+    if parts > 1:
+        aggs = _aggregate_in_parts(frames, parts, by_frame, customs, keys, params)
+    else:
+        aggs = {frame: aggregate_rules(frames, frame, group, keys, params)
+                for frame, group in by_frame.items()}
     for frame, group in by_frame.items():
-        agg = aggregate_rules(frames, frame, group, keys, params)
+        agg = aggs[frame]
         sums = _group_sums(agg, keys)
         for ind in group:
             pieces.append((ind, _finish_rule_indicator(ind, agg, keys, sums)))

@@ -38,6 +38,7 @@ engine abstraction.
 
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
 from collections.abc import Mapping
@@ -89,6 +90,26 @@ OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
     "notices": {"central_purchasing_body": "bool"},
     "buyers": {"registration_number": "str"},
 }
+
+#: Columns of the canonical tables that the unit frames read (a part copies only these).
+FRAME_INPUTS: dict[str, tuple[str, ...]] = {
+    "notices": ("notice_id", "procedure_id", "notice_type", "publication_date", "buyer_id",
+                "procedure_type", "source", "central_purchasing_body"),
+    "lots": ("notice_id", "lot_id", "contract_nature", "cpv_main", "nuts3",
+             "estimated_value_eur", "price_only_award", "sme_suitable", "framework_agreement",
+             "submission_deadline", "strategic_procurement", "green_procurement",
+             "social_objective", "innovation", "gpp_criteria", "accessibility"),
+    "awards": ("notice_id", "lot_id", "winner_chosen", "winner_id", "winner_size",
+               "tenders_received", "sme_tenders_received", "awarded_value_eur",
+               "decision_date", "cvd_vehicles", "cvd_vehicles_clean",
+               "lowest_tender_value_eur", "highest_tender_value_eur"),
+    "hilma_statistics": ("notice_id", "lot_id", *datamodel.HILMA_QUESTIONS),
+}
+
+#: Award rows per part when DuckDB computes the unit frames in parts (see
+#: :meth:`Frames.parts`); ``KEINO_PART_ROWS`` overrides it.
+PART_ROWS = int(os.environ.get("KEINO_PART_ROWS", "3000000"))
+_TABLE_NUMBERS = itertools.count(1)
 
 _ARROW = {"id": pa.string(), "str": pa.string(), "code": pa.string(),
           "codes": pa.list_(pa.string()), "date": pa.timestamp("us"), "float": pa.float64(),
@@ -186,6 +207,9 @@ class Frames:
         ``keep["procedures"]`` leave out the joins whose columns are not read
         (those columns are then null). Without an entry a frame has every
         column.
+    part_rows : int, optional
+        Award rows per part when DuckDB computes in parts (:meth:`parts`);
+        default :data:`PART_ROWS`.
     """
 
     engine: str
@@ -193,8 +217,10 @@ class Frames:
     absent: frozenset[str]
     con: Any = None
     keep: dict[str, set[str]] = field(default_factory=dict)
+    part_rows: int | None = None
     _cache: dict[str, nw.LazyFrame] = field(default_factory=dict)
-    _n: int = 0
+    _created: list[str] = field(default_factory=list)
+    _gathered: dict[str, str] = field(default_factory=dict)
     _workdir: Any = None
 
     # -- engine helpers -------------------------------------------------------
@@ -208,22 +234,100 @@ class Frames:
     def materialise(self, lf: nw.LazyFrame, name: str) -> nw.LazyFrame:
         """Compute a frame once so that several queries can reuse it."""
         if self.engine == "duckdb":
-            self._n += 1
-            tname = f"km_{name}_{self._n}"
-            lf.to_native().create(tname)
-            return nw.from_native(self.con.table(tname)).lazy()
+            return nw.from_native(self._table(lf.to_native(), name)).lazy()
         if self.engine == "pyspark":
             return nw.from_native(lf.to_native().cache()).lazy()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
             return lf.collect().lazy()
 
+    def _table(self, rel: Any, name: str) -> Any:
+        """A DuckDB relation stored as a table that :meth:`close` drops."""
+        tname = f"km_{name}_{next(_TABLE_NUMBERS)}"
+        rel.create(tname)
+        self._created.append(tname)
+        return self.con.table(tname)
+
+    def close(self) -> None:
+        """Drop the DuckDB tables this object stored (its frames are unusable after)."""
+        for t in self._created:
+            self.con.execute(f'DROP TABLE IF EXISTS "{t}"')
+        self._created.clear()
+        self._cache.clear()
+
+    # -- computing large data in parts ---------------------------------------
+    def parts(self) -> int:
+        """Number of procedure parts that the unit frames are computed in.
+
+        DuckDB holds the joins of a unit frame in memory only up to a few
+        million lot results; above :attr:`part_rows` (default
+        :data:`PART_ROWS`) award rows the
+        procedures are split by a hash of ``procedure_id`` into parts of
+        about that size. Every join of the lot-result, notice and procedure
+        frames stays within a procedure, so each part is complete on its own
+        and the sums of the parts are the sums of the whole. Other engines
+        compute in one part.
+        """
+        if self.engine != "duckdb":
+            return 1
+        rows = self.tables["awards"].to_native().aggregate("count(*)").fetchall()[0][0]
+        size = self.part_rows or PART_ROWS
+        return max(1, -(-int(rows) // max(size, 1)))
+
+    def part(self, k: int, parts: int) -> Frames:
+        """The frames of the ``k``-th of ``parts`` disjoint sets of procedures.
+
+        The part's notices are those whose ``procedure_id`` hashes to ``k``
+        (DuckDB's ``hash``; notices without a procedure fall in one part);
+        its lots and Hilma answers are those of its notices, copied with only
+        the columns the unit frames read. Awards are not copied: the only
+        frame that reads them joins them to the part's result notices. Call
+        :meth:`close` on the result when done.
+        """
+        if self.engine != "duckdb":
+            raise ValueError("computing in parts is implemented for DuckDB")
+        out = Frames(engine=self.engine, tables=dict(self.tables), absent=self.absent,
+                     con=self.con, keep=self.keep, part_rows=self.part_rows)
+        rel = {n: self.tables[n].to_native().project(", ".join(f'"{c}"' for c in cols))
+               for n, cols in FRAME_INPUTS.items()}
+        notices = out._table(rel["notices"].filter(
+            f"hash(procedure_id) % {int(parts)} = {int(k)}"), "part_notices")
+        out.tables["notices"] = nw.from_native(notices).lazy()
+        # awards need no copy: the lot-result frame joins them to the part's notices
+        for name in ("lots", "hilma_statistics"):
+            t = out._table(rel[name].filter(
+                f"notice_id IN (SELECT notice_id FROM {notices.alias})"), f"part_{name}")
+            out.tables[name] = nw.from_native(t).lazy()
+        return out
+
+    def gather(self, name: str, part: Frames, columns: set[str] | None = None) -> None:
+        """Append the unit frame ``name`` of ``part`` (only ``columns``, if given) to
+        this object's frame ``name``, so that indicators that need the whole frame
+        (the custom ones) read it after all parts are computed."""
+        lf = part.frame(name)
+        if columns is not None:
+            lf = lf.select(*[c for c in lf.columns if c in columns])
+        rel = lf.to_native()
+        target = self._gathered.get(name)
+        if target is None:
+            t = self._table(rel, f"all_{name}")
+            self._gathered[name] = t.alias
+            self._cache[name] = nw.from_native(t).lazy()
+        else:
+            rel.insert_into(target)
+
+    #: Unit frames that DuckDB computes inside the query that reads them instead of
+    #: storing them first: each is read once (by its indicators' aggregation).
+    _STREAMED = ("notices", "procedures")
+
     def frame(self, name: str) -> nw.LazyFrame:
         """The unit frame ``name`` (built on first use)."""
         if name not in self._cache:
             builder = {"lot_results": self._lot_results, "notices": self._notices,
                        "procedures": self._procedures, "survey": self._survey}[name]
-            self._cache[name] = self.materialise(builder(), name)
+            lf = builder()
+            streamed = self.engine == "duckdb" and name in self._STREAMED
+            self._cache[name] = lf if streamed else self.materialise(lf, name)
         return self._cache[name]
 
     def has(self, column: str) -> bool:
@@ -244,9 +348,7 @@ class Frames:
                 .with_columns(group.alias("buyer_group")))
 
     def _notice_base(self) -> nw.LazyFrame:
-        return self.tables["notices"].select(
-            "notice_id", "procedure_id", "notice_type", "publication_date", "buyer_id",
-            "procedure_type", "source", "central_purchasing_body")
+        return self.tables["notices"].select(*FRAME_INPUTS["notices"])
 
     #: Lot columns the lot-result frame takes as they are.
     _PLAIN_LOT_COLUMNS = ("contract_nature", "cpv_main", "nuts3", "estimated_value_eur",
@@ -363,9 +465,7 @@ class Frames:
         awarded = (L("winner_chosen").fill_null(False)
                    | (L("winner_chosen").is_null() & L("winner_id").is_null().__invert__()))
         a = self.tables["awards"].filter(awarded).select(
-            "notice_id", "lot_id", "winner_id", "winner_size", "tenders_received",
-            "sme_tenders_received", "awarded_value_eur", "decision_date", "cvd_vehicles",
-            "cvd_vehicles_clean", "lowest_tender_value_eur", "highest_tender_value_eur")
+            *[c for c in FRAME_INPUTS["awards"] if c != "winner_chosen"])
         can = notices.filter(L("notice_type") == "can")
         lr = (a.join(can, on="notice_id", how="inner")
               .join(attrs, on=["notice_id", "lot_id"], how="left")
@@ -391,7 +491,10 @@ class Frames:
             derived.append((day_number("submission_deadline") - day_number("first_cn_date")
                             ).cast(nw.Float64).alias("advert_days"))
         derived.append(self._prior_call())
-        return lr.with_columns(*derived)
+        lr = lr.with_columns(*derived)
+        if want is not None:
+            lr = lr.select(*[c for c in lr.columns if c in want])
+        return lr
 
     def _join_if_read(self, out: nw.LazyFrame, frame: str, read_by: tuple[str, ...],
                       on: str, build, nulls: Mapping[str, Any]) -> nw.LazyFrame:
@@ -527,10 +630,15 @@ def _prepare_pandas_tables(data: Dataset, absent: set[str]) -> dict[str, pa.Tabl
 #: DuckDB settings: insertion order is not needed (every result is sorted later),
 #: which lets DuckDB stream and spill instead of buffering; with a memory limit
 #: the materialised unit frames are swapped out to the temporary directory.
-#: ``KEINO_DUCKDB_MEMORY`` overrides the limit (below about 2 GB the wide lot-result
-#: join cannot spill enough and DuckDB stops with an out-of-memory error).
+#: ``KEINO_DUCKDB_MEMORY`` overrides the limit. Joins run in the order the frames
+#: write them, each hash table built on the joined (lookup) side: DuckDB's own
+#: choice, guided by row estimates that miss the award filter by a factor of
+#: 25, built its hash tables on the growing wide side instead, which needed
+#: three times the memory and stopped with an out-of-memory error at 2.5 million
+#: lot results (docs/indicators.md, "Performance").
 _DUCKDB_CONFIG = {"preserve_insertion_order": False,
-                  "memory_limit": os.environ.get("KEINO_DUCKDB_MEMORY", "3GB")}
+                  "memory_limit": os.environ.get("KEINO_DUCKDB_MEMORY", "3GB"),
+                  "disabled_optimizers": "build_side_probe_side,join_order"}
 
 
 def _duckdb_connect():

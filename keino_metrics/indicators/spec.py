@@ -125,11 +125,19 @@ class Custom:
     columns ``value, numerator, denominator, n_eligible, excluded,
     excluded_reasons, coverage, ci_low, ci_high`` plus the ``by`` columns and
     may add a ``warning`` column. ``ctx`` is a
-    :class:`keino_metrics.indicators.frames.Frames`.
+    :class:`keino_metrics.indicators.frames.Frames`; the function reads only
+    ``ctx.frame(frame)``.
+
+    ``reads`` names the columns of that frame the function reads besides the
+    breakdown columns; the frames then carry only what the requested
+    indicators read, and large data computed in parts is gathered with only
+    these columns. ``None`` (a custom indicator that does not say) keeps
+    every column.
     """
 
     frame: str
     function: Callable[..., Any]
+    reads: tuple[str, ...] | None = None
 
 
 Measure = Ratio | Total | Custom

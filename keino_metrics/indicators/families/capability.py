@@ -137,6 +137,6 @@ for con in (*SURVEY_CONSTRUCTS, "overall"):
         unit_of_analysis="survey response", unit="ratio", weighting="count",
         direction="higher", fields=tuple(f"capability_survey.{c}" for c in items),
         source="Cronbach (1951), Psychometrika 16(3):297-334",
-        measure=Custom("survey", _alpha(con)), crosswalk=(f"CAP-{con.upper()}",),
+        measure=Custom("survey", _alpha(con), reads=tuple(_items(con))), crosswalk=(f"CAP-{con.upper()}",),
         limits="Needs at least two complete responses per group; below 0.7 the index "
         "carries a warning."))

@@ -173,7 +173,8 @@ INTEGRITY = [
         "winner and CPV)", unit_of_analysis="lot result", unit="share", weighting="count",
         direction="lower", fields=("awards.winner_id", "lots.cpv_main"),
         source=CARDINAL + " (R048; digits 2, minimum 20 processes)",
-        measure=Custom("lot_results", _heterogeneous),
+        measure=Custom("lot_results", _heterogeneous,
+                       reads=("winner_id", "cpv_main", "procedure_id")),
         params={"digits": 2, "min_processes": 20},
         limits="The fence is computed once over all data, not per breakdown group; "
         "percentiles use numpy's linear interpolation."),

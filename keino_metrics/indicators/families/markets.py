@@ -76,6 +76,9 @@ def _concentration(frames, ind, keys, params):
                 "excluded_reasons", "coverage", "ci_low", "ci_high"]]
 
 
+#: Lot-result columns the concentration indicators read.
+_CONCENTRATION_READS = ("value_eur", "winner_id", "buyer_id")
+
 _concentration.ci_method = ("mean over buyers; normal interval with buyers as independent "
                             "units (95 %)")
 
@@ -144,7 +147,8 @@ MARKETS = [
         formula="mean_b sum_w (value_bw / value_b)^2", unit_of_analysis="organisation",
         unit="index", weighting="eur", direction="lower",
         fields=("awards.winner_id", "awards.awarded_value_eur"), source=OWN,
-        measure=Custom("lot_results", _hhi), crosswalk=("KEINO-MKT-TOPSHARE", "OT-I8"),
+        measure=Custom("lot_results", _hhi, reads=_CONCENTRATION_READS),
+        crosswalk=("KEINO-MKT-TOPSHARE", "OT-I8"),
         limits="Winner ids must be stable across notices; a buyer with one contract has "
         "HHI 1 by construction."),
     Indicator(
@@ -156,7 +160,8 @@ MARKETS = [
         formula="mean_b max_w value_bw / value_b", unit_of_analysis="organisation",
         unit="share", weighting="eur", direction="lower",
         fields=("awards.winner_id", "awards.awarded_value_eur"), source=OWN,
-        measure=Custom("lot_results", _top), crosswalk=("KEINO-MKT-HHI", "OT-I8")),
+        measure=Custom("lot_results", _top, reads=_CONCENTRATION_READS),
+        crosswalk=("KEINO-MKT-HHI", "OT-I8")),
     Indicator(
         id="FI-SME-CONS", family="markets",
         names=names("PK-yritysten osallistuminen huomioitu", "Små och medelstora företags "

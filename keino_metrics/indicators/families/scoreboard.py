@@ -131,7 +131,8 @@ SCOREBOARD = [
         unit="share", weighting="eur", direction="higher",
         fields=("awards.awarded_value_eur", "notices.source"), source=SMS_SOURCE + "; GDP: "
         "Statistics Finland annual national accounts (keino_metrics/data/indicators/"
-        "gdp_finland.csv)", measure=Custom("lot_results", _publication_rate),
+        "gdp_finland.csv)", measure=Custom("lot_results", _publication_rate,
+                                         reads=("source", "value_eur", "year")),
         limits="The Scoreboard uses the value advertised on TED (estimates and awards); here "
         "only awarded values are summed, so the rate is lower.",
         reference_values="EU average 5.8 % (Scoreboard 2024)"),

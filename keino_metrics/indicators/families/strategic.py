@@ -317,7 +317,7 @@ TEN_PERCENT.append(Indicator(
     fields=(f"hilma_statistics.{_MKT}", "awards.awarded_value_eur"),
     source="Volume: VTT/PTT/Owal/PTCS study for VN TEAS, 9.6.2021 (FI-VOL); numerator: "
     + HILMA_SOURCE,
-    measure=Custom("lot_results", _mkt_over_national), crosswalk=("FI-VOL", "KEINO-VOL-EUR"),
+    measure=Custom("lot_results", _mkt_over_national, reads=(_MKT, "value_eur")), crosswalk=("FI-VOL", "KEINO-VOL-EUR"),
     limits="Notices cover only part of procurement (small purchases and in-house are absent), "
     "so this is a lower bound; the denominator is fixed at its 2018 estimate.",
     params={"scope": "competitive_markets"}, also_in=("strategic",)))
