@@ -91,14 +91,16 @@ OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
     "buyers": {"registration_number": "str"},
 }
 
+#: Code-list columns of ``lots`` that the frames read (through flags, see ``Frames._lot_flags``).
+LOT_CODE_LISTS = ("strategic_procurement", "green_procurement", "social_objective",
+                  "innovation", "gpp_criteria", "accessibility")
 #: Columns of the canonical tables that the unit frames read (a part copies only these).
 FRAME_INPUTS: dict[str, tuple[str, ...]] = {
     "notices": ("notice_id", "procedure_id", "notice_type", "publication_date", "buyer_id",
                 "procedure_type", "source", "central_purchasing_body"),
     "lots": ("notice_id", "lot_id", "contract_nature", "cpv_main", "nuts3",
              "estimated_value_eur", "price_only_award", "sme_suitable", "framework_agreement",
-             "submission_deadline", "strategic_procurement", "green_procurement",
-             "social_objective", "innovation", "gpp_criteria", "accessibility"),
+             "submission_deadline", *LOT_CODE_LISTS),
     "awards": ("notice_id", "lot_id", "winner_chosen", "winner_id", "winner_size",
                "tenders_received", "sme_tenders_received", "awarded_value_eur",
                "decision_date", "cvd_vehicles", "cvd_vehicles_clean",
@@ -210,6 +212,10 @@ class Frames:
     part_rows : int, optional
         Award rows per part when DuckDB computes in parts (:meth:`parts`);
         default :data:`PART_ROWS`.
+    memo : dict
+        Results that several custom indicators share (such as the per-buyer
+        supplier shares behind HHI and the top-supplier share), by a key the
+        indicators choose.
     """
 
     engine: str
@@ -218,6 +224,7 @@ class Frames:
     con: Any = None
     keep: dict[str, set[str]] = field(default_factory=dict)
     part_rows: int | None = None
+    memo: dict[Any, Any] = field(default_factory=dict)
     _cache: dict[str, nw.LazyFrame] = field(default_factory=dict)
     _created: list[str] = field(default_factory=list)
     _gathered: dict[str, str] = field(default_factory=dict)
@@ -254,6 +261,7 @@ class Frames:
             self.con.execute(f'DROP TABLE IF EXISTS "{t}"')
         self._created.clear()
         self._cache.clear()
+        self.memo.clear()
 
     # -- computing large data in parts ---------------------------------------
     def parts(self) -> int:
@@ -280,7 +288,8 @@ class Frames:
         The part's notices are those whose ``procedure_id`` hashes to ``k``
         (DuckDB's ``hash``; notices without a procedure fall in one part);
         its lots and Hilma answers are those of its notices, copied with only
-        the columns the unit frames read. Awards are not copied: the only
+        the columns the unit frames read and their notice's procedure and type
+        (the lots' code lists replaced by the flags derived from them). Awards are not copied: the only
         frame that reads them joins them to the part's result notices. Call
         :meth:`close` on the result when done.
         """
@@ -295,9 +304,15 @@ class Frames:
         out.tables["notices"] = nw.from_native(notices).lazy()
         # awards need no copy: the lot-result frame joins them to the part's notices
         for name in ("lots", "hilma_statistics"):
-            t = out._table(rel[name].filter(
-                f"notice_id IN (SELECT notice_id FROM {notices.alias})"), f"part_{name}")
-            out.tables[name] = nw.from_native(t).lazy()
+            joined = nw.from_native(rel[name]).lazy().join(
+                out.tables["notices"].select("notice_id", "procedure_id", "notice_type"),
+                on="notice_id", how="inner")
+            if name == "lots":  # the code lists are read only through their flags
+                joined = joined.with_columns(
+                    *[e.alias(n) for n, e in self._lot_flags().items()]).drop(*LOT_CODE_LISTS)
+            t = nw.from_native(out._table(joined.to_native(), f"part_{name}")).lazy()
+            out.tables[name] = t
+            out._cache[f"_noticed_{name}"] = t
         return out
 
     def gather(self, name: str, part: Frames, columns: set[str] | None = None) -> None:
@@ -377,11 +392,26 @@ class Frames:
             **{_env_flag(c): gr.list.contains(c) for c in ENV_CODES},
         }
 
-    def _lot_attrs(self, columns: tuple[str, ...]) -> nw.LazyFrame:
-        """``notice_id``, ``lot_id`` and the lot attributes named in ``columns``."""
+    def _noticed(self, table: str) -> nw.LazyFrame:
+        """Rows of ``lots`` or ``hilma_statistics`` with the ``procedure_id`` and
+        ``notice_type`` of their notice (rows of no known notice are left out:
+        no frame can use them)."""
+        key = f"_noticed_{table}"
+        if key not in self._cache:
+            n = self._notice_base().select("notice_id", "procedure_id", "notice_type")
+            self._cache[key] = self.tables[table].join(n, on="notice_id", how="inner")
+        return self._cache[key]
+
+    def _lot_attrs(self, columns: tuple[str, ...], notice_type: str, key: str) -> nw.LazyFrame:
+        """``key``, ``lot_id`` and the lot attributes named in ``columns`` of the lots
+        of notices of ``notice_type``."""
+        lots = self._noticed("lots")
+        have = set(lots.columns)  # a part's copy has the flags already
         plain = [c for c in self._PLAIN_LOT_COLUMNS if c in columns]
-        flags = [e.alias(name) for name, e in self._lot_flags().items() if name in columns]
-        return self.tables["lots"].select("notice_id", "lot_id", *plain, *flags)
+        flags = [L(name) if name in have else e.alias(name)
+                 for name, e in self._lot_flags().items() if name in columns]
+        return (lots.filter(L("notice_type") == notice_type)
+                .select(key, "lot_id", *plain, *flags))
 
     def _proc_info(self) -> nw.LazyFrame:
         if "_proc_info" not in self._cache:
@@ -391,17 +421,27 @@ class Frames:
     def _build_proc_info(self) -> nw.LazyFrame:
         n = self._notice_base()
         t, d = L("notice_type"), L("publication_date")
+        # "several buyers" (a missing buyer counts as one) from the smallest and
+        # largest buyer and the missing ones, which engines find faster than a
+        # distinct count
+        nulls = L("_bnull")
         return (n.with_columns(
             nw.when(t == "cn").then(d).alias("cn_date"),
             nw.when(t == "pin").then(d).alias("pin_date"),
-            nw.when(t == "can").then(d).alias("can_date"))
+            nw.when(t == "can").then(d).alias("can_date"),
+            L("buyer_id").is_null().cast(nw.Int64).alias("_bnull"),
+            nw.lit(1).cast(nw.Int64).alias("_one"))
             .group_by("procedure_id")
             .agg(L("cn_date").min().alias("first_cn_date"),
                  L("pin_date").min().alias("first_pin_date"),
                  L("can_date").min().alias("first_can_date"),
-                 L("buyer_id").n_unique().alias("n_buyers"),
+                 L("buyer_id").min().alias("_bmin"), L("buyer_id").max().alias("_bmax"),
+                 nulls.sum(), L("_one").sum(),
                  L("procedure_type").max().alias("procedure_type_any"),
-                 L("central_purchasing_body").max().alias("cpb")))
+                 L("central_purchasing_body").max().alias("cpb"))
+            .with_columns(((L("_bmin") != L("_bmax")).fill_null(False)
+                           | ((nulls > 0) & (nulls < L("_one")))).alias("several_buyers"))
+            .drop("_bmin", "_bmax", "_bnull", "_one"))
 
     def _proc_lots(self) -> nw.LazyFrame:
         """Distinct lot ids per procedure over all its notices (``n_lots``).
@@ -409,9 +449,7 @@ class Frames:
         Counted in two steps (distinct procedure-lot pairs, then their number
         per procedure), which engines run faster than a distinct count.
         """
-        n = self._notice_base().select("notice_id", "procedure_id")
-        return (self.tables["lots"].select("notice_id", "lot_id")
-                .join(n, on="notice_id", how="inner")
+        return (self._noticed("lots").select("procedure_id", "lot_id")
                 .group_by("procedure_id", "lot_id").agg(nw.len().alias("_k"))
                 .group_by("procedure_id").agg(nw.len().alias("n_lots")))
 
@@ -453,13 +491,16 @@ class Frames:
             need.update(("cpv_main", "nuts3"))  # breakdown columns
             attr_cols = tuple(c for c in attr_cols if c in need)
             hilma_cols = [c for c in hilma_cols if c in need]
-        attrs = self._lot_attrs(attr_cols)
-        hilma = self.tables["hilma_statistics"].select("notice_id", "lot_id", *hilma_cols)
-        cn = notices.filter(L("notice_type") == "cn").select("notice_id", "procedure_id")
-        cn_attrs = (attrs.join(cn, on="notice_id", how="inner")
+        # the result notice's own lot rows and answers, then the contract notices'
+        # combined per procedure and lot
+        attrs = self._lot_attrs(attr_cols, "can", "notice_id")
+        hilma_rows = self._noticed("hilma_statistics")
+        hilma = (hilma_rows.filter(L("notice_type") == "can")
+                 .select("notice_id", "lot_id", *hilma_cols))
+        cn_attrs = (self._lot_attrs(attr_cols, "cn", "procedure_id")
                     .group_by("procedure_id", "lot_id")
                     .agg(*[L(c).max().alias(c + "__cn") for c in attr_cols]))
-        cn_hilma = (hilma.join(cn, on="notice_id", how="inner")
+        cn_hilma = (hilma_rows.filter(L("notice_type") == "cn")
                     .group_by("procedure_id", "lot_id")
                     .agg(*[L(c).max().alias(c + "__cn") for c in hilma_cols]))
         awarded = (L("winner_chosen").fill_null(False)
@@ -558,7 +599,7 @@ class Frames:
         return out.with_columns(
             *self._breakdowns(),
             L("procedure_type_any").alias("procedure_type"),
-            ((L("n_buyers") > 1) | L("cpb").fill_null(False)).alias("cooperative"),
+            (L("several_buyers") | L("cpb").fill_null(False)).alias("cooperative"),
             (L("first_pin_date").is_null().__invert__() & L("first_cn_date").is_null().__invert__()
              & (L("first_pin_date") < L("first_cn_date"))).alias("pin_before_cn"))
 

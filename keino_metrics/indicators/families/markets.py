@@ -16,23 +16,26 @@ def _concentration(frames, ind, keys, params):
     from keino_metrics.indicators.compute import with_keys
     from keino_metrics.indicators.stats import cluster_ratio_interval
 
-    lr = frames.frame("lot_results")
     gk = [k for k in keys if k != "buyer_id"]
-    ok = ~L("value_eur").is_null() & ~L("winner_id").is_null() & (L("value_eur") > 0)
-    base = with_keys(lr, list(dict.fromkeys([*gk, "buyer_id"])))
-    counts = frames.collect(
-        base.with_columns(ok.cast(nw.Float64).alias("_ok"), nw.lit(1.0).alias("_one"))
-        .group_by(*gk, "buyer_id").agg(L("_ok").sum(), L("_one").sum()))
     bk = [*gk, "buyer_id"]
-    # buyer x winner sums, buyer totals and the per-buyer statistic stay in the engine;
-    # only one row per group and buyer is collected
-    pairs = (base.filter(ok).with_columns(L("value_eur").cast(nw.Float64).alias("v"))
-             .group_by(*bk, "winner_id").agg(L("v").sum()))
-    totals = pairs.group_by(*bk).agg(L("v").sum().alias("vtot"))
-    shares = pairs.join(totals, on=bk, how="inner").with_columns(
-        (L("v") / L("vtot")).alias("s")).with_columns((L("s") * L("s")).alias("s2"))
-    per = frames.collect(shares.group_by(*bk).agg(L("s2").sum().alias("hhi"),
-                                                  L("s").max().alias("top")))
+    memo = ("concentration", tuple(gk))
+    if memo not in frames.memo:  # HHI and top-supplier share read the same sums
+        lr = frames.frame("lot_results")
+        ok = ~L("value_eur").is_null() & ~L("winner_id").is_null() & (L("value_eur") > 0)
+        base = with_keys(lr, bk)
+        counts = frames.collect(
+            base.with_columns(ok.cast(nw.Float64).alias("_ok"), nw.lit(1.0).alias("_one"))
+            .group_by(*bk).agg(L("_ok").sum(), L("_one").sum()))
+        # buyer x winner sums, buyer totals and the per-buyer statistic stay in the
+        # engine; only one row per group and buyer is collected
+        pairs = (base.filter(ok).with_columns(L("value_eur").cast(nw.Float64).alias("v"))
+                 .group_by(*bk, "winner_id").agg(L("v").sum()))
+        totals = pairs.group_by(*bk).agg(L("v").sum().alias("vtot"))
+        shares = pairs.join(totals, on=bk, how="inner").with_columns(
+            (L("v") / L("vtot")).alias("s")).with_columns((L("s") * L("s")).alias("s2"))
+        frames.memo[memo] = (counts, frames.collect(
+            shares.group_by(*bk).agg(L("s2").sum().alias("hhi"), L("s").max().alias("top"))))
+    counts, per = (f.copy() for f in frames.memo[memo])
     stat = "hhi" if params.get("statistic", "hhi") == "hhi" else "top"
     per = per[[*bk, stat]].rename(columns={stat: "y"})
     per["x"] = 1.0
