@@ -120,7 +120,9 @@ def _derived_columns(ind: Indicator) -> dict[str, str | None]:
 def _complete(agg: pd.DataFrame, inds: list[Indicator]) -> pd.DataFrame:
     """The engine step's sums with empty sums as 0 and the derived columns added."""
     sums = [c for ind in inds for c in _column_names(ind)]
-    filled = agg[sums].astype(float).fillna(0.0)
+    # one float block (the engine's frame arrives column by column)
+    x = agg[sums].to_numpy(dtype=float, na_value=np.nan)
+    filled = pd.DataFrame(np.where(np.isnan(x), 0.0, x), columns=sums, index=agg.index)
     extra = {}
     for ind in inds:
         for name, same in _derived_columns(ind).items():

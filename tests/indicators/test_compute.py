@@ -191,3 +191,15 @@ def test_rows_sorted_by_breakdown(tiny):
         keys = rows[["region_code", "year"]].astype(str).agg("|".join, axis=1).tolist()
         assert keys == sorted(keys), iid
         assert len(rows) > 1
+
+
+def test_no_fragmented_frame_warning(tiny):
+    # the report notebooks run under strict nbval: a warning on stderr fails them
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        for engine in ("pandas", "duckdb"):
+            compute("all", tiny, by=["year", "region_code"], engine=engine)
