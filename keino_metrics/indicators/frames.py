@@ -260,6 +260,7 @@ class Frames:
         for t in self._created:
             self.con.execute(f'DROP TABLE IF EXISTS "{t}"')
         self._created.clear()
+        self._gathered.clear()
         self._cache.clear()
         self.memo.clear()
 
@@ -269,9 +270,8 @@ class Frames:
 
         DuckDB holds the joins of a unit frame in memory only up to a few
         million lot results; above :attr:`part_rows` (default
-        :data:`PART_ROWS`) award rows the
-        procedures are split by a hash of ``procedure_id`` into parts of
-        about that size. Every join of the lot-result, notice and procedure
+        :data:`PART_ROWS`) award rows the procedures are split by a hash of
+        ``procedure_id`` into parts of about that size. Every join of the lot-result, notice and procedure
         frames stays within a procedure, so each part is complete on its own
         and the sums of the parts are the sums of the whole. Other engines
         compute in one part.
@@ -287,11 +287,10 @@ class Frames:
 
         The part's notices are those whose ``procedure_id`` hashes to ``k``
         (DuckDB's ``hash``; notices without a procedure fall in one part);
-        its lots and Hilma answers are those of its notices, copied with only
-        the columns the unit frames read and their notice's procedure and type
-        (the lots' code lists replaced by the flags derived from them). Awards are not copied: the only
-        frame that reads them joins them to the part's result notices. Call
-        :meth:`close` on the result when done.
+        its lots and Hilma answers are those of its notices, stored as
+        :meth:`_noticed` gives them from only the columns the unit frames read.
+        Awards are not copied: the only frame that reads them joins them to the
+        part's result notices. Call :meth:`close` on the result when done.
         """
         if self.engine != "duckdb":
             raise ValueError("computing in parts is implemented for DuckDB")
@@ -304,15 +303,9 @@ class Frames:
         out.tables["notices"] = nw.from_native(notices).lazy()
         # awards need no copy: the lot-result frame joins them to the part's notices
         for name in ("lots", "hilma_statistics"):
-            joined = nw.from_native(rel[name]).lazy().join(
-                out.tables["notices"].select("notice_id", "procedure_id", "notice_type"),
-                on="notice_id", how="inner")
-            if name == "lots":  # the code lists are read only through their flags
-                joined = joined.with_columns(
-                    *[e.alias(n) for n, e in self._lot_flags().items()]).drop(*LOT_CODE_LISTS)
-            t = nw.from_native(out._table(joined.to_native(), f"part_{name}")).lazy()
-            out.tables[name] = t
-            out._cache[f"_noticed_{name}"] = t
+            out.tables[name] = nw.from_native(rel[name]).lazy()
+            stored = out.materialise(out._noticed(name), f"part_{name}")
+            out.tables[name] = out._cache[f"_noticed_{name}"] = stored
         return out
 
     def gather(self, name: str, part: Frames, columns: set[str] | None = None) -> None:
@@ -395,22 +388,24 @@ class Frames:
     def _noticed(self, table: str) -> nw.LazyFrame:
         """Rows of ``lots`` or ``hilma_statistics`` with the ``procedure_id`` and
         ``notice_type`` of their notice (rows of no known notice are left out:
-        no frame can use them)."""
+        no frame can use them); the lots carry their flags in place of the code
+        lists, which the frames read only through them."""
         key = f"_noticed_{table}"
         if key not in self._cache:
             n = self._notice_base().select("notice_id", "procedure_id", "notice_type")
-            self._cache[key] = self.tables[table].join(n, on="notice_id", how="inner")
+            rows = self.tables[table].join(n, on="notice_id", how="inner")
+            if table == "lots":
+                rows = rows.with_columns(
+                    *[e.alias(f) for f, e in self._lot_flags().items()]).drop(*LOT_CODE_LISTS)
+            self._cache[key] = rows
         return self._cache[key]
 
     def _lot_attrs(self, columns: tuple[str, ...], notice_type: str, key: str) -> nw.LazyFrame:
         """``key``, ``lot_id`` and the lot attributes named in ``columns`` of the lots
         of notices of ``notice_type``."""
-        lots = self._noticed("lots")
-        have = set(lots.columns)  # a part's copy has the flags already
         plain = [c for c in self._PLAIN_LOT_COLUMNS if c in columns]
-        flags = [L(name) if name in have else e.alias(name)
-                 for name, e in self._lot_flags().items() if name in columns]
-        return (lots.filter(L("notice_type") == notice_type)
+        flags = [f for f in self._lot_flags() if f in columns]
+        return (self._noticed("lots").filter(L("notice_type") == notice_type)
                 .select(key, "lot_id", *plain, *flags))
 
     def _proc_info(self) -> nw.LazyFrame:
