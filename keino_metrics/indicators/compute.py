@@ -71,35 +71,80 @@ def _row_columns(ind: Indicator, params: Mapping[str, Any]) -> list[nw.Expr]:
     zero in an ``otherwise`` branch; :func:`_complete` fills the derived
     columns and the empty sums after the engine step.
     """
+    return [expr.alias(name) for name, _, expr in _keyed_row_columns(ind, params)]
+
+
+def _params_key(params: Mapping[str, Any]) -> str:
+    return repr(sorted(params.items()))
+
+
+def _keyed_row_columns(ind: Indicator, params: Mapping[str, Any]
+                       ) -> list[tuple[str, tuple, nw.Expr]]:
+    """The columns of :func:`_row_columns` as ``(name, key, expression)``.
+
+    Two columns with equal keys are built by the same functions of equal
+    parameters, hence are the same expression: the key names the rule,
+    numerator, denominator and value functions (by identity) with the
+    indicator's parameters, and the engine computes such columns once
+    (:func:`_engine_columns`).
+    """
     m = ind.measure
     i = ind.id
     rules = _rules(ind)
+    p = _params_key(params)
+    rule_keys = [(r.keep, p) for r in rules]
     keeps = [r.keep(params).fill_null(False) for r in rules]
-    cols: list[nw.Expr] = []
+    cols: list[tuple[str, tuple, nw.Expr]] = []
     passed = nw.lit(True)
     for k, keep in enumerate(keeps):
-        cols.append((passed & ~keep).cast(nw.Float64).alias(f"{i}__x{k}"))
+        cols.append((f"{i}__x{k}", ("x", tuple(rule_keys[:k + 1])),
+                     (passed & ~keep).cast(nw.Float64)))
         passed = passed & keep
     elig = passed
-    cols.append(elig.cast(nw.Float64).alias(f"{i}__n"))
+    nkey = tuple(rule_keys)
+    cols.append((f"{i}__n", ("n", nkey), elig.cast(nw.Float64)))
     if isinstance(m, Total):
         if m.value is not None:
             v = L(m.value).cast(nw.Float64).fill_null(0.0)
-            cols.append(nw.when(elig).then(v).alias(f"{i}__num"))
+            cols.append((f"{i}__num", ("value", m.value, nkey), nw.when(elig).then(v)))
         return cols
     num = m.numerator(params).cast(nw.Float64).fill_null(0.0)
+    num_key = ("num", m.numerator, p, nkey)
     if m.denominator is None:
         if m.weight == "count":
-            cols.append(nw.when(elig).then(num).alias(f"{i}__num"))
+            cols.append((f"{i}__num", num_key, nw.when(elig).then(num)))
         else:
             w = L("value_eur").cast(nw.Float64)
-            cols.append(nw.when(elig).then(num * w).alias(f"{i}__num"))
-            cols.append(nw.when(elig).then(w).alias(f"{i}__den"))
+            cols.append((f"{i}__num", ("num_eur", m.numerator, p, nkey),
+                         nw.when(elig).then(num * w)))
+            cols.append((f"{i}__den", ("eur", nkey), nw.when(elig).then(w)))
     else:
         den = m.denominator(params).cast(nw.Float64).fill_null(0.0)
-        cols.append(nw.when(elig).then(num).alias(f"{i}__num"))
-        cols.append(nw.when(elig).then(den).alias(f"{i}__den"))
+        cols.append((f"{i}__num", num_key, nw.when(elig).then(num)))
+        cols.append((f"{i}__den", ("den", m.denominator, p, nkey), nw.when(elig).then(den)))
     return cols
+
+
+def _engine_columns(inds: list[Indicator], params: Mapping[str, Mapping[str, Any]]
+                    ) -> tuple[list[nw.Expr], dict[str, str]]:
+    """The row columns the engine computes for ``inds``, each distinct one once.
+
+    Returns the expressions (named after the first indicator that needs them)
+    and, for every summed column name, the name of the computed column that
+    it equals. Indicators that share rules (the value-reported rule of every
+    euro-weighted share, for example) share their exclusion and eligibility
+    columns, which makes the engine's aggregation narrower.
+    """
+    exprs: list[nw.Expr] = []
+    first: dict[tuple, str] = {}
+    source: dict[str, str] = {}
+    for ind in inds:
+        for name, key, expr in _keyed_row_columns(ind, params.get(ind.id, {})):
+            if key not in first:
+                first[key] = name
+                exprs.append(expr.alias(name))
+            source[name] = first[key]
+    return exprs, source
 
 
 def _derived_columns(ind: Indicator) -> dict[str, str | None]:
@@ -117,18 +162,28 @@ def _derived_columns(ind: Indicator) -> dict[str, str | None]:
     return {}
 
 
-def _complete(agg: pd.DataFrame, inds: list[Indicator]) -> pd.DataFrame:
-    """The engine step's sums with empty sums as 0 and the derived columns added."""
+def _complete(agg: pd.DataFrame, inds: list[Indicator],
+              source: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The engine step's sums with empty sums as 0 and the derived columns added.
+
+    ``source`` maps a summed column to the computed column it equals
+    (:func:`_engine_columns`); by default every column was computed itself.
+    """
+    source = source or {}
     sums = [c for ind in inds for c in _column_names(ind)]
+    computed = list(dict.fromkeys(source.get(c, c) for c in sums))
     # one float block (the engine's frame arrives column by column)
-    x = agg[sums].to_numpy(dtype=float, na_value=np.nan)
-    filled = pd.DataFrame(np.where(np.isnan(x), 0.0, x), columns=sums, index=agg.index)
+    x = agg[computed].to_numpy(dtype=float, na_value=np.nan)
+    x = np.where(np.isnan(x), 0.0, x)
+    at = {c: k for k, c in enumerate(computed)}
+    filled = pd.DataFrame(x[:, [at[source.get(c, c)] for c in sums]], columns=sums,
+                          index=agg.index)
     extra = {}
     for ind in inds:
         for name, same in _derived_columns(ind).items():
             extra[name] = filled[same].to_numpy() if same else np.zeros(len(agg))
-    return pd.concat([agg.drop(columns=sums), filled, pd.DataFrame(extra, index=agg.index)],
-                     axis=1)
+    return pd.concat([agg.drop(columns=computed), filled,
+                      pd.DataFrame(extra, index=agg.index)], axis=1)
 
 
 def _group_keys(keys: list[str]) -> list[nw.Expr]:
@@ -149,10 +204,8 @@ def aggregate_rules(frames: Frames, frame: str, inds: list[Indicator], keys: lis
     """
     lf = frames.frame(frame)
     gkeys = list(dict.fromkeys([*keys, "buyer_id"]))
-    cols = []
-    for ind in inds:
-        cols.extend(_row_columns(ind, params.get(ind.id, {})))
-    names = [c for ind in inds for c in _column_names(ind)]
+    cols, source = _engine_columns(inds, params)
+    names = list(dict.fromkeys(source.values()))
     # keys and row columns in one select: the row columns read the reported
     # values, not the group labels that replace missing keys
     q = (lf.select(*_group_keys(gkeys), *cols)
@@ -161,7 +214,7 @@ def aggregate_rules(frames: Frames, frame: str, inds: list[Indicator], keys: lis
     with warnings.catch_warnings():
         # narwhals' pandas group-by inserts many columns one by one
         warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-        return _complete(frames.collect(q), inds)
+        return _complete(frames.collect(q), inds, source)
 
 
 def _column_names(ind: Indicator) -> list[str]:

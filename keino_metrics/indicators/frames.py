@@ -227,7 +227,7 @@ class Frames:
     memo: dict[Any, Any] = field(default_factory=dict)
     _cache: dict[str, nw.LazyFrame] = field(default_factory=dict)
     _created: list[str] = field(default_factory=list)
-    _gathered: dict[str, str] = field(default_factory=dict)
+    _gathered: dict[str, list[str]] = field(default_factory=dict)
     _workdir: Any = None
 
     # -- engine helpers -------------------------------------------------------
@@ -260,6 +260,9 @@ class Frames:
         for t in self._created:
             self.con.execute(f'DROP TABLE IF EXISTS "{t}"')
         self._created.clear()
+        for files in self._gathered.values():
+            for f in files:
+                Path(f).unlink(missing_ok=True)
         self._gathered.clear()
         self._cache.clear()
         self.memo.clear()
@@ -309,20 +312,22 @@ class Frames:
         return out
 
     def gather(self, name: str, part: Frames, columns: set[str] | None = None) -> None:
-        """Append the unit frame ``name`` of ``part`` (only ``columns``, if given) to
+        """Add the unit frame ``name`` of ``part`` (only ``columns``, if given) to
         this object's frame ``name``, so that indicators that need the whole frame
-        (the custom ones) read it after all parts are computed."""
+        (the custom ones) read it after all parts are computed.
+
+        Each part's rows are written to a Parquet file in the connection's
+        temporary directory rather than kept in memory, where they would crowd
+        the later parts' joins into spilling; the gathered frame reads the files.
+        """
         lf = part.frame(name)
         if columns is not None:
             lf = lf.select(*[c for c in lf.columns if c in columns])
-        rel = lf.to_native()
-        target = self._gathered.get(name)
-        if target is None:
-            t = self._table(rel, f"all_{name}")
-            self._gathered[name] = t.alias
-            self._cache[name] = nw.from_native(t).lazy()
-        else:
-            rel.insert_into(target)
+        files = self._gathered.setdefault(name, [])
+        path = Path(self._workdir.name) / f"gathered_{name}_{next(_TABLE_NUMBERS)}.parquet"
+        lf.to_native().to_parquet(str(path), compression="lz4")
+        files.append(str(path))
+        self._cache[name] = nw.from_native(self.con.read_parquet(files)).lazy()
 
     #: Unit frames that DuckDB computes inside the query that reads them instead of
     #: storing them first: each is read once (by its indicators' aggregation).
