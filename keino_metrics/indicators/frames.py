@@ -112,6 +112,15 @@ FRAME_INPUTS: dict[str, tuple[str, ...]] = {
 #: :meth:`Frames.parts`); ``KEINO_PART_ROWS`` overrides it.
 PART_ROWS = int(os.environ.get("KEINO_PART_ROWS", "3000000"))
 _TABLE_NUMBERS = itertools.count(1)
+#: Identifier columns that a part replaces with 64-bit keys (see :meth:`Frames.part`),
+#: and the columns of the part's notices that keep the identifiers meanwhile.
+_PART_KEYS = ("notice_id", "procedure_id")
+_REF = {"notice_id": "_notice_ref", "procedure_id": "_procedure_ref"}
+
+
+def _key_sql(col: str) -> str:
+    """SQL of the 64-bit key of an identifier column (null stays null)."""
+    return f'CASE WHEN "{col}" IS NULL THEN NULL ELSE hash("{col}") END AS "{col}"'
 
 _ARROW = {"id": pa.string(), "str": pa.string(), "code": pa.string(),
           "codes": pa.list_(pa.string()), "date": pa.timestamp("us"), "float": pa.float64(),
@@ -294,22 +303,64 @@ class Frames:
         :meth:`_noticed` gives them from only the columns the unit frames read.
         Awards are not copied: the only frame that reads them joins them to the
         part's result notices. Call :meth:`close` on the result when done.
+
+        Inside a part, ``notice_id`` and ``procedure_id`` are 64-bit keys (the
+        hash of the identifier; null stays null), which DuckDB joins and groups
+        much faster than the text identifiers. Rows of other tables find their
+        notice by the text ``notice_id`` when the part is copied; the keys are
+        checked to be one-to-one with the identifiers of the part, and a part
+        where two identifiers share a key keeps the text identifiers. Counts,
+        groupings and joins are therefore those of the identifiers themselves;
+        frames gathered from parts (:meth:`gather`) carry the keys.
         """
         if self.engine != "duckdb":
             raise ValueError("computing in parts is implemented for DuckDB")
         out = Frames(engine=self.engine, tables=dict(self.tables), absent=self.absent,
-                     con=self.con, keep=self.keep, part_rows=self.part_rows)
+                     con=self.con, keep=self.keep, part_rows=self.part_rows,
+                     _workdir=self._workdir)
         rel = {n: self.tables[n].to_native().project(", ".join(f'"{c}"' for c in cols))
                for n, cols in FRAME_INPUTS.items()}
-        notices = out._table(rel["notices"].filter(
-            f"hash(procedure_id) % {int(parts)} = {int(k)}"), "part_notices")
+        mine = rel["notices"].filter(f"hash(procedure_id) % {int(parts)} = {int(k)}")
+        notices = None
+        for keyed in (True, False):
+            cols = [f'"{c}"' for c in FRAME_INPUTS["notices"]]
+            if keyed:
+                cols = [_key_sql(c) if c in _PART_KEYS else f'"{c}"'
+                        for c in FRAME_INPUTS["notices"]]
+                cols += [f'"{c}" AS "{_REF[c]}"' for c in _PART_KEYS]
+            else:
+                cols.append(f'"notice_id" AS "{_REF["notice_id"]}"')
+            notices = out._table(mine.project(", ".join(cols)), "part_notices")
+            if not keyed or out._keys_one_to_one(notices):
+                break
+            out.con.execute(f'DROP TABLE "{out._created.pop()}"')
+        if _REF["procedure_id"] in notices.columns:
+            name = out._created[-1]
+            self.con.execute(f'ALTER TABLE "{name}" DROP COLUMN "{_REF["procedure_id"]}"')
+            notices = self.con.table(name)
         out.tables["notices"] = nw.from_native(notices).lazy()
-        # awards need no copy: the lot-result frame joins them to the part's notices
-        for name in ("lots", "hilma_statistics"):
+        for name in ("lots", "hilma_statistics", "awards"):
             out.tables[name] = nw.from_native(rel[name]).lazy()
+        # the lot-result frame joins the awards to the part's result notices: no copy
+        out.tables["awards"] = out._keyed("awards")
+        for name in ("lots", "hilma_statistics"):
             stored = out.materialise(out._noticed(name), f"part_{name}")
             out.tables[name] = out._cache[f"_noticed_{name}"] = stored
         return out
+
+    def _keys_one_to_one(self, notices: Any) -> bool:
+        """Whether the keys of a part's notices are one-to-one with the identifiers."""
+        checks = ", ".join(f'count(DISTINCT "{c}") = count(DISTINCT "{_REF[c]}")'
+                           for c in _PART_KEYS)
+        return all(notices.aggregate(checks).fetchall()[0])
+
+    def _keyed(self, table: str) -> nw.LazyFrame:
+        """Rows of ``table`` whose notice is one of this part's, with the notice key
+        in place of the text ``notice_id``."""
+        ref = _REF["notice_id"]
+        refs = self.tables["notices"].select(ref, "notice_id")
+        return (self.tables[table].rename({"notice_id": ref})
+                .join(refs, on=ref, how="inner").drop(ref))
 
     def gather(self, name: str, part: Frames, columns: set[str] | None = None) -> None:
         """Add the unit frame ``name`` of ``part`` (only ``columns``, if given) to
@@ -398,7 +449,13 @@ class Frames:
         key = f"_noticed_{table}"
         if key not in self._cache:
             n = self._notice_base().select("notice_id", "procedure_id", "notice_type")
-            rows = self.tables[table].join(n, on="notice_id", how="inner")
+            ref = _REF["notice_id"]
+            if ref in self.tables["notices"].columns:  # a part: find notices by identifier
+                n = self.tables["notices"].select(ref, *n.columns)
+                rows = (self.tables[table].rename({"notice_id": ref})
+                        .join(n, on=ref, how="inner").drop(ref))
+            else:
+                rows = self.tables[table].join(n, on="notice_id", how="inner")
             if table == "lots":
                 rows = rows.with_columns(
                     *[e.alias(f) for f, e in self._lot_flags().items()]).drop(*LOT_CODE_LISTS)

@@ -203,3 +203,28 @@ def test_no_fragmented_frame_warning(tiny):
         warnings.simplefilter("error", pd.errors.PerformanceWarning)
         for engine in ("pandas", "duckdb"):
             compute("all", tiny, by=["year", "region_code"], engine=engine)
+
+
+def test_shared_sums_computed_once(tiny):
+    # the eForms strategic shares share their rules: the exclusion and eligibility
+    # columns are computed once, and every indicator still gets its own numbers
+    import importlib
+
+    from keino_metrics.indicators import registry
+
+    c = importlib.import_module("keino_metrics.indicators.compute")
+    ids = ["EF-GREEN-EUR", "EF-SOCIAL-EUR", "EF-GREEN-N"]
+    inds = [registry.get(i) for i in ids]
+    params = {i.id: dict(i.params) for i in inds}
+    exprs, source = c._engine_columns(inds, params)
+    names = [n for i in inds for n in c._column_names(i)]
+    assert set(source) == set(names)
+    assert len(exprs) == len(set(source.values())) < len(names)
+    assert source["EF-SOCIAL-EUR__x0"] == source["EF-GREEN-N__x0"] == "EF-GREEN-EUR__x0"
+    assert source["EF-SOCIAL-EUR__den"] == "EF-GREEN-EUR__den"
+    assert source["EF-SOCIAL-EUR__num"] == "EF-SOCIAL-EUR__num"
+    together = compute(ids, tiny, by="year", engine="duckdb").to_frame()
+    for iid in ids:
+        alone = compute(iid, tiny, by="year", engine="duckdb").to_frame()
+        mine = together[together.indicator_id == iid].reset_index(drop=True)
+        assert mine.equals(alone), iid

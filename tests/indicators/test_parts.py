@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from keino_metrics import demo
@@ -41,3 +43,46 @@ def test_part_tables_are_dropped(demo_dir):
 def test_one_part_below_the_size(demo_dir):
     assert load_frames(demo_dir, "duckdb").parts() == 1
     assert load_frames(demo_dir, "pandas").parts() == 1
+
+
+def _types(lf) -> dict[str, str]:
+    rel = lf.to_native()
+    return {c: str(t) for c, t in zip(rel.columns, rel.types, strict=True)}
+
+
+def test_part_keys_replace_identifiers(demo_dir):
+    f = load_frames(demo_dir, "duckdb")
+    p = f.part(1, 3)
+    try:
+        types = _types(p.tables["notices"])
+        assert types["notice_id"] == "UBIGINT" and types["procedure_id"] == "UBIGINT"
+        assert "_procedure_ref" not in types  # checked, then dropped
+        lots = p.collect(p.frame("lot_results").select("notice_id"))
+        assert len(lots) > 0
+    finally:
+        p.close()
+
+
+def test_parts_keep_identifiers_where_keys_collide(demo_dir, monkeypatch):
+    """A part whose keys are not one-to-one computes with the text identifiers."""
+    whole = compute("all", demo_dir, by=["year"], engine="duckdb").to_frame()
+    monkeypatch.setattr(frames, "PART_ROWS", 2500)
+    monkeypatch.setattr(frames.Frames, "_keys_one_to_one", lambda self, notices: False)
+    p = load_frames(demo_dir, "duckdb").part(0, 3)
+    assert _types(p.tables["notices"])["notice_id"] == "VARCHAR"
+    p.close()
+    _same(whole, compute("all", demo_dir, by=["year"], engine="duckdb").to_frame(), ["year"])
+
+
+def test_parts_with_notices_without_procedure(tmp_path, monkeypatch):
+    """Notices without a procedure stay without one in parts (a null key, not a
+    shared one), as in one pass."""
+    data = demo.generate(seed=5, scale=0.03)
+    notices = data.notices.copy()
+    notices.loc[notices.index[::7], "procedure_id"] = None
+    dataclasses.replace(data, notices=notices).to_parquet(tmp_path)
+    whole = compute("all", tmp_path, by=["year", "region_code"], engine="duckdb").to_frame()
+    monkeypatch.setattr(frames, "PART_ROWS", 1500)
+    assert load_frames(tmp_path, "duckdb").parts() >= 3
+    parted = compute("all", tmp_path, by=["year", "region_code"], engine="duckdb").to_frame()
+    _same(whole, parted, ["year", "region_code"])
