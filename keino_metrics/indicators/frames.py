@@ -307,7 +307,8 @@ class Frames:
         Inside a part, ``notice_id`` and ``procedure_id`` are 64-bit keys (the
         hash of the identifier; null stays null), which DuckDB joins and groups
         much faster than the text identifiers. Rows of other tables find their
-        notice by the text ``notice_id`` when the part is copied; the keys are
+        notice by the text ``notice_id`` (lots and Hilma answers when the part is
+        copied, awards in the lot-result frame); the keys are
         checked to be one-to-one with the identifiers of the part, and a part
         where two identifiers share a key keeps the text identifiers. Counts,
         groupings and joins are therefore those of the identifiers themselves;
@@ -339,10 +340,10 @@ class Frames:
             self.con.execute(f'ALTER TABLE "{name}" DROP COLUMN "{_REF["procedure_id"]}"')
             notices = self.con.table(name)
         out.tables["notices"] = nw.from_native(notices).lazy()
+        # awards need no copy: the lot-result frame joins them to the part's result
+        # notices by identifier
         for name in ("lots", "hilma_statistics", "awards"):
             out.tables[name] = nw.from_native(rel[name]).lazy()
-        # the lot-result frame joins the awards to the part's result notices: no copy
-        out.tables["awards"] = out._keyed("awards")
         for name in ("lots", "hilma_statistics"):
             stored = out.materialise(out._noticed(name), f"part_{name}")
             out.tables[name] = out._cache[f"_noticed_{name}"] = stored
@@ -350,17 +351,15 @@ class Frames:
 
     def _keys_one_to_one(self, notices: Any) -> bool:
         """Whether the keys of a part's notices are one-to-one with the identifiers."""
-        checks = ", ".join(f'count(DISTINCT "{c}") = count(DISTINCT "{_REF[c]}")'
-                           for c in _PART_KEYS)
-        return all(notices.aggregate(checks).fetchall()[0])
-
-    def _keyed(self, table: str) -> nw.LazyFrame:
-        """Rows of ``table`` whose notice is one of this part's, with the notice key
-        in place of the text ``notice_id``."""
-        ref = _REF["notice_id"]
-        refs = self.tables["notices"].select(ref, "notice_id")
-        return (self.tables[table].rename({"notice_id": ref})
-                .join(refs, on=ref, how="inner").drop(ref))
+        # two identifiers share a key when a key's smallest and largest identifier differ
+        # (grouping by an integer key is cheaper than counting distinct text)
+        for c in _PART_KEYS:
+            shared = (notices.aggregate(f'"{c}", min("{_REF[c]}") <> max("{_REF[c]}") AS clash',
+                                        f'"{c}"')
+                      .filter("clash").aggregate("count(*)").fetchall()[0][0])
+            if shared:
+                return False
+        return True
 
     def gather(self, name: str, part: Frames, columns: set[str] | None = None) -> None:
         """Add the unit frame ``name`` of ``part`` (only ``columns``, if given) to
@@ -565,7 +564,16 @@ class Frames:
         a = self.tables["awards"].filter(awarded).select(
             *[c for c in FRAME_INPUTS["awards"] if c != "winner_chosen"])
         can = notices.filter(L("notice_type") == "can")
-        lr = (a.join(can, on="notice_id", how="inner")
+        ref = _REF["notice_id"]
+        if ref in self.tables["notices"].columns:
+            # a part (see part): awards find their result notice by its identifier
+            can = self.tables["notices"].select(ref, *can.columns).filter(
+                L("notice_type") == "can")
+            a = a.rename({"notice_id": ref})
+            lr = a.join(can, on=ref, how="inner").drop(ref)
+        else:
+            lr = a.join(can, on="notice_id", how="inner")
+        lr = (lr
               .join(attrs, on=["notice_id", "lot_id"], how="left")
               .join(hilma, on=["notice_id", "lot_id"], how="left")
               .join(cn_attrs, on=["procedure_id", "lot_id"], how="left")
