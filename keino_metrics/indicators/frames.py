@@ -310,7 +310,8 @@ class Frames:
         notice by the text ``notice_id`` (lots and Hilma answers when the part is
         copied, awards in the lot-result frame); the keys are
         checked to be one-to-one with the identifiers of the part, and a part
-        where two identifiers share a key keeps the text identifiers. Counts,
+        where two identifiers share a key (or a notice is repeated) keeps the
+        text identifiers. Counts,
         groupings and joins are therefore those of the identifiers themselves;
         frames gathered from parts (:meth:`gather`) carry the keys.
         """
@@ -351,11 +352,14 @@ class Frames:
 
     def _keys_one_to_one(self, notices: Any) -> bool:
         """Whether the keys of a part's notices are one-to-one with the identifiers."""
-        # two identifiers share a key when a key's smallest and largest identifier differ
-        # (grouping by an integer key is cheaper than counting distinct text)
-        for c in _PART_KEYS:
-            shared = (notices.aggregate(f'"{c}", min("{_REF[c]}") <> max("{_REF[c]}") AS clash',
-                                        f'"{c}"')
+        # a notice key on two rows is a collision or a repeated notice; the text
+        # identifiers then serve for both (grouping by the integer key only is the
+        # cheapest check). Two procedures share a key when a key's smallest and
+        # largest identifier differ.
+        checks = {"notice_id": 'count(*) > 1',
+                  "procedure_id": f'min("{_REF["procedure_id"]}") <> max("{_REF["procedure_id"]}")'}
+        for c, clash in checks.items():
+            shared = (notices.aggregate(f'"{c}", {clash} AS clash', f'"{c}"')
                       .filter("clash").aggregate("count(*)").fetchall()[0][0])
             if shared:
                 return False

@@ -86,3 +86,24 @@ def test_parts_with_notices_without_procedure(tmp_path, monkeypatch):
     assert load_frames(tmp_path, "duckdb").parts() >= 3
     parted = compute("all", tmp_path, by=["year", "region_code"], engine="duckdb").to_frame()
     _same(whole, parted, ["year", "region_code"])
+
+
+def test_parts_with_a_repeated_notice(tmp_path, monkeypatch):
+    """A notice given twice makes its part keep the text identifiers (the numbers
+    stay those of one pass, repeated rows and all)."""
+    import pandas as pd
+
+    data = demo.generate(seed=6, scale=0.03)
+    notices = pd.concat([data.notices, data.notices.iloc[[10]]], ignore_index=True)
+    dataclasses.replace(data, notices=notices).to_parquet(tmp_path)
+    whole = compute("all", tmp_path, by=["year"], engine="duckdb").to_frame()
+    monkeypatch.setattr(frames, "PART_ROWS", 1500)
+    f = load_frames(tmp_path, "duckdb")
+    parts = f.parts()
+    kinds = []
+    for k in range(parts):
+        p = f.part(k, parts)
+        kinds.append(_types(p.tables["notices"])["notice_id"])
+        p.close()
+    assert sorted(set(kinds)) == ["UBIGINT", "VARCHAR"] and kinds.count("VARCHAR") == 1
+    _same(whole, compute("all", tmp_path, by=["year"], engine="duckdb").to_frame(), ["year"])
