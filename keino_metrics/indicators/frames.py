@@ -557,12 +557,9 @@ class Frames:
         hilma_rows = self._noticed("hilma_statistics")
         hilma = (hilma_rows.filter(L("notice_type") == "can")
                  .select("notice_id", "lot_id", *hilma_cols))
-        cn_attrs = (self._lot_attrs(attr_cols, "cn", "procedure_id")
-                    .group_by("procedure_id", "lot_id")
-                    .agg(*[L(c).max().alias(c + "__cn") for c in attr_cols]))
-        cn_hilma = (hilma_rows.filter(L("notice_type") == "cn")
-                    .group_by("procedure_id", "lot_id")
-                    .agg(*[L(c).max().alias(c + "__cn") for c in hilma_cols]))
+        cn_attrs = self._combined(self._lot_attrs(attr_cols, "cn", "procedure_id"), attr_cols)
+        cn_hilma = self._combined(hilma_rows.filter(L("notice_type") == "cn")
+                                  .select("procedure_id", "lot_id", *hilma_cols), hilma_cols)
         awarded = (L("winner_chosen").fill_null(False)
                    | (L("winner_chosen").is_null() & L("winner_id").is_null().__invert__()))
         a = self.tables["awards"].filter(awarded).select(
@@ -605,6 +602,23 @@ class Frames:
         if want is not None:
             lr = lr.select(*[c for c in lr.columns if c in want])
         return lr
+
+    def _combined(self, rows: nw.LazyFrame, cols: list[str] | tuple[str, ...]
+                  ) -> nw.LazyFrame:
+        """Contract-notice ``rows`` combined per procedure and lot: the largest value
+        of each of ``cols``, named ``<col>__cn``.
+
+        When no procedure and lot has two rows (a count that costs a fraction of
+        the aggregation), the rows are taken as they are: the largest of one
+        value is that value.
+        """
+        key = ("procedure_id", "lot_id")
+        names = {c: c + "__cn" for c in cols}
+        repeated = (rows.select(*key).group_by(*key).agg(nw.len().alias("_rows"))
+                    .filter(L("_rows") > 1).select(nw.len().alias("_repeated")))
+        if int(self.collect(repeated)["_repeated"].iloc[0]) == 0:
+            return rows.select(*key, *[L(c).alias(n) for c, n in names.items()])
+        return rows.group_by(*key).agg(*[L(c).max().alias(n) for c, n in names.items()])
 
     def _join_if_read(self, out: nw.LazyFrame, frame: str, read_by: tuple[str, ...],
                       on: str, build, nulls: Mapping[str, Any]) -> nw.LazyFrame:
