@@ -307,13 +307,13 @@ class Frames:
         Inside a part, ``notice_id`` and ``procedure_id`` are 64-bit keys (the
         hash of the identifier; null stays null), which DuckDB joins and groups
         much faster than the text identifiers. Rows of other tables find their
-        notice by the text ``notice_id`` (lots and Hilma answers when the part is
-        copied, awards in the lot-result frame); the keys are
-        checked to be one-to-one with the identifiers of the part, and a part
-        where two identifiers share a key (or a notice is repeated) keeps the
-        text identifiers. Counts,
-        groupings and joins are therefore those of the identifiers themselves;
-        frames gathered from parts (:meth:`gather`) carry the keys.
+        notice by the text ``notice_id`` (lots and Hilma answers when the part
+        is copied, awards in the lot-result frame). The keys are checked to be
+        one-to-one with the identifiers (:meth:`_keys_one_to_one`); a part
+        where they are not (or where a notice is repeated) keeps the text
+        identifiers. Counts, groupings and joins are therefore those of the
+        identifiers themselves; frames gathered from parts (:meth:`gather`)
+        carry the keys.
         """
         if self.engine != "duckdb":
             raise ValueError("computing in parts is implemented for DuckDB")
@@ -323,23 +323,15 @@ class Frames:
         rel = {n: self.tables[n].to_native().project(", ".join(f'"{c}"' for c in cols))
                for n, cols in FRAME_INPUTS.items()}
         mine = rel["notices"].filter(f"hash(procedure_id) % {int(parts)} = {int(k)}")
-        notices = None
-        for keyed in (True, False):
-            cols = [f'"{c}"' for c in FRAME_INPUTS["notices"]]
-            if keyed:
-                cols = [_key_sql(c) if c in _PART_KEYS else f'"{c}"'
-                        for c in FRAME_INPUTS["notices"]]
-                cols += [f'"{c}" AS "{_REF[c]}"' for c in _PART_KEYS]
-            else:
-                cols.append(f'"notice_id" AS "{_REF["notice_id"]}"')
-            notices = out._table(mine.project(", ".join(cols)), "part_notices")
-            if not keyed or out._keys_one_to_one(notices):
-                break
-            out.con.execute(f'DROP TABLE "{out._created.pop()}"')
-        if _REF["procedure_id"] in notices.columns:
+        notices = out._store_part_notices(mine, keyed=True)
+        if out._keys_one_to_one(notices):
+            # the procedure identifiers were kept only for the check
             name = out._created[-1]
             self.con.execute(f'ALTER TABLE "{name}" DROP COLUMN "{_REF["procedure_id"]}"')
             notices = self.con.table(name)
+        else:
+            self.con.execute(f'DROP TABLE "{out._created.pop()}"')
+            notices = out._store_part_notices(mine, keyed=False)
         out.tables["notices"] = nw.from_native(notices).lazy()
         # awards need no copy: the lot-result frame joins them to the part's result
         # notices by identifier
@@ -349,6 +341,18 @@ class Frames:
             stored = out.materialise(out._noticed(name), f"part_{name}")
             out.tables[name] = out._cache[f"_noticed_{name}"] = stored
         return out
+
+    def _store_part_notices(self, notices: Any, keyed: bool) -> Any:
+        """Store a part's ``notices`` (a DuckDB relation): with keys in place of the
+        identifiers and the identifiers beside them (``keyed``), or with the text
+        identifiers, the notice identifier repeated as its reference."""
+        cols = FRAME_INPUTS["notices"]
+        if keyed:
+            sql = [_key_sql(c) if c in _PART_KEYS else f'"{c}"' for c in cols]
+            sql += [f'"{c}" AS "{_REF[c]}"' for c in _PART_KEYS]
+        else:
+            sql = [f'"{c}"' for c in cols] + [f'"notice_id" AS "{_REF["notice_id"]}"']
+        return self._table(notices.project(", ".join(sql)), "part_notices")
 
     def _keys_one_to_one(self, notices: Any) -> bool:
         """Whether the keys of a part's notices are one-to-one with the identifiers."""
