@@ -132,7 +132,10 @@ class Custom:
     breakdown columns; the frames then carry only what the requested
     indicators read, and large data computed in parts is gathered with only
     these columns. ``None`` (a custom indicator that does not say) keeps
-    every column.
+    every column. In data gathered from parts, ``notice_id`` and
+    ``procedure_id`` are 64-bit keys, one-to-one with the identifiers (see
+    :meth:`~keino_metrics.indicators.frames.Frames.part`): count and group
+    them, do not show them.
     """
 
     frame: str
