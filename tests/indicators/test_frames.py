@@ -15,17 +15,19 @@ def _rows(frames, df: pd.DataFrame) -> nw.LazyFrame:
     return nw.from_native(df).lazy()
 
 
-def _combined(frames, df: pd.DataFrame) -> pd.DataFrame:
+def _combined(tiny, engine: str, procedures: list[str], lots: list[str]) -> pd.DataFrame:
+    """Three contract-notice rows (value 1, missing, 3; flag true, missing, false)
+    of the given procedures and lots, combined per procedure and lot."""
+    frames = load_frames(tiny, engine)
+    df = pd.DataFrame({"procedure_id": procedures, "lot_id": lots,
+                       "value": [1.0, None, 3.0], "flag": [True, None, False]})
     out = frames.collect(frames._combined(_rows(frames, df), ["value", "flag"]))
-    return out.sort_values("procedure_id", ignore_index=True)
+    return out.sort_values(["procedure_id", "lot_id"], ignore_index=True)
 
 
 @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
 def test_repeated_rows_take_the_largest_value(tiny, engine):
-    f = load_frames(tiny, engine)
-    df = pd.DataFrame({"procedure_id": ["P1", "P1", "P2"], "lot_id": ["L1", "L1", "L1"],
-                       "value": [1.0, None, 3.0], "flag": [None, True, False]})
-    out = _combined(f, df)
+    out = _combined(tiny, engine, ["P1", "P1", "P2"], ["L1", "L1", "L1"])
     assert out["procedure_id"].tolist() == ["P1", "P2"]
     assert out["value__cn"].tolist() == [1.0, 3.0]
     assert out["flag__cn"].tolist() == [True, False]
@@ -33,10 +35,7 @@ def test_repeated_rows_take_the_largest_value(tiny, engine):
 
 @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
 def test_unique_rows_are_taken_as_they_are(tiny, engine):
-    f = load_frames(tiny, engine)
-    df = pd.DataFrame({"procedure_id": ["P1", "P2", "P2"], "lot_id": ["L1", "L1", "L2"],
-                       "value": [1.0, None, 3.0], "flag": [True, None, False]})
-    out = _combined(f, df)
+    out = _combined(tiny, engine, ["P1", "P2", "P2"], ["L1", "L1", "L2"])
     assert list(out.columns) == ["procedure_id", "lot_id", "value__cn", "flag__cn"]
     assert out["value__cn"].isna().tolist() == [False, True, False]
     assert out["value__cn"].iloc[[0, 2]].tolist() == [1.0, 3.0]
