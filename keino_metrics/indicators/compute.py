@@ -163,20 +163,19 @@ def _derived_columns(ind: Indicator) -> dict[str, str | None]:
 
 
 def _complete(agg: pd.DataFrame, inds: list[Indicator],
-              source: Mapping[str, str] | None = None) -> pd.DataFrame:
+              source: Mapping[str, str]) -> pd.DataFrame:
     """The engine step's sums with empty sums as 0 and the derived columns added.
 
-    ``source`` maps a summed column to the computed column it equals
-    (:func:`_engine_columns`); by default every column was computed itself.
+    ``source`` maps each summed column to the computed column it equals
+    (:func:`_engine_columns`).
     """
-    source = source or {}
     sums = [c for ind in inds for c in _column_names(ind)]
-    computed = list(dict.fromkeys(source.get(c, c) for c in sums))
+    computed = list(dict.fromkeys(source[c] for c in sums))
     # one float block (the engine's frame arrives column by column)
     x = agg[computed].to_numpy(dtype=float, na_value=np.nan)
     x = np.where(np.isnan(x), 0.0, x)
     at = {c: k for k, c in enumerate(computed)}
-    filled = pd.DataFrame(x[:, [at[source.get(c, c)] for c in sums]], columns=sums,
+    filled = pd.DataFrame(x[:, [at[source[c]] for c in sums]], columns=sums,
                           index=agg.index)
     extra = {}
     for ind in inds:
