@@ -216,6 +216,18 @@ TABLES: dict[str, tuple[Column, ...]] = {
         C("field", "str", "Field that made the record unusable."),
         C("reason", "str", "Why the record was quarantined.", required=True),
     ),
+    "field_issues": (
+        C("source_file", "str", "File the record came from.", required=True),
+        C("record", "str", "Record within the file (notice id, release id, row number).",
+          required=True),
+        C("field", "str", "Field whose value was odd (eForms BT id, OCDS path, column).",
+          required=True),
+        C("value", "str", "The value as published (shortened to 200 characters)."),
+        C("action", "str", "What the reader did: ``kept_raw`` (value kept in a documented "
+          "raw column), ``nulled`` (value set to null), ``normalised`` (value mapped to the "
+          "canonical form), ``ignored`` (part of the record not read).", required=True),
+        C("reason", "str", "Why the value was odd.", required=True),
+    ),
 }
 
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
@@ -229,6 +241,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "hilma_statistics": ("notice_id", "lot_id"),
     "programme_participation": ("buyer_id", "programme"),
     "quarantine": (),
+    "field_issues": (),
 }
 
 _DTYPES: dict[str, str] = {

@@ -20,7 +20,8 @@ from keino_metrics import datamodel
 __all__ = ["Dataset", "ACCOUNTING_COLUMNS"]
 
 #: Columns of :attr:`Dataset.accounting`: one row per input (file or table).
-ACCOUNTING_COLUMNS = ("input", "source", "unit", "rows_in", "rows_accepted", "rows_quarantined")
+ACCOUNTING_COLUMNS = ("input", "source", "unit", "rows_in", "rows_accepted", "rows_quarantined",
+                      "field_issues")
 
 
 def _empty(name: str):
@@ -38,8 +39,13 @@ class Dataset:
     quarantine : pandas.DataFrame
         Records that could not be used: ``source_file``, ``record``, ``field``,
         ``reason``.
+    field_issues : pandas.DataFrame
+        Odd values of records that were kept: ``source_file``, ``record``,
+        ``field``, ``value``, ``action`` (kept raw, nulled, normalised,
+        ignored) and ``reason``.
     accounting : pandas.DataFrame
-        One row per input with ``rows_in = rows_accepted + rows_quarantined``.
+        One row per input with ``rows_in = rows_accepted + rows_quarantined``
+        and the number of ``field_issues`` of its kept records.
     extra : Mapping[str, pandas.DataFrame]
         Non-canonical tables that travel with the data (for example the demo
         generator's ``lot_truth`` or a ``capability_survey``).
@@ -54,10 +60,16 @@ class Dataset:
     hilma_statistics: pd.DataFrame = _empty("hilma_statistics")
     programme_participation: pd.DataFrame = _empty("programme_participation")
     quarantine: pd.DataFrame = _empty("quarantine")
+    field_issues: pd.DataFrame = _empty("field_issues")
     accounting: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(ACCOUNTING_COLUMNS)))
     extra: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     provenance: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # accounting written before field-level issues were counted has none
+        if len(self.accounting.columns) and "field_issues" not in self.accounting:
+            object.__setattr__(self, "accounting", self.accounting.assign(field_issues=0))
 
     # -- access -------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -106,11 +118,12 @@ class Dataset:
         a = self.accounting
         if a.empty:
             return pd.DataFrame(columns=["source", "unit", "inputs", "rows_in", "rows_accepted",
-                                         "rows_quarantined", "balanced"])
+                                         "rows_quarantined", "field_issues", "balanced"])
         g = (a.groupby(["source", "unit"], as_index=False)
              .agg(inputs=("input", "count"), rows_in=("rows_in", "sum"),
                   rows_accepted=("rows_accepted", "sum"),
-                  rows_quarantined=("rows_quarantined", "sum")))
+                  rows_quarantined=("rows_quarantined", "sum"),
+                  field_issues=("field_issues", "sum")))
         g["balanced"] = g["rows_in"] == g["rows_accepted"] + g["rows_quarantined"]
         return g
 
@@ -123,11 +136,12 @@ class Dataset:
             lines.append(f"  {name + ' (extra)':<24}{len(df):>10,} rows")
         acc = self.accounting_summary()
         if len(acc):
-            lines.append("Accounting (rows in = accepted + quarantined)")
+            lines.append("Accounting (rows in = accepted + quarantined; field-level issues)")
             for r in acc.itertuples():
                 ok = "ok" if r.balanced else "UNBALANCED"
                 lines.append(f"  {r.source:<12}{r.unit:<10}{r.rows_in:>9,} = "
-                             f"{r.rows_accepted:,} + {r.rows_quarantined:,}  [{ok}]")
+                             f"{r.rows_accepted:,} + {r.rows_quarantined:,}  [{ok}]; "
+                             f"{int(r.field_issues):,} field-level issues")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

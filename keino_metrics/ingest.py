@@ -53,9 +53,10 @@ def ingest(paths: str | os.PathLike | Iterable[str | os.PathLike], out_dir: str 
 def format_accounting(dataset: Dataset, max_reasons: int = 10) -> str:
     """The accounting of a read as text: per source, totals and quarantine reasons.
 
-    Every line states rows in = accepted + quarantined; the most frequent
-    quarantine reasons follow (file, record and field are in the
-    ``quarantine`` table).
+    Every line states rows in = accepted + quarantined and the field-level
+    issues of the kept records; the most frequent quarantine and field-issue
+    reasons follow (file, record and field are in the ``quarantine`` and
+    ``field_issues`` tables).
     """
     lines = []
     summ = dataset.accounting_summary()
@@ -63,30 +64,35 @@ def format_accounting(dataset: Dataset, max_reasons: int = 10) -> str:
         return "No input was read."
     width = max(len(str(s)) for s in summ["source"])
     lines.append(f"{'source':<{width}}  {'unit':<8}{'inputs':>8}{'rows in':>10}"
-                 f"{'accepted':>10}{'quarant.':>10}  balance")
+                 f"{'accepted':>10}{'quarant.':>10}{'issues':>8}  balance")
     def line(r) -> str:
         return (f"{r.source:<{width}}  {r.unit:<8}{r.inputs:>8,}{r.rows_in:>10,}"
-                f"{r.rows_accepted:>10,}{r.rows_quarantined:>10,}  "
+                f"{r.rows_accepted:>10,}{r.rows_quarantined:>10,}{int(r.field_issues):>8,}  "
                 f"{'ok' if r.balanced else 'UNBALANCED'}")
 
     is_check = summ["source"] == "validation"
     read_rows, checks = summ[~is_check], summ[is_check]
     lines += [line(r) for r in read_rows.itertuples()]
-    tot = read_rows[["inputs", "rows_in", "rows_accepted", "rows_quarantined"]].sum()
+    tot = read_rows[["inputs", "rows_in", "rows_accepted", "rows_quarantined",
+                     "field_issues"]].sum()
     lines.append(f"{'total':<{width}}  {'':<8}{tot['inputs']:>8,}{tot['rows_in']:>10,}"
-                 f"{tot['rows_accepted']:>10,}{tot['rows_quarantined']:>10,}")
+                 f"{tot['rows_accepted']:>10,}{tot['rows_quarantined']:>10,}"
+                 f"{int(tot['field_issues']):>8,}")
     if len(checks):
         lines.append("then, at the raw/processed boundary (rows of every table):")
         lines += [line(r) for r in checks.itertuples()]
     tables = ", ".join(f"{name} {len(df):,}" for name, df in dataset.tables().items()
-                       if name != "quarantine")
+                       if name not in ("quarantine", "field_issues"))
     lines.append(f"tables: {tables}")
-    q = dataset.quarantine
-    if len(q):
-        reasons = (q["reason"].str.replace(r" from \S+$", " from <file>", regex=True)
+    for title, frame in (("quarantine", dataset.quarantine),
+                         ("field-level issues", dataset.field_issues)):
+        if not len(frame):
+            continue
+        reasons = (frame["reason"].str.replace(r" from \S+$", " from <file>", regex=True)
                    .str.replace(r"'[^']*'", "'…'", regex=True)
                    .str.replace(r"\b\d+(?:[.,/-]\d+)*\b", "N", regex=True).value_counts())
-        lines.append(f"quarantine: {len(q):,} records; most frequent reasons:")
+        what = "records" if title == "quarantine" else "values (records kept)"
+        lines.append(f"{title}: {len(frame):,} {what}; most frequent reasons:")
         for reason, n in reasons.head(max_reasons).items():
             lines.append(f"  {n:>7,}  {reason}")
     return "\n".join(lines)

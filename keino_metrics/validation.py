@@ -140,7 +140,7 @@ def validate(data: Dataset) -> Dataset:
         accepted[table] = frame.loc[~is_bad].reset_index(drop=True)
         accounting.append({"input": table, "source": "validation", "unit": "row",
                            "rows_in": len(frame), "rows_accepted": int((~is_bad).sum()),
-                           "rows_quarantined": int(is_bad.sum())})
+                           "rows_quarantined": int(is_bad.sum()), "field_issues": 0})
     acc = pd.DataFrame(accounting, columns=list(ACCOUNTING_COLUMNS))
     parts = [a for a in (data.accounting, acc) if len(a)]
     return data.replace(

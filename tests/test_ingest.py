@@ -21,5 +21,6 @@ def test_ingest_writes_parquet_and_reports(tmp_path):
     text = format_accounting(ds)
     assert "ted-legacy" in text and "ok" in text and "UNBALANCED" not in text
     (total,) = [line.split() for line in text.splitlines() if line.startswith("total")]
-    assert total[1:] == [str(len(legacy) + 1)] * 2 + [str(len(legacy)), "1"]
+    issues = len(ds.field_issues)
+    assert total[1:] == [str(len(legacy) + 1)] * 2 + [str(len(legacy)), "1", str(issues)]
     assert "malformed or truncated XML" in text

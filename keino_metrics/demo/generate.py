@@ -267,7 +267,7 @@ def generate(seed: int = 2024, scale: float = 1.0,
         lots_out[c] = lots[c].to_numpy()
     accounting = pd.DataFrame([{
         "input": source_file, "source": "demo", "unit": "notice", "rows_in": len(notices),
-        "rows_accepted": len(notices), "rows_quarantined": 0}], columns=list(ACCOUNTING_COLUMNS))
+        "rows_accepted": len(notices), "rows_quarantined": 0, "field_issues": 0}], columns=list(ACCOUNTING_COLUMNS))
     sup = suppliers.drop(columns=["fitness", "division"])
     return Dataset(
         buyers=datamodel.conform("buyers", buyers_out),

@@ -414,6 +414,8 @@ def frames(result: ParseResult) -> dict[str, pd.DataFrame]:
     for table in datamodel.TABLE_NAMES:
         if table == "quarantine":
             rows = [q.row() for q in result.quarantine]
+        elif table == "field_issues":
+            rows = [i.row() for i in result.issues]
         else:
             rows = result.rows.get(table, [])
         if rows:
@@ -439,6 +441,7 @@ def to_dataset(results: Iterable[ParseResult], provenance: Mapping[str, object] 
             "input": r.source_file, "source": r.format, "unit": r.unit,
             "rows_in": r.records_in, "rows_accepted": r.records_accepted,
             "rows_quarantined": r.records_in - r.records_accepted,
+            "field_issues": len(r.issues),
         }])
         parts.append(Dataset(**tables, accounting=acc))
     ds = Dataset.concat(parts)

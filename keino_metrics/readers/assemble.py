@@ -48,6 +48,7 @@ class Collector:
     fx: FxTable
     frames: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
     quarantine: list[dict] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)
     accounting: list[dict] = field(default_factory=list)
     _pending: dict[str, list[dict]] = field(default_factory=dict)
     _n_pending: int = 0
@@ -61,10 +62,13 @@ class Collector:
             self._n_pending += len(rows)
         for q in res.quarantine:
             self.quarantine.append(q.row())
+        for i in res.issues:
+            self.issues.append(i.row())
         self.accounting.append({
             "input": res.source_file, "source": res.format, "unit": res.unit,
             "rows_in": res.records_in, "rows_accepted": res.records_accepted,
-            "rows_quarantined": res.records_in - res.records_accepted})
+            "rows_quarantined": res.records_in - res.records_accepted,
+            "field_issues": len(res.issues)})
         self.units.update(_units_per_notice(res))
         if self._n_pending >= 20_000:
             self.flush()
@@ -106,10 +110,12 @@ class Collector:
         acc = _rebalance(acc, drop + bad, self.units)
         q = datamodel.conform("quarantine", pd.DataFrame(
             quarantined, columns=["source_file", "record", "field", "reason"]))
+        issues = datamodel.conform("field_issues", pd.DataFrame(
+            self.issues, columns=[c.name for c in datamodel.columns("field_issues")]))
         return Dataset(buyers=typed["buyers"], notices=typed["notices"], lots=typed["lots"],
                        awards=typed["awards"], hilma_statistics=typed["hilma_statistics"],
                        programme_participation=typed["programme_participation"],
-                       quarantine=q, accounting=acc,
+                       quarantine=q, field_issues=issues, accounting=acc,
                        extra={"award_history": history} if len(history) else {},
                        provenance=provenance or {})
 
@@ -389,6 +395,6 @@ def _rebalance(acc: pd.DataFrame, removed: Iterable[dict],
             n = min(n, int(acc.iat[i, ok]))  # never below zero accepted
             acc.iat[i, ok] -= n
             acc.iat[i, bad] += n
-    for c in ("rows_in", "rows_accepted", "rows_quarantined"):
-        acc[c] = acc[c].astype("int64")
+    for c in ("rows_in", "rows_accepted", "rows_quarantined", "field_issues"):
+        acc[c] = acc[c].fillna(0).astype("int64")
     return acc

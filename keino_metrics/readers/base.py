@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["ParseResult", "Quarantined"]
+__all__ = ["FieldIssue", "ParseResult", "Quarantined"]
+
+#: Actions a reader may take on an odd value (see ``docs/readers.md``).
+ACTIONS = ("kept_raw", "nulled", "normalised", "ignored")
 
 
 @dataclass
@@ -43,11 +46,43 @@ class Quarantined(Exception):
                 "field": self.field, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class FieldIssue:
+    """An odd value in a record that was kept: what was seen and what was done.
+
+    A reader records one when a value is not what the format promises (an
+    unknown code, a free text where a code belongs, an unplaceable number)
+    but the record itself can still be used. ``action`` is one of
+    :data:`ACTIONS`.
+    """
+
+    source_file: str
+    record: str
+    field: str
+    value: str | None
+    action: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"unknown field-issue action {self.action!r}")
+
+    def __str__(self) -> str:
+        return (f"{self.source_file}, record {self.record}, field {self.field}: "
+                f"{self.reason} ({self.action})")
+
+    def row(self) -> dict[str, str | None]:
+        value = None if self.value is None else str(self.value)[:200]
+        return {"source_file": self.source_file, "record": self.record, "field": self.field,
+                "value": value, "action": self.action, "reason": self.reason}
+
+
 @dataclass
 class ParseResult:
     """Rows read from one input.
 
     ``rows`` maps canonical table names to lists of row dicts (column -> value);
+    ``issues`` lists field-level issues of kept records (:class:`FieldIssue`);
     ``records_in`` counts the records the input held (notices, CSV rows,
     releases), each of which is either accepted or in ``quarantine``:
     ``records_in == records_accepted + len(quarantine)`` for record-level
@@ -60,6 +95,7 @@ class ParseResult:
     unit: str = "notice"
     rows: dict[str, list[dict]] = field(default_factory=dict)
     quarantine: list[Quarantined] = field(default_factory=list)
+    issues: list[FieldIssue] = field(default_factory=list)
     records_in: int = 0
     records_accepted: int = 0
     #: Size of the input in bytes.
@@ -70,3 +106,8 @@ class ParseResult:
 
     def add(self, table: str, row: dict) -> None:
         self.rows.setdefault(table, []).append(row)
+
+    def note(self, record: str, field: str, value: object, action: str, reason: str) -> None:
+        """Record a field-level issue of ``record`` (see :class:`FieldIssue`)."""
+        self.issues.append(FieldIssue(self.source_file, record, field,
+                                      None if value is None else str(value), action, reason))

@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from keino_metrics import codelists
-from keino_metrics.readers.base import Quarantined
+from keino_metrics.readers.base import FieldIssue, Quarantined
 
 __all__ = [
     "Record",
@@ -136,6 +136,13 @@ class Record:
 
     source_file: str
     record: str
+    #: Field-level issues of this record (odd values that were kept or nulled).
+    issues: list[FieldIssue] = field(default_factory=list)
+
+    def note(self, field: str, value: object, action: str, reason: str) -> None:
+        """Record a field-level issue (the record is kept)."""
+        self.issues.append(FieldIssue(self.source_file, self.record, field,
+                                      None if value is None else str(value), action, reason))
 
     def fail(self, field: str | None, reason: str) -> Quarantined:
         """A :class:`Quarantined` for this record (to raise)."""

@@ -134,3 +134,33 @@ def test_ted_csv_notices_removed_at_assembly_move_all_their_award_rows():
     acc = ds.accounting.set_index("input")
     assert (acc.loc["a.csv", "rows_accepted"], acc.loc["a.csv", "rows_quarantined"]) == (1, 3)
     assert set(ds.notices["notice_id"]) == {"2-2019", "9-2019"}
+
+
+def test_field_issues_are_kept_and_counted_per_input():
+    from keino_metrics.readers.assemble import Collector
+    from keino_metrics.readers.base import ParseResult
+    from keino_metrics.readers.fx import load_rates
+
+    res = ParseResult("a.xml", "eforms", records_in=1, records_accepted=1)
+    res.note("N-1", "BT-11-Procedure-Buyer", "rl-aut", "kept_raw",
+             "buyer legal type not in the current code list")
+    c = Collector(fx=load_rates(None))
+    c.add(res)
+    ds = c.build()
+    assert ds.field_issues.to_dict("records") == [{
+        "source_file": "a.xml", "record": "N-1", "field": "BT-11-Procedure-Buyer",
+        "value": "rl-aut", "action": "kept_raw",
+        "reason": "buyer legal type not in the current code list"}]
+    row = ds.accounting.iloc[0]
+    assert (row["rows_in"], row["rows_accepted"], row["rows_quarantined"],
+            row["field_issues"]) == (1, 1, 0, 1)
+    assert "1 field-level issues" in ds.summary()
+
+
+def test_unknown_field_issue_action_is_refused():
+    import pytest
+
+    from keino_metrics.readers.base import FieldIssue
+
+    with pytest.raises(ValueError, match="action"):
+        FieldIssue("a.xml", "N-1", "BT-11", "x", "dropped", "why")
