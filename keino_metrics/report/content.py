@@ -20,6 +20,7 @@ from keino_metrics.dataset import Dataset
 from keino_metrics.report import coverage, figures
 from keino_metrics.report.labels import text
 from keino_metrics.report.metadata import is_demo
+from keino_metrics.sources import sources_of
 
 __all__ = ["TARGET_FAMILY", "VOLUME_IDS", "STRATEGIC_IDS", "COMPETITION_IDS",
            "SHARE_SUMMARY_IDS", "BREAKDOWN_IDS", "ReportContent", "compute",
@@ -136,6 +137,9 @@ class ReportContent:
         also in :attr:`by_buyer_group`.
     capability_ids : tuple of str
         Capability-survey indices and their Cronbach's alpha companions.
+    sources : tuple of str
+        Real sources of the data (:func:`keino_metrics.sources.sources_of`);
+        empty for demonstration data.
     """
 
     year: int
@@ -152,6 +156,7 @@ class ReportContent:
     scoreboard_ids: tuple[str, ...] = ()
     risk_ids: tuple[str, ...] = ()
     capability_ids: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Every indicator by year (:attr:`by_year`)."""
@@ -305,6 +310,13 @@ class ReportContent:
     def source(self, lang: str) -> str:
         """Description of the data source in ``lang``."""
         return text("report.source_demo" if self.demo else "report.source_files", lang)
+
+    def coverage_statement(self, lang: str) -> str:
+        """What the real sources cover, in ``lang`` (empty for demonstration data)."""
+        if self.demo:
+            return ""
+        keys = [f"report.coverage_{s}" for s in self.sources] or ["report.coverage_unknown"]
+        return " ".join(text(k, lang) for k in (*keys, "report.coverage_unmeasurable"))
 
     def figures(self, lang: str) -> dict[str, Figure]:
         """The report's figures in ``lang``, by file stem."""
@@ -460,4 +472,5 @@ def compute(data: Dataset, year: int) -> ReportContent:
         rows=coverage.rows_by_year(data), completeness=coverage.completeness(data),
         quarantine=coverage.quarantine_counts(data, top=None),
         accounting=data.accounting_summary(),
-        scoreboard_ids=sms, risk_ids=risk, capability_ids=cap)
+        scoreboard_ids=sms, risk_ids=risk, capability_ids=cap,
+        sources=sources_of(data.provenance, data.accounting_summary()))
