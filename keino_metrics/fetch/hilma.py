@@ -181,7 +181,7 @@ def fetch_hilma(out: str | os.PathLike, *, start: date, end: date, api_url: str 
            "search_url": base + SEARCH_PATH, "started": now()}
     wanted: dict[str, str | None] = {}
     total, pages, plans = None, 0, 0
-    with Client(settings or HILMA_SETTINGS, headers={KEY_HEADER: key}) as client:
+    with store.lock(), Client(settings or HILMA_SETTINGS, headers={KEY_HEADER: key}) as client:
         try:
             for count, results in _search(client, base + SEARCH_PATH, start, end, page_size):
                 pages += 1

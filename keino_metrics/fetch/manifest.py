@@ -23,10 +23,13 @@ either complete or absent.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,6 +114,20 @@ class Store:
                 self._apply(entry)
         for stale in self.root.rglob(".*.part"):
             stale.unlink()
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder for one run; a second run on the same folder is refused."""
+        with open(self.meta / "lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ValueError(f"{self.root}: another fetch is writing to this folder"
+                                 ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     # -- state -----------------------------------------------------------
     def _apply(self, entry: dict) -> None:

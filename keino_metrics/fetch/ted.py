@@ -144,6 +144,9 @@ def search(client: Client, url: str, query: str, fields: list[str],
             page = r.json_body()
         except ValueError as exc:
             raise FetchError(f"POST {url}: the answer is not JSON ({exc})") from None
+        if page.get("timedOut"):
+            raise FetchError(f"POST {url}: TED reports that the search timed out; its page "
+                             "may be incomplete, so the run stops (run it again)")
         notices = page.get("notices") or []
         yield {k: v for k, v in page.items() if k != "notices"}, notices
         if not notices:
@@ -319,7 +322,7 @@ def fetch_ted(out: str | os.PathLike, *, country: str = "FIN", start: date, end:
     wanted: dict[str, dict] = {}
     total = None
     pages = 0
-    with Client(settings or TED_SETTINGS) as client:
+    with store.lock(), Client(settings or TED_SETTINGS) as client:
         try:
             for head, notices in search(client, api + SEARCH_PATH, query.expert(), fields,
                                         page_size):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from keino_metrics.fetch.manifest import Store, atomic_write, sha256
 
 
@@ -41,3 +43,12 @@ def test_a_success_closes_the_failure_and_edits_are_noticed(tmp_path):
     assert s.failures == {}
     (tmp_path / "2024" / "1-2024.xml").write_bytes(b"<b/>")  # same size, other bytes
     assert not s.has("2024/1-2024.xml")
+
+
+def test_one_run_at_a_time(tmp_path):
+    s = Store(tmp_path)
+    with s.lock():
+        with pytest.raises(ValueError, match="another fetch"), Store(tmp_path).lock():
+            pass
+    with Store(tmp_path).lock():  # free again
+        pass
