@@ -146,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     ft.add_argument("--api-url", default=None,
                     help="one base URL for every TED path (default: $KEINO_TED_API_URL or "
                          "TED's own hosts)")
+    ft.add_argument("--search-path", default="/v3/notices/search",
+                    help="path of the search operation (default: /v3/notices/search)")
     fh = fsub.add_parser(
         "hilma", help="notices with national statistics answers from Hilma",
         description="Search Hilma's AVP index for notices published in a date range, then "
@@ -209,7 +211,8 @@ def _cmd_fetch(a: argparse.Namespace) -> int:
                   page_size=a.page_size or module.PAGE_SIZE)
     try:
         if a.source == "ted":
-            run = ted.fetch_ted(a.out, country=a.country, bulk=a.bulk, **common)
+            run = ted.fetch_ted(a.out, country=a.country, bulk=a.bulk,
+                                search_path=a.search_path, **common)
         else:
             run = hilma.fetch_hilma(a.out, **common)
     except FetchError as exc:

@@ -33,11 +33,10 @@ import base64
 import binascii
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
-from keino_metrics.fetch.http import Client, FetchError, Response, Settings
+from keino_metrics.fetch.http import Client, FetchError, Response, Settings, parallel
 from keino_metrics.fetch.manifest import Store, now
 from keino_metrics.fetch.progress import Progress
 from keino_metrics.fetch.verify import BodyRejected, check_notice_xml, check_response
@@ -199,15 +198,8 @@ def fetch_hilma(out: str | os.PathLike, *, start: date, end: date, api_url: str 
                        **prog.counts())
             store.finish(run)
             raise
-        with ThreadPoolExecutor(client.settings.concurrency) as pool:
-            jobs = [pool.submit(_download, client, store, prog, base, nid, pub)
-                    for nid, pub in wanted.items()]
-            try:
-                for j in jobs:
-                    j.result()
-            except KeyProblem:
-                pool.shutdown(cancel_futures=True)
-                raise
+        parallel(_download, [(client, store, prog, base, nid, pub)
+                             for nid, pub in wanted.items()], client.settings.concurrency)
         run["retries"] = client.retries
     run.update(total=total, search_pages=pages, plans_skipped=plans, finished=now(),
                **prog.counts(), failures_open=len(store.failures),

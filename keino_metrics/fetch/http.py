@@ -21,7 +21,8 @@ import json
 import random
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ import tenacity
 from keino_metrics import __version__
 
 __all__ = ["Settings", "Client", "Response", "RetryableStatus", "FetchError", "USER_AGENT",
-           "retry_after_seconds"]
+           "retry_after_seconds", "parallel"]
 
 #: Sent with every request, so that the services can tell who is asking.
 USER_AGENT = (f"keino-metrics/{__version__} (+https://github.com/keino-metrics/keino-metrics; "
@@ -266,6 +267,23 @@ class Client:
     def post_json(self, url: str, body: object) -> Response:
         """``POST url`` with a JSON body (see :meth:`request`)."""
         return self.request("POST", url, json=body)
+
+
+def parallel(fn: Callable[..., None], calls: Iterable[tuple], workers: int) -> None:
+    """Run ``fn(*args)`` for every ``args`` of ``calls`` on ``workers`` threads.
+
+    The first exception (a refused key, Ctrl-C) cancels the calls not yet
+    started and is raised once the running ones have ended; what they stored
+    stays stored.
+    """
+    with ThreadPoolExecutor(workers) as pool:
+        jobs = [pool.submit(fn, *args) for args in calls]
+        try:
+            for job in jobs:
+                job.result()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _describe(exc: BaseException) -> str:

@@ -29,12 +29,11 @@ import re
 import tarfile
 from collections import defaultdict
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from keino_metrics.fetch.http import Client, FetchError, Settings
+from keino_metrics.fetch.http import Client, FetchError, Settings, parallel
 from keino_metrics.fetch.manifest import Store, now
 from keino_metrics.fetch.progress import Progress
 from keino_metrics.fetch.verify import BodyRejected, check_notice_xml, check_response
@@ -277,7 +276,7 @@ def base_urls(api_url: str | None) -> tuple[str, str]:
 def fetch_ted(out: str | os.PathLike, *, country: str = "FIN", start: date, end: date,
               api_url: str | None = None, bulk: bool = False, since_last: bool = False,
               settings: Settings | None = None, page_size: int = PAGE_SIZE,
-              progress: bool = True) -> dict:
+              search_path: str = SEARCH_PATH, progress: bool = True) -> dict:
     """Fetch a country's TED notices published between ``start`` and ``end``.
 
     Parameters
@@ -299,6 +298,9 @@ def fetch_ted(out: str | os.PathLike, *, country: str = "FIN", start: date, end:
         Rate, concurrency and retries (default :data:`TED_SETTINGS`).
     page_size : int
         Search results per page (at most 250).
+    search_path : str
+        Path of the search operation (TED's OpenAPI announces ``/v4/notices/search``
+        with the same request as the v3 default).
     progress : bool
         Print progress lines on standard error.
 
@@ -317,14 +319,14 @@ def fetch_ted(out: str | os.PathLike, *, country: str = "FIN", start: date, end:
     prog = Progress("ted", show=progress)
     run = {"source": "ted", "mode": "bulk" if bulk else "search", "country": query.country,
            "from": start.isoformat(), "to": end.isoformat(), "query": query.expert(),
-           "search_url": api + SEARCH_PATH, "fields": fields, "scope": "ALL",
+           "search_url": api + search_path, "fields": fields, "scope": "ALL",
            "pagination": "ITERATION", "started": now()}
     wanted: dict[str, dict] = {}
     total = None
     pages = 0
     with store.lock(), Client(settings or TED_SETTINGS) as client:
         try:
-            for head, notices in search(client, api + SEARCH_PATH, query.expert(), fields,
+            for head, notices in search(client, api + search_path, query.expert(), fields,
                                         page_size):
                 pages += 1
                 total = head.get("totalNoticeCount") if total is None else total
@@ -345,12 +347,9 @@ def fetch_ted(out: str | os.PathLike, *, country: str = "FIN", start: date, end:
         if bulk:
             _bulk(client, store, prog, site, wanted)
         else:
-            with ThreadPoolExecutor(client.settings.concurrency) as pool:
-                jobs = [pool.submit(_download, client, store, prog, pn,
-                                    _xml_link(n, site, pn), _date(n.get("publication-date")))
-                        for pn, n in wanted.items()]
-                for j in jobs:
-                    j.result()
+            parallel(_download, [(client, store, prog, pn, _xml_link(n, site, pn),
+                                   _date(n.get("publication-date")))
+                                  for pn, n in wanted.items()], client.settings.concurrency)
         run["retries"] = client.retries
     run.update(total=total, search_pages=pages, finished=now(), **prog.counts(),
                failures_open=len(store.failures), files_stored=len(store.files))

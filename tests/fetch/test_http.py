@@ -92,3 +92,29 @@ def test_download_streams_to_a_file(samples, tmp_path):
         r = c.download(f"{fake.url}/packages/daily/{pid}", tmp_path / "p.tar.gz")
         assert r.status == 200
         assert (tmp_path / "p.tar.gz").read_bytes() == fake.package(pid)
+
+
+def test_an_answer_slower_than_the_timeout_is_asked_again(samples):
+    import dataclasses
+
+    pn, n = next(iter(samples.items()))
+    with FakeServices({pn: n}) as fake, Client(dataclasses.replace(QUICK, timeout=0.2)) as c:
+        path = f"/en/notice/{pn}/xml"
+        fake.faults[path] = ["slow"]  # 0.5 s before the answer
+        assert c.get(fake.url + path).content == n["xml"]
+        assert fake.counts[path] == 2 and c.retries == 1
+
+
+def test_parallel_stops_at_the_first_error():
+    from keino_metrics.fetch.http import parallel
+
+    done = []
+
+    def work(k: int) -> None:
+        if k == 0:
+            raise KeyError("refused")
+        done.append(k)
+
+    with pytest.raises(KeyError):
+        parallel(work, [(k,) for k in range(200)], workers=1)
+    assert len(done) < 199
