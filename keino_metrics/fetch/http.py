@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import email.utils
 import json
-import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -162,6 +161,8 @@ class Client:
             headers={"User-Agent": s.user_agent, **(headers or {})},
             timeout=httpx.Timeout(s.timeout), follow_redirects=True,
             limits=httpx.Limits(max_connections=s.concurrency))
+        self._backoff = tenacity.wait_exponential_jitter(
+            multiplier=s.backoff_initial, max=s.backoff_max, jitter=s.backoff_initial)
         self.retries = 0
         self._count_lock = threading.Lock()
 
@@ -192,8 +193,7 @@ class Client:
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         s = self.settings
-        backoff = min(s.backoff_max, s.backoff_initial * 2 ** (state.attempt_number - 1))
-        wait = backoff + random.uniform(0, s.backoff_initial)
+        wait = self._backoff(state)
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryableStatus) and exc.retry_after is not None:
             wait = max(wait, min(exc.retry_after, s.retry_after_max))
@@ -207,7 +207,7 @@ class Client:
         return tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.settings.attempts), wait=self._wait,
             retry=tenacity.retry_if_exception_type(
-                (RetryableStatus, httpx.TimeoutException, httpx.TransportError)),
+                (RetryableStatus, httpx.TransportError, httpx.DecodingError)),
             before_sleep=self._count_retry, reraise=True)
 
     def request(self, method: str, url: str, json: object | None = None) -> Response:
