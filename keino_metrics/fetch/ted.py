@@ -210,6 +210,8 @@ def _bulk(client: Client, store: Store, prog: Progress, site: str,
             prog.add(failed=1)
     tmp = store.meta / "packages"
     tmp.mkdir(exist_ok=True)
+    for stale in tmp.iterdir():  # left by an interrupted run
+        stale.unlink()
     for pkg, notices in sorted(by_package.items()):
         url = f"{site}/packages/daily/{pkg}"
         dest = tmp / f"{pkg}.tar.gz"
