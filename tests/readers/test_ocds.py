@@ -213,28 +213,38 @@ def _broken(kind: str) -> dict:
     return rel
 
 
-BROKEN = {"negative": "awards[0].value.amount", "late-decision": "awards[0].date",
-          "unknown-tag": "tag", "no-buyer": "buyer", "no-date": "date",
-          "unknown-lot": "awards[0].relatedLots", "unknown-method": "tender.procurementMethod"}
+#: Damage that leaves a release unplaceable: the release is quarantined.
+BROKEN = {"no-buyer": "buyer", "no-date": "date", "unknown-lot": "awards[0].relatedLots"}
+#: Odd values of a release that is kept: field-level issue and action.
+ODD = {"negative": ("awards[0].value.amount", "nulled"),
+       "late-decision": ("awards[0].date", "nulled"),
+       "unknown-tag": ("tag", "nulled"),
+       "unknown-method": ("tender.procurementMethod", "nulled")}
 
 
 def test_json_lines_are_read_line_by_line_with_bad_lines_quarantined(tmp_path):
     lines = [json.dumps(_release("02-tender")), "{\"ocid\": \"ocds-x\", ",
              json.dumps(_finnish_release())]
     lines += [json.dumps(_broken(k)) for k in BROKEN]
+    lines += [json.dumps(_broken(k)) for k in ODD]
     p = tmp_path / "releases.jsonl"
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     ds = ocds.read(p)
     acc = ds.accounting.iloc[0]
     assert acc["rows_in"] == len(lines)
-    assert (acc["rows_accepted"], acc["rows_quarantined"]) == (2, len(lines) - 2)
-    assert len(ds.quarantine) == len(lines) - 2
+    kept = 2 + len(ODD)
+    assert (acc["rows_accepted"], acc["rows_quarantined"]) == (kept, len(lines) - kept)
+    assert len(ds.quarantine) == len(lines) - kept
     q = ds.quarantine
     assert q.loc[q["record"] == "line 2", "reason"].str.contains("malformed|truncated").all()
     got = dict(zip(q["record"].str.extract(r"award-([a-z-]+)")[0], q["field"], strict=True))
     for kind, field in BROKEN.items():
-        assert got.get(kind) == field, kind
-    assert q.loc[q["field"] == "awards[0].value.amount", "reason"].str.contains("negative").all()
+        assert got[kind] == field, kind
+    issues = ds.field_issues
+    for kind, (field, action) in ODD.items():
+        mine = issues[issues["record"].str.contains(f"award-{kind}")]
+        assert ((mine["field"] == field) & (mine["action"] == action)).any(), kind
+    assert acc["field_issues"] == len(issues)
 
 
 def test_truncated_package_keeps_the_complete_releases():
