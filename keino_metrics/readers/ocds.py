@@ -375,6 +375,8 @@ class _Release:
         if not isinstance(value, dict):
             return None, None, None
         amt = self.number(value.get("amount"), f"{field}.amount")
+        if amt is None:  # a currency without an amount says nothing
+            return None, None, None
         cur = _s(value.get("currency"))
         if amt is not None and cur is None:
             self.note(f"{field}.currency", None, "kept_raw",
