@@ -306,13 +306,24 @@ def _other_name(party: dict, ref: dict) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _cpv(item: dict) -> str | None:
+def _cpv_ids(item: dict) -> Iterator[str]:
+    """The ids an item gives under the CPV scheme (main, then additional)."""
     for cl in [item.get("classification"), *(item.get("additionalClassifications") or [])]:
         if isinstance(cl, dict) and str(cl.get("scheme", "")).upper() == "CPV":
-            digits = re.sub(r"\D", "", str(cl.get("id", "")).split("-")[0].split(".")[0])
-            if digits:
-                return digits[:8].zfill(8)
-    return None
+            raw = _s(cl.get("id"))
+            if raw is not None:
+                yield raw
+
+
+def cpv_code(raw: str) -> str | None:
+    """The eight-digit CPV code written in ``raw``, or ``None``.
+
+    The check digit (``45000000-7``) is dropped; seven digits are a code
+    whose leading zero was lost as a number (``3000000`` is ``03000000``).
+    Any other number of digits is not a CPV code.
+    """
+    digits = re.sub(r"\D", "", raw.split("-")[0].split(".")[0])
+    return digits.zfill(8) if len(digits) in (7, 8) else None
 
 
 class _Release:
@@ -383,6 +394,17 @@ class _Release:
                       "amount without currency: kept as published, no euro value")
             return amt, None, None
         return amt, cur, to_eur(amt, cur, when, self.src, self.record)
+
+    def cpv(self, items: list[dict]) -> str | None:
+        """The main CPV code: the first valid CPV id of ``items``; invalid ids are noted."""
+        for k, item in enumerate(items):
+            for raw in _cpv_ids(item):
+                code = cpv_code(raw)
+                if code is not None:
+                    return code
+                self.note(f"items[{k}].classification.id", raw, "ignored",
+                          "not an eight-digit CPV code")
+        return None
 
     def tag(self, value: object) -> str | None:
         """The release tag that sets the notice type, or ``None`` to read it from content.
@@ -529,7 +551,7 @@ class _Release:
         if not tlots:
             amt, cur, eur = self.amount(tender.get("value"), "tender.value", pub)
             out[IMPLICIT_LOT] = {"notice_id": notice_id, "lot_id": IMPLICIT_LOT, **base,
-                                 "cpv_main": next((c for c in map(_cpv, items) if c), None),
+                                 "cpv_main": self.cpv(items),
                                  "nuts3": None, "estimated_value": amt,
                                  "estimated_value_currency": cur, "estimated_value_eur": eur}
             return out
@@ -543,7 +565,7 @@ class _Release:
             suit = lot.get("suitability") if isinstance(lot.get("suitability"), dict) else {}
             sme = suit.get("sme")
             out[lot_id] = {"notice_id": notice_id, "lot_id": lot_id, **base,
-                           "cpv_main": next((c for c in map(_cpv, mine) if c), None),
+                           "cpv_main": self.cpv(mine),
                            "nuts3": None, "estimated_value": amt,
                            "estimated_value_currency": cur, "estimated_value_eur": eur,
                            "sme_suitable": sme if isinstance(sme, bool) else None,
@@ -558,8 +580,16 @@ class _Release:
         by_lot_bids = self.bid_counts(rel)
         raw_to_lot = {v.get("source_lot_id", k): k for k, v in lots.items()}
         out: dict[str, dict] = {}
+        seen: set[str] = set()
         for k, a in enumerate(awards):
             field = f"awards[{k}]"
+            award_id = _s(a.get("id"))
+            if award_id is not None and award_id in seen:
+                self.note(f"{field}.id", award_id, "ignored",
+                          "repeats an award of this release (same award id)")
+                continue
+            if award_id is not None:
+                seen.add(award_id)
             status = self.code(a.get("status"), _AWARD_STATUS, f"{field}.status")
             if status == "cancelled":
                 continue

@@ -21,7 +21,10 @@ with plain :mod:`json` and the canonical mapping rules of ``docs/readers.md``
   awarded value summed per lot and its currency, and the tender count
   (``numberOfTenderers`` when the tender has one lot);
 * the estimated value and currency of a tender without lots (``tender.value``);
-* the main CPV code (first item classified under CPV, eight digits);
+* the main CPV code (first item id under the CPV scheme with eight digits, or
+  seven digits whose leading zero was lost; other ids are not CPV codes);
+* an award that repeats the id of an earlier award of the same release is
+  read once;
 * the buyer's country (``address.countryName`` as a two-letter code or an
   English country name).
 """
@@ -113,9 +116,10 @@ def _cpv(items: list) -> str | None:
             continue
         for cl in [it.get("classification"), *(it.get("additionalClassifications") or [])]:
             if isinstance(cl, dict) and str(cl.get("scheme", "")).upper() == "CPV":
-                digits = re.sub(r"\D", "", str(cl.get("id", "")).split("-")[0].split(".")[0])
-                if digits:
-                    return digits[:8].zfill(8)
+                head = str(cl.get("id", "")).strip().split("-")[0].split(".")[0]
+                digits = "".join(ch for ch in head if ch.isdigit())
+                if len(digits) in (7, 8):
+                    return digits.rjust(8, "0")
     return None
 
 
@@ -168,7 +172,12 @@ def expected(path: Path) -> list[dict]:
             else (None, None)
         rows: dict[str, dict] = {}
         if result:
+            seen = set()
             for a in awards:
+                key = _text(a.get("id"))
+                if key is not None and key in seen:
+                    continue
+                seen.add(key)
                 if a.get("status") == "cancelled":
                     continue
                 named = [_lot(str(x)) for x in a.get("relatedLots") or []] or sorted(lots)
