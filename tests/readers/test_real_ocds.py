@@ -328,3 +328,9 @@ def test_odd_values_are_field_issues_not_quarantines(data):
     by_file = issues.groupby("source_file").size()
     acc = data.accounting.set_index("input")
     assert (acc.loc[by_file.index, "field_issues"] == by_file).all()
+
+
+def test_every_file_has_its_source():
+    source = (HERE / "SOURCE.md").read_text(encoding="utf-8")
+    assert [f.name for f in FILES if f"`{f.name}`" not in source] == []
+    assert len(FILES) >= 45
