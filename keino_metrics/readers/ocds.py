@@ -28,16 +28,18 @@ release ``id`` (with ``ocid``)     notices.notice_id                       ``id`
                                                                            ``LOT-0000``
 ``tender.mainProcurementCategory`` lots.contract_nature                    goods ``supplies``, works,
                                                                            services
-items ``classification`` (CPV)     lots.cpv_main                           first CPV item of the lot,
-                                                                           8 digits
+items ``classification`` (CPV)     lots.cpv_main                           first CPV code of the
+                                                                           lot's items (:func:`cpv_code`)
 ``lot.value`` / ``tender.value``   lots.estimated_value(_eur, _currency)   euros at the year's rate
 ``tender.awardCriteria``           lots.price_only_award                   priceOnly, lowestCost true;
                                                                            other codes false
 ``techniques.hasFrameworkAgreement`` lots.framework_agreement              (techniques extension)
 ``lot.suitability.sme``            lots.sme_suitable                       (suitability extension)
-``awards[]`` (not cancelled)       awards                                  result releases (``can``)
-                                                                           only; one row per lot;
-                                                                           awards for one lot summed
+``awards[]`` (not cancelled)       awards                                  result releases (``can``,
+                                                                           and tender releases with a
+                                                                           decided award) only; one
+                                                                           row per lot; awards for one
+                                                                           lot summed
 ``award.relatedLots``              awards.lot_id                           none: the implicit lot
 ``award.status``                   awards.winner_chosen                    unsuccessful false, else
                                                                            true when suppliers given
@@ -70,10 +72,16 @@ rates); an amount in a currency without a rate keeps its published value and
 an empty ``*_eur``.
 
 Bad input: malformed or truncated JSON (complete releases before the damage
-are still read), a release without ``ocid``, ``id``, ``date``, ``tag`` or
-buyer, a negative amount or count, an unknown code (tag, category, method,
-award criteria, award status) or an award decision dated after its release
-put the release (or record) in quarantine, naming file, record and field.
+are still read), a release without ``ocid``, ``id`` or ``date``, one that names
+no buyer at all, awards whose lots cannot be placed and a release read twice
+put the release (or record) in quarantine, naming file, record and field. Any
+other odd value keeps the release and is recorded as a field-level issue
+(:meth:`~keino_metrics.readers.base.ParseResult.note`): codes misspelled or in
+another case are normalised to the code they resemble (:func:`known_code`),
+free text where a code belongs is nulled, a tag given as a string is read as
+a list, a buyer with a name but no id gets the name-based id, an award
+repeating an award id is ignored, unusable amounts, counts and dates are
+nulled; the table is in ``docs/readers.md`` (section *OCDS*).
 """
 
 from __future__ import annotations
@@ -103,7 +111,7 @@ from keino_metrics.readers._json_common import (
 )
 from keino_metrics.readers.base import ParseResult, Quarantined
 
-__all__ = ["FORMAT", "sniff", "parse", "parse_lines", "read", "NOTICE_TYPES",
+__all__ = ["FORMAT", "sniff", "parse", "parse_lines", "read", "known_code", "cpv_code", "NOTICE_TYPES",
            "PROCEDURE_TYPES", "CONTRACT_NATURES", "IMPLICIT_LOT"]
 
 FORMAT = "ocds"
