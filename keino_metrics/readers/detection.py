@@ -8,7 +8,7 @@ the document is read instead, without loading it:
 * **XML** (after any byte-order mark, white space, XML declaration, comments
   and processing instructions): the root element, read with lxml's pull parser
   (``XMLPullParser``: no entities resolved, no DTD loaded, no network), fed in
-  chunks until the root's start tag has been seen. ``TED_EXPORT`` is legacy TED
+  chunks (512 bytes, then doubling) until the root's start tag has been seen. ``TED_EXPORT`` is legacy TED
   XML; ``ContractNotice``, ``ContractAwardNotice`` or ``PriorInformationNotice``
   in a UBL namespace is eForms.
 * **JSON** (an object or array after a byte-order mark and white space; JSON
@@ -34,9 +34,13 @@ from __future__ import annotations
 import io
 from types import ModuleType
 
-__all__ = ["Shape", "shape_of", "format_of", "reader_for", "XML_CHUNK"]
+__all__ = ["Shape", "shape_of", "format_of", "reader_for", "XML_FIRST", "XML_CHUNK"]
 
-#: Bytes fed to the XML pull parser at a time while looking for the root.
+#: Bytes first fed to the XML pull parser while looking for the root; each
+#: further feed doubles, up to :data:`XML_CHUNK`. The root usually stands in
+#: the first kilobyte, and the parser parses all it is fed.
+XML_FIRST = 512
+#: Largest feed to the XML pull parser.
 XML_CHUNK = 64 * 1024
 #: Bytes of a UTF-16 JSON file transcoded to look at its structure.
 _UTF16_HEAD = 4 * 1024 * 1024
@@ -110,13 +114,15 @@ def _xml_root(data: bytes, shape: Shape) -> None:
     pull = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True,
                                load_dtd=False, huge_tree=False, dtd_validation=False)
     view = memoryview(data)
+    start, size = 0, XML_FIRST
     try:
-        for start in range(0, max(len(data), 1), XML_CHUNK):
-            pull.feed(bytes(view[start:start + XML_CHUNK]))
+        while start < len(data):
+            pull.feed(bytes(view[start:start + size]))
             for _event, el in pull.read_events():
                 qname = etree.QName(el)
                 shape.root = (qname.namespace or "", qname.localname)
                 return
+            start, size = start + size, min(size * 2, XML_CHUNK)
     except etree.XMLSyntaxError:
         shape.complete = False
 
