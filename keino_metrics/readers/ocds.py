@@ -456,7 +456,12 @@ class _Release:
         if pub is None:
             raise self.fail("date", "mandatory release date is missing")
         tender = rel.get("tender") if isinstance(rel.get("tender"), dict) else None
-        awards_in = [a for a in rel.get("awards") or [] if isinstance(a, dict)]
+        awards_raw = rel.get("awards")
+        if awards_raw and not isinstance(awards_raw, list):
+            self.note("awards", type(awards_raw).__name__, "ignored",
+                      "awards is not a list of awards: not read")
+            awards_raw = []
+        awards_in = [a for a in awards_raw or [] if isinstance(a, dict)]
         tag = self.tag(rel.get("tag"))
         decided = [a for a in awards_in if _s(a.get("status")) in _DECIDED]
         if tag is None or tag == "compiled" or compiled:

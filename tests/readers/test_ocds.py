@@ -367,6 +367,15 @@ def test_tag_given_as_a_string_and_unknown_tags(tmp_path):
     assert "awardNotice" in set(tags["value"])
 
 
+def test_awards_that_are_not_a_list_are_noted(tmp_path):
+    rel = _finnish_release()
+    rel["awards"] = {"id": "a", "items": [{"suppliers": []}]}  # as one publisher writes them
+    ds = _read(tmp_path, rel)
+    _kept(ds)
+    assert ds.awards.empty
+    assert _issues(ds, "awards")[["value", "action"]].values.tolist() == [["dict", "ignored"]]
+
+
 def test_decided_awards_of_a_tender_release_are_read(tmp_path):
     rel = _finnish_release()
     rel["tag"] = ["tender"]
