@@ -20,7 +20,8 @@ with plain :mod:`json` and the canonical mapping rules of ``docs/readers.md``
   with suppliers), the winner (its identifier's ``id`` or its party id), the
   awarded value summed per lot and its currency, and the tender count
   (``numberOfTenderers`` when the tender has one lot);
-* the estimated value and currency of a tender without lots (``tender.value``);
+* the estimated value and currency of each lot (``lot.value``), or of a tender
+  without lots (``tender.value``);
 * the main CPV code (first item id under the CPV scheme with eight digits, or
   seven digits whose leading zero was lost; other ids are not CPV codes);
 * an award that repeats the id of an earlier award of the same release is
@@ -161,6 +162,12 @@ def expected(path: Path) -> list[dict]:
         else:
             lots = set()
         exp["lots"] = lots
+        exp["lot_values"] = {}
+        for lt in tlots:
+            v = lt.get("value") if isinstance(lt.get("value"), dict) else {}
+            amount = v.get("amount") if isinstance(v.get("amount"), int | float) else None
+            exp["lot_values"][_lot(str(lt["id"]))] = (
+                amount, _text(v.get("currency")) if amount is not None else None)
         items = tender.get("items") or [i for a in (awards if result else [])
                                          for i in a.get("items") or []]
         exp["cpv"] = _cpv(items) if lots else None
@@ -280,6 +287,13 @@ def mismatches(path: Path, ds) -> list[str]:
                     out.append(f"{nid}: estimated {first['estimated_value']!r} "
                                f"{first['estimated_value_currency']!r}, expected "
                                f"{amount!r} {currency!r}")
+        for lot, (amount, currency) in exp["lot_values"].items():
+            got = my_lots.loc[lot]
+            if not (_same(amount, got["estimated_value"])
+                    and _same(currency, got["estimated_value_currency"])):
+                out.append(f"{nid} {lot}: estimated {got['estimated_value']!r} "
+                           f"{got['estimated_value_currency']!r}, expected {amount!r} "
+                           f"{currency!r}")
         my_awards = awards[awards["notice_id"] == nid].set_index("lot_id")
         if set(my_awards.index) != set(exp["awards"]):
             out.append(f"{nid}: lot results {sorted(my_awards.index)}, expected "
