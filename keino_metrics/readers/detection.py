@@ -17,7 +17,8 @@ the document is read instead, without loading it:
   key), read with ijson's event stream, stopping as soon as they decide.
   ``ocid``, ``releases`` or ``records`` at the top is OCDS; a first item with
   ``ocid`` is OCDS, with ``noticeId`` or ``hilmaStatistics`` Hilma, with
-  ``notice_id``, ``lot_number`` and ``lot_value_eur`` the TED CSV variant.
+  ``notice_id``, ``lot_number`` and ``lot_value_eur`` (or a top-level object
+  with them) the TED CSV variant.
 * **Anything else** is text: TED CSV when its header line says so
   (:func:`keino_metrics.readers.ted_csv.sniff`).
 
@@ -184,7 +185,7 @@ def _json_format(shape: Shape) -> str | None:
         return "hilma"
     if (shape.array_key == "" or shape.array_key in _HILMA_LIST_KEYS) and item & _HILMA_KEYS:
         return "hilma"
-    if _TED_CSV_KEYS <= item:
+    if _TED_CSV_KEYS <= item or _TED_CSV_KEYS <= top:
         return "ted-csv"
     return None
 

@@ -61,6 +61,8 @@ def test_hilma_and_ted_csv_json_by_the_keys_of_their_first_item(fixtures):
     rows = (fixtures / "ted_csv" / "eu_procurement_500_sample_v1.1.json").read_bytes()
     assert detection.reader_for(rows) is ted_csv
     assert detection.reader_for(b'{"value": [{"noticeId": 1, "hilmaStatistics": {}}]}') is hilma
+    one_row = b'{"notice_id": "1", "lot_number": 1, "lot_value_eur": 2}'
+    assert detection.reader_for(one_row) is ted_csv
 
 
 def test_csv_by_its_header_line():
