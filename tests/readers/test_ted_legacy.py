@@ -29,6 +29,13 @@ CONVERTER_DIFFERENCES = {
     ("22-086633-001-EXP.xml", "awards", "contract_date"):
         "the converter merges contracts sharing a contract number and keeps one date",
 }
+#: Whole tables that differ on purpose, with the reason.
+CONVERTER_TABLE_DIFFERENCES = {
+    ("22-109282-001-EXP.xml", "awards"):
+        "the awards' LOT_NO are cascade ranks ('1 / Primo in cascata', '1/ Secondo in "
+        "cascata', ...): the converter keeps each as a lot result of its own that names no "
+        "lot; the reader links them to lots 1 and 2 (leading number) and pools each lot's",
+}
 
 
 def _key(row, cols):
@@ -91,6 +98,9 @@ def test_legacy_and_official_eforms_conversion_agree(fixtures, name):
     assert legacy.quarantine == [] and conv.quarantine == []
     for table, cols in COLUMNS.items():
         a, b = _table(legacy, table, cols), _table(conv, table, cols)
+        if (name, table) in CONVERTER_TABLE_DIFFERENCES:
+            assert a != b, f"converter difference {name} {table} is gone: update the list"
+            continue
         assert len(a) == len(b), (table, a, b)
         for j, col in enumerate(cols):
             va, vb = [r[j] for r in a], [r[j] for r in b]
@@ -107,17 +117,29 @@ def test_legacy_and_official_eforms_conversion_agree(fixtures, name):
 
 def test_bad_legacy_values(fixtures):
     data = (fixtures / "ted_legacy" / "ted-xml" / "21-000061-001-EXP.xml").read_bytes()
+    # odd values that can be left out are nulled with a field-level issue; the notice stays
     bad = data.replace(b"<NB_TENDERS_RECEIVED>7</NB_TENDERS_RECEIVED>",
                        b"<NB_TENDERS_RECEIVED>-7</NB_TENDERS_RECEIVED>", 1)
-    (q,) = ted_legacy.parse(bad, "bad.xml").quarantine
-    assert q.record == "3543-2021" and q.field == "NB_TENDERS_RECEIVED"
-    assert "negative count" in q.reason
+    res = ted_legacy.parse(bad, "bad.xml")
+    assert res.quarantine == [] and res.records_accepted == 1
+    (issue,) = [i for i in res.issues if i.field == "NB_TENDERS_RECEIVED"]
+    assert (issue.record, issue.value, issue.action) == ("3543-2021", "-7", "nulled")
+    assert "negative count" in issue.reason
     sme = data.replace(b"<NB_TENDERS_RECEIVED_SME>1<", b"<NB_TENDERS_RECEIVED_SME>9<", 1)
-    (q,) = ted_legacy.parse(sme, "sme.xml").quarantine
-    assert "tenders from SMEs but only" in q.reason
+    res = ted_legacy.parse(sme, "sme.xml")
+    (issue,) = [i for i in res.issues if i.field == "NB_TENDERS_RECEIVED_SME"]
+    assert issue.action == "nulled" and "more tenders from SMEs" in issue.reason
+    lot1 = next(a for a in res.rows["awards"] if a["lot_id"] == "LOT-0001")
+    assert lot1["sme_tenders_received"] is None and lot1["tenders_received"] == 7
+    cpv = data.replace(b'<CPV_CODE CODE="', b'<CPV_CODE CODE="X', 1)
+    res = ted_legacy.parse(cpv, "cpv.xml")
+    assert res.quarantine == [] and {r["cpv_main"] for r in res.rows["lots"]} == {None}
+    assert [(i.field, i.action) for i in res.issues] == [("CPV_MAIN", "nulled")]
+    # what cannot be placed quarantines the notice, and its issues go with it
     version = data.replace(b"ted/R2.0.9/publication", b"ted/R2.0.7/publication", 1)
-    (q,) = ted_legacy.parse(version, "old.xml").quarantine
-    assert "unknown schema version" in q.reason
+    res = ted_legacy.parse(version, "old.xml")
+    (q,) = res.quarantine
+    assert "unknown schema version" in q.reason and res.issues == []
     original = data.replace(b'CATEGORY="ORIGINAL"', b'CATEGORY="TRANSLATION"')
     (q,) = ted_legacy.parse(original, "noorig.xml").quarantine
     assert "ORIGINAL" in q.reason
