@@ -12,7 +12,8 @@ rules, tried in this order (see ``docs/readers.md``):
 1. a notice without ``LOT_DIVISION``: its one lot ``LOT-0000``;
 2. no ``LOT_NO`` and one lot in the notice: that lot; several lots: the
    award's ``TITLE``, when the whole title is a lot reference (rules 4-5);
-3. the text of a lot's own ``LOT_NO`` (case and spacing ignored): that lot;
+3. the text of a lot's own ``LOT_NO``, else of a lot's ``TITLE`` (case and
+   spacing ignored): that lot;
 4. one number, with or without a word such as *Lot*, *Lots*, *Lotto*, *Los*,
    *Lote*, *Part*, *Del*, *Osa*, *nr*, *no*: ``LOT-000n``;
 5. a list or range of numbers: every lot ``LOT-000n`` it names. Items are
@@ -35,12 +36,13 @@ hand: the rules are specific to how TED notices number lots.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-__all__ = ["LotLink", "link", "lot_id", "numbers"]
+__all__ = ["LotIndex", "LotLink", "link", "lot_id", "numbers"]
 
 #: Words that may precede a lot number (case-insensitive, an optional dot).
 _WORDS = ("lots", "lot", "lotes", "lote", "lotto", "lotti", "lotul", "loturile", "loturi",
+          "od", "from", "von", "dal", "de",
           "lose", "los", "lott", "partie", "parties", "parts", "part", "delområde",
           "delkontrakt", "del", "osa-alue", "osat", "osa", "pakiet", "część", "cast",
           "časť", "tranche", "tranches", "nr", "no", "n°", "nº", "n.", "#")
@@ -154,7 +156,7 @@ class LotLink:
     """The lots an award names and by which rule.
 
     ``rule`` is one of ``undivided``, ``only lot``, ``title``, ``lot text``,
-    ``number``, ``list``, ``leading number``, ``unmatched``. ``unknown``
+    ``lot title``, ``number``, ``list``, ``leading number``, ``unmatched``. ``unknown``
     lists the lot ids named that are not lots of the notice.
     """
 
@@ -163,7 +165,44 @@ class LotLink:
     unknown: tuple[str, ...] = ()
 
 
-def link(text: str | None, title: str | None, lots: dict[str, str], divided: bool) -> LotLink:
+@dataclass
+class LotIndex:
+    """The lots of one notice, to look awards up in.
+
+    ``ids`` are the lots' canonical ids in document order; ``by_text`` maps
+    each lot's own ``LOT_NO`` (case and spacing ignored) to its id and
+    ``by_number`` every number that ``LOT_NO`` names (a lot written
+    ``od 1 do 17`` stands for lots 1 to 17) to its id; ``by_title`` maps
+    each lot's ``TITLE`` (case and spacing ignored) to its id.
+    """
+
+    ids: list[str] = field(default_factory=list)
+    by_text: dict[str, str] = field(default_factory=dict)
+    by_number: dict[int, str] = field(default_factory=dict)
+    by_title: dict[str, str] = field(default_factory=dict)
+
+    def add(self, text: str | None, title: str | None = None) -> tuple[str, bool]:
+        """Register a lot from its own ``LOT_NO`` (and ``TITLE``); return
+        :func:`lot_id`."""
+        lot, changed = lot_id(text)
+        self.ids.append(lot)
+        if title and title.strip():
+            self.by_title.setdefault(_norm(title), lot)
+        if text and text.strip():
+            self.by_text.setdefault(_norm(text), lot)
+            found = numbers(text)
+            for n in found[0] if found is not None else ():
+                self.by_number.setdefault(n, lot)
+        return lot, changed
+
+    def named(self, nums: list[int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Lot ids of lot numbers (``LOT-000n`` for a number no lot names)
+        and those of them that are not lots of the notice."""
+        ids = tuple(dict.fromkeys(self.by_number.get(n, _canonical(n)) for n in nums))
+        return ids, tuple(i for i in ids if i not in self.ids)
+
+
+def link(text: str | None, title: str | None, lots: LotIndex, divided: bool) -> LotLink:
     """The lots an award's ``LOT_NO`` (else its ``TITLE``) names.
 
     Parameters
@@ -172,9 +211,8 @@ def link(text: str | None, title: str | None, lots: dict[str, str], divided: boo
         The award's ``LOT_NO``.
     title : str or None
         The award's ``TITLE`` (used only without ``LOT_NO``).
-    lots : dict
-        The notice's lots: own ``LOT_NO`` text (normalised with case and
-        spacing ignored) -> canonical lot id, in document order.
+    lots : LotIndex
+        The notice's lots.
     divided : bool
         Whether the notice has ``LOT_DIVISION``.
 
@@ -184,24 +222,30 @@ def link(text: str | None, title: str | None, lots: dict[str, str], divided: boo
     """
     if not divided:
         return LotLink(("LOT-0000",), "undivided")
-    ids = list(dict.fromkeys(lots.values()))
+    ids = list(dict.fromkeys(lots.ids))
     t = " ".join(text.split()) if text else ""
     if not t:
         if len(ids) == 1:
             return LotLink((ids[0],), "only lot")
         found = numbers(title)
-        named = tuple(_canonical(n) for n in found[0]) if found is not None else ()
-        if any(i in ids for i in named):
-            return LotLink(named, "title", tuple(i for i in named if i not in ids))
-        return LotLink(("LOT-0000",), "unmatched")
-    own = lots.get(_norm(t))
+        named, unknown = lots.named(found[0]) if found is not None else ((), ())
+        if len(unknown) < len(named):
+            return LotLink(named, "title", unknown)
+        return LotLink(("LOT-0000",), "unmatched", ("LOT-0000",))
+    own = lots.by_text.get(_norm(t))
     if own is not None:
         return LotLink((own,), "lot text")
+    own = lots.by_title.get(_norm(t))
+    if own is not None:
+        return LotLink((own,), "lot title")
     found = numbers(t)
     if found is not None:
-        named = tuple(_canonical(n) for n in found[0])
-        return LotLink(named, found[1], tuple(i for i in named if i not in ids))
+        named, unknown = lots.named(found[0])
+        return LotLink(named, found[1] if len(named) > 1 else "number", unknown)
     m = _LEADING.match(t)
-    if m is not None and _canonical(int(m.group(1))) in ids:
-        return LotLink((_canonical(int(m.group(1))),), "leading number")
-    return LotLink((lot_id(t)[0],), "unmatched", (lot_id(t)[0],))
+    if m is not None:
+        named, unknown = lots.named([int(m.group(1))])
+        if not unknown:
+            return LotLink(named, "leading number")
+    own = lot_id(t)[0]
+    return LotLink((own,), "unmatched", (own,))

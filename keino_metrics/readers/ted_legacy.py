@@ -373,7 +373,8 @@ _ADDRESS = ("OFFICIALNAME", "NATIONALID", "COUNTRY", "TOWN")
 _LOT = ("LOT_NO", "VAL_OBJECT", "AC", "TITLE")
 _CRITERIA = ("AC_QUALITY", "AC_COST", "AC_CRITERION", "AC_CRITERIA", "AC_PRICE")
 _AWARD = ("LOT_NO", "TITLE", "AWARDED_CONTRACT", "NO_AWARDED_CONTRACT")
-_AWARDED = ("TENDERS", "VALUES", "DATE_CONCLUSION_CONTRACT", "CONTRACTORS", "CONTRACTOR")
+_AWARDED = ("TENDERS", "VALUES", "VALUE", "DATE_CONCLUSION_CONTRACT", "CONTRACTORS",
+            "CONTRACTOR")
 _TENDERS = ("NB_TENDERS_RECEIVED", "NB_TENDERS_RECEIVED_SME", "NB_TENDERS_RECEIVED_EMEANS")
 _CONTRACTOR = ("ADDRESS_CONTRACTOR", "SME", "NO_SME")
 
@@ -479,18 +480,16 @@ def _notice(root, source_file: str, issues: list[FieldIssue] | None = None
     descrs = x.els(oc, "OBJECT_DESCR") if oc is not None else []
     divided = oc is not None and x.el(oc, "LOT_DIVISION") is not None
     lots: dict[str, dict] = {}
-    #: the lots' own LOT_NO texts (case and spacing ignored) -> lot id
-    numbers: dict[str, str] = {}
+    index = lot_numbers.LotIndex()
     for d in descrs:
         k = x.kids(d, _LOT)
         raw = _text(k.get("LOT_NO"))
-        lot_id, changed = lot_numbers.lot_id(raw) if divided else ("LOT-0000", False)
+        title = _text(k.get("TITLE"))
+        lot_id, changed = index.add(raw, title) if divided else ("LOT-0000", False)
         if lot_id in lots:
             raise rec.fail("LOT_NO", f"lot {lot_id} appears twice")
         if changed:
             rec.note("LOT_NO", raw, "normalised", f"lot number read as {lot_id}")
-        if raw and divided:
-            numbers[" ".join(raw.split()).casefold()] = lot_id
         est, est_cur = _amount(rec, None, k.get("VAL_OBJECT"), None, "VAL_OBJECT")
         if est is None and len(descrs) == 1 and oc is not None:
             est, est_cur = _amount(rec, x, oc, "VAL_ESTIMATED_TOTAL", "VAL_ESTIMATED_TOTAL")
@@ -511,11 +510,9 @@ def _notice(root, source_file: str, issues: list[FieldIssue] | None = None
             "estimated_value": est, "estimated_value_currency": est_cur,
             "estimated_value_eur": est if est is not None and est_cur == "EUR" else None,
             "price_only_award": price_only, "framework_agreement": framework,
-            "title": _text(k.get("TITLE")) or notice["title"], "value_year": year,
+            "title": title or notice["title"], "value_year": year,
         }
-    if divided and not numbers:
-        numbers = {lot.casefold(): lot for lot in lots}
-    awards = _awards(rec, x, form, oc, notice_id, lots, numbers, framework, year, divided)
+    awards = _awards(rec, x, form, oc, notice_id, lots, index, framework, year, divided)
     return {"notices": [notice], "buyers": buyers, "lots": list(lots.values()),
             "awards": awards}
 
@@ -524,20 +521,21 @@ def _ids(ids: tuple[str, ...]) -> str:
     return ", ".join(ids) if len(ids) <= 4 else f"{ids[0]}, {ids[1]}, ..., {ids[-1]} ({len(ids)} lots)"
 
 
-def _linked(rec: Record, k: dict, numbers: dict[str, str], divided: bool
+def _linked(rec: Record, k: dict, index: lot_numbers.LotIndex, divided: bool
             ) -> lot_numbers.LotLink:
     """The lots an award names (:func:`lot_numbers.link`), with a field-level
     issue for a reference that is not a plain lot of the notice."""
     raw = _text(k.get("LOT_NO"))
     title = _text(k.get("TITLE")) if not raw else None
-    found = lot_numbers.link(raw, title, numbers, divided)
+    found = lot_numbers.link(raw, title, index, divided)
     ids = _ids(found.lot_ids)
     if found.rule == "unmatched":
         rec.note("LOT_NO", raw, "kept_raw", "names no lot of the notice; the award keeps "
                  f"lot id {ids}")
-    elif found.rule in ("list", "leading number", "title"):
+    elif found.rule in ("list", "leading number", "title", "lot title"):
         what = {"list": "a list or range of lots", "leading number": "a part of a lot",
-                "title": "no LOT_NO; the award's title names its lots"}[found.rule]
+                "title": "no LOT_NO; the award's title names its lots",
+                "lot title": "the title of a lot"}[found.rule]
         rec.note("LOT_NO" if raw else "TITLE", raw or title, "normalised",
                  f"{what}: linked to {ids}")
     if found.unknown and found.rule != "unmatched":
@@ -547,7 +545,8 @@ def _linked(rec: Record, k: dict, numbers: dict[str, str], divided: bool
     return found
 
 
-def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict, numbers: dict,
+def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
+            index: lot_numbers.LotIndex,
             framework: bool | None, year: int, divided: bool) -> list[dict]:
     """One row per lot named by the notice's awards (see :mod:`lot_numbers`).
 
@@ -567,7 +566,7 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict, numbers: d
     by_lot: dict[str, list] = {}
     for ac in acs:
         k = x.kids(ac, _AWARD)
-        found = _linked(rec, k, numbers, divided)
+        found = _linked(rec, k, index, divided)
         raw = _text(k.get("LOT_NO"))
         plain = found.rule in ("undivided", "only lot") or (
             found.rule in ("lot text", "number") and raw is not None and raw.isdigit())
@@ -593,7 +592,8 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict, numbers: d
                 continue
             chosen = True
             kw = x.kids(aw, _AWARDED)
-            nb = x.kids(kw["TENDERS"], _TENDERS) if "TENDERS" in kw else {}
+            # counts in TENDERS (2017 on) or directly in the contract (2016-2017 forms)
+            nb = x.kids(kw["TENDERS"] if "TENDERS" in kw else aw, _TENDERS)
             counts = {tag: _soft(rec, rec.count, _text(nb.get(tag)), tag) for tag in _TENDERS}
             n_award = counts["NB_TENDERS_RECEIVED"]
             if n_lots > 1 and n_award != 1:
@@ -604,8 +604,9 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict, numbers: d
                 for tag, acc in zip(_TENDERS, (tenders, sme, esubm), strict=True):
                     if counts[tag] is not None:
                         acc.append(counts[tag])
-            v, cur = (_amount(rec, x, kw["VALUES"], "VAL_TOTAL", "VAL_TOTAL")
-                      if "VALUES" in kw else (None, None))
+            # the value in VALUES (VALUE in some 2018 files) or directly in the contract
+            box = kw.get("VALUES", kw.get("VALUE", aw))
+            v, cur = _amount(rec, x, box, "VAL_TOTAL", "VAL_TOTAL")
             if v is not None:
                 values.append(v * share)
                 currencies.add(cur)
