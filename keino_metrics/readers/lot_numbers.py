@@ -241,7 +241,7 @@ def link(text: str | None, title: str | None, lots: LotIndex, divided: bool) -> 
     found = numbers(t)
     if found is not None:
         named, unknown = lots.named(found[0])
-        return LotLink(named, found[1] if len(named) > 1 else "number", unknown)
+        return LotLink(named, found[1], unknown)
     m = _LEADING.match(t)
     if m is not None:
         named, unknown = lots.named([int(m.group(1))])

@@ -239,3 +239,78 @@ def test_defect_in_an_unread_translation_is_not_reported(fixtures):
         xmlsafe.parse(bad, "bad.xml")
     res = ted_legacy.parse(bad, "bad.xml")
     assert res.quarantine == [] and res.rows == ted_legacy.parse(data, "bad.xml").rows
+
+
+def _second(data: bytes, old: bytes, new: bytes) -> bytes:
+    """``data`` with the second occurrence of ``old`` replaced by ``new``."""
+    i = data.index(old, data.index(old) + 1)
+    return data[:i] + new + data[i + len(old):]
+
+
+def test_an_award_of_several_lots_is_divided_among_them(fixtures):
+    # 22-086633: lots 1-8, one award per lot; its lot 3 award is made to name lots 3 and 4
+    data = (fixtures / "ted_legacy" / "ted-xml" / "22-086633-001-EXP.xml").read_bytes()
+    before = {a["lot_id"]: a for a in ted_legacy.parse(data, "x").rows["awards"]}
+    res = ted_legacy.parse(_second(data, b"<LOT_NO>3</LOT_NO>",
+                                   b"<LOT_NO>Lots 3 and 4</LOT_NO>"), "x")
+    after = {a["lot_id"]: a for a in res.rows["awards"]}
+    assert set(after) == set(before)
+    half = before["LOT-0003"]["awarded_value"] / 2
+    assert after["LOT-0003"]["awarded_value"] == half
+    assert after["LOT-0004"]["awarded_value"] == before["LOT-0004"]["awarded_value"] + half
+    # the notice's total is not counted twice
+    assert (sum(a["awarded_value"] for a in after.values() if a["awarded_value"])
+            == pytest.approx(sum(a["awarded_value"] for a in before.values()
+                                 if a["awarded_value"])))
+    # the award's 2 tenders are not lot 3's count: kept beside; lot 4 keeps its own
+    assert before["LOT-0003"]["tenders_received"] == 2
+    assert after["LOT-0003"]["tenders_received"] is None
+    assert after["LOT-0003"]["award_tenders_received"] == 2
+    assert after["LOT-0004"]["tenders_received"] == before["LOT-0004"]["tenders_received"]
+    assert after["LOT-0003"]["lots_in_award"] == after["LOT-0004"]["lots_in_award"] == 2
+    assert after["LOT-0003"]["lot_refs"] == "Lots 3 and 4"
+    (issue,) = res.issues
+    assert (issue.field, issue.value, issue.action) == ("LOT_NO", "Lots 3 and 4", "normalised")
+    assert "LOT-0003, LOT-0004" in issue.reason
+
+
+def test_contracts_of_one_lot_in_two_currencies_fall_back_to_the_notice_total(fixtures):
+    # 22-086633 reports lot 1 in EUR and lot 2 in PLN: an award of both mixes them
+    data = (fixtures / "ted_legacy" / "ted-xml" / "22-086633-001-EXP.xml").read_bytes()
+    res = ted_legacy.parse(_second(data, b"<LOT_NO>1</LOT_NO>", b"<LOT_NO>1, 2</LOT_NO>"), "x")
+    lot2 = next(a for a in res.rows["awards"] if a["lot_id"] == "LOT-0002")
+    assert lot2["value_source"] == "BT-161" and lot2["awarded_value_currency"] == "PLN"
+    assert ("VAL_TOTAL", "nulled") in {(i.field, i.action) for i in res.issues}
+
+
+def test_a_single_tender_for_several_lots_is_one_tender_for_each(fixtures):
+    data = (fixtures / "ted_legacy" / "ted-xml" / "22-086633-001-EXP.xml").read_bytes()
+    one = _second(data, b"<LOT_NO>1</LOT_NO>", b"<LOT_NO>1-2</LOT_NO>").replace(
+        b"<NB_TENDERS_RECEIVED>3</NB_TENDERS_RECEIVED>",
+        b"<NB_TENDERS_RECEIVED>1</NB_TENDERS_RECEIVED>", 1)
+    after = {a["lot_id"]: a for a in ted_legacy.parse(one, "x").rows["awards"]}
+    assert after["LOT-0001"]["tenders_received"] == 1
+    assert after["LOT-0001"]["award_tenders_received"] is None
+    # lot 2 has its own award too: the larger of the two counts (its own) is kept
+    assert after["LOT-0002"]["tenders_received"] == 2
+
+
+def test_an_award_naming_no_lot_keeps_its_text_with_an_issue(fixtures):
+    data = (fixtures / "ted_legacy" / "ted-xml" / "22-086633-001-EXP.xml").read_bytes()
+    res = ted_legacy.parse(_second(data, b"<LOT_NO>1</LOT_NO>",
+                                   b"<LOT_NO>Reserve list</LOT_NO>"), "x")
+    assert res.quarantine == []
+    assert "Reserve list" in {a["lot_id"] for a in res.rows["awards"]}
+    (issue,) = res.issues
+    assert (issue.record, issue.field, issue.action) == ("88158-2022", "LOT_NO", "kept_raw")
+    assert "names no lot of the notice" in issue.reason
+
+
+def test_schema_namespaces_of_2016_to_2018(fixtures):
+    assert ted_legacy._schema_version(
+        "http://formex.publications.europa.eu/ted/schema/export/R2.0.9.S01.E01") == "R2.0.9"
+    assert ted_legacy._schema_version("ted/R2.0.9.S02/publication") == "R2.0.9"
+    assert ted_legacy._schema_version(
+        "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication") == "R2.0.9"
+    assert ted_legacy._schema_version(
+        "http://publications.europa.eu/resource/schema/ted/R2.0.8/publication") == "R2.0.8"
