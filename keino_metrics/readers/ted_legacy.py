@@ -15,7 +15,8 @@ converted notices). Rules (see ``docs/readers.md``):
   agreements), then ``OBJECT_CONTRACT/VAL_TOTAL`` shared over the awarded lots
   (BT-161), then the lot estimate (BT-27);
 * ``NB_TENDERS_RECEIVED`` -> tenders, ``NB_TENDERS_RECEIVED_SME`` -> SME
-  tenders, ``SME``/``NO_SME`` on a contractor -> winner size ``sme`` / none;
+  tenders, ``SME``/``NO_SME`` on a contractor -> winner size ``sme`` /
+  ``large`` (BT-165 code list ``economic-operator-size``);
 * ``procedure_id`` is the publication number of the notice the file refers to
   (``NOTICE_NUMBER_OJ`` or ``REF_NOTICE``), else the notice's own number, so
   a legacy award notice links to its contract notice.
@@ -658,7 +659,7 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
             "awarded_value": value, "awarded_value_currency": cur,
             "awarded_value_eur": value if value is not None and cur == "EUR" else None,
             "value_source": source, "winner_id": first.get("id"),
-            "winner_size": "sme" if first.get("sme") else None,
+            "winner_size": {True: "sme", False: "large"}.get(first.get("sme")),
             "decision_date": None, "contract_date": min(concl) if concl else None,
             "winners": len({w["id"] for w in winners}) or None,
             "winner_country": first.get("country"),

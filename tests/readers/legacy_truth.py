@@ -169,7 +169,9 @@ class Notice:
     buyer_country: str | None
     cpv: str | None
     framework: bool
+    procedure_id: str | None = None
     lots: dict[str, float | None] = field(default_factory=dict)  # lot id -> estimate
+    price_only: dict[str, bool | None] = field(default_factory=dict)
     lot_currency: dict[str, str | None] = field(default_factory=dict)
     awards: list[Award] = field(default_factory=list)
     total: float | None = None
@@ -233,6 +235,9 @@ def read(path: Path) -> Notice:
     n = Notice(path.name, pub_number(root.get("DOC_ID")), ntype, code, ptype,
                _country(country.get("VALUE") if country is not None else None),
                cpv.get("CODE") if cpv is not None else None, framework)
+    ref = text(child(proc, "NOTICE_NUMBER_OJ")) or text(child(child(child(
+        child(root, "CODED_DATA_SECTION"), "NOTICE_DATA"), "REF_NOTICE"), "NO_DOC_OJS"))
+    n.procedure_id = pub_number(ref) or n.notice_id
     total = child(oc, "VAL_TOTAL")
     n.total = _num(total)
     n.total_currency = total.get("CURRENCY") if total is not None else None
@@ -254,6 +259,13 @@ def read(path: Path) -> Notice:
         if est is None and len(descrs) == 1:
             est = child(oc, "VAL_ESTIMATED_TOTAL")
         n.lots[lot] = _num(est)
+        ac = child(d, "AC")
+        if ac is None:
+            ac = next((e for e in d.iter() if local(e) == "AC"), None)
+        kinds = {local(c) for c in ac} if ac is not None else set()
+        n.price_only[lot] = (False if kinds & {"AC_QUALITY", "AC_COST", "AC_CRITERION",
+                                               "AC_CRITERIA"}
+                             else True if "AC_PRICE" in kinds else None)
         n.lot_currency[lot] = est.get("CURRENCY") if est is not None else None
     for ac in children(form, "AWARD_CONTRACT"):
         raw = text(child(ac, "LOT_NO"))
@@ -283,7 +295,8 @@ def read(path: Path) -> Notice:
             winners.append((reg.replace(" ", "") if reg else None,
                             None if reg else (text(child(a, "OFFICIALNAME")) or "").lower(),
                             _country(co.get("VALUE") if co is not None else None),
-                            child(c, "SME") is not None))
+                            True if child(c, "SME") is not None
+                            else False if child(c, "NO_SME") is not None else None))
         n.awards.append(Award(raw, lots, True, None if tenders is None else int(tenders),
                               None if sme is None else int(sme), _num(val),
                               val.get("CURRENCY") if val is not None else None, winners))
@@ -325,7 +338,11 @@ def lot_results(n: Notice) -> dict[str, dict]:
         if value is None and n.lots.get(lot) is not None:
             value, cur = n.lots[lot], n.lot_currency[lot]
         ids = {(w[0] if w[0] else w[1], w[2]) for w in r["winners"]}
+        first = next(iter(r["winners"]), None)
         r.update(tenders=max(r["tenders"]) if r["tenders"] else None,
+                 fi_business_id=bool(first and first[0]
+                                     and re.fullmatch(r"(FI-)?\d{7}-\d", first[0])
+                                     and first[2] in ("FI", None)),
                  sme=max(r["sme"]) if r["sme"] else None, value=value, currency=cur,
                  n_winners=len(ids) or None,
                  sme_winner=(r["winners"][0][3] if r["winners"] else None))

@@ -104,6 +104,12 @@ def test_legacy_and_official_eforms_conversion_agree(fixtures, name):
         assert len(a) == len(b), (table, a, b)
         for j, col in enumerate(cols):
             va, vb = [r[j] for r in a], [r[j] for r in b]
+            if col == "winner_size":
+                # the converter leaves BT-165 out for a winner reported NO_SME; the
+                # reader gives it the code "large" (not an SME)
+                assert all(x == y or (y is None and x == "large")
+                           for x, y in zip(va, vb, strict=True)), (table, col, va, vb)
+                continue
             if col == "price_only_award":
                 pairs = [(x, y) for x, y in zip(va, vb, strict=True) if y is not None]
                 assert all(x == y for x, y in pairs), (table, col, va, vb)
