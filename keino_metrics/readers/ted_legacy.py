@@ -1,5 +1,8 @@
 """Reader for legacy TED XML notices (export schema R2.0.9, forms F01-F25).
 
+R2.0.8 files (the forms of the 2004/2009 directives) are refused as an
+unknown schema version.
+
 A TED export file holds one notice, repeated once per language in
 ``FORM_SECTION``; only the form whose ``CATEGORY`` is ``ORIGINAL`` is read.
 Fields are mapped to the eForms business terms the official TED XML -> eForms
@@ -7,13 +10,20 @@ converter (OP-TED/ted-xml-data-converter) uses, so a legacy notice and its
 official eForms conversion give the same canonical rows (a test checks the 24
 converted notices). Rules (see ``docs/readers.md``):
 
-* lot ids: ``LOT_NO`` n -> ``LOT-000n``, a non-numeric ``LOT_NO`` is kept as
-  written, a notice without lots has the single lot ``LOT-0000``;
+* lot ids: ``LOT_NO`` that is one number (``3``, ``Lot 3``) -> ``LOT-0003``,
+  other text kept as written, a notice without lots has the single lot
+  ``LOT-0000``; each award is linked to the lots its ``LOT_NO`` names
+  (numbers, lists, ranges, sub-lots, lot titles; :mod:`lot_numbers`);
 * award data (F03, F06, F15, F25 and the award variants of F21-F23): one row
-  per lot, pooling the lot's ``AWARD_CONTRACT`` elements; ``VAL_TOTAL`` per
-  contract is the tender value (BT-720; summed, or the maximum for framework
-  agreements), then ``OBJECT_CONTRACT/VAL_TOTAL`` shared over the awarded lots
-  (BT-161), then the lot estimate (BT-27);
+  per lot named, pooling the lot's ``AWARD_CONTRACT`` elements; an award of
+  several lots is divided equally among them (:func:`_awards`); ``VAL_TOTAL``
+  per contract is the tender value (BT-720; summed, or the maximum for
+  framework agreements), then ``OBJECT_CONTRACT/VAL_TOTAL`` shared over the
+  awarded lots (BT-161), then the lot estimate (BT-27);
+* odd values that can be left out (an amount that is not a number, a CPV
+  code that is not 8 digits, more SME tenders than tenders ...) are nulled
+  with a field-level issue; only what cannot be placed quarantines the
+  notice;
 * ``NB_TENDERS_RECEIVED`` -> tenders, ``NB_TENDERS_RECEIVED_SME`` -> SME
   tenders, ``SME``/``NO_SME`` on a contractor -> winner size ``sme`` /
   ``large`` (BT-165 code list ``economic-operator-size``);

@@ -320,3 +320,38 @@ def test_schema_namespaces_of_2016_to_2018(fixtures):
         "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication") == "R2.0.9"
     assert ted_legacy._schema_version(
         "http://publications.europa.eu/resource/schema/ted/R2.0.8/publication") == "R2.0.8"
+
+
+def test_result_notice_awards_join_the_contract_notice_lots(fixtures, tmp_path):
+    """An award joins the lots of its procedure's contract notice by lot number.
+
+    Two real notices are made into one procedure: the contract notice
+    20-566267 (lots 1-3, a framework agreement, CPV 80000000) is given the
+    publication number that the result notice 22-086633 refers to, and the
+    result notice loses its own description of lot 2. Its award for lot 2
+    then takes CPV and framework flag from the contract notice's lot 2.
+    """
+    import keino_metrics as km
+    from keino_metrics.indicators.frames import load_frames
+
+    root = fixtures.parents[1]
+    cn = (root / "data" / "raw" / "samples" / "ted-legacy" / "20-566267-001-EXP.xml").read_bytes()
+    can = (fixtures / "ted_legacy" / "ted-xml" / "22-086633-001-EXP.xml").read_bytes()
+    cn = cn.replace(b'DOC_ID="549479-2020"', b'DOC_ID="628645-2020"', 1)
+    start = can.index(b'<OBJECT_DESCR ITEM="2">')
+    end = can.index(b"</OBJECT_DESCR>", start) + len(b"</OBJECT_DESCR>")
+    can = can[:start] + can[end:]
+    (tmp_path / "cn.xml").write_bytes(cn)
+    (tmp_path / "can.xml").write_bytes(can)
+    data = km.read(tmp_path, workers=1)
+    assert data.quarantine.empty
+    assert set(data.notices["procedure_id"]) == {"628645-2020"}
+    frames = load_frames(data, engine="pandas")
+    lr = frames.collect(frames.frame("lot_results")).set_index("lot_id")
+    assert lr.loc["LOT-0002", "cpv_main"] == "80000000"
+    assert bool(lr.loc["LOT-0002", "framework_agreement"]) is True
+    can_cpv = data.lots.loc[data.lots["notice_id"] == "88158-2022", "cpv_main"].iloc[0]
+    assert lr.loc["LOT-0001", "cpv_main"] == can_cpv != "80000000"
+    issue = data.field_issues[data.field_issues["record"] == "88158-2022"]
+    assert list(issue["reason"]) == ["LOT-0002 not described in the notice; kept to join the "
+                                     "procedure's other notices by number"]
