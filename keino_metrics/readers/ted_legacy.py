@@ -1,5 +1,8 @@
 """Reader for legacy TED XML notices (export schema R2.0.9, forms F01-F25).
 
+R2.0.8 files (the forms of the 2004/2009 directives) are refused as an
+unknown schema version.
+
 A TED export file holds one notice, repeated once per language in
 ``FORM_SECTION``; only the form whose ``CATEGORY`` is ``ORIGINAL`` is read.
 Fields are mapped to the eForms business terms the official TED XML -> eForms
@@ -7,15 +10,23 @@ converter (OP-TED/ted-xml-data-converter) uses, so a legacy notice and its
 official eForms conversion give the same canonical rows (a test checks the 24
 converted notices). Rules (see ``docs/readers.md``):
 
-* lot ids: ``LOT_NO`` n -> ``LOT-000n``, a non-numeric ``LOT_NO`` is kept as
-  written, a notice without lots has the single lot ``LOT-0000``;
+* lot ids: ``LOT_NO`` that is one number (``3``, ``Lot 3``) -> ``LOT-0003``,
+  other text kept as written, a notice without lots has the single lot
+  ``LOT-0000``; each award is linked to the lots its ``LOT_NO`` names
+  (numbers, lists, ranges, sub-lots, lot titles; :mod:`lot_numbers`);
 * award data (F03, F06, F15, F25 and the award variants of F21-F23): one row
-  per lot, pooling the lot's ``AWARD_CONTRACT`` elements; ``VAL_TOTAL`` per
-  contract is the tender value (BT-720; summed, or the maximum for framework
-  agreements), then ``OBJECT_CONTRACT/VAL_TOTAL`` shared over the awarded lots
-  (BT-161), then the lot estimate (BT-27);
+  per lot named, pooling the lot's ``AWARD_CONTRACT`` elements; an award of
+  several lots is divided equally among them (:func:`_awards`); ``VAL_TOTAL``
+  per contract is the tender value (BT-720; summed, or the maximum for
+  framework agreements), then ``OBJECT_CONTRACT/VAL_TOTAL`` shared over the
+  awarded lots (BT-161), then the lot estimate (BT-27);
+* odd values that can be left out (an amount that is not a number, a CPV
+  code that is not 8 digits, more SME tenders than tenders ...) are nulled
+  with a field-level issue; only what cannot be placed quarantines the
+  notice;
 * ``NB_TENDERS_RECEIVED`` -> tenders, ``NB_TENDERS_RECEIVED_SME`` -> SME
-  tenders, ``SME``/``NO_SME`` on a contractor -> winner size ``sme`` / none;
+  tenders, ``SME``/``NO_SME`` on a contractor -> winner size ``sme`` /
+  ``large`` (BT-165 code list ``economic-operator-size``);
 * ``procedure_id`` is the publication number of the notice the file refers to
   (``NOTICE_NUMBER_OJ`` or ``REF_NOTICE``), else the notice's own number, so
   a legacy award notice links to its contract notice.
@@ -31,8 +42,8 @@ from functools import cache
 
 from lxml import etree
 
-from keino_metrics.readers import xmlsafe
-from keino_metrics.readers.base import ParseResult
+from keino_metrics.readers import lot_numbers, xmlsafe
+from keino_metrics.readers.base import FieldIssue, ParseResult, Quarantined
 from keino_metrics.readers.checks import Record, buyer_id, country_alpha2, publication_number
 
 FORMAT = "ted-legacy"
@@ -80,8 +91,21 @@ def sniff(head: bytes) -> bool:
 
 
 def parse(data: bytes, source_file: str) -> ParseResult:
-    """Read one TED export file into canonical rows (see the module docstring)."""
-    return xmlsafe.read_notice(data, source_file, FORMAT, _notice, select=original_only)
+    """Read one TED export file into canonical rows (see the module docstring).
+
+    Odd values that can be kept or nulled become field-level issues of the
+    result (``ParseResult.issues``); they are dropped with the notice when
+    the notice is quarantined.
+    """
+    issues: list[FieldIssue] = []
+
+    def extract(root, name: str) -> dict[str, list[dict]]:
+        return _notice(root, name, issues)
+
+    res = xmlsafe.read_notice(data, source_file, FORMAT, extract, select=original_only)
+    if res.records_accepted:
+        res.issues.extend(dict.fromkeys(issues))  # an award repeated for one lot: once
+    return res
 
 
 _ROOT_TAG = re.compile(rb"""<TED_EXPORT(?:\s+[^\s=<>/]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>""")
@@ -317,13 +341,6 @@ def _attr(e, name: str) -> str | None:
     return v.strip() if v and v.strip() else None
 
 
-def _lot_id(text: str | None) -> str:
-    if not text:
-        return "LOT-0000"
-    t = text.strip()
-    return f"LOT-{int(t):04d}" if t.isdigit() else t
-
-
 _NUTS_CODES = etree.XPath("*[local-name()='NUTS']/@CODE")
 
 
@@ -336,17 +353,29 @@ def _nuts(node) -> str | None:
     return None
 
 
+def _soft(rec: Record, check, text: str | None, field: str):
+    """``check(text, field)`` (a :class:`Record` check), or ``None`` with a
+    field-level issue (action ``nulled``) when the value fails it."""
+    try:
+        return check(text, field)
+    except Quarantined as q:
+        rec.note(field, text, "nulled", q.reason)
+        return None
+
+
 def _amount(rec: Record, x: _X | None, node, path: str | None, field: str):
     """Amount and currency of the element at ``path`` (or of ``node`` itself
-    when ``x`` is ``None``)."""
+    when ``x`` is ``None``); an amount that is not a non-negative number, or
+    has no currency, is nulled with a field-level issue."""
     e = node if x is None else x.el(node, path)
     if e is None:
         return None, None
-    v = rec.amount(e.text, field)
+    v = _soft(rec, rec.amount, e.text, field)
     cur = (e.get("CURRENCY") or "").strip().upper() or None
     if v is not None and cur is None:
-        raise rec.fail(field, "amount without currency")
-    return v, cur
+        rec.note(field, e.text, "nulled", "amount without currency")
+        return None, None
+    return v, (cur if v is not None else None)
 
 
 # Children read of an address, a lot, its award criteria, an award, an awarded
@@ -354,20 +383,31 @@ def _amount(rec: Record, x: _X | None, node, path: str | None, field: str):
 _ADDRESS = ("OFFICIALNAME", "NATIONALID", "COUNTRY", "TOWN")
 _LOT = ("LOT_NO", "VAL_OBJECT", "AC", "TITLE")
 _CRITERIA = ("AC_QUALITY", "AC_COST", "AC_CRITERION", "AC_CRITERIA", "AC_PRICE")
-_AWARD = ("LOT_NO", "AWARDED_CONTRACT", "NO_AWARDED_CONTRACT")
-_AWARDED = ("TENDERS", "VALUES", "DATE_CONCLUSION_CONTRACT", "CONTRACTORS", "CONTRACTOR")
+_AWARD = ("LOT_NO", "TITLE", "AWARDED_CONTRACT", "NO_AWARDED_CONTRACT")
+_AWARDED = ("TENDERS", "VALUES", "VALUE", "DATE_CONCLUSION_CONTRACT", "CONTRACTORS",
+            "CONTRACTOR")
 _TENDERS = ("NB_TENDERS_RECEIVED", "NB_TENDERS_RECEIVED_SME", "NB_TENDERS_RECEIVED_EMEANS")
 _CONTRACTOR = ("ADDRESS_CONTRACTOR", "SME", "NO_SME")
 
 
-def _notice(root, source_file: str) -> dict[str, list[dict]]:
-    rec = Record(source_file, "file")
+def _schema_version(ns: str) -> str:
+    """``R2.0.9`` from the export namespaces TED used for that schema
+    (``.../resource/schema/ted/R2.0.9/publication``, the relative
+    ``ted/R2.0.9.S02/publication`` and, in 2016-2017,
+    ``http://formex.publications.europa.eu/ted/schema/export/R2.0.9.S01.E01``);
+    else the namespace itself."""
+    m = re.search(r"(?:^|/)ted/(?:schema/export/)?(R\d+\.\d+\.\d+)[^/]*(?:/publication)?$", ns)
+    return m.group(1) if m else ns
+
+
+def _notice(root, source_file: str, issues: list[FieldIssue] | None = None
+            ) -> dict[str, list[dict]]:
+    rec = Record(source_file, "file", [] if issues is None else issues)
     qn = etree.QName(root)
     if qn.localname != "TED_EXPORT":
         raise rec.fail(None, f"root element {qn.localname!r} is not TED_EXPORT")
     ns = qn.namespace or ""
-    m = re.search(r"(?:^|/)ted/(R\d+\.\d+\.\d+)[^/]*/publication$", ns)
-    version = m.group(1) if m else ns
+    version = _schema_version(ns)
     if version not in SCHEMA_VERSIONS:
         raise rec.fail("TED_EXPORT", f"unknown schema version {version or '(none)'!r} "
                        f"(supported {', '.join(SCHEMA_VERSIONS)})")
@@ -379,7 +419,8 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     if coded is None:
         raise rec.fail("CODED_DATA_SECTION", "mandatory coded data section is missing")
     published = rec.date(x.text(coded, "REF_OJS/DATE_PUB"), "DATE_PUB")
-    dispatch = rec.date(x.text(coded, "CODIF_DATA/DS_DATE_DISPATCH"), "DS_DATE_DISPATCH")
+    dispatch = _soft(rec, rec.date, x.text(coded, "CODIF_DATA/DS_DATE_DISPATCH"),
+                     "DS_DATE_DISPATCH")
     pub_date = rec.required(published or dispatch, "DATE_PUB", "publication date")
     if published and dispatch and published < dispatch:
         raise rec.fail("DATE_PUB", f"published {published} before it was dispatched {dispatch}")
@@ -439,20 +480,27 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     cpv = None
     if oc is not None:
         ct = x.attr(oc, "TYPE_CONTRACT", "CTYPE")
-        nature = rec.code(ct.lower() if ct else None, "contract-nature", "TYPE_CONTRACT")
+        nature = _soft(rec, lambda v, f: rec.code(v, "contract-nature", f),
+                       ct.lower() if ct else None, "TYPE_CONTRACT")
         cpv_text = x.attr(oc, "CPV_MAIN/CPV_CODE", "CODE")
         if cpv_text is not None:
-            if not re.fullmatch(r"\d{8}", cpv_text):
-                raise rec.fail("CPV_MAIN", f"CPV code {cpv_text!r} is not 8 digits")
-            cpv = cpv_text
+            if re.fullmatch(r"\d{8}", cpv_text):
+                cpv = cpv_text
+            else:
+                rec.note("CPV_MAIN", cpv_text, "nulled", "CPV code is not 8 digits")
     descrs = x.els(oc, "OBJECT_DESCR") if oc is not None else []
     divided = oc is not None and x.el(oc, "LOT_DIVISION") is not None
     lots: dict[str, dict] = {}
+    index = lot_numbers.LotIndex()
     for d in descrs:
         k = x.kids(d, _LOT)
-        lot_id = _lot_id(_text(k.get("LOT_NO"))) if divided else "LOT-0000"
+        raw = _text(k.get("LOT_NO"))
+        title = _text(k.get("TITLE"))
+        lot_id, changed = index.add(raw, title) if divided else ("LOT-0000", False)
         if lot_id in lots:
             raise rec.fail("LOT_NO", f"lot {lot_id} appears twice")
+        if changed:
+            rec.note("LOT_NO", raw, "normalised", f"lot number read as {lot_id}")
         est, est_cur = _amount(rec, None, k.get("VAL_OBJECT"), None, "VAL_OBJECT")
         if est is None and len(descrs) == 1 and oc is not None:
             est, est_cur = _amount(rec, x, oc, "VAL_ESTIMATED_TOTAL", "VAL_ESTIMATED_TOTAL")
@@ -473,32 +521,81 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
             "estimated_value": est, "estimated_value_currency": est_cur,
             "estimated_value_eur": est if est is not None and est_cur == "EUR" else None,
             "price_only_award": price_only, "framework_agreement": framework,
-            "title": _text(k.get("TITLE")) or notice["title"], "value_year": year,
+            "title": title or notice["title"], "value_year": year,
         }
-    awards = _awards(rec, x, form, oc, notice_id, lots, framework, year, divided)
+    awards = _awards(rec, x, form, oc, notice_id, lots, index, framework, year, divided)
     return {"notices": [notice], "buyers": buyers, "lots": list(lots.values()),
             "awards": awards}
 
 
+def _ids(ids: tuple[str, ...]) -> str:
+    return ", ".join(ids) if len(ids) <= 4 else f"{ids[0]}, {ids[1]}, ..., {ids[-1]} ({len(ids)} lots)"
+
+
+def _linked(rec: Record, k: dict, index: lot_numbers.LotIndex, divided: bool
+            ) -> lot_numbers.LotLink:
+    """The lots an award names (:func:`lot_numbers.link`), with a field-level
+    issue for a reference that is not a plain lot of the notice."""
+    raw = _text(k.get("LOT_NO"))
+    title = _text(k.get("TITLE")) if not raw else None
+    found = lot_numbers.link(raw, title, index, divided)
+    ids = _ids(found.lot_ids)
+    if found.rule == "unmatched":
+        rec.note("LOT_NO", raw, "kept_raw", "names no lot of the notice; the award keeps "
+                 f"lot id {ids}")
+    elif found.rule in ("list", "leading number", "title", "lot title"):
+        what = {"list": "a list or range of lots", "leading number": "a part of a lot",
+                "title": "no LOT_NO; the award's title names its lots",
+                "lot title": "the title of a lot"}[found.rule]
+        rec.note("LOT_NO" if raw else "TITLE", raw or title, "normalised",
+                 f"{what}: linked to {ids}")
+    if found.unknown and found.rule != "unmatched":
+        rec.note("LOT_NO" if raw else "TITLE", raw or title, "kept_raw",
+                 f"{_ids(found.unknown)} not described in the notice; kept to join "
+                 "the procedure's other notices by number")
+    return found
+
+
 def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
+            index: lot_numbers.LotIndex,
             framework: bool | None, year: int, divided: bool) -> list[dict]:
+    """One row per lot named by the notice's awards (see :mod:`lot_numbers`).
+
+    An award that names several lots contributes to each of them, with its
+    value divided equally among them (so the notice's total is kept) and its
+    winners. Its tender counts are the award's, not each lot's: they are
+    the lot's counts only when one tender was received (one tender for all
+    the lots is one for each); otherwise the lot's counts stay unreported
+    and the award's count is kept in ``award_tenders_received``.
+    ``lots_in_award`` says how many lots the largest such award covered and
+    ``lot_refs`` keeps the ``LOT_NO`` texts that were not plain lot numbers.
+    """
     acs = x.els(form, "AWARD_CONTRACT")
     if not acs:
         return []
+    # lot id -> [(award children, share of the award's value, LOT_NO text, lots named)]
     by_lot: dict[str, list] = {}
     for ac in acs:
         k = x.kids(ac, _AWARD)
-        lot_id = _lot_id(_text(k.get("LOT_NO"))) if divided else "LOT-0000"
-        by_lot.setdefault(lot_id, []).append(k)
+        found = _linked(rec, k, index, divided)
+        raw = _text(k.get("LOT_NO"))
+        plain = found.rule in ("undivided", "only lot") or (
+            found.rule in ("lot text", "number") and raw is not None and raw.isdigit())
+        share = 1.0 / len(found.lot_ids)
+        for lot_id in found.lot_ids:
+            by_lot.setdefault(lot_id, []).append(
+                (k, share, None if plain else (raw or _text(k.get("TITLE"))),
+                 len(found.lot_ids)))
     total, total_cur = (_amount(rec, x, oc, "VAL_TOTAL", "OBJECT_CONTRACT/VAL_TOTAL")
                         if oc is not None else (None, None))
     awarded_lots = [lot for lot, items in by_lot.items()
-                    if any("AWARDED_CONTRACT" in k for k in items)]
+                    if any("AWARDED_CONTRACT" in it[0] for it in items)]
     out = []
     for lot_id, items in by_lot.items():
         tenders, sme, esubm, values, currencies, winners, concl = [], [], [], [], set(), [], []
+        shared_tenders: list[int] = []
         chosen = None
-        for k in items:
+        for k, share, _ref, n_lots in items:
             aw = k.get("AWARDED_CONTRACT")
             if aw is None:
                 if "NO_AWARDED_CONTRACT" in k and chosen is None:
@@ -506,19 +603,26 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
                 continue
             chosen = True
             kw = x.kids(aw, _AWARDED)
-            nb = x.kids(kw["TENDERS"], _TENDERS) if "TENDERS" in kw else {}
-            for tag, acc in (("NB_TENDERS_RECEIVED", tenders),
-                             ("NB_TENDERS_RECEIVED_SME", sme),
-                             ("NB_TENDERS_RECEIVED_EMEANS", esubm)):
-                n = rec.count(_text(nb.get(tag)), tag)
-                if n is not None:
-                    acc.append(n)
-            v, cur = (_amount(rec, x, kw["VALUES"], "VAL_TOTAL", "VAL_TOTAL")
-                      if "VALUES" in kw else (None, None))
+            # counts in TENDERS (2017 on) or directly in the contract (2016-2017 forms)
+            nb = x.kids(kw["TENDERS"] if "TENDERS" in kw else aw, _TENDERS)
+            counts = {tag: _soft(rec, rec.count, _text(nb.get(tag)), tag) for tag in _TENDERS}
+            n_award = counts["NB_TENDERS_RECEIVED"]
+            if n_lots > 1 and n_award != 1:
+                # the award's count is not each lot's: kept beside, not assigned
+                if n_award is not None:
+                    shared_tenders.append(n_award)
+            else:
+                for tag, acc in zip(_TENDERS, (tenders, sme, esubm), strict=True):
+                    if counts[tag] is not None:
+                        acc.append(counts[tag])
+            # the value in VALUES (VALUE in some 2018 files) or directly in the contract
+            box = kw.get("VALUES", kw.get("VALUE", aw))
+            v, cur = _amount(rec, x, box, "VAL_TOTAL", "VAL_TOTAL")
             if v is not None:
-                values.append(v)
+                values.append(v * share)
                 currencies.add(cur)
-            d = rec.date(_text(kw.get("DATE_CONCLUSION_CONTRACT")), "DATE_CONCLUSION_CONTRACT")
+            d = _soft(rec, rec.date, _text(kw.get("DATE_CONCLUSION_CONTRACT")),
+                      "DATE_CONCLUSION_CONTRACT")
             if d:
                 concl.append(d)
             contractors = (x.els(kw["CONTRACTORS"], "CONTRACTOR") if "CONTRACTORS" in kw
@@ -536,12 +640,12 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
                 sme_flag = (True if "SME" in kc else False if "NO_SME" in kc else None)
                 winners.append({"id": buyer_id(_text(ka.get("NATIONALID")), cname, ccountry),
                                 "country": ccountry, "sme": sme_flag})
-        if len(currencies) > 1:
-            raise rec.fail("VAL_TOTAL", f"contracts of lot {lot_id} in several currencies "
-                           f"{sorted(currencies)}")
         lot = lots.get(lot_id, {})
         value = cur = source = None
-        if values:
+        if len(currencies) > 1:
+            rec.note("VAL_TOTAL", ", ".join(sorted(currencies)), "nulled",
+                     f"contracts of lot {lot_id} in several currencies")
+        elif values:
             value = max(values) if framework else sum(values)
             cur, source = currencies.pop(), "BT-720"
         if value is None and total is not None and chosen and awarded_lots:
@@ -551,10 +655,12 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
         n_t = max(tenders) if tenders else None
         n_sme = max(sme) if sme else None
         if n_t is not None and n_sme is not None and n_sme > n_t:
-            raise rec.fail("NB_TENDERS_RECEIVED_SME", f"{n_sme} tenders from SMEs but only "
-                           f"{n_t} tenders received (lot {lot_id})")
+            rec.note("NB_TENDERS_RECEIVED_SME", n_sme, "nulled",
+                     f"more tenders from SMEs than tenders received ({n_t}) for lot {lot_id}")
+            n_sme = None
         first = winners[0] if winners else {}
         flags = [w["sme"] for w in winners if w["sme"] is not None]
+        refs = list(dict.fromkeys(r for _k, _s, r, _n in items if r))
         out.append({
             "notice_id": notice_id, "lot_id": lot_id, "winner_chosen": chosen,
             "tenders_received": n_t, "sme_tenders_received": n_sme,
@@ -563,10 +669,13 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
             "awarded_value": value, "awarded_value_currency": cur,
             "awarded_value_eur": value if value is not None and cur == "EUR" else None,
             "value_source": source, "winner_id": first.get("id"),
-            "winner_size": "sme" if first.get("sme") else None,
+            "winner_size": {True: "sme", False: "large"}.get(first.get("sme")),
             "decision_date": None, "contract_date": min(concl) if concl else None,
             "winners": len({w["id"] for w in winners}) or None,
             "winner_country": first.get("country"),
             "sme_winner": any(flags) if flags else None, "value_year": year,
+            "lots_in_award": max(n for _k, _s, _r, n in items),
+            "award_tenders_received": max(shared_tenders) if shared_tenders else None,
+            "lot_refs": "; ".join(refs) if refs else None,
         })
     return out

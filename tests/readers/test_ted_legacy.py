@@ -29,6 +29,13 @@ CONVERTER_DIFFERENCES = {
     ("22-086633-001-EXP.xml", "awards", "contract_date"):
         "the converter merges contracts sharing a contract number and keeps one date",
 }
+#: Whole tables that differ on purpose, with the reason.
+CONVERTER_TABLE_DIFFERENCES = {
+    ("22-109282-001-EXP.xml", "awards"):
+        "the awards' LOT_NO are cascade ranks ('1 / Primo in cascata', '1/ Secondo in "
+        "cascata', ...): the converter keeps each as a lot result of its own that names no "
+        "lot; the reader links them to lots 1 and 2 (leading number) and pools each lot's",
+}
 
 
 def _key(row, cols):
@@ -91,9 +98,18 @@ def test_legacy_and_official_eforms_conversion_agree(fixtures, name):
     assert legacy.quarantine == [] and conv.quarantine == []
     for table, cols in COLUMNS.items():
         a, b = _table(legacy, table, cols), _table(conv, table, cols)
+        if (name, table) in CONVERTER_TABLE_DIFFERENCES:
+            assert a != b, f"converter difference {name} {table} is gone: update the list"
+            continue
         assert len(a) == len(b), (table, a, b)
         for j, col in enumerate(cols):
             va, vb = [r[j] for r in a], [r[j] for r in b]
+            if col == "winner_size":
+                # the converter leaves BT-165 out for a winner reported NO_SME; the
+                # reader gives it the code "large" (not an SME)
+                assert all(x == y or (y is None and x == "large")
+                           for x, y in zip(va, vb, strict=True)), (table, col, va, vb)
+                continue
             if col == "price_only_award":
                 pairs = [(x, y) for x, y in zip(va, vb, strict=True) if y is not None]
                 assert all(x == y for x, y in pairs), (table, col, va, vb)
@@ -107,17 +123,29 @@ def test_legacy_and_official_eforms_conversion_agree(fixtures, name):
 
 def test_bad_legacy_values(fixtures):
     data = (fixtures / "ted_legacy" / "ted-xml" / "21-000061-001-EXP.xml").read_bytes()
+    # odd values that can be left out are nulled with a field-level issue; the notice stays
     bad = data.replace(b"<NB_TENDERS_RECEIVED>7</NB_TENDERS_RECEIVED>",
                        b"<NB_TENDERS_RECEIVED>-7</NB_TENDERS_RECEIVED>", 1)
-    (q,) = ted_legacy.parse(bad, "bad.xml").quarantine
-    assert q.record == "3543-2021" and q.field == "NB_TENDERS_RECEIVED"
-    assert "negative count" in q.reason
+    res = ted_legacy.parse(bad, "bad.xml")
+    assert res.quarantine == [] and res.records_accepted == 1
+    (issue,) = [i for i in res.issues if i.field == "NB_TENDERS_RECEIVED"]
+    assert (issue.record, issue.value, issue.action) == ("3543-2021", "-7", "nulled")
+    assert "negative count" in issue.reason
     sme = data.replace(b"<NB_TENDERS_RECEIVED_SME>1<", b"<NB_TENDERS_RECEIVED_SME>9<", 1)
-    (q,) = ted_legacy.parse(sme, "sme.xml").quarantine
-    assert "tenders from SMEs but only" in q.reason
+    res = ted_legacy.parse(sme, "sme.xml")
+    (issue,) = [i for i in res.issues if i.field == "NB_TENDERS_RECEIVED_SME"]
+    assert issue.action == "nulled" and "more tenders from SMEs" in issue.reason
+    lot1 = next(a for a in res.rows["awards"] if a["lot_id"] == "LOT-0001")
+    assert lot1["sme_tenders_received"] is None and lot1["tenders_received"] == 7
+    cpv = data.replace(b'<CPV_CODE CODE="', b'<CPV_CODE CODE="X', 1)
+    res = ted_legacy.parse(cpv, "cpv.xml")
+    assert res.quarantine == [] and {r["cpv_main"] for r in res.rows["lots"]} == {None}
+    assert [(i.field, i.action) for i in res.issues] == [("CPV_MAIN", "nulled")]
+    # what cannot be placed quarantines the notice, and its issues go with it
     version = data.replace(b"ted/R2.0.9/publication", b"ted/R2.0.7/publication", 1)
-    (q,) = ted_legacy.parse(version, "old.xml").quarantine
-    assert "unknown schema version" in q.reason
+    res = ted_legacy.parse(version, "old.xml")
+    (q,) = res.quarantine
+    assert "unknown schema version" in q.reason and res.issues == []
     original = data.replace(b'CATEGORY="ORIGINAL"', b'CATEGORY="TRANSLATION"')
     (q,) = ted_legacy.parse(original, "noorig.xml").quarantine
     assert "ORIGINAL" in q.reason
@@ -217,3 +245,113 @@ def test_defect_in_an_unread_translation_is_not_reported(fixtures):
         xmlsafe.parse(bad, "bad.xml")
     res = ted_legacy.parse(bad, "bad.xml")
     assert res.quarantine == [] and res.rows == ted_legacy.parse(data, "bad.xml").rows
+
+
+def _second(data: bytes, old: bytes, new: bytes) -> bytes:
+    """``data`` with the second occurrence of ``old`` replaced by ``new``."""
+    i = data.index(old, data.index(old) + 1)
+    return data[:i] + new + data[i + len(old):]
+
+
+def test_an_award_of_several_lots_is_divided_among_them(fixtures):
+    # 22-086633: lots 1-8, one award per lot; its lot 3 award is made to name lots 3 and 4
+    data = (fixtures / "ted_legacy" / "ted-xml" / "22-086633-001-EXP.xml").read_bytes()
+    before = {a["lot_id"]: a for a in ted_legacy.parse(data, "x").rows["awards"]}
+    res = ted_legacy.parse(_second(data, b"<LOT_NO>3</LOT_NO>",
+                                   b"<LOT_NO>Lots 3 and 4</LOT_NO>"), "x")
+    after = {a["lot_id"]: a for a in res.rows["awards"]}
+    assert set(after) == set(before)
+    half = before["LOT-0003"]["awarded_value"] / 2
+    assert after["LOT-0003"]["awarded_value"] == half
+    assert after["LOT-0004"]["awarded_value"] == before["LOT-0004"]["awarded_value"] + half
+    # the notice's total is not counted twice
+    assert (sum(a["awarded_value"] for a in after.values() if a["awarded_value"])
+            == pytest.approx(sum(a["awarded_value"] for a in before.values()
+                                 if a["awarded_value"])))
+    # the award's 2 tenders are not lot 3's count: kept beside; lot 4 keeps its own
+    assert before["LOT-0003"]["tenders_received"] == 2
+    assert after["LOT-0003"]["tenders_received"] is None
+    assert after["LOT-0003"]["award_tenders_received"] == 2
+    assert after["LOT-0004"]["tenders_received"] == before["LOT-0004"]["tenders_received"]
+    assert after["LOT-0003"]["lots_in_award"] == after["LOT-0004"]["lots_in_award"] == 2
+    assert after["LOT-0003"]["lot_refs"] == "Lots 3 and 4"
+    (issue,) = res.issues
+    assert (issue.field, issue.value, issue.action) == ("LOT_NO", "Lots 3 and 4", "normalised")
+    assert "LOT-0003, LOT-0004" in issue.reason
+
+
+def test_contracts_of_one_lot_in_two_currencies_fall_back_to_the_notice_total(fixtures):
+    # 22-086633 reports lot 1 in EUR and lot 2 in PLN: an award of both mixes them
+    data = (fixtures / "ted_legacy" / "ted-xml" / "22-086633-001-EXP.xml").read_bytes()
+    res = ted_legacy.parse(_second(data, b"<LOT_NO>1</LOT_NO>", b"<LOT_NO>1, 2</LOT_NO>"), "x")
+    lot2 = next(a for a in res.rows["awards"] if a["lot_id"] == "LOT-0002")
+    assert lot2["value_source"] == "BT-161" and lot2["awarded_value_currency"] == "PLN"
+    assert ("VAL_TOTAL", "nulled") in {(i.field, i.action) for i in res.issues}
+
+
+def test_a_single_tender_for_several_lots_is_one_tender_for_each(fixtures):
+    data = (fixtures / "ted_legacy" / "ted-xml" / "22-086633-001-EXP.xml").read_bytes()
+    one = _second(data, b"<LOT_NO>1</LOT_NO>", b"<LOT_NO>1-2</LOT_NO>").replace(
+        b"<NB_TENDERS_RECEIVED>3</NB_TENDERS_RECEIVED>",
+        b"<NB_TENDERS_RECEIVED>1</NB_TENDERS_RECEIVED>", 1)
+    after = {a["lot_id"]: a for a in ted_legacy.parse(one, "x").rows["awards"]}
+    assert after["LOT-0001"]["tenders_received"] == 1
+    assert after["LOT-0001"]["award_tenders_received"] is None
+    # lot 2 has its own award too: the larger of the two counts (its own) is kept
+    assert after["LOT-0002"]["tenders_received"] == 2
+
+
+def test_an_award_naming_no_lot_keeps_its_text_with_an_issue(fixtures):
+    data = (fixtures / "ted_legacy" / "ted-xml" / "22-086633-001-EXP.xml").read_bytes()
+    res = ted_legacy.parse(_second(data, b"<LOT_NO>1</LOT_NO>",
+                                   b"<LOT_NO>Reserve list</LOT_NO>"), "x")
+    assert res.quarantine == []
+    assert "Reserve list" in {a["lot_id"] for a in res.rows["awards"]}
+    (issue,) = res.issues
+    assert (issue.record, issue.field, issue.action) == ("88158-2022", "LOT_NO", "kept_raw")
+    assert "names no lot of the notice" in issue.reason
+
+
+def test_schema_namespaces_of_2016_to_2018(fixtures):
+    assert ted_legacy._schema_version(
+        "http://formex.publications.europa.eu/ted/schema/export/R2.0.9.S01.E01") == "R2.0.9"
+    assert ted_legacy._schema_version("ted/R2.0.9.S02/publication") == "R2.0.9"
+    assert ted_legacy._schema_version(
+        "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication") == "R2.0.9"
+    assert ted_legacy._schema_version(
+        "http://publications.europa.eu/resource/schema/ted/R2.0.8/publication") == "R2.0.8"
+
+
+def test_result_notice_awards_join_the_contract_notice_lots(fixtures, tmp_path):
+    """An award joins the lots of its procedure's contract notice by lot number.
+
+    Two real notices are made into one procedure: the contract notice
+    20-566267 (lots 1-3, a framework agreement, CPV 80000000) is given the
+    publication number that the result notice 22-086633 refers to, and the
+    result notice loses its own description of lot 2. Its award for lot 2
+    then takes CPV and framework flag from the contract notice's lot 2.
+    """
+    import keino_metrics as km
+    from keino_metrics.indicators.frames import load_frames
+
+    root = fixtures.parents[1]
+    cn = (root / "data" / "raw" / "samples" / "ted-legacy" / "20-566267-001-EXP.xml").read_bytes()
+    can = (fixtures / "ted_legacy" / "ted-xml" / "22-086633-001-EXP.xml").read_bytes()
+    cn = cn.replace(b'DOC_ID="549479-2020"', b'DOC_ID="628645-2020"', 1)
+    start = can.index(b'<OBJECT_DESCR ITEM="2">')
+    end = can.index(b"</OBJECT_DESCR>", start) + len(b"</OBJECT_DESCR>")
+    can = can[:start] + can[end:]
+    (tmp_path / "cn.xml").write_bytes(cn)
+    (tmp_path / "can.xml").write_bytes(can)
+    data = km.read(tmp_path, workers=1)
+    assert data.quarantine.empty
+    assert set(data.notices["procedure_id"]) == {"628645-2020"}
+    frames = load_frames(data, engine="pandas")
+    lr = frames.collect(frames.frame("lot_results")).set_index("lot_id")
+    assert lr.loc["LOT-0002", "cpv_main"] == "80000000"
+    assert bool(lr.loc["LOT-0002", "framework_agreement"]) is True
+    can_cpv = data.lots.loc[data.lots["notice_id"] == "88158-2022", "cpv_main"].iloc[0]
+    assert lr.loc["LOT-0001", "cpv_main"] == can_cpv != "80000000"
+    issue = data.field_issues[data.field_issues["record"] == "88158-2022"]
+    assert list(issue["reason"]) == ["LOT-0002 not described in the notice; kept to join the "
+                                     "procedure's other notices by number"]

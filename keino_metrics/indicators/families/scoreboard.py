@@ -27,7 +27,8 @@ _FA = scope("framework agreement (excluded by the Scoreboard)",
             lambda p: ~L("framework_agreement").fill_null(False))
 _TENDERS = need("tenders received not reported", lambda p: (L("tenders") >= 1).fill_null(False))
 _PTYPE = need("procedure type not reported", lambda p: ~L("procedure_type").is_null())
-_REGNO = r"^[0-9]{7}-[0-9]$"
+#: A Finnish business id, bare or as the readers write it (prefixed by the country).
+_REGNO = r"^(?:FI-)?[0-9]{7}-[0-9]$"
 #: Source formats that are TED publications.
 TED_SOURCES = ("eforms", "ted-legacy", "ted-csv")
 
