@@ -125,6 +125,9 @@ def _key_sql(col: str) -> str:
 _ARROW = {"id": pa.string(), "str": pa.string(), "code": pa.string(),
           "codes": pa.list_(pa.string()), "date": pa.timestamp("us"), "float": pa.float64(),
           "int": pa.int64(), "bool": pa.bool_()}
+#: The narwhals types of the kinds that unit frames add as null columns.
+_NARWHALS = {"str": nw.String(), "date": nw.Datetime("us"), "int": nw.Int64(),
+             "bool": nw.Boolean()}
 
 #: Environmental-impact codes (BT-774) with a flag column each (current codes).
 ENV_CODES = ("biodiv-eco", "circ-econ", "clim-adapt", "clim-mitig", "pollu-prev",
@@ -627,18 +630,35 @@ class Frames:
         return rows.group_by(*key).agg(*[L(c).max().alias(n) for c, n in names.items()])
 
     def _join_if_read(self, out: nw.LazyFrame, frame: str, read_by: tuple[str, ...],
-                      on: str, build, nulls: Mapping[str, Any]) -> nw.LazyFrame:
+                      on: str, build, nulls: Mapping[str, str]) -> nw.LazyFrame:
         """``out`` left-joined with ``build()`` when ``frame``'s indicators read any of
         ``read_by`` (or every column is kept); otherwise ``out`` with the ``nulls``
-        columns (name: dtype) in place of what the join would bring."""
+        columns (name: kind, see :meth:`_with_nulls`) in place of what the join would bring."""
         want = self.keep.get(frame)
         if want is None or not want.isdisjoint(read_by):
             return out.join(build(), on=on, how="left")
-        return out.with_columns(*[nw.lit(None, t).alias(c) for c, t in nulls.items()])
+        return self._with_nulls(out, nulls)
+
+    def _with_nulls(self, lf: nw.LazyFrame, kinds: Mapping[str, str]) -> nw.LazyFrame:
+        """``lf`` with all-null columns of the given kinds (name: ``str``, ``bool``,
+        ``int`` or ``date``).
+
+        narwhals' pandas backend types a literal through NumPy, which has no
+        null integer (``lit(None, Int64)`` raises) and turns a null boolean
+        into ``False``; the pandas tables here are Arrow-backed, so on pandas
+        the nulls are Arrow arrays of the kind's type, as the join would bring.
+        """
+        if self.engine != "pandas":
+            return lf.with_columns(*[nw.lit(None, _NARWHALS[k]).alias(c)
+                                     for c, k in kinds.items()])
+        df = lf.to_native()
+        nulls = {c: pd.Series(pd.arrays.ArrowExtensionArray(pa.nulls(len(df), _ARROW[k])),
+                              index=df.index) for c, k in kinds.items()}
+        return nw.from_native(df.assign(**nulls)).lazy()
 
     #: Columns a lot-level breakdown reads, and the lot fields behind them.
     _BY_LOT = ("contract_nature", "cpv_main", "nuts3", "cpv_division")
-    _LOT_FIELDS = {"contract_nature": nw.String, "cpv_main": nw.String, "nuts3": nw.String}
+    _LOT_FIELDS = {"contract_nature": "str", "cpv_main": "str", "nuts3": "str"}
 
     @classmethod
     def _lot_fields(cls, lots: nw.LazyFrame, key: str) -> nw.LazyFrame:
@@ -653,18 +673,17 @@ class Frames:
             out, "notices", ("sme_considered",), "notice_id",
             lambda: (self._noticed("hilma_statistics").group_by("notice_id").agg(
                 L("sme_participation_considered").max().alias("sme_considered"))),
-            {"sme_considered": nw.Boolean})
+            {"sme_considered": "bool"})
         out = self._join_if_read(
             out, "notices", ("n_awarded", "n_value_missing"), "notice_id",
             lambda: (self.frame("lot_results")
                      .with_columns(L("value_eur").is_null().cast(nw.Int64).alias("_nv"))
                      .group_by("notice_id")
                      .agg(nw.len().alias("n_awarded"), L("_nv").sum().alias("n_value_missing"))),
-            {"n_awarded": nw.Int64, "n_value_missing": nw.Int64})
+            {"n_awarded": "int", "n_value_missing": "int"})
         out = self._join_if_read(out, "notices", ("procedure_type", "prior_call"),
                                  "procedure_id", self._proc_info,
-                                 {"procedure_type_any": nw.String,
-                                  "first_cn_date": nw.Datetime("us")})
+                                 {"procedure_type_any": "str", "first_cn_date": "date"})
         out = out.join(self._buyers(), on="buyer_id", how="left")
         return out.with_columns(
             *self._breakdowns(),
@@ -679,7 +698,7 @@ class Frames:
                .agg(L("publication_date").min(), L("buyer_id").min(), L("source").min())
                .join(self._proc_info(), on="procedure_id", how="left"))
         out = self._join_if_read(out, "procedures", ("n_lots",), "procedure_id",
-                                 self._proc_lots, {"n_lots": nw.Int64})
+                                 self._proc_lots, {"n_lots": "int"})
         out = self._join_if_read(
             out, "procedures", self._BY_LOT, "procedure_id",
             lambda: self._lot_fields(self.frame("lot_results"), "procedure_id"),

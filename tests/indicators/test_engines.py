@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from keino_metrics.indicators import compute
+from keino_metrics.indicators import compute, registry
 
 BY = ["year", "buyer_group"]
 NUMERIC = ["value", "numerator", "denominator", "coverage", "ci_low", "ci_high", "n_eligible",
@@ -17,6 +17,10 @@ NUMERIC = ["value", "numerator", "denominator", "coverage", "ci_low", "ci_high",
 SUBSET = ["SMS-", "KEINO-MKT-", "KEINO-VOL-", "KEINO-INNOV-MKT-EUR", "CAP-STRATEGY",
           "CAP-STRATEGY-ALPHA", "RF-R048", "FI-10PCT-MKT-VOL31", "FI-SME-CONS",
           "DQ-NOTICES-PROCEDURE_TYPE"]
+
+
+#: Breakdowns that turn with the id in the PySpark test of every id alone.
+ALONE_BY = ([], ["year"], ["buyer_group"])
 
 
 def _sorted(f: pd.DataFrame, by) -> pd.DataFrame:
@@ -76,3 +80,23 @@ def test_pyspark_over_parquet(tiny, tmp_path):
     tiny.to_parquet(tmp_path)
     ref = compute(SUBSET, tiny, by=BY, engine="pandas").to_frame()
     _same(ref, compute(SUBSET, tmp_path, by=BY, engine="pyspark").to_frame(), BY)
+
+
+@pytest.fixture(scope="module")
+def reference_by(tiny):
+    """The whole catalogue on pandas by each breakdown of ``ALONE_BY``."""
+    _need_spark()
+    return {tuple(by): compute("all", tiny, by=by, engine="pandas").to_frame()
+            for by in ALONE_BY}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("by", "ind"), [
+    pytest.param(ALONE_BY[k % len(ALONE_BY)], ind, id=ind)
+    for k, ind in enumerate(registry.ids())])
+def test_pyspark_each_id_alone(tiny, reference_by, by, ind):
+    """Each id alone on PySpark gives its rows of the whole catalogue on pandas (the
+    breakdown turns with the id, as in test_each_id)."""
+    ref = reference_by[tuple(by)]
+    _same(ref[ref["indicator_id"] == ind], compute([ind], tiny, by=by, engine="pyspark")
+          .to_frame(), by)

@@ -1,4 +1,5 @@
-"""Unit-frame helpers: contract-notice rows combined per procedure and lot."""
+"""Unit-frame helpers: contract-notice rows combined per procedure and lot, and the
+null columns that stand for a join no requested indicator reads."""
 
 from __future__ import annotations
 
@@ -41,3 +42,25 @@ def test_unique_rows_are_taken_as_they_are(tiny, engine):
     assert out["value__cn"].iloc[[0, 2]].tolist() == [1.0, 3.0]
     flags = out["flag__cn"].tolist()
     assert bool(flags[0]) and pd.isna(flags[1]) and not bool(flags[2])
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+def test_left_out_columns_are_typed_nulls(tiny, engine):
+    frames = load_frames(tiny, engine)
+    kinds = {"s": "str", "b": "bool", "i": "int", "d": "date"}
+    lf = frames._with_nulls(frames.tables["buyers"], kinds)
+    schema = lf.collect_schema()
+    assert [schema[c] for c in kinds] == [nw.String(), nw.Boolean(), nw.Int64(),
+                                          nw.Datetime("us")]
+    out = frames.collect(lf)
+    assert len(out) == 3
+    assert all(out[c].isna().all() for c in kinds)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+def test_notice_frame_without_its_joins(tiny, engine):
+    frames = load_frames(tiny, engine)
+    frames.keep["notices"] = {"notice_id", "buyer_id", "year"}
+    out = frames.collect(frames.frame("notices"))
+    assert len(out) == 7
+    assert out["sme_considered"].isna().all()  # not read, hence not known: null, not false
