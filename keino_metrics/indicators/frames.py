@@ -842,8 +842,11 @@ def _spark_tables(spark, d: Path, absent: set[str]) -> dict[str, nw.LazyFrame]:
 def _spark_session():
     from pyspark.sql import SparkSession
 
+    # a local session: a few shuffle partitions per core instead of Spark's 200,
+    # which are meant for a cluster and make every small aggregation slow
     return (SparkSession.builder.master("local[2]").appName("keino-metrics")
-            .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", "4").getOrCreate())
 
 
 def load_frames(data: Dataset | str | Path, engine: str = "auto",
