@@ -136,8 +136,6 @@ def _mutate(fixtures, old: str, new: str) -> bytes:
     ('<cbc:TotalAmount currencyID="EUR">2100000', '<cbc:TotalAmount currencyID="EUR">-5',
      "BT-161-NoticeResult", "negative amount"),
     ("eforms-sdk-1.10", "eforms-sdk-9.1", "OPT-002-notice", "unknown schema version"),
-    ('listName="buyer-legal-type">la<', 'listName="buyer-legal-type">zz-bogus<',
-     "BT-11-Procedure-Buyer", "unknown code"),
     ("<cbc:ContractFolderID>2b8f15d3-6c08-47ed-aa46-1c34463e51b3</cbc:ContractFolderID>", "",
      "BT-04-notice", "procedure identifier is missing"),
     ("<efbc:PublicationDate>2024-09-02+02:00", "<efbc:PublicationDate>2024-08-01+02:00",
