@@ -34,7 +34,7 @@ from functools import cache
 from lxml import etree
 
 from keino_metrics.readers import xmlsafe
-from keino_metrics.readers.base import ParseResult
+from keino_metrics.readers.base import ParseResult, Quarantined
 from keino_metrics.readers.checks import Record, buyer_id, country_alpha2, publication_number
 
 FORMAT = "eforms"
@@ -240,13 +240,36 @@ def _gall(found: dict[str, list], name: str) -> list[str]:
     return [e.text.strip() for e in found.get(name, ()) if e.text and e.text.strip()]
 
 
+#: Text TED publishes in place of a value that is not published (BT-195,
+#: ``efac:FieldsPrivacy``): amounts, counts and ranks read ``-1``.
+WITHHELD = "-1"
+
+
+def _number(rec: Record, text: str | None, field: str, kind: str):
+    """An amount (``kind='amount'``) or count (``'count'``), or ``None``.
+
+    A value that is not a non-negative number does not make the notice
+    unusable: it is nulled with a field-level issue (``-1`` is TED's
+    placeholder for a value withheld from publication).
+    """
+    try:
+        return rec.amount(text, field) if kind == "amount" else rec.count(text, field)
+    except Quarantined as q:
+        t = (text or "").strip()
+        if t in (WITHHELD, WITHHELD + ".0", WITHHELD + ".00"):
+            rec.note(field, t, "nulled", "value withheld from publication (-1 placeholder)")
+        else:
+            rec.note(field, t, "nulled", q.reason)
+        return None
+
+
 def _gamount(rec: Record, found: dict[str, list], name: str,
              field: str) -> tuple[float | None, str | None]:
     hits = found.get(name)
     if not hits:
         return None, None
     el = hits[0]
-    v = rec.amount(el.text, field)
+    v = _number(rec, el.text, field, "amount")
     cur = el.get("currencyID")
     if v is not None and not cur:
         raise rec.fail(field + "-Currency", "amount without currency")
@@ -280,7 +303,7 @@ def _amount(rec: Record, node, path: str, field: str) -> tuple[float | None, str
     el = _first(node, path)
     if el is None:
         return None, None
-    v = rec.amount(el.text, field)
+    v = _number(rec, el.text, field, "amount")
     cur = el.get("currencyID")
     if v is not None and not cur:
         raise rec.fail(field + "-Currency", "amount without currency")
@@ -601,7 +624,7 @@ def _counts(rec: Record, statistics) -> dict:
     typed: dict[str, int] = {}
     untyped: list[int] = []
     for st in statistics:
-        n = rec.count(_t(st, "efbc:StatisticsNumeric"), "BT-759-LotResult")
+        n = _number(rec, _t(st, "efbc:StatisticsNumeric"), "BT-759-LotResult", "count")
         code = _t(st, "efbc:StatisticsCode")
         if n is None:
             continue
@@ -649,7 +672,7 @@ def _cvd(rec: Record, found: dict[str, list]) -> dict:
     for st in found.get("vehicles", ()):
         code = rec.code_or_null(_t(st, "efbc:StatisticsCode"), "vehicles", "OPT-155-LotResult",
                                 "ignored")
-        n = rec.count(_t(st, "efbc:StatisticsNumeric"), "OPT-156-LotResult")
+        n = _number(rec, _t(st, "efbc:StatisticsNumeric"), "OPT-156-LotResult", "count")
         if code and n is not None:
             col = "cvd_" + code.replace("-", "_")
             out[col] = out.get(col, 0) + n

@@ -60,6 +60,11 @@ def text(node, path: str) -> str | None:
     return found[0] if found else None
 
 
+def published(value: str | None) -> str | None:
+    """``None`` for TED's placeholder of a withheld value (``-1``)."""
+    return None if value is None or value.lstrip().startswith("-1") else value
+
+
 def expected(path: Path) -> dict:
     """What the notice says, by the rules in docs/readers.md (independent code)."""
     root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
@@ -97,6 +102,7 @@ def expected(path: Path) -> dict:
                              "cbc:EstimatedOverallContractAmount", namespaces=NS)
         fa = texts(lot, "cac:TenderingProcess/cac:ContractingSystem/"
                         "cbc:ContractingSystemTypeCode[@listName='framework-agreement']")
+        est = [e for e in est if published(e.text)]
         lots[lot_id] = {
             "cpv_main": cpv[:8] if cpv else None,
             "estimated_value": float(est[0].text) if est else None,
@@ -123,6 +129,8 @@ def expected(path: Path) -> dict:
                 tender = nr.xpath(f"efac:LotTender[cbc:ID='{tid}']", namespaces=NS)[0]
                 for amount in tender.xpath("cac:LegalMonetaryTotal/cbc:PayableAmount",
                                            namespaces=NS)[:1]:
+                    if not published(amount.text):
+                        continue
                     a["values"].append(float(amount.text))
                     a["currencies"].add(amount.get("currencyID"))
                 for party in texts(tender, "efac:TenderingParty/cbc:ID"):
@@ -131,7 +139,8 @@ def expected(path: Path) -> dict:
                         if org in orgs:
                             a["winners"].add(org)
             for st in lr.xpath("efac:ReceivedSubmissionsStatistics", namespaces=NS):
-                code, n = text(st, "efbc:StatisticsCode"), text(st, "efbc:StatisticsNumeric")
+                code = text(st, "efbc:StatisticsCode")
+                n = published(text(st, "efbc:StatisticsNumeric"))
                 if n is None:
                     continue
                 if code == "tenders":
