@@ -22,6 +22,11 @@ user (see ``docs/readers.md``):
   only count (``tenders_received_source = 'untyped'``); a ``t-sme`` count is
   never read as the number of tenders.
 
+* **odd values** that do not stop a notice from being placed (a code outside
+  its list, a bad CPV code or number, TED's ``-1`` for a withheld value) keep
+  the notice: the value goes to a ``*_raw`` column or is nulled or left out,
+  with a field-level issue (``docs/readers.md``, "Field-level issues").
+
 Written by hand (with lxml) because no maintained Python library maps eForms
 to tables; the eForms SDK ships field definitions, not a reader.
 """
