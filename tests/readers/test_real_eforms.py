@@ -230,7 +230,9 @@ def compare(path: Path, data) -> list[str]:
 
 
 def test_enough_real_notices():
-    assert len(FILES) >= 45
+    collected = sorted((FIXTURES / "real" / "eforms").glob("*.xml"))
+    assert len(collected) >= 45
+    assert (FIXTURES / "real" / "eforms" / "SOURCE.md").read_text().count(".xml |") == len(collected)
     assert len(REFUSED) <= 0.03 * len(FILES)
 
 
@@ -240,6 +242,7 @@ def test_reader_agrees_with_independent_extraction(path, read_all):
     acc = data.accounting
     assert int(acc["rows_in"].sum()) == int(acc["rows_accepted"].sum() +
                                             acc["rows_quarantined"].sum()) == 1
+    assert int(acc["field_issues"].sum()) == len(data.field_issues)
     if path.name in REFUSED:
         assert len(data.notices) == 0
         assert REFUSED[path.name] in " ".join(data.quarantine["reason"])
@@ -251,8 +254,8 @@ def test_reader_agrees_with_independent_extraction(path, read_all):
 def test_the_fixtures_spread_over_sdk_versions_and_countries():
     versions, countries = set(), set()
     for path in FILES:
-        head = path.read_bytes()[:3000].decode("utf-8", "replace")
-        versions.add(re.search(r"eforms-sdk-(\d+\.\d+)", head).group(1))
+        text = path.read_bytes().decode("utf-8", "replace")
+        versions.add(re.search(r"eforms-sdk-(\d+\.\d+)", text).group(1))
         countries.add(expected(path)["buyer_country"])
     assert {"1.3", "1.5", "1.6", "1.7", "1.8", "1.9", "1.10"} <= versions
     assert len(countries) >= 8
