@@ -215,3 +215,52 @@ class Record:
             if c is not None and c not in out:
                 out.append(c)
         return out or None
+
+    def code_or_raw(self, value: str | None, codelist: str, field: str,
+                    earlier: dict[str, str] | None = None) -> tuple[str | None, str | None]:
+        """A code that does not decide whether the record can be used.
+
+        Returns ``(code, raw)``: ``(code, None)`` for a code of ``codelist``
+        (current or retired); for a code of an earlier version that
+        ``earlier`` maps to a current one, the current code and a
+        ``normalised`` issue; for any other value ``(None, value)`` and a
+        ``kept_raw`` issue, so that the record is kept and the value is not
+        lost. ``(None, None)`` when the value is absent.
+        """
+        if value is None or not value.strip():
+            return None, None
+        v = value.strip()
+        if v in _accepted(codelist):
+            return v, None
+        if earlier and v in earlier:
+            self.note(field, v, "normalised",
+                      f"code {v!r} of an earlier code list {codelist} read as {earlier[v]!r}")
+            return earlier[v], None
+        self.note(field, v, "kept_raw", f"unknown code {v!r} (not in code list {codelist})")
+        return None, v
+
+    def code_or_null(self, value: str | None, codelist: str, field: str,
+                     action: str = "nulled") -> str | None:
+        """A code of ``codelist``, else ``None`` with an issue (``nulled``, or
+        ``ignored`` where the value's record part is left out)."""
+        if value is None or not value.strip():
+            return None
+        v = value.strip()
+        if v in _accepted(codelist):
+            return v
+        self.note(field, v, action, f"unknown code {v!r} (not in code list {codelist})")
+        return None
+
+    def known_codes(self, values: list[str], codelist: str, field: str) -> list[str] | None:
+        """Distinct codes of ``codelist``; unknown ones are left out with an ``ignored`` issue."""
+        out: list[str] = []
+        for v in values:
+            v = v.strip() if v else v
+            if not v:
+                continue
+            if v not in _accepted(codelist):
+                self.note(field, v, "ignored", f"unknown code {v!r} (not in code list {codelist})")
+                continue
+            if v not in out:
+                out.append(v)
+        return out or None

@@ -22,6 +22,11 @@ user (see ``docs/readers.md``):
   only count (``tenders_received_source = 'untyped'``); a ``t-sme`` count is
   never read as the number of tenders.
 
+* **odd values** that do not stop a notice from being placed (a code outside
+  its list, a bad CPV code or number, TED's ``-1`` for a withheld value) keep
+  the notice: the value goes to a ``*_raw`` column or is nulled or left out,
+  with a field-level issue (``docs/readers.md``, "Field-level issues").
+
 Written by hand (with lxml) because no maintained Python library maps eForms
 to tables; the eForms SDK ships field definitions, not a reader.
 """
@@ -34,7 +39,7 @@ from functools import cache
 from lxml import etree
 
 from keino_metrics.readers import xmlsafe
-from keino_metrics.readers.base import ParseResult
+from keino_metrics.readers.base import ParseResult, Quarantined
 from keino_metrics.readers.checks import Record, buyer_id, country_alpha2, publication_number
 
 FORMAT = "eforms"
@@ -240,13 +245,36 @@ def _gall(found: dict[str, list], name: str) -> list[str]:
     return [e.text.strip() for e in found.get(name, ()) if e.text and e.text.strip()]
 
 
+#: Text TED publishes in place of a value that is not published (BT-195,
+#: ``efac:FieldsPrivacy``): amounts, counts and ranks read ``-1``.
+WITHHELD = "-1"
+
+
+def _number(rec: Record, text: str | None, field: str, kind: str):
+    """An amount (``kind='amount'``) or count (``'count'``), or ``None``.
+
+    A value that is not a non-negative number does not make the notice
+    unusable: it is nulled with a field-level issue (``-1`` is TED's
+    placeholder for a value withheld from publication).
+    """
+    try:
+        return rec.amount(text, field) if kind == "amount" else rec.count(text, field)
+    except Quarantined as q:
+        t = (text or "").strip()
+        if t in (WITHHELD, WITHHELD + ".0", WITHHELD + ".00"):
+            rec.note(field, t, "nulled", "value withheld from publication (-1 placeholder)")
+        else:
+            rec.note(field, t, "nulled", q.reason)
+        return None
+
+
 def _gamount(rec: Record, found: dict[str, list], name: str,
              field: str) -> tuple[float | None, str | None]:
     hits = found.get(name)
     if not hits:
         return None, None
     el = hits[0]
-    v = rec.amount(el.text, field)
+    v = _number(rec, el.text, field, "amount")
     cur = el.get("currencyID")
     if v is not None and not cur:
         raise rec.fail(field + "-Currency", "amount without currency")
@@ -280,7 +308,7 @@ def _amount(rec: Record, node, path: str, field: str) -> tuple[float | None, str
     el = _first(node, path)
     if el is None:
         return None, None
-    v = rec.amount(el.text, field)
+    v = _number(rec, el.text, field, "amount")
     cur = el.get("currencyID")
     if v is not None and not cur:
         raise rec.fail(field + "-Currency", "amount without currency")
@@ -288,6 +316,7 @@ def _amount(rec: Record, node, path: str, field: str) -> tuple[float | None, str
 
 
 def _bool(rec: Record, text: str | None, field: str) -> bool | None:
+    """An indicator; any other text is nulled with a field-level issue."""
     if text is None:
         return None
     t = text.strip().lower()
@@ -295,15 +324,18 @@ def _bool(rec: Record, text: str | None, field: str) -> bool | None:
         return True
     if t in ("false", "0"):
         return False
-    raise rec.fail(field, f"indicator {text!r} is neither true nor false")
+    rec.note(field, text, "nulled", f"indicator {text!r} is neither true nor false")
+    return None
 
 
 def _cpv(rec: Record, text: str | None, field: str) -> str | None:
+    """The 8-digit CPV code; any other text is nulled with a field-level issue."""
     if text is None:
         return None
     m = re.match(r"^(\d{8})(-\d)?$", text.strip())
     if not m:
-        raise rec.fail(field, f"CPV code {text!r} is not 8 digits")
+        rec.note(field, text, "nulled", f"CPV code {text!r} is not 8 digits")
+        return None
     return m.group(1)
 
 
@@ -316,7 +348,12 @@ def _nuts(text: str | None) -> str | None:
 
 def parse(data: bytes, source_file: str) -> ParseResult:
     """Read one eForms notice into canonical rows (see the module docstring)."""
-    return xmlsafe.read_notice(data, source_file, FORMAT, _notice)
+    issues: list = []
+    res = xmlsafe.read_notice(data, source_file, FORMAT,
+                              lambda root, name: _notice(root, name, issues))
+    if res.records_accepted:
+        res.issues.extend(issues)
+    return res
 
 
 _ORG_FIELDS = ("OPT-200-Organization-Company", "BT-500-Organization-Company",
@@ -330,16 +367,19 @@ def _org_group() -> _Group:
     return _Group(_clark("efac:Company"), {f: FIELDS[f] for f in _ORG_FIELDS})
 
 
-def _org_index(root) -> dict[str, dict[str, list]]:
-    """OPT-200 id -> the fields found of that organisation."""
-    out = {}
+def _org_index(root) -> tuple[dict[str, dict[str, list]], list[dict[str, list]]]:
+    """OPT-200 id -> the fields found of that organisation; and the
+    organisations that have no OPT-200 id."""
+    out, without_id = {}, []
     group = _org_group()
     for comp in _xp(f"{_EXT}/efac:Organizations/efac:Organization/efac:Company")(root):
         found = group(comp)
         oid = _gt(found, "OPT-200-Organization-Company")
         if oid:
             out[oid] = found
-    return out
+        else:
+            without_id.append(found)
+    return out, without_id
 
 
 def _organisation(rec: Record, found: dict[str, list]) -> dict:
@@ -350,8 +390,8 @@ def _organisation(rec: Record, found: dict[str, list]) -> dict:
             "nuts3": _nuts(_gt(found, "BT-507-Organization-Company")),
             "city": _gt(found, "BT-513-Organization-Company"),
             "id": buyer_id(reg, name, country),
-            "size": rec.code(_gt(found, "BT-165-Organization-Company"),
-                             "economic-operator-size", "BT-165-Organization-Company")}
+            "size": rec.code_or_null(_gt(found, "BT-165-Organization-Company"),
+                                     "economic-operator-size", "BT-165-Organization-Company")}
 
 
 #: Fields read from the root element (SDK ids, and the procedure's title).
@@ -371,7 +411,35 @@ def _root_group(root_tag: str) -> _Group:
     return _Group(root_tag, paths)
 
 
-def _notice(root, source_file: str) -> dict[str, list[dict]]:
+#: Buyer legal types (BT-11) of earlier SDK code lists that the current list
+#: maps to one code. The SDK documents no such mapping for the codes it
+#: removed (``rl-aut``, ``grp-p-aut``, ``eu-int-org``): they are kept raw.
+EARLIER_LEGAL_TYPES: dict[str, str] = {}
+
+
+def _buyer_org(rec: Record, cp, orgs: dict, without_id: list) -> dict[str, list]:
+    """The organisation fields of one buyer (``cac:ContractingParty``).
+
+    The buyer names its organisation by OPT-300. A buyer without that
+    reference, or with one that no organisation carries, is placed when the
+    notice has exactly one organisation without an OPT-200 id (a
+    ``normalised`` issue); otherwise the notice cannot be placed.
+    """
+    ref = _t(cp, FIELDS["OPT-300-Procedure-Buyer"])
+    comp = orgs.get(ref) if ref else None
+    if comp is not None:
+        return comp
+    if len(without_id) == 1 and _gt(without_id[0], "BT-500-Organization-Company"):
+        rec.note("OPT-300-Procedure-Buyer", ref, "normalised",
+                 f"buyer reference {ref!r} names no organisation; the notice's one "
+                 "organisation without an identifier (OPT-200) is taken as the buyer")
+        return without_id[0]
+    raise rec.fail("OPT-300-Procedure-Buyer",
+                   f"buyer {ref!r} is not among the notice's organisations")
+
+
+def _notice(root, source_file: str, issues: list) -> dict[str, list[dict]]:
+    """Rows of one notice; field-level issues of the notice go to ``issues``."""
     rec = Record(source_file, "file")
     local = etree.QName(root).localname
     if local not in ROOTS:
@@ -411,28 +479,24 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
                        f"{dispatch}")
     year = pub_date.year
 
-    orgs = _org_index(root)
+    orgs, without_id = _org_index(root)
     buyers = []
     for cp in _xp("cac:ContractingParty")(root):
-        ref = _t(cp, FIELDS["OPT-300-Procedure-Buyer"])
-        comp = orgs.get(ref) if ref else None
-        if comp is None:
-            raise rec.fail("OPT-300-Procedure-Buyer",
-                           f"buyer {ref!r} is not among the notice's organisations")
-        org = _organisation(rec, comp)
+        org = _organisation(rec, _buyer_org(rec, cp, orgs, without_id))
         rec.required(org["name"], "BT-500-Organization-Company", "buyer name")
-        org["legal_type"] = rec.code(_t(cp, FIELDS["BT-11-Procedure-Buyer"]), "buyer-legal-type",
-                                     "BT-11-Procedure-Buyer")
+        org["legal_type"], org["legal_type_raw"] = rec.code_or_raw(
+            _t(cp, FIELDS["BT-11-Procedure-Buyer"]), "buyer-legal-type", "BT-11-Procedure-Buyer",
+            EARLIER_LEGAL_TYPES)
         buyers.append(org)
     if not buyers:
         raise rec.fail("OPT-300-Procedure-Buyer", "mandatory buyer is missing")
 
-    proc_type = rec.code(_gt(r, "BT-105-Procedure"), "procurement-procedure-type",
-                         "BT-105-Procedure")
+    proc_type, proc_type_raw = rec.code_or_raw(_gt(r, "BT-105-Procedure"),
+                                               "procurement-procedure-type", "BT-105-Procedure")
     notice = {
         "notice_id": notice_id, "procedure_id": procedure_id, "notice_type": notice_type,
         "publication_date": pub_date, "buyer_id": buyers[0]["id"],
-        "procedure_type": proc_type, "source": FORMAT, "source_file": source_file,
+        "procedure_type": proc_type, "procedure_type_raw": proc_type_raw, "source": FORMAT, "source_file": source_file,
         "notice_subtype": type_code, "dispatch_date": dispatch, "sdk_version": f"{sdk[0]}.{sdk[1]}",
         "notice_uuid": uuid, "notice_version": version,
         "title": _gt(r, "title"), "value_year": year,
@@ -444,10 +508,12 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {"notices": [notice], "buyers": []}
     for b in buyers:
         out["buyers"].append({"buyer_id": b["id"], "name": b["name"], "legal_type": b["legal_type"],
+                              "legal_type_raw": b["legal_type_raw"],
                               "country": b["country"], "nuts3": b["nuts3"], "city": b["city"],
                               "registration_number": b["registration"]})
 
-    proc_nature = rec.code(_gt(r, "BT-23-Procedure"), "contract-nature", "BT-23-Procedure")
+    proc_nature, proc_nature_raw = rec.code_or_raw(_gt(r, "BT-23-Procedure"), "contract-nature",
+                                                   "BT-23-Procedure")
     proc_cpv = _cpv(rec, _gt(r, "BT-262-Procedure"), "BT-262-Procedure")
     proc_nuts = _nuts(_gt(r, "BT-5071-Procedure"))
     proc_est = _gamount(rec, r, "BT-27-Procedure", "BT-27-Procedure")
@@ -467,15 +533,13 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
         if est is None and len(lots_el) == 1:
             est, est_cur = proc_est
         fmax, fmax_cur = _gamount(rec, f, "BT-271-Lot", "BT-271-Lot")
-        crit = _gall(f, "BT-539-Lot")
-        for c in crit:
-            rec.code(c, "award-criterion-type", "BT-539-Lot")
+        crit = rec.known_codes(_gall(f, "BT-539-Lot"), "award-criterion-type",
+                               "BT-539-Lot") or []
         fa = _gall(f, "BT-765-Lot")
         deadline = rec.date(_gt(f, "BT-131(d)-Lot"), "BT-131(d)-Lot")
         lots[lot_id] = {
             "notice_id": notice_id, "lot_id": lot_id,
-            "contract_nature": rec.code(_gt(f, "BT-23-Lot"), "contract-nature",
-                                        "BT-23-Lot") or proc_nature,
+            **_nature(rec, _gt(f, "BT-23-Lot"), proc_nature, proc_nature_raw),
             "cpv_main": _cpv(rec, _gt(f, "BT-262-Lot"), "BT-262-Lot") or proc_cpv,
             "nuts3": _nuts(_gt(f, "BT-5071-Lot")) or proc_nuts,
             "estimated_value": est, "estimated_value_currency": est_cur,
@@ -492,7 +556,17 @@ def _notice(root, source_file: str) -> dict[str, list[dict]]:
         }
     out["lots"] = list(lots.values())
     out["awards"] = _awards(rec, root, notice_id, pub_date, lots, orgs, year)
+    issues.extend(rec.issues)
     return out
+
+
+def _nature(rec: Record, text: str | None, proc: str | None, proc_raw: str | None) -> dict:
+    """Contract nature of a lot (BT-23), else of the procedure; an unknown
+    code is kept in ``contract_nature_raw``."""
+    code, raw = rec.code_or_raw(text, "contract-nature", "BT-23-Lot")
+    if code is None and raw is None:
+        code, raw = proc, proc_raw
+    return {"contract_nature": code, "contract_nature_raw": raw}
 
 
 #: ProcurementAdditionalType code lists (BT-06, BT-774, BT-775, BT-776, BT-805,
@@ -531,7 +605,7 @@ def _additional_types(rec: Record, elements) -> dict:
     out = {}
     for lst, (col, field) in ADDITIONAL_TYPES.items():
         vals = found.get(lst, [])
-        out[col] = (vals or None) if lst == "accessibility" else rec.codes(vals, lst, field)
+        out[col] = (vals or None) if lst == "accessibility" else rec.known_codes(vals, lst, field)
     return out
 
 
@@ -555,14 +629,18 @@ def _counts(rec: Record, statistics) -> dict:
     typed: dict[str, int] = {}
     untyped: list[int] = []
     for st in statistics:
-        n = rec.count(_t(st, "efbc:StatisticsNumeric"), "BT-759-LotResult")
+        n = _number(rec, _t(st, "efbc:StatisticsNumeric"), "BT-759-LotResult", "count")
         code = _t(st, "efbc:StatisticsCode")
         if n is None:
             continue
         if code is None:
             untyped.append(n)
             continue
-        code = rec.code(code, "received-submission-type", "BT-760-LotResult")
+        code = rec.code_or_null(code, "received-submission-type", "BT-760-LotResult",
+                                "ignored")
+        if code is None:
+            # a count of an unknown type is not placed (the issue names the code)
+            continue
         if code in typed:
             raise rec.fail("BT-760-LotResult", f"submission type {code!r} counted twice")
         typed[code] = n
@@ -587,8 +665,9 @@ def _cvd(rec: Record, found: dict[str, list]) -> dict:
     for el in found.get("BT-723-LotResult", ()):
         lst = el.get("listName") or "vehicle-category"
         if lst not in ("vehicle-category", "energy-efficiency-item"):
-            raise rec.fail("BT-723-LotResult", f"unknown code list {lst!r}")
-        c = rec.code(el.text, lst, "BT-723-LotResult")
+            rec.note("BT-723-LotResult", el.text, "ignored", f"unknown code list {lst!r}")
+            continue
+        c = rec.code_or_null(el.text, lst, "BT-723-LotResult", "ignored")
         if c:
             cats.setdefault(lst, []).append(c)
     if "vehicle-category" in cats:
@@ -596,8 +675,9 @@ def _cvd(rec: Record, found: dict[str, list]) -> dict:
     if "energy-efficiency-item" in cats:
         out["energy_efficiency_items"] = ",".join(cats["energy-efficiency-item"])
     for st in found.get("vehicles", ()):
-        code = rec.code(_t(st, "efbc:StatisticsCode"), "vehicles", "OPT-155-LotResult")
-        n = rec.count(_t(st, "efbc:StatisticsNumeric"), "OPT-156-LotResult")
+        code = rec.code_or_null(_t(st, "efbc:StatisticsCode"), "vehicles", "OPT-155-LotResult",
+                                "ignored")
+        n = _number(rec, _t(st, "efbc:StatisticsNumeric"), "OPT-156-LotResult", "count")
         if code and n is not None:
             col = "cvd_" + code.replace("-", "_")
             out[col] = out.get(col, 0) + n
@@ -637,8 +717,8 @@ def _awards(rec: Record, root, notice_id: str, pub_date, lots: dict, orgs: dict,
     for f in results:
         lot_id = rec.required(_gt(f, "BT-13713-LotResult"), "BT-13713-LotResult",
                               "result lot identifier")
-        status = rec.code(_gt(f, "BT-142-LotResult"), "winner-selection-status",
-                          "BT-142-LotResult")
+        status = rec.code_or_null(_gt(f, "BT-142-LotResult"), "winner-selection-status",
+                                  "BT-142-LotResult")
         refs = _gall(f, "OPT-320-LotResult")
         winners = [r for r in refs if r in contracted_tenders] or refs
         values, currencies, winner_orgs = [], set(), []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -133,18 +134,11 @@ def _mutate(fixtures, old: str, new: str) -> bytes:
 
 
 @pytest.mark.parametrize("old,new,field,reason", [
-    ('<cbc:TotalAmount currencyID="EUR">2100000', '<cbc:TotalAmount currencyID="EUR">-5',
-     "BT-161-NoticeResult", "negative amount"),
     ("eforms-sdk-1.10", "eforms-sdk-9.1", "OPT-002-notice", "unknown schema version"),
-    ('listName="buyer-legal-type">la<', 'listName="buyer-legal-type">zz-bogus<',
-     "BT-11-Procedure-Buyer", "unknown code"),
     ("<cbc:ContractFolderID>2b8f15d3-6c08-47ed-aa46-1c34463e51b3</cbc:ContractFolderID>", "",
      "BT-04-notice", "procedure identifier is missing"),
     ("<efbc:PublicationDate>2024-09-02+02:00", "<efbc:PublicationDate>2024-08-01+02:00",
      "OPP-012-notice", "before it was dispatched"),
-    ("<efbc:StatisticsNumeric>4</efbc:StatisticsNumeric>",
-     "<efbc:StatisticsNumeric>four</efbc:StatisticsNumeric>", "BT-759-LotResult",
-     "not a number"),
 ])
 def test_bad_values_quarantine_the_notice_naming_the_field(fixtures, old, new, field, reason):
     res = eforms.parse(_mutate(fixtures, old, new), "mutated.xml")
@@ -201,3 +195,120 @@ def test_field_group_refuses_fields_it_cannot_tell_apart():
         eforms._Group(eforms._clark("cac:ProcurementProjectLot"),
                       {"a": "cac:ProcurementProject/cbc:Name",
                        "b": "cac:ProcurementProject/cbc:Name[@languageID='FIN']"})
+
+
+# --- field-level issues: odd values keep the notice -------------------------------------------
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real" / "eforms"
+
+
+def _issues(res, field):
+    return [i for i in res.issues if i.field == field]
+
+
+def test_buyer_legal_type_of_an_earlier_code_list_is_kept_raw():
+    # a real Polish notice (SDK 1.9) whose buyer legal type 'grp-p-aut' (group of public
+    # authorities) is no longer in the code list, and has no documented successor
+    res = _read(REAL / "671040-2023.xml")
+    assert res.quarantine == [] and res.records_accepted == 1
+    (buyer,) = _rows(res, "buyers")
+    assert buyer["legal_type"] is None and buyer["legal_type_raw"] == "grp-p-aut"
+    (issue,) = _issues(res, "BT-11-Procedure-Buyer")
+    assert issue.action == "kept_raw" and issue.value == "grp-p-aut"
+    assert issue.record == "671040-2023" and "buyer-legal-type" in issue.reason
+
+
+def test_unknown_buyer_legal_type_keeps_the_notice(fixtures):
+    res = eforms.parse(_mutate(fixtures, 'listName="buyer-legal-type">la<',
+                               'listName="buyer-legal-type">rl-aut<'), "mutated.xml")
+    assert res.quarantine == [] and res.records_accepted == 1
+    assert _rows(res, "buyers")[0]["legal_type_raw"] == "rl-aut"
+    (issue,) = _issues(res, "BT-11-Procedure-Buyer")
+    assert (issue.action, issue.value, issue.source_file) == ("kept_raw", "rl-aut", "mutated.xml")
+
+
+def test_withheld_values_are_nulled_not_quarantined():
+    # a real French result notice whose value, tender value and counts are withheld (-1)
+    res = _read(REAL / "00038918-2025.xml")
+    assert res.quarantine == [] and res.records_accepted == 1
+    (award,) = _rows(res, "awards")
+    assert award["awarded_value"] is None and award["value_source"] is None
+    assert award["sme_tenders_received"] is None and award["tenders_electronic"] is None
+    assert award["winners"] == 1
+    fields = {(i.field, i.action) for i in res.issues}
+    assert {("BT-161-NoticeResult", "nulled"), ("BT-720-Tender", "nulled"),
+            ("BT-759-LotResult", "nulled")} <= fields
+    assert all("withheld" in i.reason for i in res.issues)
+
+
+def test_count_of_an_unknown_submission_type_is_left_out():
+    # a real Polish result notice publishes its only count under the type 'unpublished'
+    res = _read(REAL / "00078803-2024.xml")
+    assert res.quarantine == []
+    (award,) = _rows(res, "awards")
+    assert award["tenders_received"] is None and award["submissions_untyped"] is None
+    (issue,) = _issues(res, "BT-760-LotResult")
+    assert issue.action == "ignored" and issue.value == "unpublished"
+
+
+def test_buyer_without_organisation_reference_is_placed_by_the_one_unnamed_organisation(
+        fixtures):
+    data = (REAL / "646400-2023.xml").read_bytes()
+    # the only organisation loses its identifier; the buyer's reference then names nothing
+    data = data.replace(b"<cbc:ID>ORG-0001</cbc:ID>", b"<cbc:ID>ORG-9999</cbc:ID>")
+    data = data.replace(b"<cac:PartyIdentification>\n                           "
+                        b"<cbc:ID>ORG-9999</cbc:ID>\n                        "
+                        b"</cac:PartyIdentification>", b"", 1)
+    res = eforms.parse(data, "mutated.xml")
+    assert res.quarantine == [] and res.records_accepted == 1
+    (buyer,) = _rows(res, "buyers")
+    assert buyer["name"] == "Ajuntament de Barcelona" and buyer["country"] == "ES"
+    (issue,) = _issues(res, "OPT-300-Procedure-Buyer")
+    assert issue.action == "normalised" and issue.value == "ORG-9999"
+
+
+def test_buyer_reference_that_names_nothing_still_quarantines_when_ambiguous(fixtures):
+    data = (REAL / "646400-2023.xml").read_bytes().replace(
+        b"<cac:Party>\n         <cac:PartyIdentification>\n            <cbc:ID>ORG-0001",
+        b"<cac:Party>\n         <cac:PartyIdentification>\n            <cbc:ID>ORG-0404")
+    (q,) = eforms.parse(data, "x.xml").quarantine
+    assert q.field == "OPT-300-Procedure-Buyer" and "ORG-0404" in q.reason
+
+
+@pytest.mark.parametrize("old,new,field,action", [
+    ("<cbc:ItemClassificationCode listName=\"cpv\">92610000</cbc:ItemClassificationCode>\n   "
+     "      </cac:MainCommodityClassification>\n      </cac:ProcurementProject>",
+     "<cbc:ItemClassificationCode listName=\"cpv\">9261</cbc:ItemClassificationCode>\n   "
+     "      </cac:MainCommodityClassification>\n      </cac:ProcurementProject>",
+     "BT-262-Lot", "nulled"),
+    ('listName="contract-nature">services</cbc:ProcurementTypeCode>\n         <cac:Main',
+     'listName="contract-nature">servicez</cbc:ProcurementTypeCode>\n         <cac:Main',
+     "BT-23-Lot", "kept_raw"),
+])
+def test_odd_lot_values_keep_the_notice(old, new, field, action):
+    data = (REAL / "646400-2023.xml").read_bytes()
+    assert old.encode() in data
+    res = eforms.parse(data.replace(old.encode(), new.encode(), 1), "mutated.xml")
+    assert res.quarantine == [] and res.records_accepted == 1
+    (issue,) = _issues(res, field)
+    assert issue.action == action
+    (lot,) = _rows(res, "lots")
+    if field == "BT-262-Lot":
+        assert lot["cpv_main"] == "92610000"  # the procedure's CPV is used
+    else:
+        assert lot["contract_nature"] is None and lot["contract_nature_raw"] == "servicez"
+
+
+@pytest.mark.parametrize("old,new,field,reason", [
+    ('<cbc:TotalAmount currencyID="EUR">2100000', '<cbc:TotalAmount currencyID="EUR">-5',
+     "BT-161-NoticeResult", "negative amount"),
+    ("<efbc:StatisticsNumeric>4</efbc:StatisticsNumeric>",
+     "<efbc:StatisticsNumeric>four</efbc:StatisticsNumeric>", "BT-759-LotResult",
+     "not a number"),
+])
+def test_bad_numbers_are_nulled_with_an_issue(fixtures, old, new, field, reason):
+    res = eforms.parse(_mutate(fixtures, old, new), "mutated.xml")
+    assert res.quarantine == [] and res.records_accepted == 1
+    (issue,) = _issues(res, field)
+    assert issue.action == "nulled" and reason in issue.reason
+    assert issue.record == "525037-2024"
