@@ -78,7 +78,7 @@ from keino_metrics.readers._json_common import (
     region_of,
     to_dataset,
 )
-from keino_metrics.readers.base import ParseResult, Quarantined
+from keino_metrics.readers.base import FieldIssue, ParseResult, Quarantined
 
 __all__ = ["FORMAT", "sniff", "parse", "read", "STATISTICS_KEYS", "notice_type_of"]
 
@@ -388,7 +388,7 @@ def _first(n: dict, keys: tuple[str, ...]) -> tuple[str | None, object]:
 
 
 def _one(n: object, k: int, src: str, problems: list[Quarantined],
-         eforms_parse) -> tuple[dict[str, list[dict]], str]:
+         eforms_parse, issues: list[FieldIssue]) -> tuple[dict[str, list[dict]], str]:
     record = f"item[{k}]"
     if not isinstance(n, dict):
         raise Quarantined(src, record, None, "not a JSON object")
@@ -407,6 +407,7 @@ def _one(n: object, k: int, src: str, problems: list[Quarantined],
                 field = sub.quarantine[0].field if sub.quarantine else xml_key
                 raise Quarantined(src, record, field,
                                   f"eForm rejected by the eForms reader: {reasons}")
+            issues.extend(sub.issues)  # named file!notice, field as in eForms
             tables = {t: [dict(r) for r in rows] for t, rows in sub.rows.items()}
             for row in tables.get("notices", []):
                 row["source"] = FORMAT
@@ -449,13 +450,15 @@ def parse(data: bytes, source_file: str) -> ParseResult:
             result.quarantine.append(n)
             continue
         problems: list[Quarantined] = []
+        issues: list[FieldIssue] = []
         try:
-            tables, _ = _one(n, k, source_file, problems, eforms_parse)
+            tables, _ = _one(n, k, source_file, problems, eforms_parse, issues)
         except Quarantined as q:
             result.quarantine.append(q)
             continue
         result.records_accepted += 1
         result.quarantine.extend(problems)
+        result.issues.extend(issues)
         for b in tables.pop("buyers", []):
             buyers.setdefault(b["buyer_id"], b)
         for table, rows in tables.items():

@@ -196,3 +196,15 @@ def test_malformed_and_truncated_files(tmp_path):
     assert (acc["rows_in"], acc["rows_accepted"], acc["rows_quarantined"]) == (3, 2, 1)
     last = ds.quarantine.iloc[-1]
     assert last["record"] == "item[2]" and "truncated" in last["reason"]
+
+
+def test_field_issues_of_an_embedded_eform_are_kept():
+    """An eForm inside a Hilma answer keeps the eForms reader's field-level issues
+    (a real Polish notice whose buyer legal type is from an earlier code list)."""
+    xml = (Path(__file__).parents[1] / "fixtures/real/eforms/671040-2023.xml").read_bytes()
+    doc = [{"noticeId": 42, "eForm": base64.b64encode(xml).decode("ascii")}]
+    res = hilma.parse(json.dumps(doc).encode(), "answer.json")
+    assert res.records_in == res.records_accepted == 1
+    legal = [i for i in res.issues if i.field.startswith("BT-11")]
+    assert [i.value for i in legal] == ["grp-p-aut"]
+    assert legal[0].source_file == "answer.json!42"
