@@ -209,6 +209,38 @@ TABLES: dict[str, tuple[Column, ...]] = {
         C("programme", "str", "Development programme or Green Deal.", required=True),
         C("start_date", "date", "Date from which the buyer took part.", required=True),
     ),
+    "spend": (
+        C("source_file", "str", "File the invoice row was read from.", required=True),
+        C("record", "str", "Row within the file (``row 12``: the line of a CSV file or "
+          "the row of a worksheet, the header being row 1).", required=True),
+        C("invoice_id", "id", "Invoice or voucher number as published (``lasku_id``, "
+          "``Tositenumero``)."),
+        C("buyer_id", "id", "Buyer: Finnish business id ``1234567-8`` where published "
+          "(``Ostajan Y-tunnus``), else the publisher's unit code (``hankintayksikko_tunnus``), "
+          "else ``h-`` and a hash of the name.", required=True),
+        C("buyer_name", "str", "Buyer (procuring unit or municipality) as published."),
+        C("parent_id", "id", "Parent organisation's code (``ylaorganisaatio_tunnus``)."),
+        C("parent_name", "str", "Parent organisation (``ylaorganisaatio``), e.g. the "
+          "ministry of an agency."),
+        C("sector", "str", "Sector as published (``sektori``)."),
+        C("supplier_id", "id", "Supplier's Finnish business id ``1234567-8`` (VAT numbers "
+          "``FI12345678`` normalised); null when not published (private traders are left "
+          "out or anonymised by the publishers)."),
+        C("supplier_name", "str", "Supplier as published."),
+        C("posting_date", "date", "Voucher or posting date (``tositepvm``, "
+          "``Tositepäivämäärä``).", required=True),
+        C("amount_eur", "float", "Amount in euros as published; negative for credit notes "
+          "and corrections.", required=True),
+        C("amount_basis", "str", "What the amount is: ``net`` (without VAT), ``gross`` "
+          "(with VAT) or ``posting`` (the posted amount, ``tiliointisumma``)."),
+        C("account", "str", "Account number of the posting (``tili``, ``Tilin numero``)."),
+        C("account_name", "str", "Account name, where published."),
+        C("product_group", "str", "Product and service group (``tuote_palveluryhma``, "
+          "``Palveluluokka``)."),
+        C("category", "str", "Procurement category (``hankintakategoria``)."),
+        C("source", "str", "``spend-treasury`` (State Treasury, tutkihankintoja.fi), "
+          "``spend-municipal`` (municipal purchase invoices) or ``demo``.", required=True),
+    ),
     "quarantine": (
         C("source_file", "str", "File the record came from.", required=True),
         C("record", "str", "Record within the file (notice id, row number, XPath).",
@@ -240,6 +272,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "awards": ("notice_id", "lot_id"),
     "hilma_statistics": ("notice_id", "lot_id"),
     "programme_participation": ("buyer_id", "programme"),
+    "spend": ("source_file", "record"),
     "quarantine": (),
     "field_issues": (),
 }

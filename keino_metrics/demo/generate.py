@@ -18,7 +18,9 @@ shift the draws of the others):
    :mod:`~keino_metrics.demo.calibration` times ``scale``;
 8. the canonical tables, Hilma answers (:mod:`~keino_metrics.demo.hilma`),
    eForms strategic fields (:mod:`~keino_metrics.demo.strategic`), the
-   capability survey (:mod:`~keino_metrics.demo.survey`) and the truth tables.
+   capability survey (:mod:`~keino_metrics.demo.survey`) and the truth tables;
+9. purchase invoices with their true links (:mod:`~keino_metrics.demo.spend`,
+   a stream of its own drawn after everything else).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from keino_metrics.demo.labels import buyer_levels, draw_labels
 from keino_metrics.demo.lots import lot_rows, procedure_lots
 from keino_metrics.demo.procedures import draw_procedures, notice_rows
 from keino_metrics.demo.programmes import assign_cohorts, participation, programme_truth
+from keino_metrics.demo.spend import invoices
 from keino_metrics.demo.strategic import strategic_fields
 from keino_metrics.demo.suppliers import supplier_pool
 from keino_metrics.demo.survey import capability_survey
@@ -49,7 +52,7 @@ __all__ = ["GENERATOR", "VERSION", "generate", "provenance"]
 GENERATOR = "keino_metrics.demo"
 #: Version of the generator's output: changes whenever the same parameters
 #: would give different data.
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 
 #: Suppliers in the pool at scale 1 (the pool grows with ``scale ** 0.8``).
 SUPPLIERS_AT_SCALE_1: int = 15_000
@@ -269,7 +272,7 @@ def generate(seed: int = 2024, scale: float = 1.0,
         "input": source_file, "source": "demo", "unit": "notice", "rows_in": len(notices),
         "rows_accepted": len(notices), "rows_quarantined": 0, "field_issues": 0}], columns=list(ACCOUNTING_COLUMNS))
     sup = suppliers.drop(columns=["fitness", "division"])
-    return Dataset(
+    data = Dataset(
         buyers=datamodel.conform("buyers", buyers_out),
         notices=datamodel.conform("notices", notices),
         lots=lots_out,
@@ -281,3 +284,12 @@ def generate(seed: int = 2024, scale: float = 1.0,
                "capability_survey": survey, "suppliers": sup},
         provenance=provenance(seed, scale, years),
     )
+    # 9. purchase invoices, from a stream of their own (no other table changes)
+    spend, spend_truth = invoices(data, seed, scale, years)
+    acc_spend = pd.DataFrame([{
+        "input": spend["source_file"].iat[0] if len(spend) else "demo:spend", "source": "demo",
+        "unit": "invoice row", "rows_in": len(spend), "rows_accepted": len(spend),
+        "rows_quarantined": 0, "field_issues": 0}], columns=list(ACCOUNTING_COLUMNS))
+    return data.replace(spend=datamodel.conform("spend", spend),
+                        accounting=pd.concat([accounting, acc_spend], ignore_index=True),
+                        extra={**data.extra, "spend_truth": spend_truth})

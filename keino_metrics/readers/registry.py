@@ -7,7 +7,8 @@ from types import ModuleType
 
 #: Module names under ``keino_metrics.readers``; the first whose ``sniff``
 #: accepts a file's first bytes reads it.
-FORMAT_MODULES: tuple[str, ...] = ("eforms", "ted_legacy", "hilma", "ocds", "ted_csv")
+FORMAT_MODULES: tuple[str, ...] = ("eforms", "ted_legacy", "hilma", "ocds", "ted_csv",
+                                     "spend")
 
 
 def modules() -> list[ModuleType]:

@@ -1,0 +1,361 @@
+"""Purchase-invoice data (ostolaskut) into the canonical ``spend`` table.
+
+Two published layouts are read, as CSV (tab, semicolon or comma separated;
+UTF-8 or Windows-1252; decimal comma or point) or as an Excel workbook
+(``.xlsx``, first worksheet):
+
+``spend-treasury``
+    The State Treasury's yearly files behind tutkihankintoja.fi
+    (``th_data_YYYY.csv``, CC BY 4.0): ``lasku_id, tili, tiliointisumma,
+    tositepvm, toimittaja_y_tunnus, toimittaja_nimi, hankintayksikko_tunnus,
+    hankintayksikko, ylaorganisaatio_tunnus, ylaorganisaatio, sektori,
+    tuote_palveluryhma, hankintakategoria`` and, in newer files,
+    ``toimittaja_kunta``. Recognised by ``tiliointisumma`` or by ``lasku_id``
+    with ``hankintayksikko``.
+``spend-municipal``
+    Municipal purchase invoices in the layout the six largest cities and the
+    Association of Finnish Municipalities recommend ("Kuntien ostolaskujen
+    avaamisohje", 2015) and its variants in published files: ``Kuntakoodi``,
+    ``Kunnan nimi``, ``Ostajan Y-tunnus`` (or ``Kunnan y-tunnus``,
+    ``<Kunta> Y-tunnus``), ``Tositteen numero``, ``Tositepäivämäärä`` or
+    ``Kirjauspäivämäärä``, ``Tilin numero``, ``Tilin nimi``, ``Toimittajan
+    nimi``, ``Toimittajan Y-tunnus``, ``Summa ALV0 euroina`` (else
+    ``Kokonaissumma euroina``), ``Palveluluokka``. Recognised by a supplier
+    business-id column together with an amount column.
+
+Header names are matched after folding (case, spaces, hyphens, ``ä``/``ö``)
+against the aliases in :data:`ALIASES`, so the header variants of different
+years and publishers are one layout. Detection is by content (the header
+line, or for a workbook the zip's ``xl/`` parts), never by file name.
+
+Each data row is one record (unit ``invoice row``). A row is quarantined, with
+file, row and column, when its amount or date cannot be read or it names no
+buyer; values that are odd but usable are kept with a field-level issue (a
+supplier id that is not a valid business id is kept as published). Rows in =
+accepted + quarantined.
+
+Hand-written: the layouts are Finnish and not known to any library; ``csv``
+and ``openpyxl`` do the parsing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+
+from keino_metrics.readers.base import ParseResult, Quarantined
+from keino_metrics.spend.ids import normalise_business_id
+
+__all__ = ["FORMAT", "ALIASES", "sniff", "parse", "fold", "parse_amount", "parse_date"]
+
+FORMAT = "spend"
+UNIT = "invoice row"
+
+#: Canonical field -> folded header names that hold it, in order of preference.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "invoice_id": ("lasku_id", "tositteen_numero", "tositenumero", "tosite_numero",
+                   "laskun_numero", "tositenro"),
+    "buyer_id": ("hankintayksikko_tunnus", "ostajan_y_tunnus", "kunnan_y_tunnus",
+                 "organisaation_y_tunnus"),
+    "buyer_name": ("hankintayksikko", "kunnan_nimi", "kunnan_tai_kuntayhtyman_nimi",
+                   "organisaation_nimi", "organisaatio"),
+    "parent_id": ("ylaorganisaatio_tunnus",),
+    "parent_name": ("ylaorganisaatio",),
+    "sector": ("sektori",),
+    "supplier_id": ("toimittaja_y_tunnus", "toimittajan_y_tunnus", "toimittajan_ytunnus"),
+    "supplier_name": ("toimittaja_nimi", "toimittajan_nimi"),
+    "posting_date": ("tositepvm", "tositepaivamaara", "kirjauspaivamaara", "kirjauspvm",
+                     "laskun_paivamaara", "laskun_pvm", "tositepaiva"),
+    "amount_net": ("summa_alv0_euroina", "summa_alv_0_euroina", "summa_alv0", "summa_euroa",
+                   "summa_veroton", "summa"),
+    "amount_gross": ("kokonaissumma_euroina", "kokonaissumma"),
+    "amount_posting": ("tiliointisumma",),
+    "account": ("tili", "tilin_numero", "kirjanpidon_tilinumero", "tilinumero", "tili_nro"),
+    "account_name": ("tilin_nimi",),
+    "product_group": ("tuote_palveluryhma", "palveluluokka"),
+    "category": ("hankintakategoria",),
+    "municipality_code": ("kuntakoodi", "kuntanumero", "kuntanro"),
+    "supplier_municipality": ("toimittaja_kunta",),
+    "supplier_country": ("toimittajan_maakoodi",),
+    "contract_number": ("sopimusnumero",),
+    "unit_name": ("tulosyksikon_nimi",),
+}
+
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "å": "a", "é": "e"})
+_ANY_AMOUNT = ("amount_posting", "amount_net", "amount_gross")
+
+
+def fold(name: object) -> str:
+    """A header name folded for matching: ``"Toimittajan Y-tunnus"`` -> ``toimittajan_y_tunnus``."""
+    s = str(name or "").strip().lstrip("\ufeff").strip('"').casefold().translate(_FOLD)
+    return re.sub(r"[^0-9a-z]+", "_", s).strip("_")
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    """Canonical field -> column index, by :data:`ALIASES` (first alias present wins)."""
+    folded = [fold(h) for h in header]
+    out: dict[str, int] = {}
+    for fld, names in ALIASES.items():
+        for name in names:
+            if name in folded:
+                out[fld] = folded.index(name)
+                break
+    if "buyer_id" not in out:
+        # "Oulun kaupungin Y-tunnus": a business-id column that is not the supplier's
+        for i, f in enumerate(folded):
+            if f.endswith("y_tunnus") and not f.startswith("toimittaja"):
+                out["buyer_id"] = i
+                break
+    return out
+
+
+def _layout(cols: dict[str, int]) -> str | None:
+    if "amount_posting" in cols or ("invoice_id" in cols and "buyer_name" in cols
+                                    and "parent_name" in cols):
+        return "spend-treasury" if any(a in cols for a in _ANY_AMOUNT) else None
+    if "supplier_id" in cols and any(a in cols for a in _ANY_AMOUNT) \
+            and "posting_date" in cols:
+        return "spend-municipal"
+    return None
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _delimiter(line: str) -> str:
+    return max("\t;,", key=line.count)
+
+
+def _is_workbook(head: bytes) -> bool:
+    """A zip whose first 4 KB name workbook parts (Excel writes ``[Content_Types].xml``
+    first, other writers ``docProps/`` and then ``xl/``)."""
+    return head.startswith(b"PK\x03\x04") and (b"[Content_Types].xml" in head[:4096]
+                                               or b"xl/" in head[:4096])
+
+
+def sniff(head: bytes) -> bool:
+    """Whether ``head`` starts purchase-invoice data in a known layout.
+
+    A CSV file is recognised by its header line; an ``.xlsx`` workbook by its
+    zip structure (its header row is checked when it is parsed).
+    """
+    if _is_workbook(head):
+        return True
+    text = _decode(head).lstrip()
+    if not text or text[0] in "<[{":
+        return False
+    first = text.splitlines()[0]
+    header = next(csv.reader([first], delimiter=_delimiter(first)), [])
+    return _layout(_columns(header)) is not None
+
+
+# -- values -------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+
+
+def parse_amount(text: object) -> float | None:
+    """A published amount as a float, or ``None`` when it is not a number.
+
+    Accepts a decimal comma (``1 234,56``), a decimal point, thousands
+    separators (space, no-break space, point or comma before a decimal mark
+    of the other kind) and a trailing minus (``12,50-``).
+
+    Examples
+    --------
+    >>> parse_amount("1 234,56"), parse_amount("-12.5"), parse_amount("1.234,5"), parse_amount("7,00-")
+    (1234.56, -12.5, 1234.5, -7.0)
+    """
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text) if text == text else None
+    if not isinstance(text, str):
+        return None
+    s = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "")
+    if s.endswith("-") and len(s) > 1:
+        s = "-" + s[:-1]
+    if "," in s and "." in s:
+        if s.rfind(",") > s.rfind("."):
+            s = s.replace(".", "").replace(",", ".")
+        else:
+            s = s.replace(",", "")
+    elif "," in s:
+        if s.count(",") > 1:
+            return None
+        s = s.replace(",", ".")
+    if not _NUMBER.match(s):
+        return None
+    return float(s)
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S",
+                 "%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M")
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A published date (``2021-03-31``, ``31.3.2021``, ``20210331``, Excel date)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            d = dt.datetime.strptime(s, fmt).date()
+        except ValueError:
+            continue
+        return d if 1990 <= d.year <= 2100 else None
+    return None
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = str(value).strip()
+    return s or None
+
+
+# -- rows ---------------------------------------------------------------------
+
+def _csv_table(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    text = _decode(data)
+    first = text.lstrip().splitlines()[0] if text.strip() else ""
+    reader = csv.reader(io.StringIO(text.lstrip()), delimiter=_delimiter(first))
+    header = next(reader, [])
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for i, row in enumerate(reader, start=2):
+            if any(c.strip() for c in row):
+                yield i, row
+    return header, rows()
+
+
+def _xlsx_table(data: bytes, source_file: str
+                ) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise Quarantined(source_file, "file", None, f"not a readable Excel workbook: {exc}"
+                          ) from None
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    header = [_text(c) or "" for c in next(it, ())]
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        for i, row in enumerate(it, start=2):
+            if any(_text(c) for c in row):
+                yield i, list(row)
+        wb.close()
+    return header, rows()
+
+
+def _buyer_hash(name: str) -> str:
+    return "h-" + hashlib.sha256(name.casefold().encode("utf-8")).hexdigest()[:12]
+
+
+def parse(data: bytes, source_file: str) -> ParseResult:
+    """Read one purchase-invoice file (CSV or ``.xlsx``) into ``spend`` rows."""
+    res = ParseResult(source_file, FORMAT, UNIT, bytes_in=len(data), bytes_parsed=len(data))
+    workbook = _is_workbook(data[:4096])
+    if workbook:
+        header, rows = _xlsx_table(data, source_file)
+    else:
+        header, rows = _csv_table(data)
+    cols = _columns(header)
+    layout = _layout(cols)
+    if layout is None:
+        raise Quarantined(source_file, "file", "header",
+                          "no purchase-invoice header (State Treasury or municipal layout) "
+                          f"in the first row: {', '.join(map(str, header[:8]))}")
+    amount_col = next(a for a in _ANY_AMOUNT if a in cols)
+    basis = amount_col.removeprefix("amount_")
+    for line, row in rows:
+        res.records_in += 1
+        record = f"row {line}"
+        try:
+            out = _row(res, record, row, header, cols, amount_col, strict=not workbook)
+        except Quarantined as q:
+            res.quarantine.append(q)
+            continue
+        out.update(source_file=source_file, record=record, amount_basis=basis, source=layout)
+        res.add("spend", out)
+        res.records_accepted += 1
+    return res
+
+
+def _row(res: ParseResult, record: str, row: list, header: list[str], cols: dict[str, int],
+         amount_col: str, strict: bool) -> dict:
+    """One accepted row, or :class:`Quarantined` naming the column.
+
+    ``strict``: a row with fewer fields than the header is quarantined (CSV,
+    where it means a broken line); a worksheet row may end early.
+    """
+    while len(row) > len(header) and _text(row[-1]) is None:
+        row = row[:-1]  # empty cells after the last column
+    if len(row) > len(header) or (strict and len(row) < len(header)):
+        raise Quarantined(res.source_file, record, None,
+                          f"{len(row)} fields where the header has {len(header)}")
+
+    def get(fld: str) -> object:
+        i = cols.get(fld)
+        return row[i] if i is not None and i < len(row) else None
+
+    def name(fld: str) -> str:
+        return header[cols[fld]]
+
+    raw_amount = get(amount_col)
+    amount = parse_amount(raw_amount)
+    if amount is None:
+        raise Quarantined(res.source_file, record, name(amount_col),
+                          f"amount {raw_amount!r} is not a number")
+    raw_date = get("posting_date")
+    date = parse_date(raw_date) if "posting_date" in cols else None
+    if date is None:
+        fld = name("posting_date") if "posting_date" in cols else "posting date"
+        raise Quarantined(res.source_file, record, fld, f"date {raw_date!r} is not a date")
+    buyer_name = _text(get("buyer_name"))
+    raw_buyer = _text(get("buyer_id"))
+    if raw_buyer is None and buyer_name is None:
+        raise Quarantined(res.source_file, record, "buyer",
+                          "neither a buyer id nor a buyer name")
+    if raw_buyer is None:
+        buyer_id = _buyer_hash(buyer_name or "")
+    else:
+        buyer_id = normalise_business_id(raw_buyer) or raw_buyer
+    raw_supplier = _text(get("supplier_id"))
+    supplier_id = normalise_business_id(raw_supplier)
+    if raw_supplier is not None and supplier_id is None:
+        supplier_id = raw_supplier
+        res.note(record, name("supplier_id"), raw_supplier, "kept_raw",
+                 "not a Finnish business id with a valid check digit")
+    elif raw_supplier is not None and supplier_id != raw_supplier:
+        res.note(record, name("supplier_id"), raw_supplier, "normalised",
+                 f"business id written as {supplier_id}")
+    out = {
+        "invoice_id": _text(get("invoice_id")), "buyer_id": buyer_id,
+        "buyer_name": buyer_name, "parent_id": _text(get("parent_id")),
+        "parent_name": _text(get("parent_name")), "sector": _text(get("sector")),
+        "supplier_id": supplier_id, "supplier_name": _text(get("supplier_name")),
+        "posting_date": date, "amount_eur": amount,
+        "account": _text(get("account")), "account_name": _text(get("account_name")),
+        "product_group": _text(get("product_group")), "category": _text(get("category")),
+    }
+    for extra in ("municipality_code", "supplier_municipality", "supplier_country",
+                  "contract_number", "unit_name"):
+        if extra in cols:
+            out[extra] = _text(get(extra))
+    return out
