@@ -62,7 +62,7 @@ class LinkRules:
     years: float = 4.5
     decay: float = 2.0
     smoothing: float = 1.0
-    none_weight: float = 0.05
+    none_weight: float = 0.01
     threshold: float = 0.5
 
 

@@ -1,0 +1,125 @@
+"""The purchase-invoice reader on both published layouts and their header variants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import keino_metrics as km
+from keino_metrics.readers import spend
+from keino_metrics.readers.inputs import iter_inputs
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "spend"
+
+
+def _parse(name: str):
+    data = (FIX / name).read_bytes()
+    assert spend.sniff(data[:4096])
+    return spend.parse(data, name)
+
+
+def test_treasury_2019_tab_utf8():
+    res = _parse("th_data_2019.csv")
+    rows = res.rows["spend"]
+    assert res.records_in == 4 and res.records_accepted == 3
+    assert [q.field for q in res.quarantine] == ["tiliointisumma"]
+    assert "row 5" == res.quarantine[0].record
+    first = rows[0]
+    assert first["source"] == "spend-treasury" and first["amount_basis"] == "posting"
+    assert first["amount_eur"] == 1250.50 and first["buyer_id"] == "02020"
+    assert first["parent_name"] == "Ministeriö A" and first["category"] == "ICT-palvelut"
+    assert rows[1]["amount_eur"] == -80.0  # credit note kept
+    assert rows[2]["supplier_id"] is None
+
+
+def test_treasury_2023_semicolon_cp1252_decimal_comma():
+    res = _parse("th_data_2023.csv")
+    rows = res.rows["spend"]
+    assert res.records_in == 3 and res.records_accepted == 2
+    assert res.quarantine[0].field == "tositepvm"  # 30 February
+    assert rows[0]["amount_eur"] == 1234.56
+    assert rows[0]["supplier_id"] == "0112038-9"  # VAT form normalised
+    assert rows[0]["supplier_municipality"] == "Järvenpää"
+    actions = {(i.record, i.action) for i in res.issues}
+    assert ("row 2", "normalised") in actions and ("row 4", "kept_raw") in actions
+    assert rows[1]["supplier_id"] == "1234567-0"  # bad check digit kept as published
+
+
+def test_municipal_recommended_layout():
+    res = _parse("ostolaskut_2020_suositus.csv")
+    rows = res.rows["spend"]
+    assert res.records_in == 3 and res.records_accepted == 2
+    assert res.quarantine[0].field == "Kirjauspäivämäärä"
+    assert rows[0]["source"] == "spend-municipal" and rows[0]["amount_basis"] == "net"
+    assert rows[0]["amount_eur"] == 1000.0 and rows[0]["buyer_name"] == "Jyväskylä"
+    assert rows[0]["account"] == "4340" and rows[0]["contract_number"] == "S-12"
+    assert rows[1]["supplier_id"] == "SE556000000001"
+
+
+def test_municipal_variant_headers():
+    res = _parse("ostolaskut_2021_muunnelma.csv")
+    rows = res.rows["spend"]
+    assert res.records_in == 2 and res.records_accepted == 1
+    assert "fields where the header has" in res.quarantine[0].reason
+    assert rows[0]["amount_basis"] == "gross" and rows[0]["amount_eur"] == 1500.0
+    assert rows[0]["supplier_id"] == "0112038-9"  # six-digit form padded
+    assert rows[0]["product_group"] == "Rakentaminen" and rows[0]["account"] == "4320"
+
+
+def test_excel_workbook(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Kunnan nimi", "Ostajan Y-tunnus", "Tositepäivämäärä", "Toimittajan nimi",
+               "Toimittajan Y-tunnus", "Summa ALV0 euroina"])
+    ws.append(["Oulu", "0187690-1", "2022-05-02", "Esimerkki Oy", "0112038-9", 12.5])
+    ws.append(["Oulu", "0187690-1", None, "Esimerkki Oy", "0112038-9", 3])
+    import datetime as dt
+    ws.cell(row=3, column=3, value=dt.datetime(2022, 5, 3))
+    path = tmp_path / "ostolaskut.xlsx"
+    wb.save(path)
+    items = list(iter_inputs(path))
+    assert len(items) == 1  # a workbook is one input, not an archive of parts
+    data = km.read(path, workers=1, progress=False)
+    assert len(data.spend) == 2
+    assert data.spend["posting_date"].dt.day.tolist() == [2, 3]
+    assert (data.accounting["rows_in"] == data.accounting["rows_accepted"]
+            + data.accounting["rows_quarantined"]).all()
+
+
+def test_front_door_accounts_for_every_row():
+    data = km.read(FIX, workers=1, progress=False)
+    acc = data.accounting.set_index("input")
+    assert set(acc["source"]) == {"spend"}
+    assert (acc["rows_in"] == acc["rows_accepted"] + acc["rows_quarantined"]).all()
+    assert acc["rows_in"].sum() == 12 and len(data.spend) == 8
+    assert len(data.quarantine) == 4
+    assert set(data.spend["source"]) == {"spend-treasury", "spend-municipal"}
+    assert data.field_issues["field"].isin(["toimittaja_y_tunnus", "Toimittajan Y-tunnus",
+                                            "Toimittajan y-tunnus"]).all()
+
+
+def test_unknown_header_is_not_claimed():
+    assert not spend.sniff(b"a;b;c\n1;2;3\n")
+    assert not spend.sniff(b'{"releases": []}')
+
+
+def test_file_without_spend_header_quarantined():
+    with pytest.raises(spend.Quarantined):
+        spend.parse(b"PK\x03\x04" + b"\x00" * 40 + b"xl/", "broken.xlsx")
+
+
+@pytest.mark.parametrize(("text", "value"), [("1 234,56", 1234.56), ("1.234,56", 1234.56),
+                                             ("1,234.56", 1234.56), ("-5", -5.0),
+                                             ("12,50-", -12.5), ("\u00a0100,0", 100.0),
+                                             ("1,2,3", None), ("", None), ("x", None)])
+def test_parse_amount(text, value):
+    assert spend.parse_amount(text) == value
+
+
+def test_fold_header_names():
+    assert spend.fold("\ufeffToimittajan Y-tunnus") == "toimittajan_y_tunnus"
+    assert spend.fold("Summa ALV0 euroina") == "summa_alv0_euroina"
+    assert spend.fold("Tositepäivämäärä") == "tositepaivamaara"
