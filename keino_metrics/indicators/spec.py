@@ -154,7 +154,7 @@ class Indicator:
     ----------
     id : str
         Namespaced id (``KEINO-``, ``SMS-``, ``EF-``, ``FI-``, ``OT-``,
-        ``RF-``, ``CAP-``, ``DQ-``).
+        ``RF-``, ``CAP-``, ``DQ-``, ``SPEND-``).
     family : str
         Primary family (``volume``, ``strategic``, ``innovation-target``,
         ``markets``, ``scoreboard``, ``eforms``, ``integrity``,
