@@ -17,24 +17,31 @@ weights into probabilities:
    :attr:`LinkRules.years` years after it (four years: the longest framework
    agreement of Directive 2014/24/EU art. 33, plus the half year in which
    last invoices arrive).
-3. **Weights.** A candidate's weight is ``exp(-age / decay)`` (``age``: years
-   from the award to the posting; recent contracts are likelier) times the
-   category compatibility: the share of the invoice category's *unambiguous*
-   links (invoices with exactly one candidate) that fall in the candidate's
-   CPV division, smoothed towards uniform (:attr:`LinkRules.smoothing`). The
-   compatibility is thus learnt from the data itself; with no category the
-   factor is 1. It is also multiplied by the amount compatibility: a normal
-   density (peak 1) of ``log(|invoice amount| / contract value)`` around the
-   median of the unambiguous links, with their standard deviation (an
-   invoice of EUR 2 000 fits a EUR 50 000 contract better than a EUR 20
-   million one). Contracts without a value get factor 1.
-4. **Probabilities.** ``p(contract) = w / (sum of w + w_none)``, where
+3. **Weights.** Each candidate's weight is the product of three factors,
+   each learnt from the *unambiguous* links (invoices with exactly one
+   candidate) once there are :data:`MIN_LEARN` of them:
+   recency, the histogram (quarter years, add-one smoothed, peak 1) of the
+   invoices' ages since the award (before that: ``exp(-age / decay)``);
+   amount, the histogram (half units) of ``log(|amount| / contract value)``
+   (an invoice of EUR 2 000 fits a EUR 50 000 contract better than a EUR 20
+   million one; contracts without a value: factor 1); and category, the share
+   of the invoice category's unambiguous links in the candidate's CPV
+   division relative to uniform, smoothed by :attr:`LinkRules.smoothing`
+   (no category: factor 1).
+4. **Probabilities.** ``p(lot result) = w / (sum of w + w_none)``, where
    ``w_none`` (:attr:`LinkRules.none_weight`) stands for purchases from the
-   same supplier outside any noticed contract. The invoice is linked to the
-   contract of highest probability when that probability reaches
-   :attr:`LinkRules.threshold`; its ``link_score`` is that probability. The
-   other candidates' probabilities are kept (:func:`link_spend` returns them)
-   so that indicators can carry the linkage uncertainty.
+   same supplier outside any noticed contract; a lot result whose expected
+   linked euros exceed its value is weighed down (:attr:`LinkRules.capacity_rounds`).
+5. **Contract.** The unit linked to is the contract: what one result notice
+   awards to the supplier. eForms settles one contract per winner that may
+   cover several lots (``efac:SettledContract`` refers to several lot
+   results), and invoices name no lot, so the probabilities of the lots of one
+   notice won by the supplier are summed. The invoice is linked to the
+   contract of highest probability when it reaches
+   :attr:`LinkRules.threshold`; ``link_score`` is that probability and
+   ``contract`` its most probable lot. Every lot result's probability is kept
+   (:func:`link_spend` returns them) so that indicators carry the linkage
+   uncertainty.
 
 An invoice with no candidate stays unlinked (score 0). Hand-written: the
 ``splink`` and ``recordlinkage`` packages are not in the environment, and the
@@ -64,6 +71,7 @@ class LinkRules:
     smoothing: float = 1.0
     none_weight: float = 0.01
     threshold: float = 0.5
+    capacity_rounds: int = 5
 
 
 def _fold(name: object) -> str | None:
@@ -121,6 +129,51 @@ def buyer_keys(spend: pd.DataFrame, buyers: pd.DataFrame) -> pd.Series:
     return by_id.fillna(by_name)
 
 
+#: Unambiguous links needed before a distribution is learnt from them.
+MIN_LEARN = 30
+
+
+def _learnt(x: np.ndarray, ref: np.ndarray, edges: np.ndarray,
+            fallback: np.ndarray) -> np.ndarray:
+    """Histogram density of ``ref`` (add-one smoothed, peak 1) evaluated at ``x``.
+
+    ``fallback`` is returned when ``ref`` has fewer than :data:`MIN_LEARN` values.
+    """
+    ref = ref[np.isfinite(ref)]
+    if len(ref) < MIN_LEARN:
+        return fallback
+    counts, _ = np.histogram(np.clip(ref, edges[0], edges[-1]), bins=edges)
+    dens = (counts + 1.0) / (counts + 1.0).max()
+    idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(dens) - 1)
+    return dens[idx]
+
+
+def _probabilities(pairs: pd.DataFrame, rules: LinkRules) -> np.ndarray:
+    """Candidate probabilities, with contracts paid beyond their value weighed down.
+
+    ``p = w / (sum of w + none_weight)``; then, :attr:`LinkRules.capacity_rounds`
+    times, a contract whose expected linked euros ``sum(p * |amount|)`` exceed its
+    value has its weights divided by that excess, and ``p`` is computed again.
+    """
+    w = pairs["w"].to_numpy(float)
+    row = pairs["row"].to_numpy()
+    _, ridx = np.unique(row, return_inverse=True)
+    _, cidx = np.unique(pairs["contract"].to_numpy(dtype=str), return_inverse=True)
+    amount = np.abs(pairs["amount"].to_numpy(float))
+    amount = np.where(np.isfinite(amount), amount, 0.0)
+    value = pd.Series(pairs["value_eur"].to_numpy(float)).groupby(cidx).first().to_numpy()
+    factor = np.ones(cidx.max() + 1)
+    for k in range(rules.capacity_rounds + 1):
+        wk = w * factor[cidx]
+        p = wk / (np.bincount(ridx, weights=wk)[ridx] + rules.none_weight)
+        if k == rules.capacity_rounds:
+            return p
+        paid = np.bincount(cidx, weights=p * amount)
+        excess = np.where(value > 0, paid / np.where(value > 0, value, 1.0), 0.0)
+        factor = factor / np.maximum(excess, 1.0)
+    return p
+
+
 def _categories(spend: pd.DataFrame) -> pd.Series:
     cat = spend["category"].astype(object)
     return cat.where(cat.notna(), spend["product_group"].astype(object))
@@ -146,9 +199,11 @@ def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
     -------
     links : pandas.DataFrame
         One row per invoice row, in the order of ``spend``: ``row`` (position
-        in ``spend``), ``contract`` (``notice_id/lot_id`` or null),
-        ``link_score`` (probability of the chosen contract; 0 when unlinked),
-        ``candidates`` (number of candidate contracts).
+        in ``spend``), ``notice_id`` (the result notice of the linked
+        contract, or null), ``contract`` (its most probable lot,
+        ``notice_id/lot_id``), ``link_score`` (probability of the contract;
+        0 when unlinked), ``lot_score`` (probability of that lot),
+        ``candidates`` (number of candidate lot results).
     candidates : pandas.DataFrame
         Every candidate pair: ``row``, ``contract``, ``p`` (its probability).
         ``1 - sum(p)`` of a row is the probability that it is outside any
@@ -156,8 +211,10 @@ def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
     """
     rules = rules or LinkRules()
     n = len(spend)
-    empty_links = pd.DataFrame({"row": np.arange(n), "contract": pd.Series([None] * n,
-                                dtype=object), "link_score": 0.0, "candidates": 0})
+    empty_links = pd.DataFrame({"row": np.arange(n),
+                                "notice_id": pd.Series([None] * n, dtype=object),
+                                "contract": pd.Series([None] * n, dtype=object),
+                                "link_score": 0.0, "lot_score": 0.0, "candidates": 0})
     empty_cand = pd.DataFrame({"row": pd.Series(dtype="int64"),
                                "contract": pd.Series(dtype=object), "p": pd.Series(dtype=float)})
     if n == 0:
@@ -183,14 +240,23 @@ def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
     pairs = pairs.loc[inside].assign(age=np.clip(age[inside], 0, None))
     if pairs.empty:
         return empty_links, empty_cand
-    pairs["w"] = np.exp(-pairs["age"].to_numpy() / rules.decay)
+    single = (pairs.groupby("row")["contract"].transform("size") == 1).to_numpy()
+    # recency: the age distribution of the unambiguous links, else exp(-age / decay)
+    age = pairs["age"].to_numpy()
+    pairs["w"] = _learnt(age, age[single], np.arange(0.0, rules.years + 0.25, 0.25),
+                         np.exp(-age / rules.decay))
+    # amount: log(|invoice| / contract value) as among the unambiguous links
+    ratio = np.log(np.abs(pairs["amount"].to_numpy()) / pairs["value_eur"].to_numpy())
+    known = np.isfinite(ratio)
+    fit = _learnt(np.where(known, ratio, 0.0), ratio[single & known],
+                  np.arange(-16.0, 4.5, 0.5), np.ones(len(ratio)))
+    pairs["w"] = pairs["w"] * np.where(known, fit, 1.0)
     # category compatibility learnt from the unambiguous links
-    size = pairs.groupby("row")["contract"].transform("size")
-    single = pairs.loc[(size == 1) & pairs["category"].notna()]
+    cat_single = pairs.loc[single & pairs["category"].notna().to_numpy()]
     divisions = max(pairs["cpv_division"].nunique(), 1)
-    if len(single):
-        joint = single.groupby(["category", "cpv_division"], dropna=False).size().rename("k")
-        total = single.groupby("category").size().rename("m")
+    if len(cat_single):
+        joint = cat_single.groupby(["category", "cpv_division"], dropna=False).size().rename("k")
+        total = cat_single.groupby("category").size().rename("m")
         pairs = pairs.merge(joint.reset_index(), on=["category", "cpv_division"], how="left"
                             ).merge(total.reset_index(), on="category", how="left")
         k = pairs["k"].fillna(0).to_numpy()
@@ -198,23 +264,22 @@ def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
         compat = (k + rules.smoothing / divisions) / (m + rules.smoothing)
         compat = np.where(pairs["category"].isna() | (m == 0), 1.0, compat * divisions)
         pairs["w"] = pairs["w"] * np.minimum(compat, divisions)
-    # amount compatibility: log(invoice / contract value) near its usual level
-    ratio = np.log(np.abs(pairs["amount"].to_numpy()) / pairs["value_eur"].to_numpy())
-    known = np.isfinite(ratio)
-    ref = ratio[known & (pairs.groupby("row")["contract"].transform("size") == 1).to_numpy()]
-    if len(ref) >= 30:
-        mu, sd = float(np.median(ref)), float(np.std(ref)) or 1.0
-        fit = np.exp(-0.5 * ((ratio - mu) / sd) ** 2)
-        pairs["w"] = pairs["w"] * np.where(known, np.maximum(fit, 1e-6), 1.0)
-    total_w = pairs.groupby("row")["w"].transform("sum")
-    pairs["p"] = pairs["w"] / (total_w + rules.none_weight)
-    pairs = pairs.sort_values(["row", "p"], ascending=[True, False], kind="stable")
+    pairs["p"] = _probabilities(pairs, rules)
+    # the contract is the award(s) of one result notice to the supplier: the lots
+    # of a notice that the invoice's supplier won are summed
+    pairs["notice_id"] = pairs["contract"].str.split("/", n=1).str[0]
+    pairs["p_notice"] = pairs.groupby(["row", "notice_id"])["p"].transform("sum")
+    pairs = pairs.sort_values(["row", "p_notice", "p"], ascending=[True, False, False],
+                              kind="stable")
     best = pairs.drop_duplicates("row")
     counts = pairs.groupby("row").size()
     links = empty_links.copy()
-    chosen = best.loc[best["p"] >= rules.threshold]
-    links.loc[chosen["row"].to_numpy(), "contract"] = chosen["contract"].to_numpy()
-    links.loc[chosen["row"].to_numpy(), "link_score"] = chosen["p"].to_numpy()
+    chosen = best.loc[best["p_notice"] >= rules.threshold]
+    at = chosen["row"].to_numpy()
+    links.loc[at, "notice_id"] = chosen["notice_id"].to_numpy()
+    links.loc[at, "contract"] = chosen["contract"].to_numpy()
+    links.loc[at, "link_score"] = chosen["p_notice"].to_numpy()
+    links.loc[at, "lot_score"] = chosen["p"].to_numpy()
     links.loc[counts.index.to_numpy(), "candidates"] = counts.to_numpy()
     cand = pairs[["row", "contract", "p"]].reset_index(drop=True)
     return links, cand
