@@ -217,7 +217,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
           "``Tositenumero``)."),
         C("buyer_id", "id", "Buyer: Finnish business id ``1234567-8`` where published "
           "(``Ostajan Y-tunnus``), else the publisher's unit code (``hankintayksikko_tunnus``), "
-          "else ``h-`` and a hash of the name.", required=True),
+          "else ``h-`` and a hash of the name; null when the file names no buyer (a "
+          "municipality's own file, see ``keino_metrics.spend.set_buyer``)."),
         C("buyer_name", "str", "Buyer (procuring unit or municipality) as published."),
         C("parent_id", "id", "Parent organisation's code (``ylaorganisaatio_tunnus``)."),
         C("parent_name", "str", "Parent organisation (``ylaorganisaatio``), e.g. the "

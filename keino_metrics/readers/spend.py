@@ -25,8 +25,15 @@ UTF-8 or Windows-1252; decimal comma or point) or as an Excel workbook
 
 Header names are matched after folding (case, spaces, hyphens, ``ä``/``ö``)
 against the aliases in :data:`ALIASES`, so the header variants of different
-years and publishers are one layout. Detection is by content (the header
-line, or for a workbook the zip's ``xl/`` parts), never by file name.
+years and publishers are one layout (Jyväskylä's ``Nettosumma``,
+``Kirjauspvm``, ``Y-tunnus``; Paimio's ``Tositepvä``, ``Summa (alv 0%)``).
+The header is the first of the first :data:`HEADER_ROWS` rows in a known
+layout (workbooks may have title rows above it). Detection is by content (the
+header line, or for a workbook the zip's ``xl/`` parts), never by file name.
+A municipality's own file often names no buyer: its rows are kept with a null
+``buyer_id`` and one field-level issue for the file
+(:func:`keino_metrics.spend.set_buyer` sets it). A file without a date column
+is quarantined whole: its rows cannot be placed in time.
 
 Each data row is one record (unit ``invoice row``). A row is quarantined, with
 file, row and column, when its amount or date cannot be read or it names no
@@ -59,7 +66,7 @@ UNIT = "invoice row"
 #: Canonical field -> folded header names that hold it, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
     "invoice_id": ("lasku_id", "tositteen_numero", "tositenumero", "tosite_numero",
-                   "laskun_numero", "tositenro"),
+                   "laskun_numero", "tositenro", "tapahtumanumero"),
     "buyer_id": ("hankintayksikko_tunnus", "ostajan_y_tunnus", "kunnan_y_tunnus",
                  "organisaation_y_tunnus"),
     "buyer_name": ("hankintayksikko", "kunnan_nimi", "kunnan_tai_kuntayhtyman_nimi",
@@ -67,24 +74,36 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "parent_id": ("ylaorganisaatio_tunnus",),
     "parent_name": ("ylaorganisaatio",),
     "sector": ("sektori",),
-    "supplier_id": ("toimittaja_y_tunnus", "toimittajan_y_tunnus", "toimittajan_ytunnus"),
-    "supplier_name": ("toimittaja_nimi", "toimittajan_nimi"),
+    "supplier_id": ("toimittaja_y_tunnus", "toimittajan_y_tunnus", "toimittajan_ytunnus",
+                    "y_tunnus", "ytunnus"),
+    "supplier_name": ("toimittaja_nimi", "toimittajan_nimi", "toimittaja"),
     "posting_date": ("tositepvm", "tositepaivamaara", "kirjauspaivamaara", "kirjauspvm",
+                     "kirjauspaiva", "tositepva", "tapaht_pvm", "tapahtpvm",
                      "laskun_paivamaara", "laskun_pvm", "tositepaiva"),
-    "amount_net": ("summa_alv0_euroina", "summa_alv_0_euroina", "summa_alv0", "summa_euroa",
+    "amount_net": ("summa_alv0_euroina", "summa_alv_0_euroina", "summa_alv0", "summa_alv_0",
+                   "laskun_summa_ilman_alv", "nettosumma", "netto", "summa_euroa",
                    "summa_veroton", "summa"),
     "amount_gross": ("kokonaissumma_euroina", "kokonaissumma"),
     "amount_posting": ("tiliointisumma",),
-    "account": ("tili", "tilin_numero", "kirjanpidon_tilinumero", "tilinumero", "tili_nro"),
+    "account": ("tili", "tilin_numero", "kirjanpidon_tilinumero", "tilinumero", "tili_nro",
+                "tilinro", "tilit"),
     "account_name": ("tilin_nimi",),
+    "account_group": ("tiliryhman_nimi", "tiliryhma", "kirjanpidon_tiliryhmat"),
     "product_group": ("tuote_palveluryhma", "palveluluokka"),
     "category": ("hankintakategoria",),
     "municipality_code": ("kuntakoodi", "kuntanumero", "kuntanro"),
     "supplier_municipality": ("toimittaja_kunta",),
     "supplier_country": ("toimittajan_maakoodi",),
+    "supplier_number": ("toimittaja_nro", "toimittajan_nro", "toimittajan_numero"),
     "contract_number": ("sopimusnumero",),
-    "unit_name": ("tulosyksikon_nimi",),
+    "unit_name": ("tulosyksikon_nimi", "vastuualue", "toimielin", "tulosalue"),
 }
+
+#: Extra (non-canonical) columns written where the file has them.
+EXTRAS = ("municipality_code", "supplier_municipality", "supplier_country", "supplier_number",
+          "contract_number", "unit_name", "account_group")
+#: Rows searched for the header (some workbooks have title rows above it).
+HEADER_ROWS = 30
 
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "å": "a", "é": "e"})
 _ANY_AMOUNT = ("amount_posting", "amount_net", "amount_gross")
@@ -108,7 +127,8 @@ def _columns(header: list[str]) -> dict[str, int]:
     if "buyer_id" not in out:
         # "Oulun kaupungin Y-tunnus": a business-id column that is not the supplier's
         for i, f in enumerate(folded):
-            if f.endswith("y_tunnus") and not f.startswith("toimittaja"):
+            if (f.endswith("y_tunnus") and f not in ("y_tunnus", "ytunnus")
+                    and not f.startswith("toimittaja")):
                 out["buyer_id"] = i
                 break
     return out
@@ -118,10 +138,16 @@ def _layout(cols: dict[str, int]) -> str | None:
     if "amount_posting" in cols or ("invoice_id" in cols and "buyer_name" in cols
                                     and "parent_name" in cols):
         return "spend-treasury" if any(a in cols for a in _ANY_AMOUNT) else None
-    if "supplier_id" in cols and any(a in cols for a in _ANY_AMOUNT) \
-            and "posting_date" in cols:
+    if (("supplier_id" in cols or "supplier_name" in cols)
+            and any(a in cols for a in _ANY_AMOUNT) and "posting_date" in cols):
         return "spend-municipal"
     return None
+
+
+def _near_miss(cols: dict[str, int]) -> bool:
+    """A supplier and an amount but no date: purchase invoices this reader cannot date."""
+    return (("supplier_id" in cols or "supplier_name" in cols)
+            and any(a in cols for a in _ANY_AMOUNT))
 
 
 def _decode(data: bytes) -> str:
@@ -145,17 +171,23 @@ def _is_workbook(head: bytes) -> bool:
 def sniff(head: bytes) -> bool:
     """Whether ``head`` starts purchase-invoice data in a known layout.
 
-    A CSV file is recognised by its header line; an ``.xlsx`` workbook by its
-    zip structure (its header row is checked when it is parsed).
+    A CSV file is recognised by a header line among its first lines (also one
+    with a supplier and an amount but no date, so that :func:`parse` can say
+    why it cannot be read); an ``.xlsx`` workbook by its zip structure (its
+    header row is checked when it is parsed).
     """
     if _is_workbook(head):
         return True
     text = _decode(head).lstrip()
     if not text or text[0] in "<[{":
         return False
-    first = text.splitlines()[0]
-    header = next(csv.reader([first], delimiter=_delimiter(first)), [])
-    return _layout(_columns(header)) is not None
+    lines = text.splitlines()[:HEADER_ROWS]
+    sep = _delimiter(lines[0]) if lines else ","
+    for header in csv.reader(lines[:-1] or lines, delimiter=sep):
+        cols = _columns(header)
+        if _layout(cols) is not None or _near_miss(cols):
+            return True
+    return False
 
 
 # -- values -------------------------------------------------------------------
@@ -229,21 +261,40 @@ def _text(value: object) -> str | None:
 
 # -- rows ---------------------------------------------------------------------
 
-def _csv_table(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _find_header(rows: Iterator[list], start: int) -> tuple[list[str], int, list[list]]:
+    """The header row among the first :data:`HEADER_ROWS` rows: the first row in a
+    known layout, else the first row. Returns it, its row number and the rows
+    read before it was found (when none was, all of them)."""
+    seen: list[list] = []
+    for n, row in enumerate(rows, start=start):
+        header = [_text(c) or "" for c in row]
+        if _layout(_columns(header)) is not None or _near_miss(_columns(header)):
+            return header, n, []
+        seen.append(row)
+        if len(seen) >= HEADER_ROWS:
+            break
+    first = [_text(c) or "" for c in seen[0]] if seen else []
+    return first, start, seen[1:]
+
+
+def _csv_table(data: bytes) -> tuple[list[str], int, Iterator[tuple[int, list]]]:
     text = _decode(data)
     first = text.lstrip().splitlines()[0] if text.strip() else ""
     reader = csv.reader(io.StringIO(text.lstrip()), delimiter=_delimiter(first))
-    header = next(reader, [])
+    header, at, _ = _find_header(reader, 1)
+    if at == 1 and _layout(_columns(header)) is None:
+        reader = csv.reader(io.StringIO(text.lstrip()), delimiter=_delimiter(first))
+        next(reader, None)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for i, row in enumerate(reader, start=2):
+    def rows() -> Iterator[tuple[int, list]]:
+        for i, row in enumerate(reader, start=at + 1):
             if any(c.strip() for c in row):
                 yield i, row
-    return header, rows()
+    return header, at, rows()
 
 
 def _xlsx_table(data: bytes, source_file: str
-                ) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
+                ) -> tuple[list[str], int, Iterator[tuple[int, list[object]]]]:
     import openpyxl
 
     try:
@@ -253,14 +304,17 @@ def _xlsx_table(data: bytes, source_file: str
                           ) from None
     ws = wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
-    header = [_text(c) or "" for c in next(it, ())]
+    header, at, _ = _find_header((list(r) for r in it), 1)
+    if at == 1 and _layout(_columns(header)) is None:
+        it = ws.iter_rows(values_only=True)
+        next(it, None)
 
     def rows() -> Iterator[tuple[int, list[object]]]:
-        for i, row in enumerate(it, start=2):
+        for i, row in enumerate(it, start=at + 1):
             if any(_text(c) for c in row):
                 yield i, list(row)
         wb.close()
-    return header, rows()
+    return header, at, rows()
 
 
 def _buyer_hash(name: str) -> str:
@@ -272,15 +326,23 @@ def parse(data: bytes, source_file: str) -> ParseResult:
     res = ParseResult(source_file, FORMAT, UNIT, bytes_in=len(data), bytes_parsed=len(data))
     workbook = _is_workbook(data[:4096])
     if workbook:
-        header, rows = _xlsx_table(data, source_file)
+        header, at, rows = _xlsx_table(data, source_file)
     else:
-        header, rows = _csv_table(data)
+        header, at, rows = _csv_table(data)
     cols = _columns(header)
     layout = _layout(cols)
+    if layout is None and _near_miss(cols):
+        raise Quarantined(source_file, "file", "header",
+                          f"purchase invoices without a date column (header row {at}: "
+                          f"{', '.join(map(str, header[:10]))}); rows cannot be dated")
     if layout is None:
         raise Quarantined(source_file, "file", "header",
                           "no purchase-invoice header (State Treasury or municipal layout) "
-                          f"in the first row: {', '.join(map(str, header[:8]))}")
+                          f"in the first {HEADER_ROWS} rows: {', '.join(map(str, header[:8]))}")
+    if "buyer_id" not in cols and "buyer_name" not in cols:
+        res.note("file", "buyer", None, "nulled",
+                 "the file names no buyer (a publisher's own purchases); buyer_id is null "
+                 "until set with keino_metrics.spend.set_buyer")
     amount_col = next(a for a in _ANY_AMOUNT if a in cols)
     basis = amount_col.removeprefix("amount_")
     for line, row in rows:
@@ -329,13 +391,16 @@ def _row(res: ParseResult, record: str, row: list, header: list[str], cols: dict
         raise Quarantined(res.source_file, record, fld, f"date {raw_date!r} is not a date")
     buyer_name = _text(get("buyer_name"))
     raw_buyer = _text(get("buyer_id"))
-    if raw_buyer is None and buyer_name is None:
+    has_buyer = "buyer_id" in cols or "buyer_name" in cols
+    if has_buyer and raw_buyer is None and buyer_name is None:
         raise Quarantined(res.source_file, record, "buyer",
                           "neither a buyer id nor a buyer name")
-    if raw_buyer is None:
-        buyer_id = _buyer_hash(buyer_name or "")
-    else:
+    if raw_buyer is not None:
         buyer_id = normalise_business_id(raw_buyer) or raw_buyer
+    elif buyer_name is not None:
+        buyer_id = _buyer_hash(buyer_name)
+    else:
+        buyer_id = None  # the file names no buyer (noted once per file)
     raw_supplier = _text(get("supplier_id"))
     supplier_id = normalise_business_id(raw_supplier)
     if raw_supplier is not None and supplier_id is None:
@@ -354,8 +419,7 @@ def _row(res: ParseResult, record: str, row: list, header: list[str], cols: dict
         "account": _text(get("account")), "account_name": _text(get("account_name")),
         "product_group": _text(get("product_group")), "category": _text(get("category")),
     }
-    for extra in ("municipality_code", "supplier_municipality", "supplier_country",
-                  "contract_number", "unit_name"):
+    for extra in EXTRAS:
         if extra in cols:
             out[extra] = _text(get(extra))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import keino_metrics as km
@@ -94,11 +95,11 @@ def test_front_door_accounts_for_every_row():
     acc = data.accounting.set_index("input")
     assert set(acc["source"]) == {"spend"}
     assert (acc["rows_in"] == acc["rows_accepted"] + acc["rows_quarantined"]).all()
-    assert acc["rows_in"].sum() == 12 and len(data.spend) == 8
-    assert len(data.quarantine) == 4
+    assert acc["rows_in"].sum() == 16 and len(data.spend) == 11
+    assert len(data.quarantine) == 5
     assert set(data.spend["source"]) == {"spend-treasury", "spend-municipal"}
     assert data.field_issues["field"].isin(["toimittaja_y_tunnus", "Toimittajan Y-tunnus",
-                                            "Toimittajan y-tunnus"]).all()
+                                            "Toimittajan y-tunnus", "buyer"]).all()
 
 
 def test_unknown_header_is_not_claimed():
@@ -123,3 +124,57 @@ def test_fold_header_names():
     assert spend.fold("\ufeffToimittajan Y-tunnus") == "toimittajan_y_tunnus"
     assert spend.fold("Summa ALV0 euroina") == "summa_alv0_euroina"
     assert spend.fold("Tositepäivämäärä") == "tositepaivamaara"
+
+
+def test_jyvaskyla_2021_layout():
+    res = _parse("jkl_ostot_2021.csv")
+    row = res.rows["spend"][0]
+    assert row["buyer_id"] == "0174699-8" and row["buyer_name"] == "Jyväskylä"
+    assert row["amount_basis"] == "net" and row["amount_eur"] == 1770.0
+    assert row["unit_name"] == "Hallinto" and row["account_group"] == "Ulkoiset palvelujen ostot"
+
+
+def test_file_without_buyer_keeps_rows_and_says_so():
+    res = _parse("jkl_ostot_2020.csv")
+    assert res.records_in == res.records_accepted == 2
+    assert [r["buyer_id"] for r in res.rows["spend"]] == [None, None]
+    assert [(i.record, i.field, i.action) for i in res.issues] == [("file", "buyer", "nulled")]
+    assert res.rows["spend"][0]["supplier_id"] == "0112038-9"
+
+
+def test_file_without_dates_is_quarantined_with_the_reason():
+    data = km.read(FIX / "jkl_ostot_2016.csv", workers=1, progress=False)
+    assert data.spend.empty
+    assert "without a date column" in data.quarantine["reason"].iloc[0]
+
+
+def test_set_buyer_fills_the_files_buyer():
+    from keino_metrics.spend import set_buyer
+
+    data = km.read(FIX / "jkl_ostot_2020.csv", workers=1, progress=False)
+    named = set_buyer(data, "*jkl_ostot_2020*", "FI-0174699-8", "Jyväskylä")
+    assert named.spend["buyer_id"].tolist() == ["0174699-8", "0174699-8"]
+    with pytest.raises(ValueError, match="no invoice row"):
+        set_buyer(data, "*nothing*", "0174699-8")
+
+
+def test_paimio_workbook_with_title_rows(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Paimion kaupunki"])
+    ws.append(["Ostolaskut vuodelta 2023"])
+    ws.append([])
+    ws.append(["Tositenumero", "Tositepvä", "Tilinro", "Tilin nimi", "Y-tunnus", "Toimittaja",
+               "Summa (alv 0%)", "Toimielin"])
+    ws.append([501, "15.03.2023", 4340, "Kuljetuspalvelut", "0112038-9", "Esimerkki Oy",
+               -12.4, "Tekninen ltk"])
+    path = tmp_path / "ostolaskut-vuodelta-2023.xlsx"
+    wb.save(path)
+    data = km.read(path, workers=1, progress=False)
+    assert len(data.spend) == 1
+    row = data.spend.iloc[0]
+    assert row["record"] == "row 5" and row["amount_eur"] == -12.4
+    assert row["invoice_id"] == "501" and row["account"] == "4340"
+    assert row["unit_name"] == "Tekninen ltk" and pd.isna(row["buyer_id"])
