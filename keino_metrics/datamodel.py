@@ -39,6 +39,7 @@ __all__ = [
     "Column",
     "TABLES",
     "TABLE_NAMES",
+    "OPTIONAL_TABLES",
     "HILMA_QUESTIONS",
     "NOTICE_TYPES",
     "columns",
@@ -265,6 +266,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
 
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
+#: Tables a dataset carries only when it has rows: an empty one is not listed by
+#: ``Dataset.tables()``, not written to Parquet and not counted (notice data
+#: without purchase invoices looks as it did before invoices were read).
+OPTIONAL_TABLES: tuple[str, ...] = ("spend",)
+
 #: Primary keys, used to find duplicates.
 KEYS: dict[str, tuple[str, ...]] = {
     "buyers": ("buyer_id",),
@@ -437,6 +443,8 @@ Conventions:
   from "no", because coverage is part of every indicator.
 - Readers may add columns after the declared ones (for example `lots.title`,
   `lots.submission_deadline`); they are documented in `docs/readers.md`.
+- `spend` (purchase invoices, `docs/spend.md`) is optional: a dataset lists, writes
+  and counts it only when it has rows.
 
 """
 

@@ -77,8 +77,13 @@ class Dataset:
 
     # -- access -------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The canonical tables by name (including ``quarantine``)."""
-        return {name: getattr(self, name) for name in datamodel.TABLE_NAMES}
+        """The canonical tables by name (including ``quarantine``).
+
+        Optional tables (:data:`keino_metrics.datamodel.OPTIONAL_TABLES`, such as
+        ``spend``) are included only when they have rows.
+        """
+        return {name: getattr(self, name) for name in datamodel.TABLE_NAMES
+                if name not in datamodel.OPTIONAL_TABLES or len(getattr(self, name))}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name in datamodel.TABLES:

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--scale", type=float, default=0.1)
     a = ap.parse_args(argv)
-    data = km.demo.generate(seed=a.seed, scale=a.scale)
+    data = km.demo.generate(seed=a.seed, scale=a.scale, invoices=True)
     q = linkage_quality(data)
     print(f"demo corpus seed={a.seed} scale={a.scale:g}: {q['invoices']:,} invoice rows, "
           f"{q['under_contract']:,} under a noticed contract")

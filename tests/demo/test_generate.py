@@ -174,10 +174,7 @@ def test_provenance(small):
     assert p["years"] == [2018, 2025] and p["generator"] == "keino_metrics.demo"
     assert (small.notices["source"] == "demo").all()
     acc = small.accounting_summary()
-    assert acc["balanced"].all()
-    rows = acc.set_index("unit")["rows_in"]
-    assert int(rows["notice"]) == len(small.notices)
-    assert int(rows["invoice row"]) == len(small.spend) > 0
+    assert acc["balanced"].all() and int(acc["rows_in"].sum()) == len(small.notices)
     assert np.isfinite(small.lots["estimated_value_eur"].dropna()).all()
 
 

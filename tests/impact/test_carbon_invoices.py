@@ -22,7 +22,7 @@ def test_divisions_from_contract_then_category_then_account():
 
 
 def test_invoice_emissions_on_demo():
-    data = demo.generate(seed=4, scale=0.02)
+    data = demo.generate(seed=4, scale=0.02, invoices=True)
     res, by = invoice_emissions(data, n_sims=200)
     assert res.total_low_t <= res.total_t <= res.total_high_t
     assert set(by["basis"]) <= {"contract", "category", "product_group", "account_name", "none"}

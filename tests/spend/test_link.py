@@ -13,7 +13,7 @@ from keino_metrics.spend.link import LinkRules, link_spend
 
 @pytest.fixture(scope="module")
 def corpus():
-    return demo.generate(seed=3, scale=0.03)
+    return demo.generate(seed=3, scale=0.03, invoices=True)
 
 
 def _lr(**kw):

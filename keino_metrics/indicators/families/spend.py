@@ -176,8 +176,7 @@ def _share_indicator(iid: str, flag: str | None, fi: str, sv: str, en: str,
         fields=("spend.amount_eur", "spend.supplier_id", "spend.buyer_id",
                 "spend.posting_date", "awards.winner_id"),
         source=_SOURCE, measure=Custom("spend", _share(flag), reads=_READS),
-        crosswalk=crosswalk, limits=_LIMITS, also_in=("innovation-target",)
-        if flag == "innovative" else ())
+        crosswalk=crosswalk, limits=_LIMITS)
 
 
 SPEND: list[Indicator] = [

@@ -10,7 +10,7 @@ from keino_metrics import demo
 
 @pytest.fixture(scope="module")
 def corpus():
-    return demo.generate(seed=5, scale=0.03)
+    return demo.generate(seed=5, scale=0.03, invoices=True)
 
 
 def test_spend_indicators_with_intervals(corpus):
