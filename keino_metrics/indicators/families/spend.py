@@ -22,20 +22,22 @@ __all__ = ["SPEND"]
 
 _SOURCE = ("Purchase invoices: State Treasury open data behind tutkihankintoja.fi (CC BY 4.0) "
            "and municipal purchase-invoice data (Kuntaliitto layout); " + OWN)
-_LIMITS = ("Invoices without a supplier business id (private traders left out or anonymised "
-           "by the publishers) cannot be linked and count as outside any noticed contract; "
-           "a contract's flags are those its notices report (under-reporting carries over). "
-           "Invoice data covers the state and the municipalities that publish it.")
+_LIMITS = ("Invoices without a supplier id (private traders left out or anonymised by the "
+           "publishers) cannot be linked and count as outside any noticed contract, and so "
+           "do invoices under contracts awarded before the notice data begins (read notices "
+           "from at least four years before the first invoice year); a contract's flags are "
+           "those its notices report (under-reporting carries over). Invoice data covers the "
+           "state and the municipalities that publish it.")
 _COLUMNS = ["value", "numerator", "denominator", "n_eligible", "excluded", "excluded_reasons",
             "coverage", "ci_low", "ci_high"]
 
 
 def _coverage(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Share of spend (absolute euros) whose supplier has a business id, by ``keys``."""
-    from keino_metrics.spend.ids import normalise_business_id
+    """Share of spend (absolute euros) whose supplier has an id to link on, by ``keys``."""
+    from keino_metrics.spend.link import supplier_key
 
     a = frame["amount"].abs()
-    has = frame["supplier_id"].map(normalise_business_id).notna()
+    has = frame["supplier_id"].map(supplier_key).notna()
     g = frame[keys].astype(object).where(frame[keys].notna(), None) if keys else None
     d = pd.DataFrame({"a": a, "k": a.where(has, 0.0), "n": (~has).astype(float)})
     if keys:
@@ -57,7 +59,7 @@ def _share(flag: str | None):
         out = out.merge(cov, on=keys, how="left") if keys else out.assign(**cov.iloc[0])
         out["coverage"] = out["k"] / out["a"].where(out["a"] > 0)
         out["excluded"] = 0.0
-        out["excluded_reasons"] = [f"invoice rows without supplier business id (counted as "
+        out["excluded_reasons"] = [f"invoice rows without a supplier id (counted as "
                                    f"unlinked): {int(n)}" if n else "" for n in out["n"]]
         return out[[*keys, *_COLUMNS]]
     compute.ci_method = "Monte Carlo: buyers (Poisson bootstrap) and links drawn"
