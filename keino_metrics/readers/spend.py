@@ -52,7 +52,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 
 from keino_metrics.readers.base import ParseResult, Quarantined
@@ -286,8 +285,17 @@ def _csv_table(data: bytes) -> tuple[list[str], int, Iterator[tuple[int, list]]]
         reader = csv.reader(io.StringIO(text.lstrip()), delimiter=_delimiter(first))
         next(reader, None)
 
-    def rows() -> Iterator[tuple[int, list]]:
-        for i, row in enumerate(reader, start=at + 1):
+    def rows() -> Iterator[tuple[int, list | Exception]]:
+        i = at
+        while True:
+            i += 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # a broken record: reported, the rest is read
+                yield i, exc
+                continue
             if any(c.strip() for c in row):
                 yield i, row
     return header, at, rows()
@@ -299,10 +307,11 @@ def _xlsx_table(data: bytes, source_file: str
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise Quarantined(source_file, "file", None, f"not a readable Excel workbook: {exc}"
+        ws = wb.worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        raise Quarantined(source_file, "file", None,
+                          f"not a readable Excel workbook: {type(exc).__name__}: {exc}"
                           ) from None
-    ws = wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
     header, at, _ = _find_header((list(r) for r in it), 1)
     if at == 1 and _layout(_columns(header)) is None:
@@ -325,10 +334,13 @@ def parse(data: bytes, source_file: str) -> ParseResult:
     """Read one purchase-invoice file (CSV or ``.xlsx``) into ``spend`` rows."""
     res = ParseResult(source_file, FORMAT, UNIT, bytes_in=len(data), bytes_parsed=len(data))
     workbook = _is_workbook(data[:4096])
-    if workbook:
-        header, at, rows = _xlsx_table(data, source_file)
-    else:
-        header, at, rows = _csv_table(data)
+    try:
+        header, at, rows = _xlsx_table(data, source_file) if workbook else _csv_table(data)
+    except Quarantined:
+        raise
+    except Exception as exc:  # a header that cannot be read: the file is quarantined
+        raise Quarantined(source_file, "file", "header",
+                          f"cannot read the header: {type(exc).__name__}: {exc}") from None
     cols = _columns(header)
     layout = _layout(cols)
     if layout is None and _near_miss(cols):
@@ -345,18 +357,34 @@ def parse(data: bytes, source_file: str) -> ParseResult:
                  "until set with keino_metrics.spend.set_buyer")
     amount_col = next(a for a in _ANY_AMOUNT if a in cols)
     basis = amount_col.removeprefix("amount_")
-    for line, row in rows:
+    try:
+        for line, row in rows:
+            res.records_in += 1
+            record = f"row {line}"
+            if isinstance(row, Exception):
+                res.quarantine.append(Quarantined(source_file, record, None,
+                                                  f"unreadable CSV record: {row}"))
+                continue
+            _take(res, record, row, header, cols, amount_col, not workbook, basis, layout)
+    except Exception as exc:  # a damaged worksheet: what was read is kept
         res.records_in += 1
-        record = f"row {line}"
-        try:
-            out = _row(res, record, row, header, cols, amount_col, strict=not workbook)
-        except Quarantined as q:
-            res.quarantine.append(q)
-            continue
-        out.update(source_file=source_file, record=record, amount_basis=basis, source=layout)
-        res.add("spend", out)
-        res.records_accepted += 1
+        res.quarantine.append(Quarantined(
+            source_file, f"row {res.records_in + at}", None,
+            f"the rest of the file cannot be read: {type(exc).__name__}: {exc}"))
     return res
+
+
+def _take(res: ParseResult, record: str, row: list, header: list[str], cols: dict[str, int],
+          amount_col: str, strict: bool, basis: str, layout: str) -> None:
+    """Add one row to ``res`` as accepted or quarantined."""
+    try:
+        out = _row(res, record, row, header, cols, amount_col, strict=strict)
+    except Quarantined as q:
+        res.quarantine.append(q)
+        return
+    out.update(source_file=res.source_file, record=record, amount_basis=basis, source=layout)
+    res.add("spend", out)
+    res.records_accepted += 1
 
 
 def _row(res: ParseResult, record: str, row: list, header: list[str], cols: dict[str, int],

@@ -178,3 +178,23 @@ def test_paimio_workbook_with_title_rows(tmp_path):
     assert row["record"] == "row 5" and row["amount_eur"] == -12.4
     assert row["invoice_id"] == "501" and row["account"] == "4340"
     assert row["unit_name"] == "Tekninen ltk" and pd.isna(row["buyer_id"])
+
+
+def test_broken_records_do_not_stop_the_file():
+    import csv
+
+    big = "x" * (csv.field_size_limit() + 10)
+    text = ("lasku_id\ttiliointisumma\ttositepvm\thankintayksikko\n"
+            f"1\t10,00\t2020-01-01\tVirasto\n2\t\"{big}\"\t2020-01-02\tVirasto\n"
+            "3\t5,00\t2020-01-03\tVirasto\n")
+    res = spend.parse(text.encode(), "big.csv")
+    assert res.records_in == res.records_accepted + len(res.quarantine)
+    assert res.records_accepted == 2
+    assert "unreadable CSV record" in res.quarantine[0].reason
+
+
+def test_damaged_workbook_is_quarantined_not_raised():
+    data = b"PK\x03\x04" + b"\x00" * 26 + b"[Content_Types].xml" + b"\x13" * 300
+    out = km.readers.parse_input(km.readers.inputs.Input("broken.xlsx", data=data))
+    assert out.records_in == 1 and len(out.quarantine) == 1
+    assert "not a readable Excel workbook" in out.quarantine[0].reason
