@@ -53,6 +53,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from keino_metrics.readers.base import ParseResult, Quarantined
 from keino_metrics.spend.ids import normalise_business_id
@@ -210,6 +211,11 @@ def parse_amount(text: object) -> float | None:
         return float(text) if text == text else None
     if not isinstance(text, str):
         return None
+    return _parse_amount_text(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_amount_text(text: str) -> float | None:
     s = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "")
     if s.endswith("-") and len(s) > 1:
         s = "-" + s[:-1]
@@ -239,7 +245,18 @@ def parse_date(value: object) -> dt.date | None:
         return value
     if not isinstance(value, str):
         return None
-    s = value.strip()
+    return _parse_date_text(value.strip())
+
+
+@lru_cache(maxsize=1 << 14)
+def _parse_date_text(s: str) -> dt.date | None:
+    """A date written as text (dates repeat across rows, so results are cached)."""
+    if len(s) == 10 and s[4] == "-" and s[7] == "-":
+        try:
+            d = dt.date.fromisoformat(s)
+        except ValueError:
+            return None
+        return d if 1990 <= d.year <= 2100 else None
     for fmt in _DATE_FORMATS:
         try:
             d = dt.datetime.strptime(s, fmt).date()
@@ -357,97 +374,135 @@ def parse(data: bytes, source_file: str) -> ParseResult:
                  "until set with keino_metrics.spend.set_buyer")
     amount_col = next(a for a in _ANY_AMOUNT if a in cols)
     basis = amount_col.removeprefix("amount_")
+    batch: list[tuple[int, list | Exception]] = []
     try:
-        for line, row in rows:
+        for item in rows:
             res.records_in += 1
-            record = f"row {line}"
-            if isinstance(row, Exception):
-                res.quarantine.append(Quarantined(source_file, record, None,
-                                                  f"unreadable CSV record: {row}"))
-                continue
-            _take(res, record, row, header, cols, amount_col, not workbook, basis, layout)
+            batch.append(item)
+            if len(batch) >= BATCH:
+                _take_batch(res, batch, header, cols, amount_col, not workbook, basis, layout)
+                batch = []
     except Exception as exc:  # a damaged worksheet: what was read is kept
         res.records_in += 1
         res.quarantine.append(Quarantined(
             source_file, f"row {res.records_in + at}", None,
             f"the rest of the file cannot be read: {type(exc).__name__}: {exc}"))
+    _take_batch(res, batch, header, cols, amount_col, not workbook, basis, layout)
     return res
 
 
-def _take(res: ParseResult, record: str, row: list, header: list[str], cols: dict[str, int],
-          amount_col: str, strict: bool, basis: str, layout: str) -> None:
-    """Add one row to ``res`` as accepted or quarantined."""
-    try:
-        out = _row(res, record, row, header, cols, amount_col, strict=strict)
-    except Quarantined as q:
-        res.quarantine.append(q)
-        return
-    out.update(source_file=res.source_file, record=record, amount_basis=basis, source=layout)
-    res.add("spend", out)
-    res.records_accepted += 1
+#: Rows converted together (each distinct value is converted once per batch).
+BATCH = 50_000
 
 
-def _row(res: ParseResult, record: str, row: list, header: list[str], cols: dict[str, int],
-         amount_col: str, strict: bool) -> dict:
-    """One accepted row, or :class:`Quarantined` naming the column.
-
-    ``strict``: a row with fewer fields than the header is quarantined (CSV,
-    where it means a broken line); a worksheet row may end early.
-    """
-    while len(row) > len(header) and _text(row[-1]) is None:
-        row = row[:-1]  # empty cells after the last column
-    if len(row) > len(header) or (strict and len(row) < len(header)):
-        raise Quarantined(res.source_file, record, None,
-                          f"{len(row)} fields where the header has {len(header)}")
-
-    def get(fld: str) -> object:
-        i = cols.get(fld)
-        return row[i] if i is not None and i < len(row) else None
-
-    def name(fld: str) -> str:
-        return header[cols[fld]]
-
-    raw_amount = get(amount_col)
-    amount = parse_amount(raw_amount)
-    if amount is None:
-        raise Quarantined(res.source_file, record, name(amount_col),
-                          f"amount {raw_amount!r} is not a number")
-    raw_date = get("posting_date")
-    date = parse_date(raw_date) if "posting_date" in cols else None
-    if date is None:
-        fld = name("posting_date") if "posting_date" in cols else "posting date"
-        raise Quarantined(res.source_file, record, fld, f"date {raw_date!r} is not a date")
-    buyer_name = _text(get("buyer_name"))
-    raw_buyer = _text(get("buyer_id"))
-    has_buyer = "buyer_id" in cols or "buyer_name" in cols
-    if has_buyer and raw_buyer is None and buyer_name is None:
-        raise Quarantined(res.source_file, record, "buyer",
-                          "neither a buyer id nor a buyer name")
-    if raw_buyer is not None:
-        buyer_id = normalise_business_id(raw_buyer) or raw_buyer
-    elif buyer_name is not None:
-        buyer_id = _buyer_hash(buyer_name)
-    else:
-        buyer_id = None  # the file names no buyer (noted once per file)
-    raw_supplier = _text(get("supplier_id"))
-    supplier_id = normalise_business_id(raw_supplier)
-    if raw_supplier is not None and supplier_id is None:
-        supplier_id = raw_supplier
-        res.note(record, name("supplier_id"), raw_supplier, "kept_raw",
-                 "not a Finnish business id with a valid check digit")
-    elif raw_supplier is not None and supplier_id != raw_supplier:
-        res.note(record, name("supplier_id"), raw_supplier, "normalised",
-                 f"business id written as {supplier_id}")
-    out = {
-        "invoice_id": _text(get("invoice_id")), "buyer_id": buyer_id,
-        "buyer_name": buyer_name, "parent_id": _text(get("parent_id")),
-        "parent_name": _text(get("parent_name")), "sector": _text(get("sector")),
-        "supplier_id": supplier_id, "supplier_name": _text(get("supplier_name")),
-        "posting_date": date, "amount_eur": amount,
-        "account": _text(get("account")), "account_name": _text(get("account_name")),
-        "product_group": _text(get("product_group")), "category": _text(get("category")),
-    }
-    for extra in EXTRAS:
-        if extra in cols:
-            out[extra] = _text(get(extra))
+def _convert(values: list, fn) -> list:
+    """``fn`` of every value, computed once per distinct value."""
+    memo: dict = {}
+    out = []
+    for v in values:
+        try:
+            out.append(memo[v])
+        except KeyError:
+            out.append(memo.setdefault(v, fn(v)))
+        except TypeError:  # an unhashable cell
+            out.append(fn(v))
     return out
+
+
+def _take_batch(res: ParseResult, batch: list[tuple[int, list | Exception]],
+                header: list[str], cols: dict[str, int], amount_col: str, strict: bool,
+                basis: str, layout: str) -> None:
+    """Add a batch of rows to ``res``, each accepted or quarantined.
+
+    A row is quarantined (first failing check names the column) when its
+    number of fields does not match the header (``strict``: also fewer fields,
+    as in CSV, where it means a broken line; a worksheet row may end early),
+    its amount is not a number, its date is not a date, or the file has buyer
+    columns and both are empty. A supplier id that is not a valid Finnish
+    business id is kept as published with a field-level issue.
+    """
+    src = res.source_file
+    width = len(header)
+    lines: list[int] = []
+    rows: list[list] = []
+    for line, row in batch:
+        if isinstance(row, Exception):
+            res.quarantine.append(Quarantined(src, f"row {line}", None,
+                                              f"unreadable CSV record: {row}"))
+            continue
+        while len(row) > width and _text(row[-1]) is None:
+            row = row[:-1]  # empty cells after the last column
+        if len(row) > width or (strict and len(row) < width):
+            res.quarantine.append(Quarantined(
+                src, f"row {line}", None, f"{len(row)} fields where the header has {width}"))
+            continue
+        if len(row) < width:
+            row = [*row, *([None] * (width - len(row)))]
+        lines.append(line)
+        rows.append(row)
+    if not rows:
+        return
+
+    def column(fld: str, fn=_text) -> list:
+        i = cols.get(fld)
+        return [None] * len(rows) if i is None else _convert([r[i] for r in rows], fn)
+
+    raw_amount = [r[cols[amount_col]] for r in rows]
+    amount = _convert(raw_amount, parse_amount)
+    has_date = "posting_date" in cols
+    raw_date = [r[cols["posting_date"]] for r in rows] if has_date else [None] * len(rows)
+    date = _convert(raw_date, parse_date) if has_date else [None] * len(rows)
+    buyer_name = column("buyer_name")
+    raw_buyer = column("buyer_id")
+    has_buyer = "buyer_id" in cols or "buyer_name" in cols
+    raw_supplier = column("supplier_id")
+    supplier = _convert(raw_supplier, normalise_business_id)
+    buyer_norm = _convert(raw_buyer, normalise_business_id)
+    texts = {f: column(f) for f in ("invoice_id", "parent_id", "parent_name", "sector",
+                                    "supplier_name", "account", "account_name",
+                                    "product_group", "category")}
+    extras = {f: column(f) for f in EXTRAS if f in cols}
+    amount_name = header[cols[amount_col]]
+    date_name = header[cols["posting_date"]] if has_date else "posting date"
+    supplier_name = header[cols["supplier_id"]] if "supplier_id" in cols else None
+    for k, line in enumerate(lines):
+        record = f"row {line}"
+        if amount[k] is None:
+            res.quarantine.append(Quarantined(src, record, amount_name,
+                                              f"amount {raw_amount[k]!r} is not a number"))
+            continue
+        if date[k] is None:
+            res.quarantine.append(Quarantined(src, record, date_name,
+                                              f"date {raw_date[k]!r} is not a date"))
+            continue
+        if has_buyer and raw_buyer[k] is None and buyer_name[k] is None:
+            res.quarantine.append(Quarantined(src, record, "buyer",
+                                              "neither a buyer id nor a buyer name"))
+            continue
+        if raw_buyer[k] is not None:
+            buyer_id = buyer_norm[k] or raw_buyer[k]
+        elif buyer_name[k] is not None:
+            buyer_id = _buyer_hash(buyer_name[k])
+        else:
+            buyer_id = None  # the file names no buyer (noted once per file)
+        supplier_id = supplier[k]
+        raw = raw_supplier[k]
+        if raw is not None and supplier_id is None:
+            supplier_id = raw
+            res.note(record, supplier_name, raw, "kept_raw",
+                     "not a Finnish business id with a valid check digit")
+        elif raw is not None and supplier_id != raw:
+            res.note(record, supplier_name, raw, "normalised",
+                     f"business id written as {supplier_id}")
+        out = {"invoice_id": texts["invoice_id"][k], "buyer_id": buyer_id,
+               "buyer_name": buyer_name[k], "parent_id": texts["parent_id"][k],
+               "parent_name": texts["parent_name"][k], "sector": texts["sector"][k],
+               "supplier_id": supplier_id, "supplier_name": texts["supplier_name"][k],
+               "posting_date": date[k], "amount_eur": amount[k],
+               "account": texts["account"][k], "account_name": texts["account_name"][k],
+               "product_group": texts["product_group"][k], "category": texts["category"][k]}
+        for f, vals in extras.items():
+            out[f] = vals[k]
+        out.update(source_file=src, record=record, amount_basis=basis, source=layout)
+        res.add("spend", out)
+        res.records_accepted += 1
