@@ -14,7 +14,8 @@ see ``docs/spend.md``.
 from __future__ import annotations
 
 from keino_metrics.spend.buyers import set_buyer
+from keino_metrics.spend.frame import split_linked
 from keino_metrics.spend.ids import normalise_business_id
 from keino_metrics.spend.link import LinkRules, link_spend
 
-__all__ = ["normalise_business_id", "LinkRules", "link_spend", "set_buyer"]
+__all__ = ["normalise_business_id", "LinkRules", "link_spend", "set_buyer", "split_linked"]

@@ -35,7 +35,7 @@ import pandas as pd
 from keino_metrics.dataset import Dataset
 from keino_metrics.spend.link import LinkRules, link_spend
 
-__all__ = ["contract_flags", "spend_tables", "linked_share", "DRAWS"]
+__all__ = ["contract_flags", "spend_tables", "linked_share", "split_linked", "DRAWS"]
 
 #: Monte Carlo draws behind an interval.
 DRAWS = 400
@@ -125,6 +125,30 @@ def spend_tables(source: Dataset | str | Path, rules: LinkRules | None = None
     else:
         frame["sme_supplier"] = pd.array([pd.NA] * len(s), dtype="boolean")
     return frame, cand
+
+
+def split_linked(source: Dataset | str | Path, rules: LinkRules | None = None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The invoice rows of ``source`` split into linked and unlinked.
+
+    Returns
+    -------
+    (linked, unlinked) : pair of pandas.DataFrame
+        Rows of the ``spend`` table; ``linked`` adds ``notice_id`` (the result
+        notice of the contract), ``contract`` (its most probable lot) and
+        ``link_score``; ``unlinked`` holds the rest (``link_score`` 0 or below
+        the threshold, ``candidates`` how many lot results were considered).
+    """
+    data = _dataset(source)
+    s = data.spend.reset_index(drop=True)
+    if s.empty:
+        return s.copy(), s.copy()
+    lr = contract_flags(data)
+    links, _ = link_spend(s, lr, data.buyers, rules)
+    out = pd.concat([s, links[["notice_id", "contract", "link_score", "candidates"]]], axis=1)
+    is_linked = out["contract"].notna()
+    return (out.loc[is_linked].reset_index(drop=True),
+            out.loc[~is_linked].drop(columns=["notice_id", "contract"]).reset_index(drop=True))
 
 
 def _codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:

@@ -83,3 +83,13 @@ def test_normalise_business_id():
     assert normalise_business_id("216509-5") == "0216509-5"
     assert normalise_business_id("0216509-4") is None
     assert normalise_business_id("SE556000000001") is None
+
+
+def test_split_linked_keeps_every_row(corpus):
+    from keino_metrics.spend import split_linked
+
+    linked, unlinked = split_linked(corpus)
+    assert len(linked) + len(unlinked) == len(corpus.spend)
+    assert linked["link_score"].ge(0.5).all() and linked["notice_id"].notna().all()
+    assert linked["amount_eur"].sum() + unlinked["amount_eur"].sum() == pytest.approx(
+        corpus.spend["amount_eur"].sum())
