@@ -198,9 +198,14 @@ def linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | None, keys
     out["denominator"] = den
     out["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
     out["n_eligible"] = np.bincount(codes, minlength=ng).astype(float)
-    with np.errstate(all="ignore"):
-        out["ci_low"] = np.nanpercentile(sims, 2.5, axis=0)
-        out["ci_high"] = np.nanpercentile(sims, 97.5, axis=0)
+    low = np.full(ng, np.nan)
+    high = np.full(ng, np.nan)
+    some = np.isfinite(sims).any(axis=0)  # groups with spend in some draw
+    if some.any():
+        low[some] = np.nanpercentile(sims[:, some], 2.5, axis=0)
+        high[some] = np.nanpercentile(sims[:, some], 97.5, axis=0)
+    out["ci_low"] = low
+    out["ci_high"] = high
     return out
 
 

@@ -132,7 +132,7 @@ def _hhi(frames, ind, keys, params):
     missing = int(frame["supplier_id"].isna().sum())
     out["excluded"] = 0.0
     out["excluded_reasons"] = ""
-    out["coverage"] = 1.0 - missing / max(len(frame), 1)
+    out["coverage"] = 1.0 - missing / len(frame) if len(frame) else np.nan
     for k in gk:
         out[k] = out[k].replace("\x00", None)
     return out[[*keys, *_COLUMNS]]
@@ -150,12 +150,13 @@ def _total(frames, ind, keys, params):
         d[k] = d[k].astype(object).where(d[k].notna(), "\x00")
     out = (d.groupby(keys, dropna=False)["amount"].agg(["sum", "size"]).reset_index() if keys
            else pd.DataFrame({"sum": [d["amount"].sum()], "size": [len(d)]}))
-    out["value"] = out["numerator"] = out["sum"]
+    has = out["size"] > 0  # no invoice rows: not measurable, not zero
+    out["value"] = out["numerator"] = out["sum"].where(has)
     out["denominator"] = np.nan
     out["n_eligible"] = out["size"].astype(float)
     out["excluded"] = 0.0
     out["excluded_reasons"] = ""
-    out["coverage"] = 1.0
+    out["coverage"] = np.where(has, 1.0, np.nan)
     out["ci_low"] = out["ci_high"] = np.nan
     for k in keys:
         out[k] = out[k].replace("\x00", None)

@@ -34,3 +34,9 @@ def test_spend_breakdowns(corpus, by):
 def test_category_breakdown_only_for_spend(corpus):
     with pytest.raises(ValueError, match="only for the spend indicators"):
         km.compute(["SPEND-INNOV", "SMS-01"], corpus, by="category")
+
+
+def test_without_invoices_nothing_is_measured():
+    plain = demo.generate(seed=5, scale=0.02)
+    res = km.compute("SPEND-", plain).to_frame()
+    assert res["value"].isna().all() and res["coverage"].isna().all()
