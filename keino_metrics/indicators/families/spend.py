@@ -163,6 +163,8 @@ def _total(frames, ind, keys, params):
     return out[[*keys, *_COLUMNS]]
 
 
+_total.ci_method = "none (a sum of published amounts)"
+
 _READS = ("amount", "supplier_id", "contract", "link_score")
 
 
