@@ -39,6 +39,7 @@ __all__ = [
     "Column",
     "TABLES",
     "TABLE_NAMES",
+    "OPTIONAL_TABLES",
     "HILMA_QUESTIONS",
     "NOTICE_TYPES",
     "columns",
@@ -209,6 +210,39 @@ TABLES: dict[str, tuple[Column, ...]] = {
         C("programme", "str", "Development programme or Green Deal.", required=True),
         C("start_date", "date", "Date from which the buyer took part.", required=True),
     ),
+    "spend": (
+        C("source_file", "str", "File the invoice row was read from.", required=True),
+        C("record", "str", "Row within the file (``row 12``: the line of a CSV file or "
+          "the row of a worksheet, the header being row 1).", required=True),
+        C("invoice_id", "id", "Invoice or voucher number as published (``lasku_id``, "
+          "``Tositenumero``)."),
+        C("buyer_id", "id", "Buyer: Finnish business id ``1234567-8`` where published "
+          "(``Ostajan Y-tunnus``), else the publisher's unit code (``hankintayksikko_tunnus``), "
+          "else ``h-`` and a hash of the name; null when the file names no buyer (a "
+          "municipality's own file, see ``keino_metrics.spend.set_buyer``)."),
+        C("buyer_name", "str", "Buyer (procuring unit or municipality) as published."),
+        C("parent_id", "id", "Parent organisation's code (``ylaorganisaatio_tunnus``)."),
+        C("parent_name", "str", "Parent organisation (``ylaorganisaatio``), e.g. the "
+          "ministry of an agency."),
+        C("sector", "str", "Sector as published (``sektori``)."),
+        C("supplier_id", "id", "Supplier's Finnish business id ``1234567-8`` (VAT numbers "
+          "``FI12345678`` normalised); null when not published (private traders are left "
+          "out or anonymised by the publishers)."),
+        C("supplier_name", "str", "Supplier as published."),
+        C("posting_date", "date", "Voucher or posting date (``tositepvm``, "
+          "``Tositepäivämäärä``).", required=True),
+        C("amount_eur", "float", "Amount in euros as published; negative for credit notes "
+          "and corrections.", required=True),
+        C("amount_basis", "str", "What the amount is: ``net`` (without VAT), ``gross`` "
+          "(with VAT) or ``posting`` (the posted amount, ``tiliointisumma``)."),
+        C("account", "str", "Account number of the posting (``tili``, ``Tilin numero``)."),
+        C("account_name", "str", "Account name, where published."),
+        C("product_group", "str", "Product and service group (``tuote_palveluryhma``, "
+          "``Palveluluokka``)."),
+        C("category", "str", "Procurement category (``hankintakategoria``)."),
+        C("source", "str", "``spend-treasury`` (State Treasury, tutkihankintoja.fi), "
+          "``spend-municipal`` (municipal purchase invoices) or ``demo``.", required=True),
+    ),
     "quarantine": (
         C("source_file", "str", "File the record came from.", required=True),
         C("record", "str", "Record within the file (notice id, row number, XPath).",
@@ -232,6 +266,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
 
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
+#: Tables a dataset carries only when it has rows: an empty one is not listed by
+#: ``Dataset.tables()``, not written to Parquet and not counted (notice data
+#: without purchase invoices looks as it did before invoices were read).
+OPTIONAL_TABLES: tuple[str, ...] = ("spend",)
+
 #: Primary keys, used to find duplicates.
 KEYS: dict[str, tuple[str, ...]] = {
     "buyers": ("buyer_id",),
@@ -240,6 +279,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "awards": ("notice_id", "lot_id"),
     "hilma_statistics": ("notice_id", "lot_id"),
     "programme_participation": ("buyer_id", "programme"),
+    "spend": ("source_file", "record"),
     "quarantine": (),
     "field_issues": (),
 }
@@ -403,6 +443,8 @@ Conventions:
   from "no", because coverage is part of every indicator.
 - Readers may add columns after the declared ones (for example `lots.title`,
   `lots.submission_deadline`); they are documented in `docs/readers.md`.
+- `spend` (purchase invoices, `docs/spend.md`) is optional: a dataset lists, writes
+  and counts it only when it has rows.
 
 """
 

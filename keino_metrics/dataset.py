@@ -36,6 +36,9 @@ class Dataset:
     ----------
     buyers, notices, lots, awards, hilma_statistics, programme_participation
         The canonical tables (see ``docs/data-model.md``).
+    spend : pandas.DataFrame
+        Purchase-invoice rows: what was actually paid, by buyer, supplier,
+        date and account (see ``docs/spend.md``).
     quarantine : pandas.DataFrame
         Records that could not be used: ``source_file``, ``record``, ``field``,
         ``reason``.
@@ -59,6 +62,7 @@ class Dataset:
     awards: pd.DataFrame = _empty("awards")
     hilma_statistics: pd.DataFrame = _empty("hilma_statistics")
     programme_participation: pd.DataFrame = _empty("programme_participation")
+    spend: pd.DataFrame = _empty("spend")
     quarantine: pd.DataFrame = _empty("quarantine")
     field_issues: pd.DataFrame = _empty("field_issues")
     accounting: pd.DataFrame = field(
@@ -73,8 +77,13 @@ class Dataset:
 
     # -- access -------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The canonical tables by name (including ``quarantine``)."""
-        return {name: getattr(self, name) for name in datamodel.TABLE_NAMES}
+        """The canonical tables by name (including ``quarantine``).
+
+        Optional tables (:data:`keino_metrics.datamodel.OPTIONAL_TABLES`, such as
+        ``spend``) are included only when they have rows.
+        """
+        return {name: getattr(self, name) for name in datamodel.TABLE_NAMES
+                if name not in datamodel.OPTIONAL_TABLES or len(getattr(self, name))}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name in datamodel.TABLES:

@@ -18,7 +18,8 @@ from keino_metrics.dataset import ACCOUNTING_COLUMNS, Dataset
 __all__ = ["validate"]
 
 # Checked in this order so that references are checked against accepted rows.
-_ORDER = ("buyers", "notices", "lots", "awards", "hilma_statistics", "programme_participation")
+_ORDER = ("buyers", "notices", "lots", "awards", "hilma_statistics", "programme_participation",
+          "spend")
 
 # table -> (referenced table, key columns)
 _REFERENCES: dict[str, tuple[str, tuple[str, ...]]] = {

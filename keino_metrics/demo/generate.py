@@ -18,7 +18,10 @@ shift the draws of the others):
    :mod:`~keino_metrics.demo.calibration` times ``scale``;
 8. the canonical tables, Hilma answers (:mod:`~keino_metrics.demo.hilma`),
    eForms strategic fields (:mod:`~keino_metrics.demo.strategic`), the
-   capability survey (:mod:`~keino_metrics.demo.survey`) and the truth tables.
+   capability survey (:mod:`~keino_metrics.demo.survey`) and the truth tables;
+9. on request (``invoices=True``), purchase invoices with their true links
+   (:mod:`~keino_metrics.demo.spend`, a stream of its own drawn after
+   everything else).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from keino_metrics.demo.labels import buyer_levels, draw_labels
 from keino_metrics.demo.lots import lot_rows, procedure_lots
 from keino_metrics.demo.procedures import draw_procedures, notice_rows
 from keino_metrics.demo.programmes import assign_cohorts, participation, programme_truth
+from keino_metrics.demo.spend import invoices as draw_invoices
 from keino_metrics.demo.strategic import strategic_fields
 from keino_metrics.demo.suppliers import supplier_pool
 from keino_metrics.demo.survey import capability_survey
@@ -55,14 +59,18 @@ VERSION = "1.2.0"
 SUPPLIERS_AT_SCALE_1: int = 15_000
 
 
-def provenance(seed: int, scale: float, years: tuple[int, int]) -> dict[str, object]:
-    """The provenance record of a demo dataset."""
-    return {
+def provenance(seed: int, scale: float, years: tuple[int, int],
+               invoices: bool = False) -> dict[str, object]:
+    """The provenance record of a demo dataset (``invoices`` only when they were drawn)."""
+    out: dict[str, object] = {
         "generator": GENERATOR, "version": VERSION, "seed": int(seed), "scale": float(scale),
         "years": [int(years[0]), int(years[1])], "demo": True,
         "description": "Generated demonstration data, not real procurement data. "
                        "See docs/demo-data.md.",
     }
+    if invoices:
+        out["invoices"] = True
+    return out
 
 
 def _check(seed: int, scale: float, years: tuple[int, int]) -> tuple[int, float, tuple[int, int]]:
@@ -105,7 +113,7 @@ def _calibrate(plots, procs, results, buyers, plot_year, in_window, scale, years
 
 
 def generate(seed: int = 2024, scale: float = 1.0,
-             years: tuple[int, int] = (2018, 2025)) -> Dataset:
+             years: tuple[int, int] = (2018, 2025), invoices: bool = False) -> Dataset:
     """Generate the demonstration corpus in memory.
 
     A seeded, deterministic national-scale corpus of Finnish public
@@ -128,6 +136,12 @@ def generate(seed: int = 2024, scale: float = 1.0,
         small test corpus). All buyers are present at every scale.
     years : (int, int)
         First and last publication year (within 2017-2026).
+    invoices : bool
+        Also draw purchase invoices (the ``spend`` table, extra table
+        ``spend_truth`` with each invoice's true contract, and their
+        accounting line; :mod:`keino_metrics.demo.spend`). They come from a
+        random stream of their own, so every other table is the same with or
+        without them.
 
     Returns
     -------
@@ -269,7 +283,7 @@ def generate(seed: int = 2024, scale: float = 1.0,
         "input": source_file, "source": "demo", "unit": "notice", "rows_in": len(notices),
         "rows_accepted": len(notices), "rows_quarantined": 0, "field_issues": 0}], columns=list(ACCOUNTING_COLUMNS))
     sup = suppliers.drop(columns=["fitness", "division"])
-    return Dataset(
+    data = Dataset(
         buyers=datamodel.conform("buyers", buyers_out),
         notices=datamodel.conform("notices", notices),
         lots=lots_out,
@@ -281,3 +295,15 @@ def generate(seed: int = 2024, scale: float = 1.0,
                "capability_survey": survey, "suppliers": sup},
         provenance=provenance(seed, scale, years),
     )
+    if not invoices:
+        return data
+    # 9. purchase invoices, from a stream of their own (no other table changes)
+    spend, spend_truth = draw_invoices(data, seed, scale, years)
+    acc_spend = pd.DataFrame([{
+        "input": spend["source_file"].iat[0] if len(spend) else "demo:spend", "source": "demo",
+        "unit": "invoice row", "rows_in": len(spend), "rows_accepted": len(spend),
+        "rows_quarantined": 0, "field_issues": 0}], columns=list(ACCOUNTING_COLUMNS))
+    return data.replace(spend=datamodel.conform("spend", spend),
+                        accounting=pd.concat([accounting, acc_spend], ignore_index=True),
+                        extra={**data.extra, "spend_truth": spend_truth},
+                        provenance=provenance(seed, scale, years, invoices=True))

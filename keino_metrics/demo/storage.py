@@ -28,14 +28,14 @@ def default_directory() -> Path:
 
 
 def write(directory: str | Path | None = None, seed: int = 2024, scale: float = 1.0,
-          years: tuple[int, int] = (2018, 2025)) -> Path:
+          years: tuple[int, int] = (2018, 2025), invoices: bool = False) -> Path:
     """Generate the corpus and write it as Parquet into ``directory``.
 
     Parameters
     ----------
     directory : str or Path, optional
         Target directory (created if needed); default :func:`default_directory`.
-    seed, scale, years
+    seed, scale, years, invoices
         As for :func:`keino_metrics.demo.generate`.
 
     Returns
@@ -46,11 +46,11 @@ def write(directory: str | Path | None = None, seed: int = 2024, scale: float = 
         ``"demo": true``).
     """
     d = Path(directory) if directory is not None else default_directory()
-    return generate(seed=seed, scale=scale, years=years).to_parquet(d)
+    return generate(seed=seed, scale=scale, years=years, invoices=invoices).to_parquet(d)
 
 
 def matches(directory: str | Path, seed: int, scale: float,
-            years: tuple[int, int] = (2018, 2025)) -> bool:
+            years: tuple[int, int] = (2018, 2025), invoices: bool = False) -> bool:
     """Whether ``directory`` holds a demo written with these parameters by this version."""
     prov = Path(directory) / "provenance.json"
     if not prov.is_file():
@@ -61,18 +61,19 @@ def matches(directory: str | Path, seed: int, scale: float,
         return False
     want = provenance(seed, scale, years)
     keys = ("generator", "version", "seed", "scale", "years", "demo")
-    return all(found.get(k) == want[k] for k in keys)
+    return (all(found.get(k) == want[k] for k in keys)
+            and bool(found.get("invoices", False)) == bool(invoices))
 
 
 def load(directory: str | Path | None = None, seed: int = 2024, scale: float = 1.0,
-         years: tuple[int, int] = (2018, 2025)) -> Dataset:
+         years: tuple[int, int] = (2018, 2025), invoices: bool = False) -> Dataset:
     """The demo corpus: read from ``directory`` if it matches, else generate and write it.
 
     Parameters
     ----------
     directory : str or Path, optional
         Default :func:`default_directory` (``data/raw/demo``).
-    seed, scale, years
+    seed, scale, years, invoices
         As for :func:`keino_metrics.demo.generate`.
 
     Returns
@@ -80,9 +81,9 @@ def load(directory: str | Path | None = None, seed: int = 2024, scale: float = 1
     keino_metrics.Dataset
     """
     d = Path(directory) if directory is not None else default_directory()
-    if matches(d, seed, scale, years):
+    if matches(d, seed, scale, years, invoices):
         return Dataset.from_parquet(d)
-    data = generate(seed=seed, scale=scale, years=years)
+    data = generate(seed=seed, scale=scale, years=years, invoices=invoices)
     d.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{d.name}.tmp-", dir=d.parent))
     try:

@@ -8,6 +8,11 @@ that national mean and assumed relative intensities by sector; their derivation
 and citation are in ``SOURCE.md`` next to them. Supply your own table (for example
 ENVIMAT or EXIOBASE factors) as ``factors=``.
 
+Where a dataset has purchase invoices (its ``spend`` table), :func:`invoice_emissions`
+applies the factors to the euros actually paid, placed in CPV divisions by the
+linked contract, else by procurement category, product group or account name
+(``spend_category_cpv.csv``).
+
 Uncertainty is propagated by a seeded Monte Carlo: each factor is log-normal with
 its median and ``log_sd``, times one common log-normal multiplier (``common_sd``)
 shared by all factors, since they all rest on the one national mean.
@@ -101,6 +106,103 @@ def spend_by_division(data: pd.DataFrame, value: str | None = None,
     out = pd.DataFrame({"cpv_division": div.fillna("unknown"), "spend_eur": spend})
     return (out.dropna(subset=["spend_eur"]).groupby("cpv_division", as_index=False)["spend_eur"]
             .sum())
+
+
+def load_category_map() -> pd.DataFrame:
+    """The table that places invoice categories, product groups and account names in
+    CPV divisions (``spend_category_cpv.csv``, see ``SOURCE.md`` beside it)."""
+    path = resources.files("keino_metrics") / "data" / "carbon" / "spend_category_cpv.csv"
+    with resources.as_file(path) as p:
+        return pd.read_csv(p, dtype=str)
+
+
+def invoice_divisions(spend: pd.DataFrame, linked_division: pd.Series | None = None,
+                      category_map: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The CPV division of each purchase-invoice row, and where it came from.
+
+    In order: the CPV division of the contract the invoice is linked to
+    (``linked_division``, aligned with ``spend``), else the first pattern of
+    ``category_map`` (default :func:`load_category_map`) that matches the
+    invoice's ``category``, then its ``product_group``, then its
+    ``account_name``; else ``"unknown"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cpv_division``, ``basis`` (``contract``, ``category``,
+        ``product_group``, ``account_name`` or ``none``) and ``spend_eur``
+        (the invoice amount), one row per invoice row.
+    """
+    cmap = load_category_map() if category_map is None else category_map
+    require_columns(cmap, ["field", "pattern", "cpv_division"], "category_map")
+    n = len(spend)
+    div = pd.Series([None] * n, index=spend.index, dtype=object)
+    basis = pd.Series(["none"] * n, index=spend.index, dtype=object)
+    if linked_division is not None:
+        ld = pd.Series(np.asarray(linked_division, dtype=object), index=spend.index)
+        has = ld.notna()
+        div[has] = ld[has].astype(str).str.zfill(2)
+        basis[has] = "contract"
+    for fld in ("category", "product_group", "account_name"):
+        if fld not in spend:
+            continue
+        text = spend[fld].astype("string")
+        for pat, d in cmap.loc[cmap["field"] == fld, ["pattern", "cpv_division"]].itertuples(
+                index=False):
+            todo = div.isna() & text.notna()
+            if not todo.any():
+                break
+            hit = todo & text.str.contains(pat, case=False, regex=True).fillna(False)
+            div[hit] = str(d).zfill(2)
+            basis[hit] = fld
+    return pd.DataFrame({"cpv_division": div.fillna("unknown"), "basis": basis,
+                         "spend_eur": pd.to_numeric(spend["amount_eur"], errors="coerce")})
+
+
+def invoice_emissions(data, factors: pd.DataFrame | None = None, link: bool = True,
+                      **options) -> tuple[CarbonResult, pd.DataFrame]:
+    """Spend-based emissions of a dataset's purchase invoices (its ``spend`` table).
+
+    The amounts actually paid are placed in CPV divisions by
+    :func:`invoice_divisions`: the linked contract's division where the linker
+    (:mod:`keino_metrics.spend.link`) finds one, else the invoice's procurement
+    category, product group or account name, and then multiplied by the same
+    factors as lot values (``factors_cpv_division.csv``: the ENVIMAT national
+    mean of Nissinen & Savolainen 2019, SYKE reports 15/2019, times relative
+    intensities assumed by this project; see its ``SOURCE.md``). Credit notes
+    net out within a division.
+
+    Parameters
+    ----------
+    data : keino_metrics.Dataset
+        A dataset with a non-empty ``spend`` table.
+    factors : pandas.DataFrame, optional
+        As for :func:`spend_based_emissions`.
+    link : bool
+        Use the linked contracts' CPV divisions (needs the notices of the
+        dataset); ``False`` uses categories and accounts only.
+    **options
+        Passed to :func:`spend_based_emissions` (``n_sims``, ``seed`` ...).
+
+    Returns
+    -------
+    (CarbonResult, pandas.DataFrame)
+        The result and the spend by ``cpv_division`` and ``basis``.
+    """
+    spend = data.spend
+    if spend is None or not len(spend):
+        raise ValueError("the dataset has no purchase invoices (spend table is empty)")
+    linked = None
+    if link and len(data.awards):
+        from keino_metrics.spend.frame import spend_tables
+
+        frame, _ = spend_tables(data)
+        linked = frame["cpv_division"].to_numpy(dtype=object)
+    rows = invoice_divisions(spend.reset_index(drop=True), linked)
+    by = rows.groupby(["cpv_division", "basis"], as_index=False)["spend_eur"].sum()
+    net = rows.groupby("cpv_division", as_index=False)["spend_eur"].sum()
+    net["spend_eur"] = net["spend_eur"].clip(lower=0.0)
+    return spend_based_emissions(net, factors=factors, value="spend_eur", **options), by
 
 
 def _draw_factors(f: pd.DataFrame, divisions: pd.Index, n_sims: int, common_sd: float, rng):

@@ -23,7 +23,13 @@ import pandas as pd
 from keino_metrics.dataset import Dataset
 from keino_metrics.indicators import registry
 from keino_metrics.indicators.columns import referenced_columns
-from keino_metrics.indicators.frames import BY_COLUMNS, MISSING, Frames, load_frames
+from keino_metrics.indicators.frames import (
+    BY_COLUMNS,
+    MISSING,
+    SPEND_ONLY_BY,
+    Frames,
+    load_frames,
+)
 from keino_metrics.indicators.result import RESULT_COLUMNS, IndicatorResult
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio, Rule, Total
 from keino_metrics.indicators.stats import cluster_ratio_interval, wilson_interval
@@ -435,6 +441,10 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
     keys = normalise_by(by)
     settings = resolve_thresholds(thresholds, known_ids=set(registry.ids()))
     inds = [registry.get(i) for i in id_list]
+    spend_keys = [k for k in keys if k in SPEND_ONLY_BY]
+    if spend_keys and any(i.measure.frame != "spend" for i in inds):
+        raise ValueError(f"breakdown {spend_keys} exists only for the spend indicators "
+                         "(SPEND-*); compute the others without it")
     params = {ind.id: {**ind.params, **settings.get(ind.id, {}).get("params", {})}
               for ind in inds}
     frames = load_frames(data, engine)

@@ -24,6 +24,10 @@ same code runs on pandas, Polars, DuckDB and PySpark:
     year of the first result notice.
 ``survey``
     One row per survey response of a procuring unit (capability survey).
+``spend``
+    One row per purchase-invoice row, linked to the lot results
+    (:mod:`keino_metrics.spend.frame`; built in pandas whatever the engine).
+    Only this frame has the breakdown ``category`` (procurement category).
 
 Breakdown columns carried by every frame: ``year``, ``quarter``, ``buyer_id``,
 ``legal_type``, ``buyer_group``, ``nuts3``, ``region_code``, ``cpv_division``,
@@ -58,7 +62,10 @@ __all__ = ["Frames", "BY_COLUMNS", "ENGINES", "BUYER_GROUPS", "OPTIONAL_COLUMNS"
 
 #: Columns a result can be broken down by.
 BY_COLUMNS = ("year", "quarter", "buyer_id", "legal_type", "buyer_group", "nuts3",
-              "region_code", "cpv_division", "contract_nature", "procedure_type", "source")
+              "region_code", "cpv_division", "contract_nature", "procedure_type", "source",
+              "category")
+#: Breakdown columns only the ``spend`` frame has.
+SPEND_ONLY_BY = ("category",)
 ENGINES = ("pandas", "polars", "duckdb", "pyspark")
 #: Group label used for a breakdown value that is not reported.
 MISSING = "(missing)"
@@ -237,6 +244,9 @@ class Frames:
     keep: dict[str, set[str]] = field(default_factory=dict)
     part_rows: int | None = None
     memo: dict[Any, Any] = field(default_factory=dict)
+    #: The dataset or Parquet directory the frames were loaded from (read by the
+    #: ``spend`` frame, which is built in pandas, see :mod:`keino_metrics.spend.frame`).
+    source: Any = None
     _cache: dict[str, nw.LazyFrame] = field(default_factory=dict)
     _created: list[str] = field(default_factory=list)
     _gathered: dict[str, list[str]] = field(default_factory=dict)
@@ -399,6 +409,11 @@ class Frames:
     def frame(self, name: str) -> nw.LazyFrame:
         """The unit frame ``name`` (built on first use)."""
         if name not in self._cache:
+            if name == "spend":
+                from keino_metrics.spend.frame import frame_source
+
+                self._cache[name] = nw.from_native(frame_source(self)[0]).lazy()
+                return self._cache[name]
             builder = {"lot_results": self._lot_results, "notices": self._notices,
                        "procedures": self._procedures, "survey": self._survey}[name]
             lf = builder()
@@ -938,4 +953,4 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
             tables = {k: nw.from_native(con.createDataFrame(v)).lazy()
                       for k, v in arrow.items()}
     return Frames(engine=engine, tables=tables, absent=frozenset(absent), con=con,
-                  _workdir=keep)
+                  source=data, _workdir=keep)

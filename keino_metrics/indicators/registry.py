@@ -21,7 +21,7 @@ __all__ = ["all_indicators", "get", "ids", "resolve", "catalogue", "explain", "F
            "catalogue_markdown", "export_catalogue"]
 
 FAMILIES = ("volume", "strategic", "innovation-target", "eforms", "markets", "scoreboard",
-            "integrity", "capability", "quality")
+            "integrity", "capability", "quality", "spend")
 
 _LABELS = {
     "en": {"definition": "Definition", "formula": "Formula", "unit": "Unit of analysis",

@@ -48,9 +48,9 @@ UNITS = ("share", "count", "eur", "days", "index", "ratio")
 WEIGHTINGS = ("count", "eur")
 DIRECTIONS = ("higher", "lower", "neutral")
 UNITS_OF_ANALYSIS = ("notice", "procedure", "lot", "lot result", "organisation",
-                     "survey response", "tender")
+                     "survey response", "tender", "invoice row")
 #: Unit frames built by :mod:`keino_metrics.indicators.frames`.
-FRAMES = ("lot_results", "notices", "procedures", "survey")
+FRAMES = ("lot_results", "notices", "procedures", "survey", "spend")
 
 ExprFn = Callable[[Mapping[str, Any]], nw.Expr]
 
@@ -154,7 +154,7 @@ class Indicator:
     ----------
     id : str
         Namespaced id (``KEINO-``, ``SMS-``, ``EF-``, ``FI-``, ``OT-``,
-        ``RF-``, ``CAP-``, ``DQ-``).
+        ``RF-``, ``CAP-``, ``DQ-``, ``SPEND-``).
     family : str
         Primary family (``volume``, ``strategic``, ``innovation-target``,
         ``markets``, ``scoreboard``, ``eforms``, ``integrity``,

@@ -38,7 +38,7 @@ from keino_metrics.readers.fx import FxTable
 __all__ = ["Collector"]
 
 _ROW_TABLES = ("buyers", "notices", "lots", "awards", "hilma_statistics",
-               "programme_participation")
+               "programme_participation", "spend")
 
 
 @dataclass
@@ -115,7 +115,7 @@ class Collector:
         return Dataset(buyers=typed["buyers"], notices=typed["notices"], lots=typed["lots"],
                        awards=typed["awards"], hilma_statistics=typed["hilma_statistics"],
                        programme_participation=typed["programme_participation"],
-                       quarantine=q, field_issues=issues, accounting=acc,
+                       spend=typed["spend"], quarantine=q, field_issues=issues, accounting=acc,
                        extra={"award_history": history} if len(history) else {},
                        provenance=provenance or {})
 

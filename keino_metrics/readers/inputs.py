@@ -103,10 +103,20 @@ def _is_archive(head: bytes) -> str | None:
     return None
 
 
+def _is_workbook(zf: zipfile.ZipFile) -> bool:
+    """Whether a zip is an Excel workbook (``.xlsx``), which is one input, not an archive."""
+    names = set(zf.namelist())
+    return "[Content_Types].xml" in names and "xl/workbook.xml" in names
+
+
 def _members(label: str, fileobj, kind: str, depth: int) -> Iterator[Input]:
     try:
         if kind == "zip":
             with zipfile.ZipFile(fileobj) as zf:
+                if _is_workbook(zf):
+                    fileobj.seek(0)
+                    yield Input(label, data=fileobj.read(MAX_MEMBER_BYTES))
+                    return
                 for info in zf.infolist():
                     if info.is_dir():
                         continue

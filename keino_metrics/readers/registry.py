@@ -6,10 +6,11 @@ import importlib
 from types import ModuleType
 
 #: Module names under ``keino_metrics.readers``. Formats are told apart by
-#: structure (:mod:`keino_metrics.readers.detection`); when a document is too
-#: damaged for that, the first module whose ``sniff`` accepts its first bytes
-#: reads it.
-FORMAT_MODULES: tuple[str, ...] = ("eforms", "ted_legacy", "hilma", "ocds", "ted_csv")
+#: structure (:mod:`keino_metrics.readers.detection`); when a document is not
+#: XML or JSON (CSV, spreadsheets) or too damaged for that, the first module
+#: whose ``sniff`` accepts its first bytes reads it.
+FORMAT_MODULES: tuple[str, ...] = ("eforms", "ted_legacy", "hilma", "ocds", "ted_csv",
+                                   "spend")
 
 
 def modules() -> list[ModuleType]:

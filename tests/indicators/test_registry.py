@@ -26,7 +26,7 @@ def test_every_record_is_complete():
         empty = cat.loc[cat[col].fillna("").str.strip() == "", "id"].tolist()
         assert not empty, f"{col} empty for {empty}"
     prefixes = {i.split("-")[0] for i in cat["id"]}
-    assert prefixes <= {"KEINO", "SMS", "EF", "FI", "OT", "RF", "CAP", "DQ"}
+    assert prefixes <= {"KEINO", "SMS", "EF", "FI", "OT", "RF", "CAP", "DQ", "SPEND"}
     assert cat["id"].is_unique
 
 
