@@ -61,7 +61,8 @@ def parse_input(item: Input) -> ParseResult:
         res = ParseResult(item.label, "unknown", "file", records_in=1)
         res.quarantine.append(Quarantined(
             item.label, "file", None, "format not recognised (not eForms, TED XML, TED CSV, "
-            f"Hilma or OCDS by its structure: {detection.shape_of(data)!r})"))
+            f"Hilma, OCDS or purchase invoices by its structure: "
+            f"{detection.shape_of(data)!r})"))
         return res
     try:
         res = mod.parse(data, item.label)

@@ -205,7 +205,8 @@ def shape_of(data: bytes) -> Shape:
 
 
 def format_of(data: bytes) -> str | None:
-    """The format name (``eforms``, ``ted-legacy``, ``hilma``, ``ocds``, ``ted-csv``) or ``None``."""
+    """The format name (``eforms``, ``ted-legacy``, ``hilma``, ``ocds``, ``ted-csv``,
+    ``spend``) or ``None``."""
     mod = reader_for(data)
     return None if mod is None else mod.FORMAT
 
@@ -249,12 +250,17 @@ def reader_for(data: bytes) -> ModuleType | None:
     return None
 
 
+#: Formats that are neither XML nor JSON (CSV, spreadsheets): told apart by their
+#: readers' ``sniff`` of the first bytes.
+_TEXT_FORMATS = ("ted-csv", "spend")
+
+
 def _sniffed(head: bytes, syntax: str) -> ModuleType | None:
     """The first reader whose ``sniff`` accepts ``head`` (damaged or textual input)."""
     from keino_metrics.readers import registry
 
     for mod in registry.modules():
-        if syntax == "text" and mod.FORMAT != "ted-csv":
+        if syntax == "text" and mod.FORMAT not in _TEXT_FORMATS:
             continue
         try:
             if mod.sniff(head):
