@@ -19,12 +19,11 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from itertools import islice
 
 import pandas as pd
 
 from keino_metrics.dataset import Dataset
-from keino_metrics.readers import registry
+from keino_metrics.readers import limits, registry, xmlsafe
 from keino_metrics.readers.assemble import Collector
 from keino_metrics.readers.base import ParseResult, Quarantined
 from keino_metrics.readers.fx import FxTable, load_rates
@@ -53,41 +52,75 @@ def detect(head: bytes):
     return None
 
 
+def _refused(item: Input, field: str | None, reason: str, fmt: str = "unknown") -> ParseResult:
+    res = ParseResult(item.label, fmt, "file", records_in=1)
+    res.quarantine.append(Quarantined(item.label, "file", field, reason))
+    return res
+
+
 def parse_input(item: Input) -> ParseResult:
-    """Detect the format of one input and parse it; never raises for bad data."""
+    """Detect the format of one input and parse it; never raises for bad data.
+
+    Whatever goes wrong inside a reader (an exception a reader did not
+    foresee, nesting too deep for the interpreter, memory) quarantines the
+    input naming the exception, so that one file never stops a read.
+    """
     if item.error:
-        res = ParseResult(item.label, "unknown", "file", records_in=1)
-        res.quarantine.append(Quarantined(item.label, "file", None, item.error))
-        return res
+        return _refused(item, None, item.error)
     try:
         data = item.read()
     except OSError as exc:
-        res = ParseResult(item.label, "unknown", "file", records_in=1)
-        res.quarantine.append(Quarantined(item.label, "file", None, f"cannot read: {exc}"))
-        return res
+        return _refused(item, None, f"cannot read: {exc}")
+    try:
+        data = xmlsafe.utf16_to_utf8(data, item.label)
+    except Quarantined as q:
+        return _refused(item, q.field, q.reason)
     mod = detect(data[:_SNIFF_BYTES])
     if mod is None:
-        res = ParseResult(item.label, "unknown", "file", records_in=1)
-        res.quarantine.append(Quarantined(
-            item.label, "file", None, "format not recognised (not eForms, TED XML, TED CSV, "
-            "Hilma or OCDS by its first bytes)"))
-        return res
+        if xmlsafe.looks_like_xml(data[:_SNIFF_BYTES]):
+            # XML of no known format: a refused DTD or encoding is the better reason
+            try:
+                xmlsafe.parse(data, item.label)
+            except Quarantined as q:
+                if q.field in ("DOCTYPE", "encoding"):
+                    return _refused(item, q.field, q.reason)
+        return _refused(item, None, "format not recognised (not eForms, TED XML, TED CSV, "
+                                    "Hilma or OCDS by its first bytes)")
+    fmt = getattr(mod, "FORMAT", "unknown")
     try:
         res = mod.parse(data, item.label)
     except Quarantined as q:  # a reader that quarantines the whole file
-        res = ParseResult(item.label, getattr(mod, "FORMAT", "unknown"), "file", records_in=1)
-        res.quarantine.append(q)
+        return _refused(item, q.field, q.reason, fmt)
+    except RecursionError:
+        return _refused(item, None, "nested too deeply to be read", fmt)
+    except MemoryError:
+        return _refused(item, None, "not enough memory to read this input", fmt)
+    except Exception as exc:  # one input must never stop the read
+        return _refused(item, None, f"the {fmt} reader failed: {type(exc).__name__}: "
+                                    f"{str(exc)[:200]}", fmt)
     if not res.bytes_in:  # readers that do not count parse the whole input
         res.bytes_in = res.bytes_parsed = len(data)
     return res
 
 
 def _batches(it: Iterator[Input], size: int) -> Iterator[list[Input]]:
+    """Lists of at most ``size`` inputs, ended early once they hold
+    ``limits.BATCH_BYTES`` of archive members."""
     while True:
-        batch = list(islice(it, size))
+        batch: list[Input] = []
+        held = 0
+        for item in it:
+            batch.append(item)
+            held += item.size
+            if len(batch) >= size or held >= limits.BATCH_BYTES:
+                break
         if not batch:
             return
         yield batch
+
+
+def _heavy(batch: list[Input]) -> bool:
+    return sum(i.size for i in batch) >= limits.BATCH_BYTES
 
 
 def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
@@ -176,8 +209,15 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
                 # this process takes the results of the current one (and no
                 # worker waits for the last chunk of a batch); memory stays
                 # bounded by two batches
-                current = pool.imap(parse_input, first, chunksize=chunksize)
+                # a batch heavy with archive members is parsed here instead, after
+                # the batch in flight, so that its bytes are never copied to a worker
+                current = (map(parse_input, first) if _heavy(first)
+                           else pool.imap(parse_input, first, chunksize=chunksize))
                 for batch in batches:
+                    if _heavy(batch):
+                        take(current)
+                        current = map(parse_input, batch)
+                        continue
                     following = pool.imap(parse_input, batch, chunksize=chunksize)
                     take(current)
                     current = following
@@ -192,4 +232,5 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
                                                 "workers": workers, "fx_rates": fx.name,
                                                 "parse_seconds": round(parse_seconds, 3),
                                                 "bytes_in": bytes_in,
-                                                "bytes_parsed": bytes_parsed}})
+                                                "bytes_parsed": bytes_parsed,
+                                                "limits": limits.describe()}})

@@ -46,7 +46,7 @@ def test_truncated_archives_become_errors(tmp_path):
 
 
 def test_oversized_members_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(inputs, "MAX_MEMBER_BYTES", 100)  # read at call time
+    monkeypatch.setattr(inputs.limits, "MAX_INPUT_BYTES", 100)  # read at call time
     (tmp_path / "big.tar").write_bytes(_tar({"big.xml": b"<a>" + b"x" * 500 + b"</a>"}))
     (item,) = inputs.iter_inputs(tmp_path)
     assert item.error and "larger than" in item.error
