@@ -87,7 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "accounting printed at the end shows rows in = accepted + quarantined "
                     "for every input.")
     i.add_argument("paths", nargs="+", help="files, folders, globs or archives")
-    i.add_argument("--out", type=Path, required=True, help="output directory for Parquet")
+    i.add_argument("--out", type=Path, required=True,
+                   help="output directory for Parquet; must be missing or empty unless "
+                        "--overwrite (written into a temporary sibling folder and renamed "
+                        "into place when complete)")
+    i.add_argument("--overwrite", action="store_true",
+                   help="replace an existing, non-empty --out folder whole")
     i.add_argument("--workers", type=int, default=None,
                    help="worker processes (default: all cores)")
     i.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -152,7 +157,8 @@ def _cmd_report(a: argparse.Namespace) -> int:
 def _cmd_ingest(a: argparse.Namespace) -> int:
     from keino_metrics.ingest import format_accounting, ingest
 
-    data = ingest(a.paths, a.out, workers=a.workers, progress=not a.no_progress)
+    data = ingest(a.paths, a.out, workers=a.workers, progress=not a.no_progress,
+                  overwrite=a.overwrite)
     print(format_accounting(data))
     print(f"tables written to {a.out}")
     return 0
@@ -214,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
+    except (ValueError, OSError, KeyError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"keino {args.command}: error: {msg}", file=sys.stderr)
         return 2
