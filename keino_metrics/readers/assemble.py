@@ -184,10 +184,13 @@ def _implausible(t: dict[str, pd.DataFrame]) -> list[dict]:
             continue
         eur = pd.to_numeric(df[f"{stem}_eur"], errors="coerce").astype("float64")
         raw = pd.to_numeric(df[stem], errors="coerce").astype("float64") if stem in df else eur
-        bad = (eur.abs() > limits.MAX_LOT_VALUE_EUR) | np.isinf(eur) | np.isinf(raw)
+        # without a rate (a currency the table lacks) the amount is judged as if in euros
+        judged = eur.where(eur.notna(), raw)
+        bad = (judged.abs() > limits.MAX_LOT_VALUE_EUR) | np.isinf(eur) | np.isinf(raw)
         if bad.any():
-            note(df, bad, f"{stem}_eur", eur,
-                 f"implausible value in euros (limit {limits.MAX_LOT_VALUE_EUR:g})")
+            note(df, bad, f"{stem}_eur", judged,
+                 f"implausible value in euros (limit {limits.MAX_LOT_VALUE_EUR:g}; an amount "
+                 "in a currency without a rate is judged as if in euros)")
             for col in (stem, f"{stem}_eur"):
                 if col in df:
                     df[col] = df[col].astype("object").where(~bad, None)

@@ -38,7 +38,8 @@ Plausibility limits (a value past them is never passed on)
     1e11, 100 billion euros: more than twice Finland's yearly public
     procurement; the largest value in the real samples is 2.5e9). A larger
     value is nulled with a field-level issue (``nulled``) when the tables are
-    assembled.
+    assembled. An amount in a currency without an exchange rate is judged as
+    if it were in euros.
 
 Dates are bounded in :mod:`keino_metrics.readers.checks` (1990-01-01 to five
 years ahead).
