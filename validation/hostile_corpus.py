@@ -308,13 +308,16 @@ def build_bombs(d: Path, outside: Path) -> list[str]:
     d.mkdir(parents=True)
     _gzip_of_zeros(d / "zeros-2GiB.gz", 2 << 30)
     _zip_of_copies(d / "forty-members-250MB.zip", b"\0" * (250 * 1000 * 1000), 40)
+    leaf = d / "leaf.gz"
+    _gzip_of_zeros(leaf, 200 << 20)
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as z:
-        z.writestr("leaf.gz", (d / "zeros-2GiB.gz").read_bytes())
-    for level in range(3):  # four levels of archives
+        z.writestr("leaf.gz", leaf.read_bytes())
+    leaf.unlink()
+    for level in range(3):  # four levels of archives, three of each inside the next
         outer = io.BytesIO()
         with zipfile.ZipFile(outer, "w") as z:
-            for k in range(10):
+            for k in range(3):
                 z.writestr(f"level{level}-{k}.zip", inner.getvalue())
         inner = outer
     (d / "nested-4-levels.zip").write_bytes(inner.getvalue())

@@ -114,6 +114,7 @@ def _batches(it: Iterator[Input], size: int) -> Iterator[list[Input]]:
             held += item.size
             if len(batch) >= size or held >= limits.BATCH_BYTES:
                 break
+        item = None  # the batch's owner decides when its bytes are freed
         if not batch:
             return
         yield batch
@@ -197,9 +198,13 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
         first = next(batches, [])
         if workers <= 1 or len(first) < SMALL_READ:
             # few inputs: a pool would cost more to start than it saves
+            # each batch is emptied once parsed, so that its members' bytes are
+            # freed before the next batch is read
             take(map(parse_input, first))
+            first.clear()
             for batch in batches:
                 take(map(parse_input, batch))
+                batch.clear()
         else:
             import multiprocessing as mp
 
@@ -211,16 +216,20 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
                 # bounded by two batches
                 # a batch heavy with archive members is parsed here instead, after
                 # the batch in flight, so that its bytes are never copied to a worker
+                # (and emptied once parsed, so that its bytes are freed first)
+                held: list[Input] = first
                 current = (map(parse_input, first) if _heavy(first)
                            else pool.imap(parse_input, first, chunksize=chunksize))
                 for batch in batches:
                     if _heavy(batch):
                         take(current)
-                        current = map(parse_input, batch)
+                        held.clear()
+                        current, held = map(parse_input, batch), batch
                         continue
                     following = pool.imap(parse_input, batch, chunksize=chunksize)
                     take(current)
-                    current = following
+                    held.clear()
+                    current, held = following, batch
                 take(current)
     finally:
         if bar is not None:

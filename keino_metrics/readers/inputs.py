@@ -11,8 +11,8 @@ names such as ``../../etc/passwd`` in a hostile archive are only labels.
 
 Every limit of :mod:`keino_metrics.readers.limits` is enforced while the bytes
 stream in, never after something was held whole: a file, member or
-decompressed stream is read in blocks and refused as soon as it passes
-``MAX_INPUT_BYTES``; an archive (nested ones included) stops at
+decompressed stream is read up to ``MAX_INPUT_BYTES`` plus one byte and
+refused when that byte is there; an archive (nested ones included) stops at
 ``MAX_ARCHIVE_BYTES`` decompressed or ``MAX_ARCHIVE_MEMBERS`` members. Only
 regular files are read: a FIFO, socket or device is refused without being
 opened for reading, and in a folder a symbolic link that leads outside the
@@ -37,7 +37,7 @@ from keino_metrics.readers import limits
 
 __all__ = ["Input", "iter_inputs", "read_limited"]
 
-_BLOCK = 1 << 20
+_BLOCK = 1 << 20  # read size for files that grow while they are read
 
 
 class InputRefused(OSError):
@@ -106,17 +106,15 @@ def _kind(mode: int) -> str:
 
 
 def read_limited(stream, limit: int) -> bytes | None:
-    """Read ``stream`` to its end in blocks; ``None`` as soon as it passes ``limit``."""
-    parts: list[bytes] = []
-    total = 0
-    while True:
-        block = stream.read(min(_BLOCK, limit + 1 - total))
-        if not block:
-            return b"".join(parts)
-        parts.append(block)
-        total += len(block)
-        if total > limit:
-            return None
+    """The rest of ``stream``, or ``None`` when it holds more than ``limit`` bytes.
+
+    One ``read(limit + 1)``: the decompressing streams of ``zipfile``,
+    ``tarfile`` and ``gzip`` then stop after ``limit + 1`` bytes, and the
+    result is built in place rather than joined from blocks, so a member
+    costs its size in memory once.
+    """
+    data = stream.read(limit + 1)
+    return None if len(data) > limit else data
 
 
 _GLOB = set("*?[")
@@ -244,16 +242,15 @@ def _members(label: str, fileobj, kind: str, depth: int, budget: _Budget) -> Ite
                         yield Input(name, error=f"cannot read archive member: {exc}")
                         continue
                     yield from _member(name, data, None, depth, budget)
+                    data = None  # not held while the next member is read
         elif kind == "gzip":
+            head = gzip.GzipFile(fileobj=fileobj, mode="rb").read(512)
+            fileobj.seek(0)
             gz = gzip.GzipFile(fileobj=fileobj, mode="rb")
-            head = gz.read(512)
             if _is_archive(head) == "tar":
-                fileobj.seek(0)
-                yield from _members(label, gzip.GzipFile(fileobj=fileobj, mode="rb"), "tar",
-                                    depth, budget)
+                yield from _members(label, gz, "tar", depth, budget)
                 return
-            rest = read_limited(gz, limit - len(head))
-            data = None if rest is None else head + rest
+            data = read_limited(gz, limit)
             stem = os.path.basename(label.rsplit("!", 1)[-1])
             stem = stem[:-3] if stem.lower().endswith(".gz") else stem
             yield from _member(f"{label}!{stem}", data, None, depth, budget)
@@ -269,6 +266,7 @@ def _members(label: str, fileobj, kind: str, depth: int, budget: _Budget) -> Ite
                     fh = tf.extractfile(m)
                     data = read_limited(fh, limit) if fh is not None else b""
                     yield from _member(name, data, None, depth, budget)
+                    data = None  # not held while the next member is read
     except _Stop:
         if depth:
             raise
