@@ -15,6 +15,7 @@ the number of files) and assembled and checked by :mod:`.assemble`.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -197,9 +198,9 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
         batches = _batches(items, batch_size)
         first = next(batches, [])
         if workers <= 1 or len(first) < SMALL_READ:
-            # few inputs: a pool would cost more to start than it saves
-            # each batch is emptied once parsed, so that its members' bytes are
-            # freed before the next batch is read
+            # few inputs: a pool would cost more to start than it saves. Each batch
+            # is emptied once parsed, so that its members' bytes are freed before
+            # the next batch is read
             take(map(parse_input, first))
             first.clear()
             for batch in batches:
@@ -213,18 +214,19 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
                 # two batches in flight: the workers parse the next batch while
                 # this process takes the results of the current one (and no
                 # worker waits for the last chunk of a batch); memory stays
-                # bounded by two batches
-                # a batch heavy with archive members is parsed here instead, after
-                # the batch in flight, so that its bytes are never copied to a worker
-                # (and emptied once parsed, so that its bytes are freed first)
-                held: list[Input] = first
-                current = (map(parse_input, first) if _heavy(first)
-                           else pool.imap(parse_input, first, chunksize=chunksize))
-                for batch in batches:
+                # bounded by two batches. A batch heavy with archive members
+                # (limits.BATCH_BYTES) is parsed here instead, at once, so that
+                # its bytes are never copied to a worker, and emptied before the
+                # next batch is read
+                current: Iterable[ParseResult] = ()
+                held: list[Input] = []
+                for batch in itertools.chain([first], batches):
                     if _heavy(batch):
                         take(current)
                         held.clear()
-                        current, held = map(parse_input, batch), batch
+                        take(map(parse_input, batch))
+                        batch.clear()
+                        current, held = (), []
                         continue
                     following = pool.imap(parse_input, batch, chunksize=chunksize)
                     take(current)
