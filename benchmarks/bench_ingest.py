@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             read(folder, workers=1, progress=False)
             read1 = time.process_time() - c0
         t0 = time.perf_counter()
-        ds = ingest(folder, out, workers=args.workers, progress=sys.stderr.isatty())
+        ds = ingest(folder, out, workers=args.workers, progress=sys.stderr.isatty(),
+                    overwrite=True)
         ing = time.perf_counter() - t0
         # the baseline again: other load on the machine changes over a run
         base_after = baseline(folder, args.workers)

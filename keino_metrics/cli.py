@@ -31,7 +31,7 @@ from pathlib import Path
 
 from keino_metrics import paths
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "check_report_params"]
 
 _EPILOG = textwrap.dedent("""\
     examples:
@@ -92,7 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "accounting printed at the end shows rows in = accepted + quarantined "
                     "for every input.")
     i.add_argument("paths", nargs="+", help="files, folders, globs or archives")
-    i.add_argument("--out", type=Path, required=True, help="output directory for Parquet")
+    i.add_argument("--out", type=Path, required=True,
+                   help="output directory for Parquet; must be missing or empty unless "
+                        "--overwrite (written into a temporary sibling folder and renamed "
+                        "into place when complete)")
+    i.add_argument("--overwrite", action="store_true",
+                   help="replace an existing, non-empty --out folder whole")
     i.add_argument("--workers", type=int, default=None,
                    help="worker processes (default: all cores)")
     i.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -234,22 +239,46 @@ def _cmd_fetch(a: argparse.Namespace) -> int:
     return 0 if not run["failures_open"] else 3
 
 
+def check_report_params(a: argparse.Namespace) -> None:
+    """Validate every parameter of every report the command will run, before any runs.
+
+    Types and ranges are checked first, without data; then the data are
+    loaded once (as the reports load them: the demo corpus, or validated
+    tables) and the year and the programme are checked against the years and
+    programmes the data hold. The reports check again when they run.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, the value received and the allowed values.
+    """
+    from keino_metrics.report import params
+    from keino_metrics.report.coverage import data_years
+    from keino_metrics.report.impact import data_programmes, validate_impact_params
+    from keino_metrics.report.run import latest_complete_year, load_data
+
+    probe_year = a.year if a.year is not None else params.YEAR_RANGE[0]
+    impact = dict(outcome=a.outcome, programme=a.programme, control=a.control)
+    for lang in a.language:
+        params.validate(probe_year, a.data_dir, lang, a.seed)
+        if not a.no_impact:
+            validate_impact_params(probe_year, a.data_dir, lang, a.seed, **impact)
+    data = load_data(a.data_dir, seed=a.seed)
+    years = data_years(data)
+    year = a.year if a.year is not None else latest_complete_year(data)
+    for lang in a.language:
+        params.validate(year, a.data_dir, lang, a.seed, available_years=years)
+        if not a.no_impact:
+            validate_impact_params(year, a.data_dir, lang, a.seed, **impact,
+                                   available_years=years, programmes=data_programmes(data))
+
+
 def _cmd_report(a: argparse.Namespace) -> int:
     from keino_metrics.report.run import build_report
 
+    check_report_params(a)  # every parameter of every report, before any report runs
     common = dict(year=a.year, data_dir=a.data_dir, language=tuple(a.language), seed=a.seed,
                   out_dir=a.out or paths.reports_dir(), progress=not a.no_progress)
-    if not a.no_impact:
-        from keino_metrics.report.impact import validate_impact_params
-        from keino_metrics.report.params import YEAR_RANGE
-
-        # Fail on a bad impact parameter before the annual report spends any time. The
-        # default year is chosen from the data later, and checked against it there.
-        year = a.year if a.year is not None else YEAR_RANGE[0]
-        for lang in a.language:
-            validate_impact_params(year=year, data_dir=a.data_dir, language=lang,
-                                   seed=a.seed, outcome=a.outcome, programme=a.programme,
-                                   control=a.control)
     out = build_report(**common)
     print(f"annual report written to {out}")
     if not a.no_impact:
@@ -264,7 +293,8 @@ def _cmd_report(a: argparse.Namespace) -> int:
 def _cmd_ingest(a: argparse.Namespace) -> int:
     from keino_metrics.ingest import format_accounting, ingest
 
-    data = ingest(a.paths, a.out, workers=a.workers, progress=not a.no_progress)
+    data = ingest(a.paths, a.out, workers=a.workers, progress=not a.no_progress,
+                  overwrite=a.overwrite)
     print(format_accounting(data))
     print(f"tables written to {a.out}")
     return 0
@@ -326,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
+    except (ValueError, OSError, KeyError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"keino {args.command}: error: {msg}", file=sys.stderr)
         return 2

@@ -8,7 +8,11 @@ that change something return a new dataset.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -17,7 +21,8 @@ import pandas as pd
 
 from keino_metrics import datamodel
 
-__all__ = ["Dataset", "ACCOUNTING_COLUMNS"]
+__all__ = ["Dataset", "ACCOUNTING_COLUMNS", "MANIFEST", "verify_folder",
+           "check_target"]
 
 #: Columns of :attr:`Dataset.accounting`: one row per input (file or table).
 ACCOUNTING_COLUMNS = ("input", "source", "unit", "rows_in", "rows_accepted", "rows_quarantined",
@@ -158,42 +163,93 @@ class Dataset:
         return f"Dataset({sizes})"
 
     # -- storage ------------------------------------------------------------
-    def to_parquet(self, directory: str | Path) -> Path:
-        """Write every table to ``directory/<table>.parquet``.
+    def to_parquet(self, directory: str | Path, *, overwrite: bool = False) -> Path:
+        """Write every table to ``directory/<table>.parquet``, atomically.
 
-        Also writes ``accounting.parquet``, extra tables and
-        ``provenance.json``. Returns the directory.
+        Also writes ``accounting.parquet``, extra tables, ``provenance.json``
+        and, last, ``manifest.json`` (:data:`MANIFEST`: every file with its
+        table, rows and SHA-256), which :meth:`from_parquet` requires. All of
+        it is written into a temporary sibling folder that is renamed into
+        place when complete, so an interrupted write never leaves a folder
+        that reads as a dataset, and an existing folder is replaced whole,
+        never mixed with the new tables.
+
+        Parameters
+        ----------
+        directory : str or Path
+            Target folder. It may be missing or empty.
+        overwrite : bool
+            Replace a ``directory`` that already holds files.
+
+        Returns
+        -------
+        pathlib.Path
+            The directory.
+
+        Raises
+        ------
+        FileExistsError
+            When ``directory`` holds files and ``overwrite`` is false, or is
+            not a folder.
         """
         d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        for name, df in self.tables().items():
-            df.to_parquet(d / f"{name}.parquet", index=False)
-        self.accounting.to_parquet(d / "accounting.parquet", index=False)
-        for name, df in self.extra.items():
-            df.to_parquet(d / f"{name}.parquet", index=False)
-        (d / "provenance.json").write_text(
-            json.dumps(dict(self.provenance), indent=2, sort_keys=True, default=str) + "\n",
-            encoding="utf-8")
+        check_target(d, overwrite)
+        d.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{d.name}.tmp-", dir=d.parent))
+        try:
+            files: dict[str, dict[str, object]] = {}
+            frames = {**self.tables(), "accounting": self.accounting, **dict(self.extra)}
+            for name, df in frames.items():
+                f = tmp / f"{name}.parquet"
+                df.to_parquet(f, index=False)
+                files[f.name] = {"table": name, "rows": int(len(df)), "sha256": _sha256(f)}
+            prov = tmp / "provenance.json"
+            prov.write_text(json.dumps(dict(self.provenance), indent=2, sort_keys=True,
+                                       default=str) + "\n", encoding="utf-8")
+            files[prov.name] = {"sha256": _sha256(prov)}
+            manifest = {"format": MANIFEST_FORMAT, "files": files}
+            with open(tmp / MANIFEST, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            _swap_into_place(tmp, d)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
         return d
 
     @classmethod
     def from_parquet(cls, directory: str | Path) -> Dataset:
         """Read a dataset written by :meth:`to_parquet` (or by the demo generator).
 
-        Canonical tables that are missing are empty; any other ``*.parquet``
-        file becomes an extra table.
+        The folder's ``manifest.json`` is required and checked first
+        (:func:`verify_folder`): every file it lists must be there with its
+        SHA-256 and row count, and no other ``*.parquet`` file may be beside
+        them. Canonical tables that are missing are empty; any other table
+        becomes an extra table.
+
+        Raises
+        ------
+        FileNotFoundError
+            When ``directory`` is not a folder.
+        ValueError
+            When the manifest is missing or does not match the files (an
+            interrupted or mixed write).
         """
         d = Path(directory)
-        if not d.is_dir():
-            raise FileNotFoundError(f"{d}: not a directory of canonical Parquet tables")
+        manifest = verify_folder(d)
         kwargs: dict[str, object] = {}
         extra: dict[str, pd.DataFrame] = {}
-        for p in sorted(d.glob("*.parquet")):
-            name = p.stem
-            df = pd.read_parquet(p)
+        for fname, entry in sorted(manifest["files"].items()):
+            if "table" not in entry:
+                continue
+            name = entry["table"]
+            df = pd.read_parquet(d / fname)
+            if len(df) != entry["rows"]:
+                raise ValueError(f"{d / fname}: {len(df):,} rows, the manifest says "
+                                 f"{entry['rows']:,}")
             if name in datamodel.TABLES:
-                df = datamodel.conform(name, df)
-                kwargs[name] = df
+                kwargs[name] = datamodel.conform(name, df)
             elif name == "accounting":
                 kwargs[name] = df
             else:
@@ -201,3 +257,101 @@ class Dataset:
         prov = d / "provenance.json"
         kwargs["provenance"] = json.loads(prov.read_text(encoding="utf-8")) if prov.exists() else {}
         return cls(**kwargs, extra=extra)
+
+
+#: Name of the file that lists a dataset folder's tables, rows and hashes.
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "keino-metrics canonical tables 1"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_folder(directory: str | Path) -> dict:
+    """Check a folder of canonical Parquet tables against its manifest.
+
+    Every file the manifest lists must exist with the recorded SHA-256, and
+    no ``*.parquet`` file may be there that it does not list. Engines that
+    read the Parquet files directly call this first.
+
+    Returns
+    -------
+    dict
+        The manifest (``files``: file name -> ``table``, ``rows``, ``sha256``).
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``directory`` is not a folder.
+    ValueError
+        When the manifest is missing, unreadable or does not match.
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        raise FileNotFoundError(f"{d}: not a directory of canonical Parquet tables")
+    m = d / MANIFEST
+    if not m.is_file():
+        raise ValueError(f"{d}: no {MANIFEST}; not a complete dataset written by "
+                         "Dataset.to_parquet or keino ingest (an interrupted write, or tables "
+                         "put there by hand)")
+    try:
+        manifest = json.loads(m.read_text(encoding="utf-8"))
+        files = manifest["files"]
+        if manifest.get("format") != MANIFEST_FORMAT or not isinstance(files, dict):
+            raise ValueError
+    except (ValueError, KeyError, TypeError, OSError):
+        raise ValueError(f"{m}: not a manifest of canonical tables") from None
+    for fname, entry in files.items():
+        f = d / fname
+        if Path(fname).name != fname or not f.is_file():
+            raise ValueError(f"{d}: {fname}, listed in {MANIFEST}, is missing")
+        if _sha256(f) != entry.get("sha256"):
+            raise ValueError(f"{f}: content differs from {MANIFEST} (changed or partly "
+                             "written)")
+    unlisted = sorted(p.name for p in d.glob("*.parquet") if p.name not in files)
+    if unlisted:
+        raise ValueError(f"{d}: {', '.join(unlisted)} not listed in {MANIFEST} (tables "
+                         "from another write)")
+    return manifest
+
+
+def check_target(directory: str | Path, overwrite: bool = False) -> None:
+    """Raise ``FileExistsError`` unless ``directory`` may receive a dataset.
+
+    It may when it is missing, an empty folder, or a folder and ``overwrite``
+    is true; the nearest existing parent must be a folder.
+    """
+    d = Path(directory)
+    if d.exists() or d.is_symlink():
+        if not d.is_dir() or d.is_symlink():
+            raise FileExistsError(f"{d}: exists and is not a folder")
+        if not overwrite and any(d.iterdir()):
+            raise FileExistsError(f"{d}: the folder is not empty; choose another or "
+                                  "replace it whole (overwrite=True, keino ingest "
+                                  "--overwrite)")
+    for parent in d.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise FileExistsError(f"{d}: {parent} is not a folder")
+            break
+
+
+def _swap_into_place(tmp: Path, d: Path) -> None:
+    """Rename the complete folder ``tmp`` to ``d``, replacing ``d`` whole."""
+    if not d.exists():
+        os.replace(tmp, d)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{d.name}.old-", dir=d.parent))
+    os.replace(d, old / d.name)
+    try:
+        os.replace(tmp, d)
+    except OSError:
+        os.replace(old / d.name, d)  # put the earlier folder back
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)

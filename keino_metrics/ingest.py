@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from keino_metrics.dataset import Dataset
+from keino_metrics.dataset import Dataset, check_target
 from keino_metrics.readers import read
 from keino_metrics.validation import validate
 
@@ -23,20 +23,30 @@ __all__ = ["ingest", "format_accounting"]
 
 
 def ingest(paths: str | os.PathLike | Iterable[str | os.PathLike], out_dir: str | os.PathLike,
-           workers: int | None = None, progress: bool = True, **read_options) -> Dataset:
+           workers: int | None = None, progress: bool = True, *, overwrite: bool = False,
+           **read_options) -> Dataset:
     """Read ``paths``, check every record and write the tables to ``out_dir``.
+
+    The output is written by :meth:`~keino_metrics.dataset.Dataset.to_parquet`
+    into a temporary sibling folder that is renamed into place when complete,
+    with ``manifest.json`` (tables, rows, SHA-256) last: an interrupted ingest
+    leaves nothing that reads as a dataset, and an earlier output is replaced
+    whole, never mixed with the new tables.
 
     Parameters
     ----------
     paths : path, glob or list of them
         As for :func:`keino_metrics.readers.read`.
     out_dir : path
-        Folder for ``<table>.parquet``, ``accounting.parquet``, extra tables
-        and ``provenance.json`` (created if missing).
+        Folder for ``<table>.parquet``, ``accounting.parquet``, extra tables,
+        ``provenance.json`` and ``manifest.json``. It must be missing or
+        empty unless ``overwrite``; it is checked before anything is read.
     workers : int, optional
         Worker processes (default: all cores).
     progress : bool
         Show a progress bar.
+    overwrite : bool
+        Replace an ``out_dir`` that already holds files.
     **read_options
         Passed to :func:`keino_metrics.readers.read` (for example ``fx_rates``).
 
@@ -44,9 +54,17 @@ def ingest(paths: str | os.PathLike | Iterable[str | os.PathLike], out_dir: str 
     -------
     Dataset
         The dataset written.
+
+    Raises
+    ------
+    FileExistsError
+        When ``out_dir`` is a file, or a folder holding files and
+        ``overwrite`` is false.
     """
+    out = Path(out_dir)
+    check_target(out, overwrite)  # before anything is read
     data = validate(read(paths, workers=workers, progress=progress, **read_options))
-    data.to_parquet(Path(out_dir))
+    data.to_parquet(out, overwrite=overwrite)
     return data
 
 

@@ -74,7 +74,7 @@ def process(raw: str | os.PathLike[str], out: str | os.PathLike[str] | None = No
     validated = validated.replace(provenance=prov)
     if write:
         target = Path(out) if out is not None else paths.processed_dir() / processed_name(raw)
-        validated.to_parquet(target)
+        validated.to_parquet(target, overwrite=True)
         (target / "accounting.json").write_text(
             json.dumps(validated.accounting.to_dict("records"), indent=2, default=str) + "\n",
             encoding="utf-8")

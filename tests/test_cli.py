@@ -43,3 +43,45 @@ def test_bad_impact_parameter_fails_before_any_report_runs(capsys, monkeypatch):
     assert main(["report", "--outcome", "NO-SUCH-ID", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "outcome" in err and "NO-SUCH-ID" in err
+
+
+def _tiny_demo(monkeypatch):
+    import keino_metrics.report.run as run
+    from keino_metrics import demo
+
+    data = demo.generate(seed=4, scale=0.01)
+    monkeypatch.setattr(run, "load_data", lambda data_dir, seed=2024: data)
+
+    def never(**kwargs):
+        raise AssertionError("no report may start")
+
+    monkeypatch.setattr(run, "build_report", never)
+    return data
+
+
+def test_unknown_programme_fails_before_any_report_runs(capsys, monkeypatch):
+    _tiny_demo(monkeypatch)
+    assert main(["report", "--programme", "NO-SUCH-PROGRAMME", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "programme" in err and "NO-SUCH-PROGRAMME" in err
+
+
+def test_year_outside_the_data_fails_before_any_report_runs(capsys, monkeypatch):
+    _tiny_demo(monkeypatch)
+    assert main(["report", "--year", "2099", "--no-progress", "--no-impact"]) == 2
+    err = capsys.readouterr().err
+    assert "year" in err and "2099" in err
+
+
+def test_ingest_refuses_a_file_or_a_full_folder_as_out(tmp_path, capsys):
+    target = tmp_path / "out.parquet"
+    target.write_text("x", encoding="utf-8")
+    assert main(["ingest", str(tmp_path), "--out", str(target), "--no-progress"]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "lots.parquet").write_bytes(b"old")
+    assert main(["ingest", str(tmp_path / "nothing*"), "--out", str(full)]) == 2
+    assert main(["ingest", str(target), "--out", str(full), "--no-progress"]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert (full / "lots.parquet").read_bytes() == b"old"

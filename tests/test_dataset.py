@@ -39,3 +39,69 @@ def test_frozen_and_replace():
     e = d.replace(lots=d.lots.iloc[:0])
     assert len(d.lots) == 1 and len(e.lots) == 0
     assert d["lot_truth"] is d.extra["lot_truth"]
+
+
+def test_manifest_lists_every_file_with_rows_and_hash(tmp_path):
+    import json
+
+    out = _small().to_parquet(tmp_path / "out")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    files = manifest["files"]
+    assert set(files) == {p.name for p in out.iterdir()} - {"manifest.json"}
+    assert files["lots.parquet"]["rows"] == 1 and len(files["lots.parquet"]["sha256"]) == 64
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_from_parquet_refuses_incomplete_or_mixed_folders(tmp_path):
+    import pytest
+
+    out = _small().to_parquet(tmp_path / "out")
+    (out / "stray.parquet").write_bytes((out / "lots.parquet").read_bytes())
+    with pytest.raises(ValueError, match="not listed"):
+        Dataset.from_parquet(out)
+    (out / "stray.parquet").unlink()
+    lots = (out / "lots.parquet").read_bytes()
+    (out / "lots.parquet").write_bytes(lots[:4])  # a write cut short
+    with pytest.raises(ValueError, match="differs"):
+        Dataset.from_parquet(out)
+    (out / "lots.parquet").write_bytes(lots)
+    (out / "manifest.json").unlink()
+    with pytest.raises(ValueError, match="no manifest.json"):
+        Dataset.from_parquet(out)
+
+
+def test_existing_folder_is_refused_or_replaced_whole(tmp_path):
+    import pytest
+
+    out = _small().to_parquet(tmp_path / "out")
+    with pytest.raises(FileExistsError, match="not empty"):
+        Dataset().to_parquet(out)
+    (out / "extra_from_before.parquet").write_bytes(b"x")
+    Dataset().to_parquet(out, overwrite=True)
+    assert not (out / "extra_from_before.parquet").exists()
+    assert not (out / "lot_truth.parquet").exists()
+    assert len(Dataset.from_parquet(out).lots) == 0
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="not a folder"):
+        Dataset().to_parquet(tmp_path / "file", overwrite=True)
+
+
+def test_a_failure_while_writing_leaves_the_earlier_output_untouched(tmp_path, monkeypatch):
+    import pytest
+
+    out = _small().to_parquet(tmp_path / "out")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls = {"n": 0}
+    real = pd.DataFrame.to_parquet
+
+    def fail_on_third(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", fail_on_third)
+    with pytest.raises(OSError, match="disk full"):
+        Dataset().to_parquet(out, overwrite=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # temporary folder removed

@@ -45,6 +45,6 @@ def test_prepare_reuses_processed_tables_only_while_the_input_is_unchanged(tmp_p
     assert len(again.lots) == len(first.lots)
     # a changed input is processed again
     changed = Dataset.from_parquet(raw)
-    changed.replace(lots=changed.lots.iloc[1:]).to_parquet(raw)
+    changed.replace(lots=changed.lots.iloc[1:]).to_parquet(raw, overwrite=True)
     third = prepare(raw, out)
     assert len(third.lots) == len(first.lots) - 1

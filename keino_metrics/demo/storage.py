@@ -3,20 +3,18 @@
 :func:`load` is what reports call: it reads ``data/raw/demo`` when that holds a
 demo written by this generator version with the same parameters, and
 otherwise generates the corpus and writes it there atomically (into a
-temporary sibling directory that is then renamed), so a reader never sees a
+temporary sibling directory that is then renamed, with its manifest, by
+:meth:`~keino_metrics.dataset.Dataset.to_parquet`), so a reader never sees a
 half-written directory.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from keino_metrics import paths
-from keino_metrics.dataset import Dataset
+from keino_metrics.dataset import MANIFEST, Dataset
 from keino_metrics.demo.generate import generate, provenance
 
 __all__ = ["default_directory", "write", "load", "matches"]
@@ -41,19 +39,21 @@ def write(directory: str | Path | None = None, seed: int = 2024, scale: float = 
     Returns
     -------
     pathlib.Path
-        The directory, holding one ``<table>.parquet`` per table and
-        ``provenance.json`` (generator, version, seed, scale, years,
+        The directory, holding one ``<table>.parquet`` per table,
+        ``manifest.json`` and ``provenance.json`` (generator, version, seed, scale, years,
         ``"demo": true``).
     """
     d = Path(directory) if directory is not None else default_directory()
-    return generate(seed=seed, scale=scale, years=years, invoices=invoices).to_parquet(d)
+    return generate(seed=seed, scale=scale, years=years,
+                    invoices=invoices).to_parquet(d, overwrite=True)
 
 
 def matches(directory: str | Path, seed: int, scale: float,
             years: tuple[int, int] = (2018, 2025), invoices: bool = False) -> bool:
-    """Whether ``directory`` holds a demo written with these parameters by this version."""
+    """Whether ``directory`` holds a demo written with these parameters by this version
+    (with its manifest: a folder written before manifests existed is written again)."""
     prov = Path(directory) / "provenance.json"
-    if not prov.is_file():
+    if not prov.is_file() or not (Path(directory) / MANIFEST).is_file():
         return False
     try:
         found = json.loads(prov.read_text(encoding="utf-8"))
@@ -83,20 +83,7 @@ def load(directory: str | Path | None = None, seed: int = 2024, scale: float = 1
     d = Path(directory) if directory is not None else default_directory()
     if matches(d, seed, scale, years, invoices):
         return Dataset.from_parquet(d)
-    data = generate(seed=seed, scale=scale, years=years, invoices=invoices)
-    d.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{d.name}.tmp-", dir=d.parent))
-    try:
-        data.to_parquet(tmp)
-        if d.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{d.name}.old-", dir=d.parent))
-            os.replace(d, old / d.name)
-            os.replace(tmp, d)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, d)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    generate(seed=seed, scale=scale, years=years,
+             invoices=invoices).to_parquet(d, overwrite=True)
     return Dataset.from_parquet(d)
 

@@ -55,7 +55,7 @@ import pandas as pd
 import pyarrow as pa
 
 from keino_metrics import datamodel
-from keino_metrics.dataset import Dataset
+from keino_metrics.dataset import Dataset, verify_folder
 
 __all__ = ["Frames", "BY_COLUMNS", "ENGINES", "BUYER_GROUPS", "OPTIONAL_COLUMNS",
            "MISSING", "load_frames"]
@@ -886,6 +886,8 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
     is_dir = isinstance(data, (str, Path))
     if is_dir and not Path(data).is_dir():
         raise FileNotFoundError(f"{data}: not a directory of canonical Parquet tables")
+    if is_dir:
+        verify_folder(data)  # a complete write, not an interrupted or mixed one
     if engine == "auto":
         engine = "duckdb" if is_dir or len(data.awards) > large else "pandas"
     absent: set[str] = set()

@@ -15,15 +15,15 @@ the number of files) and assembled and checked by :mod:`.assemble`.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 
 import pandas as pd
 
 from keino_metrics.dataset import Dataset
-from keino_metrics.readers import detection
+from keino_metrics.readers import detection, limits, xmlsafe
 from keino_metrics.readers.assemble import Collector
 from keino_metrics.readers.base import ParseResult, Quarantined
 from keino_metrics.readers.fx import FxTable, load_rates
@@ -44,42 +44,77 @@ def detect(data: bytes):
     return detection.reader_for(data)
 
 
+def _refused(item: Input, field: str | None, reason: str, fmt: str = "unknown") -> ParseResult:
+    res = ParseResult(item.label, fmt, "file", records_in=1)
+    res.quarantine.append(Quarantined(item.label, "file", field, reason))
+    return res
+
+
 def parse_input(item: Input) -> ParseResult:
-    """Detect the format of one input and parse it; never raises for bad data."""
+    """Detect the format of one input and parse it; never raises for bad data.
+
+    Whatever goes wrong inside a reader (an exception a reader did not
+    foresee, nesting too deep for the interpreter, memory) quarantines the
+    input naming the exception, so that one file never stops a read.
+    """
     if item.error:
-        res = ParseResult(item.label, "unknown", "file", records_in=1)
-        res.quarantine.append(Quarantined(item.label, "file", None, item.error))
-        return res
+        return _refused(item, None, item.error)
     try:
         data = item.read()
     except OSError as exc:
-        res = ParseResult(item.label, "unknown", "file", records_in=1)
-        res.quarantine.append(Quarantined(item.label, "file", None, f"cannot read: {exc}"))
-        return res
+        return _refused(item, None, f"cannot read: {exc}")
+    try:
+        data = xmlsafe.utf16_to_utf8(data, item.label)
+    except Quarantined as q:
+        return _refused(item, q.field, q.reason)
     mod = detect(data)
     if mod is None:
-        res = ParseResult(item.label, "unknown", "file", records_in=1)
-        res.quarantine.append(Quarantined(
-            item.label, "file", None, "format not recognised (not eForms, TED XML, TED CSV, "
-            f"Hilma, OCDS or purchase invoices by its structure: "
-            f"{detection.shape_of(data)!r})"))
-        return res
+        if xmlsafe.looks_like_xml(data[:65536]):
+            # XML of no known format: a refused DTD or encoding is the better reason
+            try:
+                xmlsafe.parse(data, item.label)
+            except Quarantined as q:
+                if q.field in ("DOCTYPE", "encoding"):
+                    return _refused(item, q.field, q.reason)
+        return _refused(item, None, "format not recognised (not eForms, TED XML, TED CSV, "
+                                    "Hilma, OCDS or purchase invoices by its structure: "
+                                    f"{detection.shape_of(data)!r})")
+    fmt = getattr(mod, "FORMAT", "unknown")
     try:
         res = mod.parse(data, item.label)
     except Quarantined as q:  # a reader that quarantines the whole file
-        res = ParseResult(item.label, getattr(mod, "FORMAT", "unknown"), "file", records_in=1)
-        res.quarantine.append(q)
+        return _refused(item, q.field, q.reason, fmt)
+    except RecursionError:
+        return _refused(item, None, "nested too deeply to be read", fmt)
+    except MemoryError:
+        return _refused(item, None, "not enough memory to read this input", fmt)
+    except Exception as exc:  # one input must never stop the read
+        return _refused(item, None, f"the {fmt} reader failed: {type(exc).__name__}: "
+                                    f"{str(exc)[:200]}", fmt)
     if not res.bytes_in:  # readers that do not count parse the whole input
         res.bytes_in = res.bytes_parsed = len(data)
     return res
 
 
 def _batches(it: Iterator[Input], size: int) -> Iterator[list[Input]]:
+    """Lists of at most ``size`` inputs, ended early once they hold
+    ``limits.BATCH_BYTES`` of archive members."""
     while True:
-        batch = list(islice(it, size))
+        batch: list[Input] = []
+        held = 0
+        for item in it:
+            batch.append(item)
+            held += item.size
+            if len(batch) >= size or held >= limits.BATCH_BYTES:
+                break
+        item = None  # the batch's owner decides when its bytes are freed
         if not batch:
             return
         yield batch
+
+
+def _heavy(batch: list[Input]) -> bool:
+    return sum(i.size for i in batch) >= limits.BATCH_BYTES
 
 
 def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
@@ -155,10 +190,14 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
         batches = _batches(items, batch_size)
         first = next(batches, [])
         if workers <= 1 or len(first) < SMALL_READ:
-            # few inputs: a pool would cost more to start than it saves
+            # few inputs: a pool would cost more to start than it saves. Each batch
+            # is emptied once parsed, so that its members' bytes are freed before
+            # the next batch is read
             take(map(parse_input, first))
+            first.clear()
             for batch in batches:
                 take(map(parse_input, batch))
+                batch.clear()
         else:
             import multiprocessing as mp
 
@@ -167,12 +206,24 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
                 # two batches in flight: the workers parse the next batch while
                 # this process takes the results of the current one (and no
                 # worker waits for the last chunk of a batch); memory stays
-                # bounded by two batches
-                current = pool.imap(parse_input, first, chunksize=chunksize)
-                for batch in batches:
+                # bounded by two batches. A batch heavy with archive members
+                # (limits.BATCH_BYTES) is parsed here instead, at once, so that
+                # its bytes are never copied to a worker, and emptied before the
+                # next batch is read
+                current: Iterable[ParseResult] = ()
+                held: list[Input] = []
+                for batch in itertools.chain([first], batches):
+                    if _heavy(batch):
+                        take(current)
+                        held.clear()
+                        take(map(parse_input, batch))
+                        batch.clear()
+                        current, held = (), []
+                        continue
                     following = pool.imap(parse_input, batch, chunksize=chunksize)
                     take(current)
-                    current = following
+                    held.clear()
+                    current, held = following, batch
                 take(current)
     finally:
         if bar is not None:
@@ -184,4 +235,5 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
                                                 "workers": workers, "fx_rates": fx.name,
                                                 "parse_seconds": round(parse_seconds, 3),
                                                 "bytes_in": bytes_in,
-                                                "bytes_parsed": bytes_parsed}})
+                                                "bytes_parsed": bytes_parsed,
+                                                "limits": limits.describe()}})

@@ -27,6 +27,7 @@ import pandas as pd
 
 from keino_metrics import datamodel, geography
 from keino_metrics.dataset import Dataset
+from keino_metrics.readers import limits
 from keino_metrics.readers.base import ParseResult, Quarantined
 
 __all__ = [
@@ -102,9 +103,17 @@ _CP1252_HOLES = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
 
 
 def load_json(text: str, source_file: str, record: str = "file") -> object:
-    """``json.loads`` with a :class:`Quarantined` naming file and position on failure."""
+    """``json.loads`` with a :class:`Quarantined` naming file and position on failure.
+
+    Nesting deeper than Python's recursion limit (about 1,000 levels; no
+    procurement format nests more than 20) is refused by the parser itself.
+    """
     try:
         return json.loads(text)
+    except RecursionError:
+        raise Quarantined(source_file, record, None,
+                          "JSON nested too deeply to be read (more than about 1,000 "
+                          "levels)") from None
     except json.JSONDecodeError as exc:
         raise Quarantined(source_file, record, None,
                           f"{_what(exc, text)} JSON: {exc.msg} at line {exc.lineno}, "
@@ -200,12 +209,20 @@ def parse_number(value: object, source_file: str, record: str, field: str, *,
         If the value is not a number, is not finite or is negative (unless
         ``negative_ok``).
     """
+    if isinstance(value, float) and math.isnan(value):
+        # JSON ``NaN``: a reader that uses it for "missing" replaces it (with a
+        # field-level issue) before calling this
+        raise Quarantined(source_file, record, field, "not a finite number: NaN")
     if _blank(value):
         return None
     if isinstance(value, bool):
         raise Quarantined(source_file, record, field, f"not a number: {value!r}")
     if isinstance(value, int | float):
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError:
+            raise Quarantined(source_file, record, field,
+                              f"implausible number {str(value)[:40]}") from None
     elif _NUMBER.match(str(value).strip()):
         x = float(str(value).strip())
     else:
@@ -227,16 +244,25 @@ def parse_number(value: object, source_file: str, record: str, field: str, *,
         raise Quarantined(source_file, record, field, f"not a finite number: {value!r}")
     if x < 0 and not negative_ok:
         raise Quarantined(source_file, record, field, f"impossible negative amount {x:g}")
+    if abs(x) > limits.MAX_AMOUNT:
+        raise Quarantined(source_file, record, field,
+                          f"implausible number {x:g} (limit {limits.MAX_AMOUNT:g})")
     return x
 
 
 def parse_count(value: object, source_file: str, record: str, field: str) -> int | None:
-    """Parse a non-negative whole count (tenders received); ``None`` for blanks."""
+    """Parse a non-negative whole count (tenders received); ``None`` for blanks.
+
+    A count above :data:`~keino_metrics.readers.limits.MAX_COUNT` is refused.
+    """
     x = parse_number(value, source_file, record, field)
     if x is None:
         return None
     if x != int(x):
         raise Quarantined(source_file, record, field, f"not a whole number: {value!r}")
+    if x > limits.MAX_COUNT:
+        raise Quarantined(source_file, record, field,
+                          f"implausible count {x:g} (limit {limits.MAX_COUNT:,})")
     return int(x)
 
 

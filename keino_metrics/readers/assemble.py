@@ -4,7 +4,9 @@ Steps, in order (each documented in ``docs/readers.md``):
 
 1. rows are gathered per table in batches (frames, not dicts, so memory grows
    with the rows kept, not with the files read);
-2. amounts are converted to euros with the rate table (:mod:`.fx`);
+2. amounts are converted to euros with the rate table (:mod:`.fx`); a value
+   past ``limits.MAX_LOT_VALUE_EUR`` in euros, or a count past
+   ``limits.MAX_COUNT``, is nulled with a field-level issue (:mod:`.limits`);
 3. buyers get their municipality (Finnish buyers, by city name) and region
    (from the municipality, else from NUTS 3 2021 or 2024);
 4. a notice read twice (same ``notice_id``) is kept once; the later copies
@@ -32,6 +34,7 @@ import pandas as pd
 
 from keino_metrics import datamodel, geography
 from keino_metrics.dataset import ACCOUNTING_COLUMNS, Dataset
+from keino_metrics.readers import limits
 from keino_metrics.readers.base import ParseResult
 from keino_metrics.readers.fx import FxTable
 
@@ -93,6 +96,12 @@ class Collector:
         quarantined: list[dict] = list(self.quarantine)
 
         _to_eur(t, self.fx)
+        late = _implausible(t)
+        if late:
+            self.issues += late
+            per_input = pd.Series([i["source_file"] for i in late]).value_counts()
+            acc["field_issues"] = acc["field_issues"] + acc["input"].map(per_input).fillna(0
+                                                                                      ).astype(int)
         t["buyers"] = _locate_buyers(t["buyers"])
         drop = _duplicates(t["notices"])
         quarantined += drop
@@ -141,6 +150,71 @@ def _to_eur(t: dict[str, pd.DataFrame], fx: FxTable) -> None:
             eur = eur.astype("float64")
             eur.loc[need] = amount[need].astype("float64") * per_unit
         df[f"{stem}_eur"] = eur
+
+
+#: Value columns bounded by ``limits.MAX_LOT_VALUE_EUR`` (through their euro
+#: column) and count columns bounded by ``limits.MAX_COUNT``.
+_VALUES = (("lots", "estimated_value"), ("awards", "awarded_value"))
+_COUNTS = (("awards", ("tenders_received", "sme_tenders_received", "submissions_untyped",
+                       "requests_to_participate", "tenders_electronic", "winners")),)
+
+
+def _implausible(t: dict[str, pd.DataFrame]) -> list[dict]:
+    """Null values past the plausibility limits; one field-level issue each.
+
+    The readers refuse garbage (not finite, past ``limits.MAX_AMOUNT`` or
+    ``limits.MAX_COUNT``); this catches what only the euro value shows (an
+    amount that is plausible in its currency units but not as euros) and any
+    count or non-finite number a reader let through, so that no such value
+    reaches the tables.
+    """
+    issues: list[dict] = []
+
+    def note(df: pd.DataFrame, bad: pd.Series, col: str, shown: pd.Series, why: str) -> None:
+        for i in bad[bad].index:
+            issues.append({"source_file": df.at[i, "source_file"] if "source_file" in df
+                           else _source_of(t, df.at[i, "notice_id"]),
+                           "record": str(df.at[i, "notice_id"]),
+                           "field": f"{col} ({df.at[i, 'lot_id']})" if "lot_id" in df else col,
+                           "value": str(shown[i]), "action": "nulled", "reason": why})
+
+    for table, stem in _VALUES:
+        df = t.get(table)
+        if df is None or df.empty or f"{stem}_eur" not in df:
+            continue
+        eur = pd.to_numeric(df[f"{stem}_eur"], errors="coerce").astype("float64")
+        raw = pd.to_numeric(df[stem], errors="coerce").astype("float64") if stem in df else eur
+        # without a rate (a currency the table lacks) the amount is judged as if in euros
+        judged = eur.where(eur.notna(), raw)
+        bad = (judged.abs() > limits.MAX_LOT_VALUE_EUR) | np.isinf(eur) | np.isinf(raw)
+        if bad.any():
+            note(df, bad, f"{stem}_eur", judged,
+                 f"implausible value in euros (limit {limits.MAX_LOT_VALUE_EUR:g}; an amount "
+                 "in a currency without a rate is judged as if in euros)")
+            for col in (stem, f"{stem}_eur"):
+                if col in df:
+                    df[col] = df[col].astype("object").where(~bad, None)
+    for table, cols in _COUNTS:
+        df = t.get(table)
+        if df is None or df.empty:
+            continue
+        for col in cols:
+            if col not in df:
+                continue
+            x = pd.to_numeric(df[col], errors="coerce").astype("float64")
+            bad = (x.abs() > limits.MAX_COUNT) | np.isinf(x)
+            if bad.any():
+                note(df, bad, col, x, f"implausible count (limit {limits.MAX_COUNT:,})")
+                df[col] = df[col].astype("object").where(~bad, None)
+    return issues
+
+
+def _source_of(t: dict[str, pd.DataFrame], notice_id: object) -> str:
+    n = t.get("notices")
+    if n is None or n.empty:
+        return "?"
+    hit = n.loc[n["notice_id"] == notice_id, "source_file"]
+    return str(hit.iloc[0]) if len(hit) else "?"
 
 
 def _locate_buyers(b: pd.DataFrame) -> pd.DataFrame:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache
 
 from keino_metrics import codelists
+from keino_metrics.readers import limits
 from keino_metrics.readers.base import FieldIssue, Quarantined
 
 __all__ = [
@@ -155,21 +157,31 @@ class Record:
         return value.strip() if isinstance(value, str) else value
 
     def amount(self, text: str | None, field: str) -> float | None:
-        """A non-negative money amount, or ``None`` when absent."""
+        """A non-negative money amount, or ``None`` when absent.
+
+        Not a number, not finite, negative or above
+        :data:`~keino_metrics.readers.limits.MAX_AMOUNT` quarantines the record.
+        """
         if text is None or not text.strip():
             return None
         t = text.strip().replace(" ", "").replace("\u00a0", "")
         if not _NUMBER.match(t):
             raise self.fail(field, f"amount {text!r} is not a number")
         v = float(t.replace(",", "."))
-        if v != v or v in (float("inf"), float("-inf")):
+        if not math.isfinite(v):
             raise self.fail(field, f"amount {text!r} is not finite")
         if v < 0:
             raise self.fail(field, f"negative amount {v:g}")
+        if v > limits.MAX_AMOUNT:
+            raise self.fail(field, f"implausible amount {v:g} (limit {limits.MAX_AMOUNT:g})")
         return v
 
     def count(self, text: str | None, field: str) -> int | None:
-        """A non-negative whole count, or ``None`` when absent."""
+        """A non-negative whole count, or ``None`` when absent.
+
+        Not a number, not finite, not whole, negative or above
+        :data:`~keino_metrics.readers.limits.MAX_COUNT` quarantines the record.
+        """
         if text is None or not text.strip():
             return None
         t = text.strip()
@@ -177,10 +189,14 @@ class Record:
             f = float(t)
         except ValueError:
             raise self.fail(field, f"count {text!r} is not a number") from None
+        if not math.isfinite(f):
+            raise self.fail(field, f"count {text!r} is not finite")
         if f != int(f):
             raise self.fail(field, f"count {text!r} is not a whole number")
         if f < 0:
             raise self.fail(field, f"negative count {int(f)}")
+        if f > limits.MAX_COUNT:
+            raise self.fail(field, f"implausible count {f:g} (limit {limits.MAX_COUNT:,})")
         return int(f)
 
     def date(self, text: str | None, field: str) -> dt.date | None:

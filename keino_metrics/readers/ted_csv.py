@@ -97,6 +97,7 @@ holds the CRIT_CODE values L/M, so it feeds ``lots.price_only_award``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -524,12 +525,22 @@ def parse(data: bytes, source_file: str) -> ParseResult:
         rows = list(_csv_rows(text, source_file))
     state: dict = {"notices": {}, "buyers": {}, "lots": {}, "awards": {}, "rows_in_notice": {}}
     mapper = _variant if variant else _official
+    seen: dict[str, str] = {}
     for item in rows:
         result.records_in += 1
         if isinstance(item, Quarantined):
             result.quarantine.append(item)
             continue
         record, row = item
+        first = seen.setdefault(_fingerprint(row), record)
+        if first != record:
+            result.quarantine.append(Quarantined(source_file, record, None,
+                                                 f"duplicate of {first} in the same file"))
+            continue
+        for key, value in row.items():
+            if isinstance(value, float) and value != value:
+                result.note(record, key, "NaN", "nulled", "JSON NaN read as a missing value")
+                row[key] = None
         try:
             _add(result, state, mapper(record, row, source_file))
         except Quarantined as q:
@@ -542,6 +553,12 @@ def parse(data: bytes, source_file: str) -> ParseResult:
     result.rows["lots"] = list(state["lots"].values())
     result.rows["awards"] = list(state["awards"].values())
     return result
+
+
+def _fingerprint(row: dict) -> str:
+    """A digest of a row's content: equal rows in one file are duplicates."""
+    text = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _share_notice_values(state: dict) -> None:

@@ -3,19 +3,33 @@
 Notices come from the internet, so parsing must never resolve external
 entities, never read a local file or the network through a document and never
 expand entities without bound. lxml is configured with
-``resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False``,
-and, as defusedxml does, any document type declaration that declares an
-entity (or refers to an external DTD) is refused before parsing, so neither
-XXE (``file://``, ``http://``) nor "billion laughs" payloads get a chance.
-The check is written here rather than taken from defusedxml because
-defusedxml's lxml support is deprecated and the project parses with lxml.
+``resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False``
+(no resolver is ever consulted), and, as in defusedxml's threat model, a
+document whose document type declaration declares an entity (general or
+parameter) or names an external DTD is refused. The refusal is decided by the
+parser, not by a scan of the bytes: after a successful parse the document's
+``docinfo`` (external identifier, internal subset and its entity
+declarations) is checked; when the parse fails (libxml2 stops entity
+amplification such as "billion laughs" itself), the document is parsed again
+up to its root element to tell a refused document type declaration from
+malformed XML. So comments, ``ATTLIST`` defaults containing ``]``, a
+declaration after a long prolog and every encoding libxml2 reads are judged
+alike. defusedxml's lxml support is deprecated, so the check is written here
+on lxml's own document information.
+
+UTF-16 and UTF-32 documents with a byte-order mark are transcoded to UTF-8
+before their format is detected (:func:`utf16_to_utf8`), so that detection and
+the readers see the same bytes whatever the encoding; a declaration that
+contradicts the byte-order mark is refused. A document that declares a
+single-byte encoding (ISO 8859, Windows 125x) but whose bytes are UTF-8 is
+refused rather than read as mojibake.
 
 :func:`read_notice` lets a reader parse only the parts of a file it reads (the
 legacy TED reader skips the translations, see
-:func:`keino_metrics.readers.ted_legacy.original_only`): the checks above run
-on the whole file first, the part is parsed with the same parser, and when the
-part does not parse the whole file is parsed, so that defects are reported
-with the file's own line and column.
+:func:`keino_metrics.readers.ted_legacy.original_only`): the part is parsed
+with the same parser and the same checks, and when the part does not parse
+the whole file is parsed, so that defects are reported with the file's own
+line and column.
 """
 
 from __future__ import annotations
@@ -28,17 +42,12 @@ from lxml import etree
 
 from keino_metrics.readers.base import ParseResult, Quarantined
 
-__all__ = ["parse", "parser", "read_notice", "looks_like_xml", "has_pair",
-           "DOCTYPE_RISK"]
+__all__ = ["parse", "parser", "read_notice", "looks_like_xml", "has_pair", "utf16_to_utf8",
+           "REFUSED_DTD"]
 
-#: A DOCTYPE that declares entities or pulls in an external DTD.
-DOCTYPE_RISK = re.compile(rb"<!DOCTYPE[^>\[]*(\[[^\]]*<!ENTITY|SYSTEM|PUBLIC)", re.I | re.S)
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
-#: A DOCTYPE can only stand in the prolog; the first 64 KiB are scanned for
-#: one. Beyond that the parser's own settings (no entity resolution, no DTD
-#: loading, libxml2's expansion limits) still hold.
-PROLOG_SCAN = 64 * 1024
-
+#: Reason given when a document type declaration is refused.
+REFUSED_DTD = ("document type declaration refused: entities and external DTDs are never "
+               "read (XXE / entity-expansion protection)")
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
@@ -120,17 +129,115 @@ def has_pair(data: bytes, before: bytes, char: bytes, start: int = 0) -> bool:
 def _check_prolog(data: bytes, source_file: str) -> None:
     if not data or (data[:64].isspace() and data.isspace()):  # no copy of the file
         raise Quarantined(source_file, "file", None, "empty file")
-    head = data[:PROLOG_SCAN]
-    if has_pair(head, b"<", b"!") and _DOCTYPE.search(head) and DOCTYPE_RISK.search(head):
-        raise Quarantined(source_file, "file", "DOCTYPE",
-                          "document type declaration with entities or an external DTD "
-                          "refused (XXE / entity-expansion protection)")
+
+
+def _dtd_problem(docinfo) -> str | None:
+    """Why the document type declaration of ``docinfo`` is refused, if it is."""
+    if docinfo.system_url or docinfo.public_id:
+        ext = docinfo.system_url or docinfo.public_id
+        return f"it names an external DTD ({ext[:100]!r})"
+    dtd = docinfo.internalDTD
+    if dtd is not None:
+        names = [e.name for e in dtd.entities()]
+        if names:
+            return f"it declares entities ({', '.join(names[:5])})"
+        if dtd.system_url or dtd.external_id:
+            return "it names an external DTD"
+    return None
+
+
+_SINGLE_BYTE = re.compile(r"^(iso[-_]?8859[-_]?\d+|latin[-_]?\d|(windows|cp)[-_]?125\d|"
+                          r"us-ascii|ascii)$", re.I)
+
+
+def _check_document(root: etree._Element, data: bytes, source_file: str) -> None:
+    """Refuse a risky document type declaration or a contradicted encoding."""
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        why = _dtd_problem(docinfo)
+        if why:
+            raise Quarantined(source_file, "file", "DOCTYPE", f"{REFUSED_DTD}: {why}")
+    enc = docinfo.encoding or ""
+    if _SINGLE_BYTE.match(enc) and not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+        raise Quarantined(source_file, "file", "encoding",
+                          f"the file declares {enc} but its bytes are UTF-8 (read as {enc} "
+                          "they would be garbled)")
+
+
+class _Enough(Exception):
+    """The root element was reached."""
+
+
+class _DoctypeSeen:
+    """lxml parser target: notes a document type declaration, stops at the root."""
+
+    def __init__(self) -> None:
+        self.declared = False
+        self.root = False
+
+    def doctype(self, name, pubid, system) -> None:
+        self.declared = True
+
+    def start(self, tag, attrib) -> None:
+        self.root = True
+        raise _Enough
+
+    def end(self, tag) -> None:
+        pass
+
+    def data(self, data) -> None:
+        pass
+
+    def close(self) -> None:
+        return None
+
+
+def _refused_after_error(data: bytes) -> str | None:
+    """For a document that failed to parse: why its DTD is refused, if it is.
+
+    The parser is run again on the prolog. When it met a document type
+    declaration and stopped inside it (libxml2 stops entity amplification),
+    the declaration is refused; when it reached the root element, the
+    declaration is judged by its entities and external identifier.
+    """
+    seen = _DoctypeSeen()
+    try:
+        etree.fromstring(data, etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+            target=seen))
+    except Exception as exc:  # any stop of the probe is an answer
+        if isinstance(exc, _Enough) or seen.root:
+            pass
+        elif seen.declared:
+            msg = str(exc).split(", line")[0]
+            return f"the parser stopped inside it ({msg[:160]})"
+        else:
+            return None
+    if not seen.declared:
+        return None
+    pull = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True,
+                               load_dtd=False, huge_tree=False)
+    try:
+        for i in range(0, len(data), 1 << 16):
+            pull.feed(data[i:i + (1 << 16)])
+            for _, el in pull.read_events():
+                return _dtd_problem(el.getroottree().docinfo)
+    except etree.XMLSyntaxError:
+        return None
+    return None
 
 
 def _parse_whole(data: bytes, source_file: str) -> etree._Element:
     try:
-        return etree.fromstring(data, _thread_parser())
+        root = etree.fromstring(data, _thread_parser())
     except etree.XMLSyntaxError as exc:
+        why = _refused_after_error(data)
+        if why:
+            raise Quarantined(source_file, "file", "DOCTYPE", f"{REFUSED_DTD}: {why}") from None
         problem = _decode_problem(data)
         if problem:
             raise Quarantined(source_file, "file", "encoding", problem) from None
@@ -138,6 +245,8 @@ def _parse_whole(data: bytes, source_file: str) -> etree._Element:
         raise Quarantined(source_file, "file", None,
                           f"malformed or truncated XML at line {line}, column {col}: "
                           f"{exc.msg}") from None
+    _check_document(root, data, source_file)
+    return root
 
 
 def parse(data: bytes, source_file: str) -> etree._Element:
@@ -158,8 +267,9 @@ def parse(data: bytes, source_file: str) -> etree._Element:
     Raises
     ------
     Quarantined
-        For an empty file, a risky DOCTYPE, bytes that do not match the
-        declared encoding, or malformed/truncated XML (with line and column).
+        For an empty file, a document type declaration with entities or an
+        external DTD, bytes that do not match the declared encoding, or
+        malformed/truncated XML (with line and column).
     """
     _check_prolog(data, source_file)
     return _parse_whole(data, source_file)
@@ -169,24 +279,28 @@ def _parse_selected(data: bytes, source_file: str, select, res: ParseResult
                     ) -> etree._Element:
     """Parse the part of ``data`` that ``select`` picks, else the whole file.
 
-    The empty-file and DOCTYPE checks of :func:`parse` run first, on the
-    whole file. Then ``select(data)`` may return a smaller well-formed
-    document made of the parts of the file that are read (see
+    The empty-file check of :func:`parse` runs first, on the whole file.
+    Then ``select(data)`` may return a smaller well-formed document made of
+    the parts of the file that are read (see
     :func:`keino_metrics.readers.ted_legacy.original_only`); it is parsed with
-    the same hardened parser. When ``select`` returns ``None`` or its document
-    does not parse, the whole file is parsed as by :func:`parse`, so that a
-    defect is reported with the file's own line and column. The bytes given
-    to the parser are added to ``res.bytes_parsed`` as they go, so that they
-    are counted when the file is quarantined too.
+    the same hardened parser and checked as the whole would be. When
+    ``select`` returns ``None`` or its document does not parse, the whole file
+    is parsed as by :func:`parse`, so that a defect is reported with the
+    file's own line and column. The bytes given to the parser are added to
+    ``res.bytes_parsed`` as they go, so that they are counted when the file is
+    quarantined too.
     """
     _check_prolog(data, source_file)
     part = select(data) if select is not None else None
     if part is not None:
         res.bytes_parsed += len(part)
         try:
-            return etree.fromstring(part, _thread_parser())
+            root = etree.fromstring(part, _thread_parser())
         except etree.XMLSyntaxError:
             pass
+        else:
+            _check_document(root, data, source_file)
+            return root
     res.bytes_parsed += len(data)
     return _parse_whole(data, source_file)
 
@@ -211,3 +325,50 @@ def read_notice(data: bytes, source_file: str, fmt: str, extract,
     res.rows = {table: rows for table, rows in tables.items() if rows}
     res.records_accepted = 1
     return res
+
+
+_UNICODE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                 (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_DECLARED = re.compile(r"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+
+
+def utf16_to_utf8(data: bytes, source_file: str) -> bytes:
+    """An XML document in UTF-16 or UTF-32 with a byte-order mark, as UTF-8.
+
+    Other bytes are returned unchanged. The declaration's ``encoding`` is
+    rewritten to ``UTF-8``; nothing else changes, so lines and columns stay
+    those of the file.
+
+    Raises
+    ------
+    Quarantined
+        When the bytes are not valid in the encoding of the byte-order mark,
+        or the declaration names another encoding.
+    """
+    found = next(((bom, enc) for bom, enc in _UNICODE_BOMS if data.startswith(bom)), None)
+    if found is None:
+        return data
+    bom, enc = found
+    try:
+        text = data[len(bom):].decode(enc)
+    except UnicodeDecodeError as exc:
+        raise Quarantined(source_file, "file", "encoding",
+                          f"bytes at offset {exc.start + len(bom)} are not valid "
+                          f"{enc.upper()[:6]} although the file starts with its byte-order "
+                          "mark") from None
+    if not text.lstrip(" \t\r\n").startswith("<"):
+        return data  # not XML: left to the other readers
+    m = _DECLARED.match(text)
+    if m:
+        declared = m.group(1).lower().replace("_", "-")
+        family = enc[:6]  # utf-16 or utf-32
+        if not declared.startswith(family) and declared not in ("ucs-2", "ucs-4"):
+            raise Quarantined(source_file, "file", "encoding",
+                              f"the file declares {m.group(1)} but starts with a "
+                              f"{family.upper()} byte-order mark")
+        text = text[:m.start(1)] + "UTF-8" + text[m.end(1):]
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Quarantined(source_file, "file", "encoding",
+                          "the text holds unpaired surrogates") from None

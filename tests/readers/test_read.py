@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from keino_metrics import datamodel
-from keino_metrics.readers import read
+from keino_metrics.readers import limits, read
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "raw" / "samples"
 
@@ -250,3 +252,70 @@ def test_bytes_read_and_parsed_are_recorded():
     assert prov["bytes_in"] == sum(f.stat().st_size for f in files)
     # the legacy reader parses the original-language form, not the translations
     assert 0 < prov["bytes_parsed"] < prov["bytes_in"]
+
+
+# -- property: mutated real files never escape read() and never get in unbounded --
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+_REAL = sorted((SAMPLES / "ted-eforms").glob("*.xml"))[:6] + sorted(
+    (SAMPLES / "ted-legacy").glob("*.xml"))[:6] + [
+    FIXTURES / "ocds" / "ocds-213czf-000-00001.json",
+    FIXTURES / "ocds" / "ocds-213czf-000-00001-04-award.json",
+    FIXTURES / "hilma" / "hilma_read_api.json"]
+_IMPOSSIBLE = [b"NaN", b"Infinity", b"-Infinity", b"1e30", b"-1", b"1e400", b"99999999999999",
+               b"2.5", b"", b"\xff\xfe", b"9999-99-99"]
+_NUMBER = re.compile(rb"(?<=[>\":\s])-?\d+(\.\d+)?(?=[<\",\s}])")
+
+
+@st.composite
+def _mutant(draw) -> tuple[str, bytes]:
+    path = draw(st.sampled_from(_REAL))
+    data = path.read_bytes()
+    kind = draw(st.sampled_from(["truncate", "flip", "insert", "delete", "number", "duplicate",
+                                 "encoding"]))
+    i = draw(st.integers(0, len(data)))
+    if kind == "truncate":
+        data = data[:i]
+    elif kind == "flip":
+        data = data[:i] + bytes([draw(st.integers(0, 255))]) + data[i + 1:]
+    elif kind == "insert":
+        data = data[:i] + draw(st.binary(max_size=16)) + data[i:]
+    elif kind == "delete":
+        data = data[:i] + data[i + draw(st.integers(1, 4000)):]
+    elif kind == "number":
+        spots = list(_NUMBER.finditer(data))
+        if spots:
+            m = spots[draw(st.integers(0, len(spots) - 1))]
+            data = data[:m.start()] + draw(st.sampled_from(_IMPOSSIBLE)) + data[m.end():]
+    elif kind == "duplicate":
+        j = draw(st.integers(i, min(len(data), i + 5000)))
+        data = data[:j] + data[i:j] + data[j:]
+    else:
+        codec = draw(st.sampled_from(["utf-16", "utf-16-be", "latin-1", "cp1252", "utf-32"]))
+        data = data.decode("utf-8").encode(codec, "replace")
+    return f"{path.name}.{kind}", data
+
+
+def _bounded(ds) -> None:
+    for table, col in (("lots", "estimated_value_eur"), ("awards", "awarded_value_eur")):
+        v = pd.to_numeric(ds[table][col], errors="coerce").astype("float64").dropna()
+        assert (v.abs() <= limits.MAX_LOT_VALUE_EUR).all(), (table, col, v.max())
+    for col in ("tenders_received", "sme_tenders_received"):
+        v = pd.to_numeric(ds.awards[col], errors="coerce").dropna()
+        assert ((v >= 0) & (v <= limits.MAX_COUNT)).all(), col
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(_mutant())
+def test_mutated_real_files_never_raise_and_always_balance(tmp_path, mutant):
+    name, data = mutant
+    f = tmp_path / name
+    f.write_bytes(data)
+    ds = read([f], workers=1, progress=False)  # must not raise
+    (row,) = ds.accounting.itertuples()
+    assert row.rows_in == row.rows_accepted + row.rows_quarantined
+    assert row.rows_in >= 1 and row.rows_accepted >= 0 and row.rows_quarantined >= 0
+    if row.source in ("eforms", "ted-legacy"):
+        assert row.rows_quarantined == len(ds.quarantine)
+        assert row.rows_accepted == len(ds.notices)
+    _bounded(ds)

@@ -303,3 +303,38 @@ def test_ids_are_the_same_without_the_shared_check_helpers(monkeypatch):
     ids = [b["buyer_id"] for b in with_checks.rows["buyers"]]
     assert ids == [b["buyer_id"] for b in alone.rows["buyers"]]
     assert ids[0] == "FI-0201256-6" and ids[1].startswith("h-")
+
+
+def test_a_row_repeated_in_one_file_is_quarantined_not_added_twice():
+    row = _row(ID_AWARD="1", AWARD_VALUE_EURO="100000")
+    res = ted_csv.parse(_csv([row, _row(ID_AWARD="2", WIN_NAME="B Oy",
+                                        AWARD_VALUE_EURO="5000"), row]), "dup.csv")
+    assert res.records_in == 3 and res.records_accepted == 2
+    (q,) = res.quarantine
+    assert q.record == "line 4" and "duplicate of line 2" in q.reason
+    (award,) = res.rows["awards"]
+    assert award["winners"] == 2 and award["awarded_value_eur"] == pytest.approx(105000)
+
+
+@pytest.mark.parametrize("offers", ["NaN", "Infinity", "1e30", "100001"])
+def test_impossible_counts_quarantine_the_row(offers):
+    res = ted_csv.parse(_csv([_row(NUMBER_OFFERS=offers), _row(ID_NOTICE_CAN="2019000002")]),
+                        "n.csv")
+    assert res.records_accepted == 1
+    (q,) = res.quarantine
+    assert q.field == "NUMBER_OFFERS"
+
+
+def test_json_nan_and_infinity_in_the_variant():
+    rows = [{"notice_id": "2019123456", "lot_number": 1, "publication_date": "2019-03-15",
+             "buyer_name": "Kunta", "lot_value_eur": float("nan"), "number_of_offers": 3},
+            {"notice_id": "2019123457", "lot_number": 1, "publication_date": "2019-03-15",
+             "buyer_name": "Kunta", "lot_value_eur": 10.0, "number_of_offers": float("inf")},
+            {"notice_id": "2019123458", "lot_number": 1, "publication_date": "2019-03-15",
+             "buyer_name": "Kunta", "lot_value_eur": 1e30, "number_of_offers": 1}]
+    res = ted_csv.parse(json.dumps(rows).encode(), "v.json")
+    assert res.records_in == 3 and res.records_accepted == 1
+    assert {q.field for q in res.quarantine} == {"number_of_offers", "lot_value_eur"}
+    (issue,) = res.issues  # NaN read as missing, said so
+    assert issue.field == "lot_value_eur" and issue.action == "nulled"
+    assert res.rows["awards"][0]["awarded_value_eur"] is None
