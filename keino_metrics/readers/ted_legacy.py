@@ -264,7 +264,7 @@ class _X:
     """
 
     def __init__(self, ns: str):
-        self.ns = {"t": ns}
+        self.ns = {"t": ns} if ns else {}  # a file without namespace: plain names
         self.pre = f"{{{ns}}}" if ns else ""
         self._q: dict[str, etree.XPath] = {}
         #: element name -> local name ("" outside this namespace)
@@ -311,7 +311,8 @@ class _X:
     def q(self, path: str) -> etree.XPath:
         out = self._q.get(path)
         if out is None:
-            expr = "/".join(p if (":" in p or p in ("", ".", "..", "*")) else f"t:{p}"
+            t = "t:" if self.ns else ""
+            expr = "/".join(p if (":" in p or p in ("", ".", "..", "*")) else f"{t}{p}"
                             for p in path.split("/"))
             out = self._q[path] = etree.XPath(expr, namespaces=self.ns)
         return out
