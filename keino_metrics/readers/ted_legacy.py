@@ -608,9 +608,9 @@ def _notice_r208(rec: Record, f: ted_r208.Form, notice_id: str, coded, x: _X,
     for raw, title, estimate in entries:
         lot_id, changed = index.add(raw, title) if divided else ("LOT-0000", False)
         if lot_id in lots:
-            raise rec.fail("LOT_NUMBER", f"lot {lot_id} appears twice")
-        if changed:
-            rec.note("LOT_NUMBER", raw, "normalised", f"lot number read as {lot_id}")
+            raise rec.fail("LOT_NO", f"lot {lot_id} appears twice")
+        if changed:  # lot references are reported as LOT_NO whatever the schema calls them
+            rec.note("LOT_NO", raw, "normalised", f"lot number read as {lot_id}")
         est, est_cur = _checked_amount(rec, estimate)
         lots[lot_id] = {
             "notice_id": notice_id, "lot_id": lot_id, "contract_nature": nature,
