@@ -234,13 +234,12 @@ def original_only(data: bytes) -> bytes | None:
     m = _FORM_TAG.match(data, start) if start >= 0 else None
     if m is None or m.end() <= original:
         return None
-    end_tag = b"</" + m.group(1)
-    end = data.find(end_tag, m.end())
-    if end < 0:
+    # the form's end tag, not one that only starts with its name (R2.0.8
+    # CONTRACT_AWARD holds CONTRACT_AWARD_DATE)
+    end_tag = re.compile(b"</" + re.escape(m.group(1)) + rb"\s*>").search(data, m.end())
+    if end_tag is None:
         return None
-    close = data.find(b">", end)
-    if close < 0 or data[end + len(end_tag):close].strip():
-        return None
+    close = end_tag.end() - 1
     if (data.find(b"<FORM_SECTION", section_end) >= 0
             or not _one_element(data, coded_end, section, b"TRANSLATION_SECTION")
             or _depth(data, root_end, coded)

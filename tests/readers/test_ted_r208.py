@@ -112,3 +112,20 @@ def test_two_original_forms_read_the_first(fixtures):
     res = ted_legacy.parse(data, "x")
     assert res.rows["buyers"][0]["name"].endswith("Purchasing Department")
     assert res.rows["notices"][0]["procedure_id"] == "200581-2016"
+
+
+def test_original_form_is_cut_out_and_reads_the_same(fixtures):
+    """The R2.0.8 form's end tag is found although elements inside start with its
+    name (CONTRACT_AWARD holds CONTRACT_AWARD_DATE); the cut reads as the whole."""
+    cut = 0
+    for path in sorted((fixtures / REAL).glob("*.xml")):
+        data = path.read_bytes()
+        part = ted_legacy.original_only(data)
+        if part is None:
+            continue
+        cut += 1
+        assert len(part) < len(data)
+        whole = ted_legacy.parse(data + b"<!-- parsed whole -->", path.name)
+        assert ted_legacy.parse(data, path.name).rows == whole.rows, path.name
+        assert whole.bytes_parsed == len(data) + len(b"<!-- parsed whole -->")
+    assert cut >= 8
