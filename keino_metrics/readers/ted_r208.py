@@ -32,12 +32,19 @@ sections are found by the start of their names. Mapping (see
   ``COSTS_RANGE_AND_CURRENCY/VALUE_COST``) when the notice is divided
   (``*_DIV_INTO_LOT_YES``); an award notice describes no lots: its lots are
   the ``LOT_NUMBER`` of its awards;
-* awards: ``AWARD_OF_CONTRACT*`` (an empty one reports nothing) with ``LOT_NUMBER``, ``CONTRACT_TITLE``,
-  ``OFFERS_RECEIVED_NUMBER``, ``CONTRACT_AWARD_DATE`` (``DAY``, ``MONTH``,
-  ``YEAR``), every ``ECONOMIC_OPERATOR_NAME_ADDRESS``, the final value
-  ``CONTRACT_VALUE_INFORMATION/COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE/VALUE_COST``
-  and the initial estimate ``INITIAL_ESTIMATED_TOTAL_VALUE_CONTRACT/VALUE_COST``;
-* notice total: ``TOTAL_FINAL_VALUE/COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE/VALUE_COST``.
+* awards: ``AWARD_OF_CONTRACT*`` (utilities: each ``AWARD_AND_CONTRACT_VALUE``
+  of ``AWARD_CONTRACT_CONTRACT_AWARD_UTILITIES``; an empty one reports nothing)
+  with ``LOT_NUMBER``, ``CONTRACT_TITLE`` (``TITLE_CONTRACT``),
+  ``OFFERS_RECEIVED_NUMBER``, ``CONTRACT_AWARD_DATE`` (``DATE_OF_CONTRACT_AWARD``;
+  ``DAY``, ``MONTH``, ``YEAR``), every ``ECONOMIC_OPERATOR_NAME_ADDRESS``
+  (``CONTACT_DATA_WITHOUT_RESPONSIBLE_NAME_CHP``), the final value
+  ``CONTRACT_VALUE_INFORMATION`` (``INFORMATION_VALUE_CONTRACT``)
+  ``/COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE/VALUE_COST`` and the initial estimate
+  ``INITIAL_ESTIMATED_TOTAL_VALUE_CONTRACT/VALUE_COST``;
+* notice total: ``TOTAL_FINAL_VALUE/COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE/VALUE_COST``
+  (utilities: the object section's own ``COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE``);
+* price-only award: ``LOWEST_PRICE`` / ``MOST_ECONOMICALLY_ADVANTAGEOUS_TENDER*``
+  (utilities: ``PRICE_AWARD_CRITERIA/@PRICE``).
 
 An amount is ``VALUE_COST/@FMTVAL`` (machine format), else its text; a range
 (``RANGE_VALUE_COST``) is not an amount and is not read.
@@ -244,9 +251,12 @@ def read(form) -> Form:
         ref = _find(procedure, "NOTICE_NUMBER_OJ")
     out.reference = _text(ref)
     criteria = [_local(e) for e in procedure.iter()] if procedure is not None else []
-    if any(c.startswith("MOST_ECONOMICALLY_ADVANTAGEOUS") for c in criteria):
+    price = _find(procedure, "PRICE_AWARD_CRITERIA")  # utilities: PRICE="LOWEST_PRICE"
+    price = (price.get("PRICE") or "") if price is not None else ""
+    if any(c.startswith("MOST_ECONOMICALLY_ADVANTAGEOUS") for c in criteria) or (
+            price.startswith("MOST_ECONOMICALLY")):
         out.price_only = False
-    elif "LOWEST_PRICE" in criteria:
+    elif "LOWEST_PRICE" in criteria or price == "LOWEST_PRICE":
         out.price_only = True
 
     obj = _section(fd, "OBJECT")
@@ -261,33 +271,64 @@ def read(form) -> Form:
             break
     names = [_local(e) for e in obj.iter()] if obj is not None else []
     out.framework = any("FRAMEWORK_AGREEMENT" in n for n in names)
-    out.total = _value(_path(_find(obj, "TOTAL_FINAL_VALUE"),
-                             "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE"), "TOTAL_FINAL_VALUE")
+    # TOTAL_FINAL_VALUE (utilities: the object section's own currency element)
+    total = _path(_find(obj, "TOTAL_FINAL_VALUE"), "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE")
+    if total is None:
+        total = _child(obj, "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE")
+    out.total = _value(total, "TOTAL_FINAL_VALUE")
     out.divided = any(n.endswith("DIV_INTO_LOT_YES") for n in names)
     for e in obj.iter() if out.divided else ():
         if _local(e).endswith("ANNEX_B"):
             out.lots.append(Lot(_text(_child(e, "LOT_NUMBER")), _text(_child(e, "LOT_TITLE")),
                                 _value(_find(e, "COSTS_RANGE_AND_CURRENCY"), "VALUE_COST")))
 
-    for aw in fd:
-        if not _local(aw).startswith("AWARD_OF_CONTRACT"):
-            continue
-        info = _child(aw, "CONTRACT_VALUE_INFORMATION")
-        award = Award(_text(_child(aw, "LOT_NUMBER")), _text(_child(aw, "CONTRACT_TITLE")),
-                      _text(_child(aw, "OFFERS_RECEIVED_NUMBER")),
-                      _date(_child(aw, "CONTRACT_AWARD_DATE")),
-                      _value(_child(info, "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE"), "VALUE_COST"),
-                      _value(_child(info, "INITIAL_ESTIMATED_TOTAL_VALUE_CONTRACT"),
-                             "INITIAL_ESTIMATED_TOTAL_VALUE_CONTRACT"), len(aw) > 0)
-        for op in aw:
-            if _local(op) != "ECONOMIC_OPERATOR_NAME_ADDRESS":
-                continue
-            a = _child(op, "CONTACT_DATA_WITHOUT_RESPONSIBLE_NAME")
-            if a is None:
-                a = op
-            country = _child(a, "COUNTRY") if a is not None else None
-            award.contractors.append((_text(_find(a, "OFFICIALNAME")),
-                                      _text(_find(a, "NATIONALID")),
-                                      country.get("VALUE") if country is not None else None))
-        out.awards.append(award)
+    for aw in _award_elements(fd):
+        out.awards.append(_award(aw))
     return out
+
+
+def _award_elements(fd) -> list:
+    """The awards of a form: each ``AWARD_OF_CONTRACT*`` child of ``FD_*``, and
+    each ``AWARD_AND_CONTRACT_VALUE`` of a utilities award notice's
+    ``AWARD_CONTRACT_CONTRACT_AWARD_UTILITIES`` (an empty container is one
+    award that says nothing)."""
+    out = []
+    for c in fd:
+        name = _local(c)
+        if name.startswith("AWARD_OF_CONTRACT"):
+            out.append(c)
+        elif name.startswith("AWARD_CONTRACT"):
+            inner = [e for e in c if _local(e) == "AWARD_AND_CONTRACT_VALUE"]
+            out.extend(inner or [c])
+    return out
+
+
+def _award(aw) -> Award:
+    """One award as written (the utilities form names some elements differently:
+    ``TITLE_CONTRACT``, ``DATE_OF_CONTRACT_AWARD``, ``INFORMATION_VALUE_CONTRACT``
+    and the contractor ``CONTACT_DATA_WITHOUT_RESPONSIBLE_NAME_CHP``)."""
+    info = _child(aw, "CONTRACT_VALUE_INFORMATION")
+    if info is None:
+        info = _child(aw, "INFORMATION_VALUE_CONTRACT")
+    title = _child(aw, "CONTRACT_TITLE")
+    date = _child(aw, "CONTRACT_AWARD_DATE")
+    award = Award(_text(_child(aw, "LOT_NUMBER")),
+                  _text(title if title is not None else _child(aw, "TITLE_CONTRACT")),
+                  _text(_child(aw, "OFFERS_RECEIVED_NUMBER")),
+                  _date(date if date is not None else _child(aw, "DATE_OF_CONTRACT_AWARD")),
+                  _value(_child(info, "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE"), "VALUE_COST"),
+                  _value(_child(info, "INITIAL_ESTIMATED_TOTAL_VALUE_CONTRACT"),
+                         "INITIAL_ESTIMATED_TOTAL_VALUE_CONTRACT"), len(aw) > 0)
+    for op in aw:
+        name = _local(op)
+        if name == "ECONOMIC_OPERATOR_NAME_ADDRESS":
+            a = _child(op, "CONTACT_DATA_WITHOUT_RESPONSIBLE_NAME")
+            a = op if a is None else a
+        elif name == "CONTACT_DATA_WITHOUT_RESPONSIBLE_NAME_CHP":
+            a = op
+        else:
+            continue
+        country = _child(a, "COUNTRY")
+        award.contractors.append((_text(_find(a, "OFFICIALNAME")), _text(_find(a, "NATIONALID")),
+                                  country.get("VALUE") if country is not None else None))
+    return award

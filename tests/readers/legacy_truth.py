@@ -332,10 +332,22 @@ def _cost(box) -> tuple[float | None, str | None]:
     return (float(t.replace(" ", "").replace(",", ".")) if t else None), box.get("CURRENCY")
 
 
+def _value_box(award):
+    """CONTRACT_VALUE_INFORMATION, or INFORMATION_VALUE_CONTRACT in utilities forms."""
+    box = child(award, "CONTRACT_VALUE_INFORMATION")
+    return child(award, "INFORMATION_VALUE_CONTRACT") if box is None else box
+
+
+def _award_title(award):
+    return text(child(award, "CONTRACT_TITLE")) or text(child(award, "TITLE_CONTRACT"))
+
+
 def read_r208(path: Path, root, form) -> Notice:
     """What one R2.0.8 file says, by the mapping of docs/readers.md."""
     fd = form[0]
-    parts = {local(c).split("_")[0]: c for c in reversed(list(fd))}  # first of each kind
+    # first section of each kind: CONTRACTING..., OBJECT..., PROCEDURE(S)...
+    parts = {local(c).split("_")[0].replace("PROCEDURES", "PROCEDURE"): c
+             for c in reversed(list(fd))}
     authority = parts.get("CONTRACTING")
     proc = parts.get("PROCEDURE")
     obj = parts.get("OBJECT")
@@ -358,9 +370,16 @@ def read_r208(path: Path, root, form) -> Notice:
         child(root, "CODED_DATA_SECTION"), "NOTICE_DATA"), "REF_NOTICE"), "NO_DOC_OJS"))
     n.procedure_id = pub_number(ref) or n.notice_id
     final = child(child(obj, "TOTAL_FINAL_VALUE"), "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE")
+    if final is None:  # utilities
+        final = child(obj, "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE")
     if final is not None:
         n.total, n.total_currency = _cost(final)
-    awards = [c for c in fd if local(c).startswith("AWARD_OF_CONTRACT")]
+    awards = []
+    for c in fd:
+        if local(c).startswith("AWARD_OF_CONTRACT"):
+            awards.append(c)
+        elif local(c) == "AWARD_CONTRACT_CONTRACT_AWARD_UTILITIES":
+            awards.extend(children(c, "AWARD_AND_CONTRACT_VALUE") or [c])
     annexes = [e for e in obj.iter() if local(e).endswith("ANNEX_B")] if obj is not None else []
     divided = any(x.endswith("DIV_INTO_LOT_YES") for x in names) if annexes else any(
         child(a, "LOT_NUMBER") is not None for a in awards)
@@ -378,9 +397,8 @@ def read_r208(path: Path, root, form) -> Notice:
             if key in seen or (not divided and described):
                 continue
             seen.add(key)
-            est = child(child(a, "CONTRACT_VALUE_INFORMATION"),
-                        "INITIAL_ESTIMATED_TOTAL_VALUE_CONTRACT")
-            described.append((num, text(child(a, "CONTRACT_TITLE")),
+            est = child(_value_box(a), "INITIAL_ESTIMATED_TOTAL_VALUE_CONTRACT")
+            described.append((num, _award_title(a),
                               est if divided or len(awards) == 1 else None))
     ids, by_text, by_title, by_num = [], {}, {}, {}
     for raw, title, est in described:
@@ -399,17 +417,17 @@ def read_r208(path: Path, root, form) -> Notice:
     n.price_only = dict.fromkeys(ids, price_only)
     for a in awards:
         raw = text(child(a, "LOT_NUMBER"))
-        lots = _links(raw, text(child(a, "CONTRACT_TITLE")) if not raw else None, divided,
+        lots = _links(raw, _award_title(a) if not raw else None, divided,
                       ids, by_text, by_title, by_num)
         if len(a) == 0:
             n.awards.append(Award(raw, lots, None, None, None, None, None, []))
             continue
         offers = text(child(a, "OFFERS_RECEIVED_NUMBER"))
-        final = child(child(a, "CONTRACT_VALUE_INFORMATION"),
-                      "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE")
+        final = child(_value_box(a), "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE")
         value, cur = _cost(final) if final is not None else (None, None)
         winners = []
-        for op in children(a, "ECONOMIC_OPERATOR_NAME_ADDRESS"):
+        for op in (children(a, "ECONOMIC_OPERATOR_NAME_ADDRESS")
+                   + children(a, "CONTACT_DATA_WITHOUT_RESPONSIBLE_NAME_CHP")):
             reg = next((text(e) for e in _descendants(op, "NATIONALID")), None)
             name = next((text(e) for e in _descendants(op, "OFFICIALNAME")), None)
             co = next(iter(_descendants(op, "COUNTRY")), None)

@@ -129,3 +129,28 @@ def test_original_form_is_cut_out_and_reads_the_same(fixtures):
         assert ted_legacy.parse(data, path.name).rows == whole.rows, path.name
         assert whole.bytes_parsed == len(data) + len(b"<!-- parsed whole -->")
     assert cut >= 8
+
+
+def test_utilities_award_notice(fixtures):
+    """F06 (CONTRACT_AWARD_UTILITIES) names its award, value and contractor
+    elements differently from F03."""
+    data = (fixtures / REAL / "002856-2017.xml").read_bytes()
+    form = ted_r208.read(_form(fixtures / REAL / "002856-2017.xml"))
+    assert (form.notice_type, form.form_code, form.procedure_type) == ("can", "F06", "open")
+    assert (form.total.text, form.total.currency, form.price_only) == ("17850000", "PLN", False)
+    (award,) = form.awards
+    assert (award.tenders, award.concluded, award.value.text, award.estimate.text) == (
+        "2", "2016-12-27", "17850000", "18000000")
+    assert award.contractors == [("ELPATOR Jerzy Pawełek", None, "PL")]
+    res = ted_legacy.parse(data, "x")
+    (row,) = res.rows["awards"]
+    assert (row["awarded_value"], row["awarded_value_currency"], row["winner_country"]) == (
+        17850000.0, "PLN", "PL")
+    assert res.rows["notices"][0]["procedure_id"] == "183197-2016"
+    # an empty utilities award container says nothing
+    start = data.index(b"<AWARD_CONTRACT_CONTRACT_AWARD_UTILITIES>")
+    end = data.index(b"</AWARD_CONTRACT_CONTRACT_AWARD_UTILITIES>") + len(
+        b"</AWARD_CONTRACT_CONTRACT_AWARD_UTILITIES>")
+    empty = data[:start] + b"<AWARD_CONTRACT_CONTRACT_AWARD_UTILITIES/>" + data[end:]
+    (row,) = ted_legacy.parse(empty, "x").rows["awards"]
+    assert row["winner_chosen"] is None and row["awarded_value"] is None
