@@ -412,6 +412,9 @@ def read_r208(path: Path, root, form) -> Notice:
             by_title.setdefault(title.lower(), lot)
         n.lots[lot], n.lot_currency[lot] = _cost(est) if est is not None else (None, None)
     crit = {local(e) for e in proc.iter()} if proc is not None else set()
+    # utilities forms: <PRICE_AWARD_CRITERIA PRICE="LOWEST_PRICE|MOST_ECONOMICALLY_TENDER"/>
+    crit |= {e.get("PRICE") for e in _descendants(proc, "PRICE_AWARD_CRITERIA")
+             if e.get("PRICE")}
     price_only = (False if any(c.startswith("MOST_ECONOMICALLY") for c in crit)
                   else True if "LOWEST_PRICE" in crit else None)
     n.price_only = dict.fromkeys(ids, price_only)
