@@ -1,7 +1,10 @@
-"""Reader for legacy TED XML notices (export schema R2.0.9, forms F01-F25).
+"""Reader for legacy TED XML notices (export schema R2.0.9, forms F01-F25,
+and R2.0.8/R2.0.7, the forms of the 2004/2009 directives).
 
-R2.0.8 files (the forms of the 2004/2009 directives) are refused as an
-unknown schema version.
+R2.0.8 forms name their elements differently; :mod:`ted_r208` finds their
+values and :func:`_notice_r208` turns them into rows by the same rules and
+checks as the R2.0.9 forms (the award rows are pooled by :func:`_awards`
+for both).
 
 A TED export file holds one notice, repeated once per language in
 ``FORM_SECTION``; only the form whose ``CATEGORY`` is ``ORIGINAL`` is read.
@@ -37,17 +40,21 @@ export schema into tables.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass, field
 from functools import cache
 
 from lxml import etree
 
-from keino_metrics.readers import lot_numbers, xmlsafe
+from keino_metrics.readers import lot_numbers, ted_r208, xmlsafe
 from keino_metrics.readers.base import FieldIssue, ParseResult, Quarantined
 from keino_metrics.readers.checks import Record, buyer_id, country_alpha2, publication_number
 
 FORMAT = "ted-legacy"
-SCHEMA_VERSIONS = ("R2.0.9",)
+SCHEMA_VERSIONS = ("R2.0.9", "R2.0.8", "R2.0.7")
+#: Versions whose forms are read by the paths of :mod:`ted_r208`.
+R208_VERSIONS = ("R2.0.8", "R2.0.7")
 
 #: Form -> notice type (F21-F23 depend on ``NOTICE/@TYPE``, see :data:`NOTICE_TYPE`).
 FORM_TYPES = {
@@ -227,13 +234,12 @@ def original_only(data: bytes) -> bytes | None:
     m = _FORM_TAG.match(data, start) if start >= 0 else None
     if m is None or m.end() <= original:
         return None
-    end_tag = b"</" + m.group(1)
-    end = data.find(end_tag, m.end())
-    if end < 0:
+    # the form's end tag, not one that only starts with its name (R2.0.8
+    # CONTRACT_AWARD holds CONTRACT_AWARD_DATE)
+    end_tag = re.compile(b"</" + re.escape(m.group(1)) + rb"\s*>").search(data, m.end())
+    if end_tag is None:
         return None
-    close = data.find(b">", end)
-    if close < 0 or data[end + len(end_tag):close].strip():
-        return None
+    close = end_tag.end() - 1
     if (data.find(b"<FORM_SECTION", section_end) >= 0
             or not _one_element(data, coded_end, section, b"TRANSLATION_SECTION")
             or _depth(data, root_end, coded)
@@ -257,7 +263,7 @@ class _X:
     """
 
     def __init__(self, ns: str):
-        self.ns = {"t": ns}
+        self.ns = {"t": ns} if ns else {}  # a file without namespace: plain names
         self.pre = f"{{{ns}}}" if ns else ""
         self._q: dict[str, etree.XPath] = {}
         #: element name -> local name ("" outside this namespace)
@@ -304,7 +310,8 @@ class _X:
     def q(self, path: str) -> etree.XPath:
         out = self._q.get(path)
         if out is None:
-            expr = "/".join(p if (":" in p or p in ("", ".", "..", "*")) else f"t:{p}"
+            t = "t:" if self.ns else ""
+            expr = "/".join(p if (":" in p or p in ("", ".", "..", "*")) else f"{t}{p}"
                             for p in path.split("/"))
             out = self._q[path] = etree.XPath(expr, namespaces=self.ns)
         return out
@@ -407,10 +414,6 @@ def _notice(root, source_file: str, issues: list[FieldIssue] | None = None
     if qn.localname != "TED_EXPORT":
         raise rec.fail(None, f"root element {qn.localname!r} is not TED_EXPORT")
     ns = qn.namespace or ""
-    version = _schema_version(ns)
-    if version not in SCHEMA_VERSIONS:
-        raise rec.fail("TED_EXPORT", f"unknown schema version {version or '(none)'!r} "
-                       f"(supported {', '.join(SCHEMA_VERSIONS)})")
     x = _x(ns)
     notice_id = publication_number(root.get("DOC_ID"))
     rec.record = notice_id or "file"
@@ -428,6 +431,15 @@ def _notice(root, source_file: str, issues: list[FieldIssue] | None = None
     if not forms:
         raise rec.fail("FORM_SECTION", "no form with CATEGORY='ORIGINAL'")
     form = forms[0]
+    version = _schema_version(ns)
+    if not version.startswith("R"):  # TED_schema/Export or no namespace: the form says
+        version = (form.get("VERSION") or root.get("VERSION") or "")[:6]
+    if version not in SCHEMA_VERSIONS:
+        raise rec.fail("TED_EXPORT", f"unknown schema version {version or '(none)'!r} "
+                       f"(supported {', '.join(SCHEMA_VERSIONS)})")
+    if version in R208_VERSIONS:
+        return _notice_r208(rec, ted_r208.read(form), notice_id, coded, x, pub_date,
+                            dispatch, version, source_file)
     form_code = form.get("FORM") or etree.QName(form).localname[:3]
     notice_type = FORM_TYPES.get(form_code)
     if notice_type is None:
@@ -523,7 +535,94 @@ def _notice(root, source_file: str, issues: list[FieldIssue] | None = None
             "price_only_award": price_only, "framework_agreement": framework,
             "title": title or notice["title"], "value_year": year,
         }
-    awards = _awards(rec, x, form, oc, notice_id, lots, index, framework, year, divided)
+    items = _r209_awards(rec, x, form)
+    total = (_amount(rec, x, oc, "VAL_TOTAL", "OBJECT_CONTRACT/VAL_TOTAL")
+             if items and oc is not None else (None, None))
+    awards = _awards(rec, items, notice_id, lots, index, framework, year, divided, total)
+    return {"notices": [notice], "buyers": buyers, "lots": list(lots.values()),
+            "awards": awards}
+
+
+def _checked_amount(rec: Record, amount: ted_r208.Amount | None
+                    ) -> tuple[float | None, str | None]:
+    """An R2.0.8 amount checked as :func:`_amount` checks an element."""
+    if amount is None:
+        return None, None
+    v = _soft(rec, rec.amount, amount.text, amount.field)
+    if v is not None and amount.currency is None:
+        rec.note(amount.field, amount.text, "nulled", "amount without currency")
+        return None, None
+    return v, (amount.currency if v is not None else None)
+
+
+def _notice_r208(rec: Record, f: ted_r208.Form, notice_id: str, coded, x: _X,
+                 pub_date: dt.date, dispatch: dt.date | None, version: str,
+                 source_file: str) -> dict[str, list[dict]]:
+    """Rows of an R2.0.8 (or R2.0.7) form, by the rules of the R2.0.9 forms.
+
+    An award notice of this schema describes no lots: its lots are the
+    ``LOT_NUMBER`` values of its awards (each registered once, as a lot's own
+    number), with the estimate of the first award of that lot; it is divided
+    when any award has a ``LOT_NUMBER``.
+    """
+    ref = f.reference or x.text(coded, "NOTICE_DATA/REF_NOTICE/NO_DOC_OJS")
+    procedure_id = publication_number(ref) or notice_id
+    year = pub_date.year
+    name = rec.required(f.buyer_name, "OFFICIALNAME", "buyer name")
+    country = country_alpha2(f.buyer_country)
+    buyers = [{"buyer_id": buyer_id(f.buyer_id, name, country), "name": name,
+               "legal_type": CA_TYPE.get(f.ca_type or ""), "country": country,
+               "nuts3": None, "city": f.buyer_town, "registration_number": f.buyer_id}]
+    notice = {
+        "notice_id": notice_id, "procedure_id": procedure_id, "notice_type": f.notice_type,
+        "publication_date": pub_date, "buyer_id": buyers[0]["buyer_id"],
+        "procedure_type": f.procedure_type, "source": FORMAT, "source_file": source_file,
+        "notice_subtype": f.form_code, "dispatch_date": dispatch, "schema_version": version,
+        "title": f.title, "value_year": year,
+    }
+    nature = _soft(rec, lambda v, fld: rec.code(v, "contract-nature", fld),
+                   f.nature.lower() if f.nature else None, "TYPE_CONTRACT")
+    cpv = None
+    if f.cpv is not None:
+        if re.fullmatch(r"\d{8}", f.cpv):
+            cpv = f.cpv
+        else:
+            rec.note("CPV_MAIN", f.cpv, "nulled", "CPV code is not 8 digits")
+    described = bool(f.lots)
+    if described:
+        divided = f.divided
+        entries = [(lot.lot_no, lot.title, lot.estimate) for lot in f.lots]
+    else:  # an award notice: the lots its awards number
+        divided = any(a.lot_no for a in f.awards)
+        entries, seen = [], set()
+        for a in f.awards:
+            key = " ".join(a.lot_no.split()).lower() if a.lot_no else None
+            if key not in seen:
+                seen.add(key)
+                entries.append((a.lot_no, a.title, a.estimate))
+        if not divided:
+            entries = [(None, f.title, f.awards[0].estimate if len(f.awards) == 1 else None)]
+    lots: dict[str, dict] = {}
+    index = lot_numbers.LotIndex()
+    for raw, title, estimate in entries:
+        lot_id, changed = index.add(raw, title) if divided else ("LOT-0000", False)
+        if lot_id in lots:
+            raise rec.fail("LOT_NO", f"lot {lot_id} appears twice")
+        if changed:  # lot references are reported as LOT_NO whatever the schema calls them
+            rec.note("LOT_NO", raw, "normalised", f"lot number read as {lot_id}")
+        est, est_cur = _checked_amount(rec, estimate)
+        lots[lot_id] = {
+            "notice_id": notice_id, "lot_id": lot_id, "contract_nature": nature,
+            "cpv_main": cpv, "nuts3": f.nuts3,
+            "estimated_value": est, "estimated_value_currency": est_cur,
+            "estimated_value_eur": est if est is not None and est_cur == "EUR" else None,
+            "price_only_award": f.price_only, "framework_agreement": f.framework,
+            "title": title or f.title, "value_year": year,
+        }
+    items = _r208_awards(rec, f)
+    total = _checked_amount(rec, f.total) if items else (None, None)
+    awards = _awards(rec, items, notice_id, lots, index, f.framework, year, divided, total,
+                     described)
     return {"notices": [notice], "buyers": buyers, "lots": list(lots.values()),
             "awards": awards}
 
@@ -532,12 +631,16 @@ def _ids(ids: tuple[str, ...]) -> str:
     return ", ".join(ids) if len(ids) <= 4 else f"{ids[0]}, {ids[1]}, ..., {ids[-1]} ({len(ids)} lots)"
 
 
-def _linked(rec: Record, k: dict, index: lot_numbers.LotIndex, divided: bool
-            ) -> lot_numbers.LotLink:
+def _linked(rec: Record, raw: str | None, title: str | None, index: lot_numbers.LotIndex,
+            divided: bool, described: bool = True) -> lot_numbers.LotLink:
     """The lots an award names (:func:`lot_numbers.link`), with a field-level
-    issue for a reference that is not a plain lot of the notice."""
-    raw = _text(k.get("LOT_NO"))
-    title = _text(k.get("TITLE")) if not raw else None
+    issue for a reference that is not a plain lot of the notice.
+
+    ``raw`` is the award's ``LOT_NO`` and ``title`` its ``TITLE`` (read only
+    without ``LOT_NO``). ``described`` is false for an R2.0.8 award notice,
+    whose lots are those its awards number (no issue for an undescribed lot).
+    """
+    title = title if not raw else None
     found = lot_numbers.link(raw, title, index, divided)
     ids = _ids(found.lot_ids)
     if found.rule == "unmatched":
@@ -549,16 +652,92 @@ def _linked(rec: Record, k: dict, index: lot_numbers.LotIndex, divided: bool
                 "lot title": "the title of a lot"}[found.rule]
         rec.note("LOT_NO" if raw else "TITLE", raw or title, "normalised",
                  f"{what}: linked to {ids}")
-    if found.unknown and found.rule != "unmatched":
+    if found.unknown and found.rule != "unmatched" and described:
         rec.note("LOT_NO" if raw else "TITLE", raw or title, "kept_raw",
                  f"{_ids(found.unknown)} not described in the notice; kept to join "
                  "the procedure's other notices by number")
     return found
 
 
-def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
-            index: lot_numbers.LotIndex,
-            framework: bool | None, year: int, divided: bool) -> list[dict]:
+@dataclass
+class _Award:
+    """One award of a notice, checked, whatever the schema wrote it as."""
+
+    lot_no: str | None
+    title: str | None
+    #: a contract was awarded (``None``: not said)
+    awarded: bool | None
+    #: NB_TENDERS_RECEIVED, NB_TENDERS_RECEIVED_SME, NB_TENDERS_RECEIVED_EMEANS
+    counts: dict[str, int | None] = field(default_factory=dict)
+    value: float | None = None
+    currency: str | None = None
+    concluded: dt.date | None = None
+    #: {"id", "country", "sme"} per contractor
+    winners: list[dict] = field(default_factory=list)
+
+
+def _r209_awards(rec: Record, x: _X, form) -> list[_Award]:
+    """The ``AWARD_CONTRACT`` elements of an R2.0.9 form."""
+    out = []
+    for ac in x.els(form, "AWARD_CONTRACT"):
+        k = x.kids(ac, _AWARD)
+        award = _Award(_text(k.get("LOT_NO")), _text(k.get("TITLE")), None)
+        out.append(award)
+        aw = k.get("AWARDED_CONTRACT")
+        if aw is None:
+            if "NO_AWARDED_CONTRACT" in k:
+                award.awarded = False
+            continue
+        award.awarded = True
+        kw = x.kids(aw, _AWARDED)
+        # counts in TENDERS (2017 on) or directly in the contract (2016-2017 forms)
+        nb = x.kids(kw["TENDERS"] if "TENDERS" in kw else aw, _TENDERS)
+        award.counts = {tag: _soft(rec, rec.count, _text(nb.get(tag)), tag) for tag in _TENDERS}
+        # the value in VALUES (VALUE in some 2018 files) or directly in the contract
+        box = kw.get("VALUES", kw.get("VALUE", aw))
+        award.value, award.currency = _amount(rec, x, box, "VAL_TOTAL", "VAL_TOTAL")
+        award.concluded = _soft(rec, rec.date, _text(kw.get("DATE_CONCLUSION_CONTRACT")),
+                                "DATE_CONCLUSION_CONTRACT")
+        contractors = (x.els(kw["CONTRACTORS"], "CONTRACTOR") if "CONTRACTORS" in kw
+                       else [])
+        if not contractors and "CONTRACTOR" in kw:
+            contractors = x.els(aw, "CONTRACTOR")
+        for c in contractors:
+            kc = x.kids(c, _CONTRACTOR)
+            a = kc.get("ADDRESS_CONTRACTOR")
+            if a is None:
+                continue
+            ka = x.kids(a, _ADDRESS)
+            cname = _text(ka.get("OFFICIALNAME"))
+            ccountry = country_alpha2(_attr(ka.get("COUNTRY"), "VALUE"))
+            sme_flag = (True if "SME" in kc else False if "NO_SME" in kc else None)
+            award.winners.append({"id": buyer_id(_text(ka.get("NATIONALID")), cname, ccountry),
+                                  "country": ccountry, "sme": sme_flag})
+    return out
+
+
+def _r208_awards(rec: Record, form: ted_r208.Form) -> list[_Award]:
+    """The ``AWARD_OF_CONTRACT`` elements of an R2.0.8 form: each one with
+    content is an awarded contract (the schema lists only those); an empty
+    one says nothing."""
+    out = []
+    for a in form.awards:
+        n = _soft(rec, rec.count, a.tenders, "OFFERS_RECEIVED_NUMBER")
+        value, cur = _checked_amount(rec, a.value)
+        winners = []
+        for name, reg, country in a.contractors:
+            c = country_alpha2(country)
+            winners.append({"id": buyer_id(reg, name, c), "country": c, "sme": None})
+        out.append(_Award(a.lot_no, a.title, True if a.reported else None,
+                          {"NB_TENDERS_RECEIVED": n, "NB_TENDERS_RECEIVED_SME": None,
+                           "NB_TENDERS_RECEIVED_EMEANS": None}, value, cur,
+                          _soft(rec, rec.date, a.concluded, "CONTRACT_AWARD_DATE"), winners))
+    return out
+
+
+def _awards(rec: Record, items: list[_Award], notice_id: str, lots: dict,
+            index: lot_numbers.LotIndex, framework: bool | None, year: int, divided: bool,
+            total: tuple[float | None, str | None], described: bool = True) -> list[dict]:
     """One row per lot named by the notice's awards (see :mod:`lot_numbers`).
 
     An award that names several lots contributes to each of them, with its
@@ -569,77 +748,51 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
     and the award's count is kept in ``award_tenders_received``.
     ``lots_in_award`` says how many lots the largest such award covered and
     ``lot_refs`` keeps the ``LOT_NO`` texts that were not plain lot numbers.
+    ``total`` is the notice's total value and currency (BT-161).
     """
-    acs = x.els(form, "AWARD_CONTRACT")
-    if not acs:
+    if not items:
         return []
-    # lot id -> [(award children, share of the award's value, LOT_NO text, lots named)]
+    # lot id -> [(award, share of the award's value, LOT_NO text, lots named)]
     by_lot: dict[str, list] = {}
-    for ac in acs:
-        k = x.kids(ac, _AWARD)
-        found = _linked(rec, k, index, divided)
-        raw = _text(k.get("LOT_NO"))
+    for award in items:
+        found = _linked(rec, award.lot_no, award.title, index, divided, described)
+        raw = award.lot_no
         plain = found.rule in ("undivided", "only lot") or (
             found.rule in ("lot text", "number") and raw is not None and raw.isdigit())
         share = 1.0 / len(found.lot_ids)
         for lot_id in found.lot_ids:
             by_lot.setdefault(lot_id, []).append(
-                (k, share, None if plain else (raw or _text(k.get("TITLE"))),
-                 len(found.lot_ids)))
-    total, total_cur = (_amount(rec, x, oc, "VAL_TOTAL", "OBJECT_CONTRACT/VAL_TOTAL")
-                        if oc is not None else (None, None))
-    awarded_lots = [lot for lot, items in by_lot.items()
-                    if any("AWARDED_CONTRACT" in it[0] for it in items)]
+                (award, share, None if plain else (raw or award.title), len(found.lot_ids)))
+    total_value, total_cur = total
+    awarded_lots = [lot for lot, entries in by_lot.items()
+                    if any(a.awarded for a, *_rest in entries)]
     out = []
-    for lot_id, items in by_lot.items():
+    for lot_id, entries in by_lot.items():
         tenders, sme, esubm, values, currencies, winners, concl = [], [], [], [], set(), [], []
         shared_tenders: list[int] = []
         chosen = None
-        for k, share, _ref, n_lots in items:
-            aw = k.get("AWARDED_CONTRACT")
-            if aw is None:
-                if "NO_AWARDED_CONTRACT" in k and chosen is None:
+        for award, share, _ref, n_lots in entries:
+            if not award.awarded:
+                if award.awarded is False and chosen is None:
                     chosen = False
                 continue
             chosen = True
-            kw = x.kids(aw, _AWARDED)
-            # counts in TENDERS (2017 on) or directly in the contract (2016-2017 forms)
-            nb = x.kids(kw["TENDERS"] if "TENDERS" in kw else aw, _TENDERS)
-            counts = {tag: _soft(rec, rec.count, _text(nb.get(tag)), tag) for tag in _TENDERS}
-            n_award = counts["NB_TENDERS_RECEIVED"]
+            counts = award.counts
+            n_award = counts.get("NB_TENDERS_RECEIVED")
             if n_lots > 1 and n_award != 1:
                 # the award's count is not each lot's: kept beside, not assigned
                 if n_award is not None:
                     shared_tenders.append(n_award)
             else:
                 for tag, acc in zip(_TENDERS, (tenders, sme, esubm), strict=True):
-                    if counts[tag] is not None:
+                    if counts.get(tag) is not None:
                         acc.append(counts[tag])
-            # the value in VALUES (VALUE in some 2018 files) or directly in the contract
-            box = kw.get("VALUES", kw.get("VALUE", aw))
-            v, cur = _amount(rec, x, box, "VAL_TOTAL", "VAL_TOTAL")
-            if v is not None:
-                values.append(v * share)
-                currencies.add(cur)
-            d = _soft(rec, rec.date, _text(kw.get("DATE_CONCLUSION_CONTRACT")),
-                      "DATE_CONCLUSION_CONTRACT")
-            if d:
-                concl.append(d)
-            contractors = (x.els(kw["CONTRACTORS"], "CONTRACTOR") if "CONTRACTORS" in kw
-                           else [])
-            if not contractors and "CONTRACTOR" in kw:
-                contractors = x.els(aw, "CONTRACTOR")
-            for c in contractors:
-                kc = x.kids(c, _CONTRACTOR)
-                a = kc.get("ADDRESS_CONTRACTOR")
-                if a is None:
-                    continue
-                ka = x.kids(a, _ADDRESS)
-                cname = _text(ka.get("OFFICIALNAME"))
-                ccountry = country_alpha2(_attr(ka.get("COUNTRY"), "VALUE"))
-                sme_flag = (True if "SME" in kc else False if "NO_SME" in kc else None)
-                winners.append({"id": buyer_id(_text(ka.get("NATIONALID")), cname, ccountry),
-                                "country": ccountry, "sme": sme_flag})
+            if award.value is not None:
+                values.append(award.value * share)
+                currencies.add(award.currency)
+            if award.concluded:
+                concl.append(award.concluded)
+            winners.extend(award.winners)
         lot = lots.get(lot_id, {})
         value = cur = source = None
         if len(currencies) > 1:
@@ -648,8 +801,8 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
         elif values:
             value = max(values) if framework else sum(values)
             cur, source = currencies.pop(), "BT-720"
-        if value is None and total is not None and chosen and awarded_lots:
-            value, cur, source = total / len(awarded_lots), total_cur, "BT-161"
+        if value is None and total_value is not None and chosen and awarded_lots:
+            value, cur, source = total_value / len(awarded_lots), total_cur, "BT-161"
         if value is None and lot.get("estimated_value") is not None:
             value, cur, source = lot["estimated_value"], lot["estimated_value_currency"], "BT-27"
         n_t = max(tenders) if tenders else None
@@ -660,7 +813,7 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
             n_sme = None
         first = winners[0] if winners else {}
         flags = [w["sme"] for w in winners if w["sme"] is not None]
-        refs = list(dict.fromkeys(r for _k, _s, r, _n in items if r))
+        refs = list(dict.fromkeys(r for _a, _s, r, _n in entries if r))
         out.append({
             "notice_id": notice_id, "lot_id": lot_id, "winner_chosen": chosen,
             "tenders_received": n_t, "sme_tenders_received": n_sme,
@@ -674,7 +827,7 @@ def _awards(rec: Record, x: _X, form, oc, notice_id: str, lots: dict,
             "winners": len({w["id"] for w in winners}) or None,
             "winner_country": first.get("country"),
             "sme_winner": any(flags) if flags else None, "value_year": year,
-            "lots_in_award": max(n for _k, _s, _r, n in items),
+            "lots_in_award": max(n for _a, _s, _r, n in entries),
             "award_tenders_received": max(shared_tenders) if shared_tenders else None,
             "lot_refs": "; ".join(refs) if refs else None,
         })

@@ -17,9 +17,10 @@ from pathlib import Path
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The 70 legacy samples and the collected real notices.
+#: The 70 legacy samples and the collected real notices (R2.0.9, then R2.0.8).
 FOLDERS = (ROOT / "data" / "raw" / "samples" / "ted-legacy",
-           ROOT / "tests" / "fixtures" / "real" / "ted-legacy")
+           ROOT / "tests" / "fixtures" / "real" / "ted-legacy",
+           ROOT / "tests" / "fixtures" / "real" / "ted-legacy-r208")
 
 PROCEDURES = {
     "PT_OPEN": "open", "PT_RESTRICTED": "restricted", "PT_COMPETITIVE_NEGOTIATION": "neg-w-call",
@@ -216,6 +217,8 @@ def read(path: Path) -> Notice:
     root = etree.parse(str(path), parser).getroot()
     section = child(root, "FORM_SECTION")
     form = next(f for f in section if f.get("CATEGORY") == "ORIGINAL")
+    if (form.get("VERSION") or "").startswith(("R2.0.8", "R2.0.7")):
+        return read_r208(path, root, form)
     code = form.get("FORM")
     kind = child(form, "NOTICE")
     kind = kind.get("TYPE") if kind is not None else None
@@ -300,6 +303,142 @@ def read(path: Path) -> Notice:
         n.awards.append(Award(raw, lots, True, None if tenders is None else int(tenders),
                               None if sme is None else int(sme), _num(val),
                               val.get("CURRENCY") if val is not None else None, winners))
+    return n
+
+
+R208_KINDS = {"CONTRACT": "cn", "CONTRACT_UTILITIES": "cn", "CONTRACT_DEFENCE": "cn",
+              "CONTRACT_AWARD": "can", "CONTRACT_AWARD_UTILITIES": "can",
+              "CONTRACT_AWARD_DEFENCE": "can",
+              "VOLUNTARY_EX_ANTE_TRANSPARENCY_NOTICE": "veat"}
+R208_PROCEDURES = {"PT_OPEN": "open", "PT_RESTRICTED": "restricted",
+                   "PT_ACCELERATED_RESTRICTED": "restricted", "PT_NEGOTIATED": "neg-w-call",
+                   "PT_ACCELERATED_NEGOTIATED": "neg-w-call",
+                   "PT_COMPETITIVE_DIALOGUE": "comp-dial",
+                   "F03_PT_NEGOTIATED_WITHOUT_COMPETITION": "neg-wo-call",
+                   "PT_NEGOTIATED_WITHOUT_COMPETITION": "neg-wo-call",
+                   "F06_PT_NEGOTIATED_WITHOUT_COMPETITION": "neg-wo-call",
+                   "F15_PT_NEGOTIATED_WITHOUT_COMPETITION": "neg-wo-call"}
+
+
+def _descendants(el, name) -> list:
+    return [] if el is None else [e for e in el.iter() if local(e) == name]
+
+
+def _cost(box) -> tuple[float | None, str | None]:
+    cost = child(box, "VALUE_COST")
+    if cost is None:
+        return None, None
+    t = cost.get("FMTVAL") or text(cost)
+    return (float(t.replace(" ", "").replace(",", ".")) if t else None), box.get("CURRENCY")
+
+
+def _value_box(award):
+    """CONTRACT_VALUE_INFORMATION, or INFORMATION_VALUE_CONTRACT in utilities forms."""
+    box = child(award, "CONTRACT_VALUE_INFORMATION")
+    return child(award, "INFORMATION_VALUE_CONTRACT") if box is None else box
+
+
+def _award_title(award):
+    return text(child(award, "CONTRACT_TITLE")) or text(child(award, "TITLE_CONTRACT"))
+
+
+def read_r208(path: Path, root, form) -> Notice:
+    """What one R2.0.8 file says, by the mapping of docs/readers.md."""
+    fd = form[0]
+    # first section of each kind: CONTRACTING..., OBJECT..., PROCEDURE(S)...
+    parts = {local(c).split("_")[0].replace("PROCEDURES", "PROCEDURE"): c
+             for c in reversed(list(fd))}
+    authority = parts.get("CONTRACTING")
+    proc = parts.get("PROCEDURE")
+    obj = parts.get("OBJECT")
+    ptype = next((R208_PROCEDURES[local(e)] for e in (proc.iter() if proc is not None else [])
+                  if local(e) in R208_PROCEDURES), None)
+    profile = next(iter(_descendants(authority, "CA_CE_CONCESSIONAIRE_PROFILE")), None)
+    country = child(profile, "COUNTRY")
+    cpv = next(iter(_descendants(obj, "CPV_MAIN")), None)
+    cpv = child(cpv, "CPV_CODE")
+    names = {local(e) for e in obj.iter()} if obj is not None else set()
+    n = Notice(path.name, pub_number(root.get("DOC_ID")), R208_KINDS.get(local(form), "other"),
+               f"F{int(form.get('FORM')):02d}", ptype,
+               _country(country.get("VALUE") if country is not None else None),
+               cpv.get("CODE") if cpv is not None else None,
+               any("FRAMEWORK_AGREEMENT" in x for x in names))
+    refs = [text(e) for c in _descendants(proc, "CNT_NOTICE_INFORMATION")
+            for e in _descendants(c, "NOTICE_NUMBER_OJ")]
+    refs += [text(e) for e in _descendants(proc, "NOTICE_NUMBER_OJ")]
+    ref = refs[0] if refs else text(child(child(child(
+        child(root, "CODED_DATA_SECTION"), "NOTICE_DATA"), "REF_NOTICE"), "NO_DOC_OJS"))
+    n.procedure_id = pub_number(ref) or n.notice_id
+    final = child(child(obj, "TOTAL_FINAL_VALUE"), "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE")
+    if final is None:  # utilities
+        final = child(obj, "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE")
+    if final is not None:
+        n.total, n.total_currency = _cost(final)
+    awards = []
+    for c in fd:
+        if local(c).startswith("AWARD_OF_CONTRACT"):
+            awards.append(c)
+        elif local(c) == "AWARD_CONTRACT_CONTRACT_AWARD_UTILITIES":
+            awards.extend(children(c, "AWARD_AND_CONTRACT_VALUE") or [c])
+    annexes = [e for e in obj.iter() if local(e).endswith("ANNEX_B")] if obj is not None else []
+    divided = any(x.endswith("DIV_INTO_LOT_YES") for x in names) if annexes else any(
+        child(a, "LOT_NUMBER") is not None for a in awards)
+    # the lots: described (ANNEX_B), else those the awards number
+    described = [(text(child(a, "LOT_NUMBER")), text(child(a, "LOT_TITLE")),
+                  next(iter(_descendants(a, "COSTS_RANGE_AND_CURRENCY")), None))
+                 for a in annexes]
+    if not annexes and not awards:
+        described.append((None, None, None))
+    if not annexes:
+        seen = set()
+        for a in awards:
+            num = text(child(a, "LOT_NUMBER"))
+            key = num.lower() if num else None
+            if key in seen or (not divided and described):
+                continue
+            seen.add(key)
+            est = child(_value_box(a), "INITIAL_ESTIMATED_TOTAL_VALUE_CONTRACT")
+            described.append((num, _award_title(a),
+                              est if divided or len(awards) == 1 else None))
+    ids, by_text, by_title, by_num = [], {}, {}, {}
+    for raw, title, est in described:
+        lot = lot_key(raw) if divided else "LOT-0000"
+        ids.append(lot)
+        if raw and divided:
+            by_text.setdefault(raw.lower(), lot)
+            for k in lot_numbers_of(raw) or []:
+                by_num.setdefault(k, lot)
+        if title and divided:
+            by_title.setdefault(title.lower(), lot)
+        n.lots[lot], n.lot_currency[lot] = _cost(est) if est is not None else (None, None)
+    crit = {local(e) for e in proc.iter()} if proc is not None else set()
+    # utilities forms: <PRICE_AWARD_CRITERIA PRICE="LOWEST_PRICE|MOST_ECONOMICALLY_TENDER"/>
+    crit |= {e.get("PRICE") for e in _descendants(proc, "PRICE_AWARD_CRITERIA")
+             if e.get("PRICE")}
+    price_only = (False if any(c.startswith("MOST_ECONOMICALLY") for c in crit)
+                  else True if "LOWEST_PRICE" in crit else None)
+    n.price_only = dict.fromkeys(ids, price_only)
+    for a in awards:
+        raw = text(child(a, "LOT_NUMBER"))
+        lots = _links(raw, _award_title(a) if not raw else None, divided,
+                      ids, by_text, by_title, by_num)
+        if len(a) == 0:
+            n.awards.append(Award(raw, lots, None, None, None, None, None, []))
+            continue
+        offers = text(child(a, "OFFERS_RECEIVED_NUMBER"))
+        final = child(_value_box(a), "COSTS_RANGE_AND_CURRENCY_WITH_VAT_RATE")
+        value, cur = _cost(final) if final is not None else (None, None)
+        winners = []
+        for op in (children(a, "ECONOMIC_OPERATOR_NAME_ADDRESS")
+                   + children(a, "CONTACT_DATA_WITHOUT_RESPONSIBLE_NAME_CHP")):
+            reg = next((text(e) for e in _descendants(op, "NATIONALID")), None)
+            name = next((text(e) for e in _descendants(op, "OFFICIALNAME")), None)
+            co = next(iter(_descendants(op, "COUNTRY")), None)
+            winners.append((reg.replace(" ", "") if reg else None,
+                            None if reg else (name or "").lower(),
+                            _country(co.get("VALUE") if co is not None else None), None))
+        n.awards.append(Award(raw, lots, True, int(offers) if offers else None, None, value,
+                              cur, winners))
     return n
 
 

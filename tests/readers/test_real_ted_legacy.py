@@ -1,7 +1,8 @@
 """The legacy TED reader against what real files say (read independently).
 
-Every real legacy file (the 70 samples in ``data/raw/samples/ted-legacy`` and
-the notices collected in ``tests/fixtures/real/ted-legacy``) is read twice:
+Every real legacy file (the 70 samples in ``data/raw/samples/ted-legacy``,
+the R2.0.9 notices collected in ``tests/fixtures/real/ted-legacy`` and the
+R2.0.8 notices in ``tests/fixtures/real/ted-legacy-r208``) is read twice:
 by ``km.read`` and by :mod:`tests.readers.legacy_truth`, plain lxml code that
 does not use the reader. Notice id, notice type, procedure type, buyer
 country, lots and their CPV, the lot each award joins, and per lot result the
@@ -60,6 +61,21 @@ def test_enough_real_files(expected):
     multi = [n.file for n in expected.values()
              if any(len(truth.lot_numbers_of(a.ref) or []) > 1 for a in n.awards)]
     assert len(multi) >= 2, multi
+
+
+def test_enough_real_r208_files(data, expected):
+    """Real R2.0.8 notices: award notices of several countries and a contract
+    notice, all read as R2.0.8."""
+    names = {p.name for p in truth.FOLDERS[2].glob("*.xml")}
+    r208 = [n for name, n in expected.items() if name in names]
+    assert len(r208) >= 8
+    assert sum(n.notice_type == "can" for n in r208) >= 5
+    assert any(n.notice_type == "cn" for n in r208)
+    assert len({n.buyer_country for n in r208}) >= 5
+    versions = data.notices.set_index("notice_id")["schema_version"]
+    assert {versions[n.notice_id] for n in r208} == {"R2.0.8"}
+    # awards numbered by lot, several per notice
+    assert sum(len(truth.lot_results(n)) > 1 for n in r208) >= 2
 
 
 def test_refused_files_are_few_and_explained(data, expected):
