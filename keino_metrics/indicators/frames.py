@@ -197,6 +197,15 @@ def _to_arrow(table: str, df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=names)
 
 
+def _null(dtype: Any) -> nw.Expr:
+    """A null literal of ``dtype``; integers and booleans as Float64 nulls, because
+    pandas' NumPy dtypes cannot hold a null integer (a cast fails) or boolean (it
+    becomes False)."""
+    if dtype in (nw.Int64, nw.Boolean):
+        return nw.lit(None, nw.Float64)
+    return nw.lit(None, dtype)
+
+
 @dataclass
 class Frames:
     """Lazily built unit frames on one engine.
@@ -634,7 +643,7 @@ class Frames:
         want = self.keep.get(frame)
         if want is None or not want.isdisjoint(read_by):
             return out.join(build(), on=on, how="left")
-        return out.with_columns(*[nw.lit(None, t).alias(c) for c, t in nulls.items()])
+        return out.with_columns(*[_null(t).alias(c) for c, t in nulls.items()])
 
     #: Columns a lot-level breakdown reads, and the lot fields behind them.
     _BY_LOT = ("contract_nature", "cpv_main", "nuts3", "cpv_division")
