@@ -24,6 +24,7 @@ every period with g - 1, as a classical event-study plot does.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import warnings
 from collections.abc import Iterator, Mapping
@@ -211,6 +212,11 @@ class StaggeredDiDResult:
         Bootstrap draws.
     seed : int or None
         Seed of the multiplier bootstrap.
+    notes : tuple of str
+        Every warning the estimation gave (units dropped from the panel,
+        group-time cells left out of the aggregations, warnings of ``csdid``),
+        in words, so that a report can show them; they are also issued as
+        warnings.
     """
 
     att_gt: pd.DataFrame = field(repr=False)
@@ -226,6 +232,7 @@ class StaggeredDiDResult:
     alpha: float
     n_boot: int
     seed: int | None
+    notes: tuple[str, ...] = ()
 
     def aggregate(self, kind: str = "group") -> DiDAggregate:
         """Return the ``simple``, ``group``, ``dynamic`` or ``calendar`` aggregation."""
@@ -262,6 +269,7 @@ class StaggeredDiDResult:
                          f"{fmt_ci(agg.ci, lang=lang)})")
         if self.pre_test is not None:
             parts.append(self.pre_test.summary(lang))
+        parts.extend(f"  ! {n}" for n in self.notes)
         return "\n".join(parts)
 
     def plot(self):
@@ -380,8 +388,6 @@ def staggered_did(
     -------
     StaggeredDiDResult
     """
-    from csdid.att_gt import ATTgt
-
     cols = [unit, time, cohort, outcome] + list(covariates or [])
     require_columns(panel, cols, "panel")
     if control not in _CONTROLS:
@@ -397,6 +403,26 @@ def staggered_did(
         raise ValueError(f"panel: column {cohort!r} varies within unit "
                          f"{unit}={bad.index[bad > 1][0]!r}; it must be the first treated period")
     data[outcome] = pd.to_numeric(data[outcome], errors="coerce").astype(float)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = _estimate(data, unit, time, cohort, outcome, control, covariates, method,
+                        base_period, anticipation, balance, n_boot, seed, alpha)
+    notes = []
+    for w in caught:
+        text = str(w.message)
+        if not issubclass(w.category, FutureWarning) and text not in notes:
+            notes.append(text)
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return dataclasses.replace(res, notes=tuple(notes))
+
+
+def _estimate(data: pd.DataFrame, unit: str, time: str, cohort: str, outcome: str,
+              control: str, covariates: list[str] | None, method: str, base_period: str,
+              anticipation: int, balance: str, n_boot: int, seed: int | None,
+              alpha: float) -> StaggeredDiDResult:
+    """The body of :func:`staggered_did` after the input checks."""
+    from csdid.att_gt import ATTgt
+
     if balance == "drop":
         data, dropped = _balanced(data, unit, time, outcome)
     elif balance == "unbalanced":

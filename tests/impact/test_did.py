@@ -154,4 +154,7 @@ def test_cells_without_data_are_left_out_with_warning(mpdta):
                             balance="unbalanced", n_boot=99)
     tab = res.att_gt.set_index(["group", "time"])
     assert np.isnan(tab.loc[(2007, 2004), "att"])
+    # the warning is also kept in the result, for a report to show
+    assert any("left out of the aggregations" in n for n in res.notes)
+    assert "left out of the aggregations" in res.summary("en")
     assert np.isfinite(res.aggregate("group").estimate)
