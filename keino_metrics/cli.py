@@ -303,7 +303,16 @@ def _cmd_indicators(a: argparse.Namespace) -> int:
         return 0
     if not a.ids:
         table = indicators.catalogue(family=a.family, lang=a.lang)
-        _emit(table, a, cut=("definition", "formula", "name", "source", "limits"))
+        if a.format == "table" and a.out is None:
+            from keino_metrics.terminal import UNIT_NAMES, word
+
+            # families and definitions exist in English only
+            cols = ["id", "name", "unit"] + (["family", "definition"] if a.lang == "en" else [])
+            table = table[cols].assign(unit=table["unit"].map(UNIT_NAMES[a.lang]))
+            table = table.rename(columns={c: word(c, a.lang) for c in cols})
+            _emit(table, a, cut=(word("definition", a.lang), word("name", a.lang)))
+        else:
+            _emit(table, a)
         return 0
     result = indicators.compute(a.ids, _load(a.data), by=a.by or None)
     if not result.by:

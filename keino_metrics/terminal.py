@@ -21,13 +21,24 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["WORDS", "word", "fmt_value", "result_table", "fit_width", "ELLIPSIS"]
+__all__ = ["WORDS", "UNIT_NAMES", "word", "fmt_value", "result_table", "fit_width", "ELLIPSIS"]
 
 ELLIPSIS = "…"
 
+#: Names of the result units, by language.
+UNIT_NAMES: dict[str, dict[str, str]] = {
+    "en": {"share": "share", "count": "count", "eur": "euros", "days": "days",
+           "index": "index", "ratio": "ratio"},
+    "fi": {"share": "osuus", "count": "lukumäärä", "eur": "euroa", "days": "päivää",
+           "index": "indeksi", "ratio": "suhde"},
+    "sv": {"share": "andel", "count": "antal", "eur": "euro", "days": "dagar",
+           "index": "index", "ratio": "kvot"},
+}
+
 #: Words of the result table, by language.
 WORDS: dict[str, dict[str, str]] = {
-    "en": {"indicator": "Indicator", "value": "Value", "ci": "95 % CI", "coverage": "Coverage",
+    "en": {"id": "Id", "name": "Name", "family": "Family", "unit": "Unit",
+           "definition": "Definition", "indicator": "Indicator", "value": "Value", "ci": "95 % CI", "coverage": "Coverage",
            "light": "Light", "status": "Status", "note": "Note",
            "measured": "measured", "not_measurable": "not measurable",
            "data_limit": "data limit", "green": "green", "yellow": "yellow", "red": "red",
@@ -37,7 +48,8 @@ WORDS: dict[str, dict[str, str]] = {
            "cpv_division": "CPV division", "contract_nature": "Contract nature",
            "procedure_type": "Procedure", "nuts3": "NUTS 3", "missing": "(missing)",
            "notes_elsewhere": "Notes and warnings: --format csv or json (column warning)."},
-    "fi": {"indicator": "Indikaattori", "value": "Arvo", "ci": "95 %:n lv",
+    "fi": {"id": "Tunnus", "name": "Nimi", "family": "Ryhmä", "unit": "Yksikkö",
+           "indicator": "Indikaattori", "value": "Arvo", "ci": "95 %:n lv",
            "coverage": "Kattavuus", "light": "Liikennevalo", "status": "Tila", "note": "Huomio",
            "measured": "mitattu", "not_measurable": "ei mitattavissa",
            "data_limit": "aineiston raja", "green": "vihreä", "yellow": "keltainen",
@@ -49,7 +61,8 @@ WORDS: dict[str, dict[str, str]] = {
            "procedure_type": "Menettely", "nuts3": "NUTS 3", "missing": "(puuttuu)",
            "notes_elsewhere": "Huomiot ja varoitukset (englanniksi): --lang en, tai --format "
                               "csv tai json (sarake warning)."},
-    "sv": {"indicator": "Indikator", "value": "Värde", "ci": "95 % KI", "coverage": "Täckning",
+    "sv": {"id": "Id", "name": "Namn", "family": "Grupp", "unit": "Enhet",
+           "indicator": "Indikator", "value": "Värde", "ci": "95 % KI", "coverage": "Täckning",
            "light": "Trafikljus", "status": "Status", "note": "Anmärkning",
            "measured": "mätt", "not_measurable": "inte mätbar", "data_limit": "datagräns",
            "green": "grön", "yellow": "gul", "red": "röd", "days": "d", "eur": "EUR",

@@ -119,3 +119,14 @@ def test_missing_data_dir_is_one_line(capsys, argv):
     assert err.count("\n") == 0
     assert "/nonexistent/keino" in err and "does not exist" in err
     assert "PosixPath" not in err
+
+
+def test_catalogue_table_fits_and_speaks_the_language(capsys):
+    assert main(["indicators", "--family", "SMS-", "--width", "80"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["Id", "Name", "Unit"]
+    assert max(map(len, lines)) <= 80
+    assert main(["indicators", "--family", "SMS-", "--lang", "fi", "--width", "80"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:3] == ["Tunnus", "Nimi", "Yksikkö"]
+    assert "osuus" in out and "share" not in out and "scoreboard" not in out
