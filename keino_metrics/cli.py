@@ -114,10 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--explain", metavar="ID", default=None, help="print one definition")
     n.add_argument("--ids", nargs="+", default=None, help="indicator ids, a prefix, or all")
     n.add_argument("--by", nargs="*", default=None,
-                   help="breakdowns, e.g. year region_code buyer_group")
+                   help="breakdowns, e.g. year region_code buyer_group (without --by, every "
+                        "year, region and buyer is pooled into one figure, and the output "
+                        "says so)")
     n.add_argument("--data", type=Path, default=None,
                    help="directory of canonical Parquet tables (default: demo data)")
     n.add_argument("--lang", choices=["fi", "sv", "en"], default="en", help="label language")
+    n.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="table (fitted to the terminal width, long text cut with an "
+                        "ellipsis; the default), csv or json on standard output")
+    n.add_argument("--width", type=int, default=None,
+                   help="line width of the table (default: the terminal's)")
     n.add_argument("--out", type=Path, default=None, help="write the table (.csv or .xlsx)")
 
     d = sub.add_parser(
@@ -273,9 +280,17 @@ def check_report_params(a: argparse.Namespace) -> None:
                                    available_years=years, programmes=data_programmes(data))
 
 
+def _need_dir(path: Path | None, what: str) -> None:
+    """Raise FileNotFoundError naming ``path`` when it is given but is not a directory."""
+    if path is not None and not path.is_dir():
+        state = "is not a directory" if path.exists() else "does not exist"
+        raise FileNotFoundError(f"{what} {path} {state}")
+
+
 def _cmd_report(a: argparse.Namespace) -> int:
     from keino_metrics.report.run import build_report
 
+    _need_dir(a.data_dir, "data directory")
     check_report_params(a)  # every parameter of every report, before any report runs
     common = dict(year=a.year, data_dir=a.data_dir, language=tuple(a.language), seed=a.seed,
                   out_dir=a.out or paths.reports_dir(), progress=not a.no_progress)
@@ -306,6 +321,7 @@ def _load(data_dir: Path | None):
 
     if data_dir is None:
         return demo.load()
+    _need_dir(data_dir, "data directory")
     return Dataset.from_parquet(data_dir)
 
 
@@ -317,26 +333,70 @@ def _cmd_indicators(a: argparse.Namespace) -> int:
         return 0
     if not a.ids:
         table = indicators.catalogue(family=a.family, lang=a.lang)
-        _emit(table, a.out)
+        if a.format == "table" and a.out is None:
+            from keino_metrics.terminal import UNIT_NAMES, word
+
+            # families and definitions exist in English only
+            cols = ["id", "name", "unit"] + (["family", "definition"] if a.lang == "en" else [])
+            table = table[cols].assign(unit=table["unit"].map(UNIT_NAMES[a.lang]))
+            table = table.rename(columns={c: word(c, a.lang) for c in cols})
+            _emit(table, a, cut=(word("definition", a.lang), word("name", a.lang)))
+        else:
+            _emit(table, a)
         return 0
     result = indicators.compute(a.ids, _load(a.data), by=a.by or None)
-    _emit(result.to_frame(), a.out)
+    if not result.by:
+        from keino_metrics.terminal import word
+
+        print(f"# {word('pooled', a.lang)}", file=sys.stderr if a.format != "table" else
+              sys.stdout)
+    if a.format == "table" and a.out is None:
+        from keino_metrics.terminal import result_table, word
+
+        table = result_table(result.to_frame(), result.by, a.lang)
+        if a.lang != "en":  # the notes exist in English only: not mixed into the table
+            table = table.drop(columns=[word("note", a.lang)])
+        _emit(table, a, cut=(word("note", a.lang), word("indicator", a.lang)))
+        if a.lang != "en" and result.frame["warning"].notna().any():
+            print(word("notes_elsewhere", a.lang))
+        return 0
+    _emit(_machine_frame(result, a.lang), a)
     return 0
 
 
-def _emit(frame, out: Path | None) -> None:
-    if out is None:
-        import pandas as pd
+def _machine_frame(result, lang: str):
+    """The result for csv, json and Excel: the canonical columns (codes, numbers),
+    with the name, unit, light and status also in ``lang``."""
+    from keino_metrics.indicators import registry
+    from keino_metrics.terminal import word
 
-        with pd.option_context("display.max_rows", 500, "display.width", 200,
-                               "display.max_colwidth", 60):
-            print(frame.to_string(index=False))
-    elif out.suffix == ".xlsx":
-        frame.to_excel(out, index=False, engine="xlsxwriter")
+    frame = result.to_frame()
+    frame.insert(1, "name", [registry.get(i).name(lang) for i in frame["indicator_id"]])
+    frame["status_label"] = [word(s, lang) for s in frame["status"]]
+    frame["light_label"] = [word(v, lang) if v else None for v in frame["light"]]
+    return frame
+
+
+def _emit(frame, a: argparse.Namespace, cut: tuple[str, ...] = ()) -> None:
+    """Write ``frame`` to ``a.out`` (.xlsx or .csv) or print it in ``a.format``."""
+    import shutil
+
+    out = a.out
+    if out is not None:
+        if out.suffix == ".xlsx":
+            frame.to_excel(out, index=False, engine="xlsxwriter")
+        else:
+            frame.to_csv(out, index=False)
         print(f"written {out}")
+    elif a.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif a.format == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
-        frame.to_csv(out, index=False)
-        print(f"written {out}")
+        from keino_metrics.terminal import fit_width
+
+        width = a.width or shutil.get_terminal_size(fallback=(100, 24)).columns
+        print(fit_width(frame.astype(object).where(frame.notna(), ""), width, cut=cut))
 
 
 def _cmd_demo(a: argparse.Namespace) -> int:
@@ -356,8 +416,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
+    except BrokenPipeError:
+        # the reader of the output went away (``| head``): stop quietly; point
+        # stdout at devnull so that the interpreter's final flush does not fail
+        import io
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):  # stdout is not a file
+            pass
+        return 0
     except (ValueError, OSError, KeyError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        if isinstance(exc, FileNotFoundError) and exc.filename is not None:
+            msg = f"{exc.strerror or 'not found'}: {exc.filename}"
         print(f"keino {args.command}: error: {msg}", file=sys.stderr)
         return 2
 

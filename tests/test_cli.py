@@ -85,3 +85,90 @@ def test_ingest_refuses_a_file_or_a_full_folder_as_out(tmp_path, capsys):
     assert main(["ingest", str(target), "--out", str(full), "--no-progress"]) == 2
     assert "--overwrite" in capsys.readouterr().err
     assert (full / "lots.parquet").read_bytes() == b"old"
+
+
+DEMO = ["--data", "data/raw/demo"]
+
+
+def test_indicator_table_fits_the_width(capsys):
+    assert main(["indicators", "--ids", "SMS-", "--by", "year", *DEMO, "--width", "90"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 10
+    assert max(map(len, lines)) <= 90
+    assert any(line.rstrip().endswith("…") or "…" in line for line in lines)
+    assert "nan" not in "\n".join(lines)
+
+
+def test_indicator_machine_formats(capsys):
+    import io
+    import json
+
+    import pandas as pd
+
+    assert main(["indicators", "--ids", "SMS-03", "SMS-01", "--by", "year", *DEMO,
+                 "--format", "csv"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert {"status", "status_reason", "light_rule", "name"} <= set(frame.columns)
+    assert (frame.loc[frame["indicator_id"] == "SMS-03", "status"] == "not_measurable").all()
+    assert main(["indicators", "--ids", "SMS-03", *DEMO, "--format", "json",
+                 "--lang", "fi"]) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    assert rows[0]["status_label"] == "ei mitattavissa"
+    assert rows[0]["value"] is None
+
+
+def test_pooling_is_stated(capsys):
+    assert main(["indicators", "--ids", "SMS-01", *DEMO]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("# pooled over all years")
+    assert main(["indicators", "--ids", "SMS-01", *DEMO, "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert "pooled" in captured.err and "pooled" not in captured.out
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fi", ("Indikaattori", "Arvo", "Tila", "mitattu", "ei mitattavissa", "punainen")),
+    ("sv", ("Indikator", "Värde", "Status", "mätt", "inte mätbar", "röd")),
+])
+def test_lang_applies_to_every_column(capsys, lang, words):
+    assert main(["indicators", "--ids", "SMS-01", "SMS-03", "--by", "year", *DEMO,
+                 "--lang", lang, "--width", "200"]) == 0
+    out = capsys.readouterr().out
+    for w in words:
+        assert w in out
+    for english in ("Value", "Coverage", "not measurable", "measured ", "red "):
+        assert english not in out
+
+
+def test_closed_pipe_ends_quietly():
+    cmd = (f"{sys.executable} -m keino_metrics indicators --ids all --by year "
+           "--data data/raw/demo | head -n 2")
+    out = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True,
+                         text=True)
+    assert "Traceback" not in out.stderr and "BrokenPipeError" not in out.stderr
+    assert out.returncode == 0
+    assert len(out.stdout.splitlines()) == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["indicators", "--ids", "SMS-01", "--data", "/nonexistent/keino"],
+    ["report", "--data-dir", "/nonexistent/keino", "--no-progress"],
+])
+def test_missing_data_dir_is_one_line(capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "/nonexistent/keino" in err and "does not exist" in err
+    assert "PosixPath" not in err
+
+
+def test_catalogue_table_fits_and_speaks_the_language(capsys):
+    assert main(["indicators", "--family", "SMS-", "--width", "80"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["Id", "Name", "Unit"]
+    assert max(map(len, lines)) <= 80
+    assert main(["indicators", "--family", "SMS-", "--lang", "fi", "--width", "80"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:3] == ["Tunnus", "Nimi", "Yksikkö"]
+    assert "osuus" in out and "share" not in out and "scoreboard" not in out

@@ -18,7 +18,14 @@ from keino_metrics.impact.carbon import (
     load_factors,
     spend_based_emissions,
 )
-from keino_metrics.impact.did import DiDAggregate, PreTest, StaggeredDiDResult, staggered_did
+from keino_metrics.impact.did import (
+    DiDAggregate,
+    PreTest,
+    ProgrammeEffects,
+    StaggeredDiDResult,
+    did_by_programme,
+    staggered_did,
+)
 from keino_metrics.impact.event_study import EventStudyResult, sun_abraham, twfe
 from keino_metrics.impact.hidden import HiddenVolumeEstimator, HiddenVolumeResult, lot_texts
 from keino_metrics.impact.its import ITSResult, interrupted_time_series
@@ -33,9 +40,11 @@ __all__ = [
     "HiddenVolumeResult",
     "ITSResult",
     "PreTest",
+    "ProgrammeEffects",
     "StaggeredDiDResult",
     "TargetResult",
     "avoided_emissions",
+    "did_by_programme",
     "interrupted_time_series",
     "load_factors",
     "lot_texts",

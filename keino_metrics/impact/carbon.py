@@ -31,13 +31,15 @@ import numpy as np
 import pandas as pd
 
 from keino_metrics.impact.results import check_lang, fmt, fmt_ci, pick, require_columns
+from keino_metrics.published import FI_PROCUREMENT_CO2_2015, FI_PROCUREMENT_SPEND_2015
 
-#: Published Finnish procurement footprint used for comparison (FI-CO2).
+#: Published Finnish procurement footprint used for comparison (FI-CO2), from
+#: :mod:`keino_metrics.published`.
 PUBLISHED_FI_CO2: dict[str, object] = {
-    "year": 2015,
-    "emissions_t": 11.0e6,
-    "spend_eur": 28.3e9,
-    "source": "Nissinen & Savolainen 2019, SYKE reports 15/2019 (ENVIMAT)",
+    "year": FI_PROCUREMENT_CO2_2015.year,
+    "emissions_t": FI_PROCUREMENT_CO2_2015.value,
+    "spend_eur": FI_PROCUREMENT_SPEND_2015.value,
+    "source": FI_PROCUREMENT_CO2_2015.source,
 }
 
 _FACTOR_COLUMNS = ["cpv_division", "factor_kg_per_eur", "log_sd"]

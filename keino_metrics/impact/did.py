@@ -24,6 +24,7 @@ every period with g - 1, as a classical event-study plot does.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import warnings
 from collections.abc import Iterator, Mapping
@@ -211,6 +212,11 @@ class StaggeredDiDResult:
         Bootstrap draws.
     seed : int or None
         Seed of the multiplier bootstrap.
+    notes : tuple of str
+        Every warning the estimation gave (units dropped from the panel,
+        group-time cells left out of the aggregations, warnings of ``csdid``),
+        in words, so that a report can show them; they are also issued as
+        warnings.
     """
 
     att_gt: pd.DataFrame = field(repr=False)
@@ -226,6 +232,7 @@ class StaggeredDiDResult:
     alpha: float
     n_boot: int
     seed: int | None
+    notes: tuple[str, ...] = ()
 
     def aggregate(self, kind: str = "group") -> DiDAggregate:
         """Return the ``simple``, ``group``, ``dynamic`` or ``calendar`` aggregation."""
@@ -262,6 +269,7 @@ class StaggeredDiDResult:
                          f"{fmt_ci(agg.ci, lang=lang)})")
         if self.pre_test is not None:
             parts.append(self.pre_test.summary(lang))
+        parts.extend(f"  ! {n}" for n in self.notes)
         return "\n".join(parts)
 
     def plot(self):
@@ -380,8 +388,6 @@ def staggered_did(
     -------
     StaggeredDiDResult
     """
-    from csdid.att_gt import ATTgt
-
     cols = [unit, time, cohort, outcome] + list(covariates or [])
     require_columns(panel, cols, "panel")
     if control not in _CONTROLS:
@@ -397,6 +403,26 @@ def staggered_did(
         raise ValueError(f"panel: column {cohort!r} varies within unit "
                          f"{unit}={bad.index[bad > 1][0]!r}; it must be the first treated period")
     data[outcome] = pd.to_numeric(data[outcome], errors="coerce").astype(float)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = _estimate(data, unit, time, cohort, outcome, control, covariates, method,
+                        base_period, anticipation, balance, n_boot, seed, alpha)
+    notes = []
+    for w in caught:
+        text = str(w.message)
+        if not issubclass(w.category, FutureWarning) and text not in notes:
+            notes.append(text)
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return dataclasses.replace(res, notes=tuple(notes))
+
+
+def _estimate(data: pd.DataFrame, unit: str, time: str, cohort: str, outcome: str,
+              control: str, covariates: list[str] | None, method: str, base_period: str,
+              anticipation: int, balance: str, n_boot: int, seed: int | None,
+              alpha: float) -> StaggeredDiDResult:
+    """The body of :func:`staggered_did` after the input checks."""
+    from csdid.att_gt import ATTgt
+
     if balance == "drop":
         data, dropped = _balanced(data, unit, time, outcome)
     elif balance == "unbalanced":
@@ -462,3 +488,177 @@ def staggered_did(
         cohort_sizes=MappingProxyType({int(k): int(v) for k, v in sizes.items()}),
         dropped_units=dropped, alpha=alpha, n_boot=n_boot, seed=seed,
     )
+
+
+#: The competence centre's own development programme, estimated first.
+OWN_PROGRAMME = "KEINO-kehittämisohjelma"
+#: Name of the row that pools every programme.
+POOLED = "pooled"
+
+
+@dataclass(frozen=True)
+class ProgrammeEffects:
+    """Result of :func:`did_by_programme`: one effect per programme, then pooled.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per programme in order (the centre's own programme first,
+        then the others by name, then ``pooled``): ``programme``,
+        ``aggregation``, ``estimate``, ``se``, ``ci_low``, ``ci_high``,
+        ``n_treated`` (participants whose first programme it is, in the
+        estimation), ``n_control`` (never-participants), ``pre_test_p``
+        (p-value of the parallel-trends pre-test) and ``notes``.
+    results : Mapping
+        The :class:`StaggeredDiDResult` of each row, by programme.
+    outcome : str
+        Outcome column.
+    aggregation : str
+        Aggregation of the group-time effects reported in ``table``.
+    """
+
+    table: pd.DataFrame = field(repr=False)
+    results: Mapping[str, StaggeredDiDResult] = field(repr=False)
+    outcome: str
+    aggregation: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of the table."""
+        return self.table.copy()
+
+    def summary(self, lang: str = "en") -> str:
+        """One line per programme in Finnish (``"fi"``) or English (``"en"``)."""
+        check_lang(lang)
+        head = {"fi": f"Vaikutus ohjelmittain ({self.outcome}, {self.aggregation}):",
+                "en": f"Effect by programme ({self.outcome}, {self.aggregation}):"}
+        pooled = {"fi": "kaikki ohjelmat yhdessä", "en": "all programmes pooled"}
+        treated = {"fi": "osallistujaa", "en": "participants"}
+        lines = [pick(head, lang)]
+        for r in self.table.itertuples(index=False):
+            name = pick(pooled, lang) if r.programme == POOLED else r.programme
+            lines.append(f"  {name}: {fmt(r.estimate, lang=lang)} "
+                         f"{fmt_ci((r.ci_low, r.ci_high), lang=lang)}, "
+                         f"{r.n_treated} {pick(treated, lang)}")
+        return "\n".join(lines)
+
+    def plot(self):
+        """Forest plot of the effects with their intervals.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from matplotlib.figure import Figure
+
+        t = self.table
+        fig = Figure(figsize=(7, 1 + 0.5 * len(t)))
+        ax = fig.add_subplot()
+        y = np.arange(len(t))[::-1]
+        ax.errorbar(t["estimate"], y, xerr=[t["estimate"] - t["ci_low"],
+                                            t["ci_high"] - t["estimate"]],
+                    fmt="o", capsize=3)
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.set_yticks(y, t["programme"])
+        ax.set_xlabel(f"{self.outcome}: ATT ({self.aggregation})")
+        return fig
+
+
+def programme_cohorts(participation: pd.DataFrame, unit: str = "buyer_id",
+                      programme: str = "programme", start: str = "start_date") -> pd.DataFrame:
+    """Each participant's first programme and the year it joined it.
+
+    Parameters
+    ----------
+    participation : pandas.DataFrame
+        One row per unit and programme joined, with the start date.
+    unit, programme, start : str
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit``, ``first_programme``, ``cohort`` (year of the first start).
+    """
+    require_columns(participation, [unit, programme, start], "participation")
+    pp = participation[[unit, programme, start]].dropna(subset=[start]).copy()
+    pp[start] = pd.to_datetime(pp[start])
+    first = pp.sort_values([unit, start, programme], kind="stable").drop_duplicates(unit)
+    return pd.DataFrame({unit: first[unit].to_numpy(),
+                         "first_programme": first[programme].astype(str).to_numpy(),
+                         "cohort": first[start].dt.year.astype("int64").to_numpy()})
+
+
+def did_by_programme(
+    panel: pd.DataFrame,
+    outcome: str,
+    participation: pd.DataFrame,
+    unit: str = "buyer_id",
+    time: str = "year",
+    aggregation: str = "simple",
+    own_programme: str = OWN_PROGRAMME,
+    **options,
+) -> ProgrammeEffects:
+    """Estimate the effect of each programme separately, and of all pooled.
+
+    For a programme P, the treated units are those whose *first* programme is
+    P, with the year they joined it as cohort; the comparison units are those
+    that never joined any programme (or, with ``control="not_yet_treated"``,
+    also those not yet in P). Units whose first programme is another one are
+    left out of P's estimate: their outcome carries another programme's
+    effect. A unit that joins a second programme later stays in its first
+    programme's group, so a later programme's effect on it is attributed to
+    the first (the usual caveat of staggered designs with switching). The
+    pooled row treats every participant from its first join, as
+    :func:`staggered_did` on ``buyer_year_panel`` does.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Unit-by-period panel with ``unit``, ``time`` and ``outcome`` (a
+        ``cohort`` column, if any, is replaced).
+    outcome : str
+        Outcome column.
+    participation : pandas.DataFrame
+        ``unit``, ``programme``, ``start_date`` (the ``programme_participation``
+        table of a :class:`~keino_metrics.Dataset`).
+    unit, time : str
+        Column names.
+    aggregation : {"simple", "group", "dynamic", "calendar"}
+        Aggregation reported in the table.
+    own_programme : str
+        Programme estimated first (the centre's own).
+    **options
+        Passed to :func:`staggered_did` (``control``, ``n_boot``, ``seed``,
+        ``alpha``, ``balance``, ...).
+
+    Returns
+    -------
+    ProgrammeEffects
+    """
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
+    require_columns(panel, [unit, time, outcome], "panel")
+    first = programme_cohorts(participation, unit=unit).set_index(unit)
+    names = sorted(set(first["first_programme"]))
+    order = ([own_programme] if own_programme in names else []) + [
+        p for p in names if p != own_programme]
+    base = panel.drop(columns=["cohort"], errors="ignore")
+    prog = base[unit].map(first["first_programme"])
+    cohort = base[unit].map(first["cohort"]).fillna(0).astype("int64")
+    rows, results = [], {}
+    for name in [*order, POOLED]:
+        keep = prog.isna() | (prog == name) if name != POOLED else np.ones(len(base), bool)
+        data = base.loc[keep].assign(cohort=cohort[keep].to_numpy())
+        res = staggered_did(data, outcome, unit=unit, time=time, cohort="cohort", **options)
+        agg = res.aggregate(aggregation)
+        results[name] = res
+        rows.append({
+            "programme": name, "aggregation": aggregation, "estimate": agg.estimate,
+            "se": agg.se, "ci_low": agg.ci[0], "ci_high": agg.ci[1],
+            "n_treated": int(sum(v for g, v in res.cohort_sizes.items() if g)),
+            "n_control": int(res.cohort_sizes.get(0, 0)),
+            "pre_test_p": res.pre_test.p_value if res.pre_test is not None else np.nan,
+            "notes": "; ".join(res.notes),
+        })
+    return ProgrammeEffects(table=pd.DataFrame(rows), results=MappingProxyType(results),
+                            outcome=outcome, aggregation=aggregation)

@@ -66,6 +66,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from keino_metrics.impact.results import check_lang, fmt, fmt_ci, pick
 
+#: Cross-validated AUC from which the classifier counts as separating the lots.
+#: Below it, the texts hardly tell the classes apart: in ``pu`` mode the anchor
+#: set then holds ordinary lots as well and the flagging probability is not
+#: identified. 0.8 is the conventional lower bound of "good" discrimination
+#: (Hosmer, Lemeshow & Sturdivant, Applied Logistic Regression, 3rd ed., 2013:
+#: 0.7-0.8 acceptable, 0.8-0.9 excellent discrimination).
+MIN_AUC = 0.8
+#: Youden's index (sensitivity + specificity - 1) from which the Rogan-Gladen
+#: correction of ``validation`` mode is taken to be stable.
+MIN_YOUDEN = 0.2
+
 
 def lot_texts(lots: pd.DataFrame, columns: tuple[str, ...] = ("title", "description")) -> pd.Series:
     """Join the text columns of ``lots`` into one string per lot.
@@ -114,6 +125,16 @@ class HiddenVolumeResult:
         under-reporting rate is ``1 - label_frequency``.
     alpha : float
         The interval has level ``1 - alpha``.
+    auc : float
+        Cross-validated AUC of the classifier.
+    min_auc : float
+        The AUC the model requires (:data:`MIN_AUC`).
+    reliable : bool
+        Whether the classifier is reliable by the model's own rules: AUC at
+        least ``min_auc`` and, in ``validation`` mode, Youden's index at least
+        :data:`MIN_YOUDEN`.
+    reliability : str
+        The rule and the numbers behind ``reliable``, in words.
     """
 
     estimate: float
@@ -126,6 +147,10 @@ class HiddenVolumeResult:
     specificity: float
     label_frequency: float
     alpha: float
+    auc: float = float("nan")
+    min_auc: float = MIN_AUC
+    reliable: bool = False
+    reliability: str = ""
 
     @property
     def hidden_share(self) -> float:
@@ -140,6 +165,7 @@ class HiddenVolumeResult:
             "hidden_share": self.hidden_share, "classified_share": self.classified_share,
             "sensitivity": self.sensitivity, "specificity": self.specificity,
             "label_frequency": self.label_frequency, "n_lots": self.n_lots,
+            "auc": self.auc, "min_auc": self.min_auc, "reliable": self.reliable,
         }])
 
     def summary(self, lang: str = "en") -> str:
@@ -166,7 +192,18 @@ class HiddenVolumeResult:
                    f"  flagged share {pct(self.observed_share)}, estimated true share "
                    f"{pct(self.estimate)} ({level} % interval {ci} %)"],
         }
-        return "\n".join(text[lang])
+        auc = fmt(self.auc, 2, lang)
+        verdict = {
+            "fi": (f"  luokitin luotettava (AUC {auc} ≥ {fmt(self.min_auc, 2, lang)})"
+                   if self.reliable else
+                   f"  luokitin EI luotettava (AUC {auc}, vaaditaan ≥ "
+                   f"{fmt(self.min_auc, 2, lang)}): arvio on epävarma"),
+            "en": (f"  classifier reliable (AUC {auc} >= {fmt(self.min_auc, 2, lang)})"
+                   if self.reliable else
+                   f"  classifier NOT reliable (AUC {auc}, required >= "
+                   f"{fmt(self.min_auc, 2, lang)}): the estimate is unreliable"),
+        }
+        return "\n".join([*text[lang], verdict[lang]])
 
     def plot(self):
         """Bar chart: flagged share against the estimated true share.
@@ -348,7 +385,7 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
             self.sensitivity_ = float(pred[labels].mean())
             self.specificity_ = float((~pred[~labels]).mean())
             self.label_frequency_ = float("nan")
-            if self.sensitivity_ + self.specificity_ - 1 < 0.2:
+            if self.sensitivity_ + self.specificity_ - 1 < MIN_YOUDEN:
                 warnings.warn(
                     f"the classifier barely separates the classes (cross-validated "
                     f"sensitivity {self.sensitivity_:.2f}, specificity {self.specificity_:.2f}); "
@@ -358,12 +395,24 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
             self.label_frequency_ = float(_anchor_frequency(
                 self.oof_proba_[None, :], labels[None, :], self.anchor_quantile)[0])
             self.sensitivity_ = self.specificity_ = float("nan")
-            if self.auc_ < 0.8:
+            if self.auc_ < MIN_AUC:
                 warnings.warn(
                     f"the text hardly tells flagged from unflagged lots (cross-validated "
                     f"AUC {self.auc_:.2f}): the anchor-set assumption of the pu mode is not "
                     "supported and its estimate is unreliable; use an audit sample", stacklevel=2)
         return self
+
+    def reliability(self) -> tuple[bool, str]:
+        """Whether the fitted classifier is reliable by :data:`MIN_AUC` (and, in
+        ``validation`` mode, :data:`MIN_YOUDEN`), with the rule in words."""
+        check_is_fitted(self, "pipeline_")
+        ok = self.auc_ >= MIN_AUC
+        text = f"cross-validated AUC {self.auc_:.3f} (required: at least {MIN_AUC})"
+        if self.mode == "validation":
+            youden = self.sensitivity_ + self.specificity_ - 1
+            ok = ok and youden >= MIN_YOUDEN
+            text += f"; Youden's index {youden:.3f} (required: at least {MIN_YOUDEN})"
+        return bool(ok), ("reliable: " if ok else "not reliable: ") + text
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities ``[P(negative), P(positive)]`` of each text."""
@@ -438,9 +487,11 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
             # sensitivity + specificity <= 1: the classifier carries no information
             # and the corrected share is undefined
             ci = (float("nan"), float("nan"))
+        reliable, why = self.reliability()
         return HiddenVolumeResult(
             estimate=est, ci=ci, observed_share=observed, classified_share=classified,
             n_lots=n_lots, mode=self.mode, sensitivity=self.sensitivity_,
             specificity=self.specificity_, label_frequency=self.label_frequency_,
-            alpha=self.alpha,
+            alpha=self.alpha, auc=self.auc_, min_auc=MIN_AUC, reliable=reliable,
+            reliability=why,
         )

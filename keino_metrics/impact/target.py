@@ -27,6 +27,25 @@ Two forecasting models, both on the logit scale so that forecasts stay in (0, 1)
 The probabilities come from a seeded simulation of the predictive distribution.
 Every number is for one definition of the share; loop over definition ids for
 several (``definition`` is carried into the result and its summary).
+
+Where the scatter around the trend is estimated from the residuals, its
+uncertainty is part of the predictive distribution: each simulated path draws
+the variance from its scaled inverse chi-squared distribution with ``n - 2``
+degrees of freedom (with known sampling variances, the between-year part is
+drawn so), which turns the normal prediction interval of a short series into
+the wider Student-t one.
+
+Forecasts state their basis: the number of points, the model and its
+degrees of freedom (``TargetResult.basis``). A probability of reaching the
+target is given only where the model identifies its variance: at least
+:data:`MIN_POINTS_FOR_PROBABILITY` yearly points, that is a residual variance
+with at least :data:`MIN_POINTS_FOR_PROBABILITY` - 2 degrees of freedom around
+the linear trend. With fewer points a probability would rest on a variance
+guessed from two or three residuals; it is then null, and
+``probability_reason`` says why. The central trend and its prediction interval
+are still given (the interval is wide, as it should be). The coverage of the
+interval on short series of shares is checked by
+``validation/target_coverage.py``.
 """
 
 from __future__ import annotations
@@ -40,6 +59,9 @@ import statsmodels.api as sm
 from scipy import special
 
 from keino_metrics.impact.results import check_lang, fmt, label, pick
+
+#: Yearly points from which a probability of reaching the target is given.
+MIN_POINTS_FOR_PROBABILITY = 6
 
 
 @dataclass(frozen=True)
@@ -57,10 +79,11 @@ class TargetResult:
     by_year : int
         Year the target is set for.
     prob_at_year : float
-        Probability that the share in ``by_year`` is at or above the target.
+        Probability that the share in ``by_year`` is at or above the target
+        (NaN with fewer than :data:`MIN_POINTS_FOR_PROBABILITY` points).
     prob_by_year : float
         Probability that the share reaches the target in at least one year from
-        the first forecast year up to ``by_year``.
+        the first forecast year up to ``by_year`` (NaN likewise).
     year_reached : int or None
         First year (from the last observed year on) in which the central trend is
         at or above the target; None when it does not get there within 50 years
@@ -80,6 +103,12 @@ class TargetResult:
         Simulated paths.
     seed : int or None
         Seed of the simulation.
+    n_points : int
+        Observed yearly points the forecast rests on.
+    basis : str
+        Model, points and degrees of freedom, in words.
+    probability_reason : str or None
+        Why the probabilities are null (``None`` when they are given).
     """
 
     forecast: pd.DataFrame = field(repr=False)
@@ -95,6 +124,9 @@ class TargetResult:
     alpha: float
     n_sims: int
     seed: int | None
+    n_points: int = 0
+    basis: str = ""
+    probability_reason: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the forecast table."""
@@ -108,21 +140,32 @@ class TargetResult:
         level = int(round(100 * (1 - self.alpha)))
         defn = f" [{self.definition}]" if self.definition else ""
         never = {"fi": "ei saavuteta", "en": "not reached"}
+        if self.probability_reason is None:
+            prob = {"fi": f"  todennäköisyys saavuttaa tavoite vuonna {self.by_year}: "
+                          f"{pct(self.prob_at_year)}; viimeistään {self.by_year}: "
+                          f"{pct(self.prob_by_year)}",
+                    "en": f"  probability of reaching the target in {self.by_year}: "
+                          f"{pct(self.prob_at_year)}; by {self.by_year}: "
+                          f"{pct(self.prob_by_year)}"}
+        else:
+            prob = {"fi": f"  todennäköisyyttä ei anneta: vain {self.n_points} havaintovuotta "
+                          f"(vähintään {MIN_POINTS_FOR_PROBABILITY} tarvitaan, jotta vaihtelu "
+                          "trendin ympärillä voidaan arvioida)",
+                    "en": f"  no probability given: {self.probability_reason}"}
         reached = str(self.year_reached) if self.year_reached is not None else pick(never, lang)
         text = {
             "fi": [f"Tavoiteseuranta{defn}: tavoite {pct(self.target)} vuonna {self.by_year} "
-                   f"(malli {self.method})",
+                   f"(malli {self.method}, {self.n_points} havaintovuotta)",
                    f"  ennuste {self.by_year}: {pct(row['central'])} "
                    f"({level} % ennusteväli {pct(row['pi_low'])} – {pct(row['pi_high'])})",
-                   f"  todennäköisyys saavuttaa tavoite vuonna {self.by_year}: "
-                   f"{pct(self.prob_at_year)}; viimeistään {self.by_year}: {pct(self.prob_by_year)}",
+                   prob["fi"],
                    f"  keskitrendi saavuttaa tavoitteen: {reached}"],
             "en": [f"Target tracking{defn}: target {pct(self.target)} in {self.by_year} "
                    f"(model {self.method})",
+                   f"  basis: {self.basis}",
                    f"  forecast {self.by_year}: {pct(row['central'])} "
                    f"({level} % prediction interval {pct(row['pi_low'])} – {pct(row['pi_high'])})",
-                   f"  probability of reaching the target in {self.by_year}: "
-                   f"{pct(self.prob_at_year)}; by {self.by_year}: {pct(self.prob_by_year)}",
+                   prob["en"],
                    f"  central trend reaches the target: {reached}"],
         }
         return "\n".join(text[lang])
@@ -206,16 +249,31 @@ def _logit_trend(obs: pd.DataFrame, future: np.ndarray, n_sims: int, rng):
         tau2 = max(0.0, float(np.sum(resid**2) / (len(z) - 2) - np.mean(v)))
     w = 1 / np.maximum(v + tau2, 1e-12)
     fit = sm.WLS(z, X, weights=w).fit()
+    df = len(z) - 2
+    # the residual variance is estimated with df degrees of freedom: each path
+    # draws it from its scaled inverse chi-squared distribution
+    mult = df / rng.chisquare(df, n_sims)
     if np.all(v == 0):
-        cov = fit.cov_params()  # no known sampling variance: scale estimated from residuals
+        # no known sampling variance: ordinary least squares, whose residual
+        # variance is the scatter around the trend (the weighted fit above has
+        # weights 1 / tau2, so its own scale is about 1, not the variance)
+        fit = sm.OLS(z, X).fit()
         tau2 = float(fit.scale)
+        cov = fit.normalized_cov_params * tau2
+        tau2_k = tau2 * mult
+        cov_mult = mult
     else:
-        cov = fit.normalized_cov_params  # weights are inverse variances: scale fixed at 1
-    beta = rng.multivariate_normal(fit.params, cov, size=n_sims)
+        # weights are inverse variances (scale 1); only the between-year part is estimated
+        cov = fit.normalized_cov_params
+        tau2_k = tau2 * mult
+        mean_v = float(np.mean(v))
+        cov_mult = (mean_v + tau2_k) / (mean_v + tau2) if mean_v + tau2 > 0 else np.ones(n_sims)
+    std = rng.multivariate_normal(np.zeros(2), cov, size=n_sims)
+    beta = fit.params[None, :] + std * np.sqrt(cov_mult)[:, None]
     xs = np.concatenate([x, future]) - x0
     central = fit.params[0] + fit.params[1] * xs
-    draws = beta[:, [0]] + beta[:, [1]] * xs[None, :] + rng.normal(0, np.sqrt(tau2),
-                                                                   (n_sims, len(xs)))
+    draws = (beta[:, [0]] + beta[:, [1]] * xs[None, :]
+             + rng.standard_normal((n_sims, len(xs))) * np.sqrt(tau2_k)[:, None])
     return central, draws, float(np.expm1(fit.params[1])), tau2, fit.params
 
 
@@ -326,10 +384,27 @@ def track_target(
         "prob_reached": (shares >= target).mean(axis=0),
     })
     fut = shares[:, len(obs):]
+    n = len(obs)
+    span = f"{int(obs['year'].iloc[0])}-{last}"
+    if method == "logit_trend":
+        basis = (f"linear trend in logit(share) fitted to {n} yearly points ({span}); "
+                 f"scatter around the trend estimated with {n - 2} degrees of freedom")
+    else:
+        basis = (f"local linear trend state-space model of logit(share) fitted to {n} "
+                 f"yearly points ({span})")
+    reason = None
+    prob_at = float((fut[:, -1] >= target).mean())
+    prob_by = float((fut >= target).any(axis=1).mean())
+    if n < MIN_POINTS_FOR_PROBABILITY:
+        reason = (f"only {n} yearly points; a probability needs at least "
+                  f"{MIN_POINTS_FOR_PROBABILITY} (the scatter around the trend estimated with "
+                  f"at least {MIN_POINTS_FOR_PROBABILITY - 2} degrees of freedom)")
+        prob_at = prob_by = float("nan")
+        forecast.loc[forecast["year"] > last, "prob_reached"] = np.nan
     return TargetResult(
         forecast=forecast, target=target, by_year=by_year,
-        prob_at_year=float((fut[:, -1] >= target).mean()),
-        prob_by_year=float((fut >= target).any(axis=1).mean()),
+        prob_at_year=prob_at, prob_by_year=prob_by,
         year_reached=year_reached, method=method, definition=definition,
         annual_change=change, tau2=tau2, alpha=alpha, n_sims=n_sims, seed=seed,
+        n_points=n, basis=basis, probability_reason=reason,
     )

@@ -7,6 +7,11 @@ per-row columns (numerator, denominator, eligible, one column per exclusion
 rule), summed by the ``by`` columns and ``buyer_id`` in a single query. The
 result is small (groups x buyers), so the statistics step (values, Wilson and
 cluster-robust intervals, coverage, lights, warnings) runs in pandas.
+
+Every row also carries its measurability (``status``, ``status_reason``) and
+the basis of its light (``light_rule``, ``light_source``), decided by
+:mod:`keino_metrics.indicators.measurability`: a row that was not measured has
+no value and no light.
 """
 
 from __future__ import annotations
@@ -30,12 +35,20 @@ from keino_metrics.indicators.frames import (
     Frames,
     load_frames,
 )
+from keino_metrics.indicators.measurability import (
+    DATA_LIMIT_FLAG_SHARE,
+    MIN_MEASURABLE_COVERAGE,
+    STATUS_COLUMNS,
+    assess,
+    is_risk_flag,
+)
 from keino_metrics.indicators.result import RESULT_COLUMNS, IndicatorResult
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio, Rule, Total
 from keino_metrics.indicators.stats import cluster_ratio_interval, wilson_interval
-from keino_metrics.indicators.thresholds import light, resolve_thresholds
+from keino_metrics.indicators.thresholds import resolve_thresholds
 
-__all__ = ["compute", "normalise_by", "aggregate_rules", "MIN_COVERAGE", "MAX_FLAG_SHARE"]
+__all__ = ["compute", "normalise_by", "aggregate_rules", "MIN_COVERAGE", "MAX_FLAG_SHARE",
+           "MIN_MEASURABLE_COVERAGE", "DATA_LIMIT_FLAG_SHARE"]
 
 #: Coverage below which a result carries a warning.
 MIN_COVERAGE = 0.5
@@ -289,31 +302,42 @@ def _finish_rule_indicator(ind: Indicator, agg: pd.DataFrame, keys: list[str],
 
 def _warnings(ind: Indicator, df: pd.DataFrame, absent: frozenset[str],
               min_coverage: float, max_flag: float) -> list[str | None]:
-    """The warning text of every row of one indicator's result (vectorised)."""
+    """The warning text of every row of one indicator's result (vectorised).
+
+    A row that is not measured starts with its status and reason, so that the
+    warning alone already says that the missing value is not a zero.
+    """
     n = len(df)
     msgs: list[list[str]] = [[] for _ in range(n)]
+    measured = np.ones(n, dtype=bool)
+    if "status" in df:
+        for k, (st, why) in enumerate(zip(df["status"], df["status_reason"], strict=True)):
+            if st != "measured":
+                msgs[k].append(f"{st.replace('_', ' ')}: {why}")
+        measured = (df["status"] != "not_measurable").to_numpy()
 
     def add(mask, text) -> None:
         for k in np.flatnonzero(np.asarray(mask, dtype=bool)):
             msgs[k].append(text if isinstance(text, str) else text[k])
 
     gone = [f[:-1] for f in ind.fields if f.endswith("?") and f[:-1] in absent]
-    if gone:
-        add(np.ones(n), f"column(s) {', '.join(gone)} not in the data: the indicator cannot "
+    if gone:  # the status says it for rows that are not measured
+        add(measured, f"column(s) {', '.join(gone)} not in the data: the indicator cannot "
             "be measured (coverage 0)")
     weak = [f[:-1] for f in ind.fields if f.endswith("+") and f[:-1] in absent]
     if weak:
-        add(np.ones(n), f"supplementary column(s) {', '.join(weak)} not in the data: the "
+        add(measured, f"supplementary column(s) {', '.join(weak)} not in the data: the "
             "value is a lower bound")
     if ind.unit not in ("count", "eur"):
-        add(df["n_eligible"].to_numpy(float) == 0, "no eligible units")
+        add((df["n_eligible"].to_numpy(float) == 0) & measured, "no eligible units")
     cov = df["coverage"].to_numpy(float)
     if not gone:
-        low = ~np.isnan(cov) & (cov < min_coverage)
+        low = ~np.isnan(cov) & (cov < min_coverage) & measured
         add(low, [f"low coverage: {c:.0%} of units report the fields needed" for c in cov])
     v = df["value"].to_numpy(float)
-    if ind.prefix in ("RF", "OT") and ind.unit == "share" and ind.direction == "lower":
-        add(~np.isnan(v) & (v > max_flag),
+    limit = (df["status"] == "data_limit").to_numpy() if "status" in df else np.zeros(n, bool)
+    if is_risk_flag(ind):
+        add(~np.isnan(v) & (v > max_flag) & ~limit,
             [f"the flag fires on {x:.0%} of units: likely false positives, review the "
              "configuration" for x in v])
     if "warning" in df:
@@ -408,8 +432,9 @@ def _resolve_ids(ids: str | Sequence[str]) -> list[str]:
 def compute(ids: str | Sequence[str], data: Dataset | str | Path,
             by: str | Sequence[str] | None = None, engine: str = "auto",
             thresholds: str | Path | Mapping[str, Any] | None = None,
-            min_coverage: float = MIN_COVERAGE, max_flag_share: float = MAX_FLAG_SHARE
-            ) -> IndicatorResult:
+            min_coverage: float = MIN_COVERAGE, max_flag_share: float = MAX_FLAG_SHARE,
+            min_measurable_coverage: float = MIN_MEASURABLE_COVERAGE,
+            data_limit_flag_share: float = DATA_LIMIT_FLAG_SHARE) -> IndicatorResult:
     """Compute indicators of the catalogue.
 
     Parameters
@@ -432,6 +457,10 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
         Coverage below which a row carries a warning.
     max_flag_share : float
         Share of flagged units above which a red flag carries a warning.
+    min_measurable_coverage : float
+        Coverage below which a row is not measurable (value and light null).
+    data_limit_flag_share : float
+        Share of flagged units at or above which a risk flag is a data limit.
 
     Returns
     -------
@@ -491,7 +520,7 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
         df["unit"] = ind.unit
         df["weighting"] = ind.weighting
         df["target"] = s.get("target", np.nan)
-        df["light"] = [light(v, s.get("green"), s.get("red")) for v in df["value"]]
+        df = assess(ind, df, frames.absent, s, min_measurable_coverage, data_limit_flag_share)
         if "warning" not in df:
             df["warning"] = None
         df["warning"] = _warnings(ind, df, frames.absent, min_coverage, max_flag_share)
@@ -502,7 +531,7 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
             frame[k] = frame[k].astype("Int64").where(frame[k] != -1, pd.NA)
         else:
             frame[k] = frame[k].astype(object).where(frame[k] != MISSING, None)
-    cols = ["indicator_id", *keys, *RESULT_COLUMNS]
+    cols = ["indicator_id", *keys, *RESULT_COLUMNS, *STATUS_COLUMNS]
     for c in cols:
         if c not in frame:
             frame[c] = np.nan
@@ -512,5 +541,7 @@ def compute(ids: str | Sequence[str], data: Dataset | str | Path,
         frame[c] = frame[c].astype(float)
     frame["n_eligible"] = frame["n_eligible"].round().astype("Int64")
     frame["excluded"] = frame["excluded"].round().astype("Int64")
+    for c in ("warning", "light", *STATUS_COLUMNS):  # None, never NaN, where there is none
+        frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
     return IndicatorResult(frame=frame, by=tuple(keys), engine=frames.engine,
                            ids=tuple(id_list), thresholds=settings)

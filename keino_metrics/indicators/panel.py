@@ -43,7 +43,10 @@ def buyer_year_panel(data: Dataset | str | Path,
         years), a time-invariant size covariate.
     """
     ids = list(dict.fromkeys([*outcomes, "KEINO-VOL-LOTS", "KEINO-VOL-EUR"]))
-    res = compute(ids, data, by=["buyer_id", "year"], engine=engine).to_frame()
+    # every buyer-year is kept with its sums, also where its coverage is too low for a
+    # published figure: the models weigh the cells by their numerators and denominators
+    res = compute(ids, data, by=["buyer_id", "year"], engine=engine,
+                  min_measurable_coverage=0.0).to_frame()
     ds = data if isinstance(data, Dataset) else Dataset.from_parquet(data)
     buyers = ds.buyers.drop_duplicates("buyer_id")
     years = sorted(int(y) for y in res["year"].dropna().unique())

@@ -154,4 +154,53 @@ def test_cells_without_data_are_left_out_with_warning(mpdta):
                             balance="unbalanced", n_boot=99)
     tab = res.att_gt.set_index(["group", "time"])
     assert np.isnan(tab.loc[(2007, 2004), "att"])
+    # the warning is also kept in the result, for a report to show
+    assert any("left out of the aggregations" in n for n in res.notes)
+    assert "left out of the aggregations" in res.summary("en")
     assert np.isfinite(res.aggregate("group").estimate)
+
+
+@pytest.fixture(scope="module")
+def demo_programmes():
+    """Effects by programme on the demo corpus, whose true effect is known."""
+    import warnings
+
+    from keino_metrics import demo
+    from keino_metrics.demo import programmes
+    from keino_metrics.impact import did_by_programme
+
+    data = demo.load()
+    panel = programmes.panel(data, "innovative")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # dropped units: kept in res.notes
+        res = did_by_programme(panel, "share", data.programme_participation, n_boot=199,
+                               seed=1)
+    return data, res
+
+
+def test_each_programme_is_estimated_own_first_pooled_last(demo_programmes):
+    from keino_metrics.demo.programmes import PROGRAMMES
+    from keino_metrics.impact.did import OWN_PROGRAMME, POOLED
+
+    data, res = demo_programmes
+    order = list(res.table["programme"])
+    assert order[0] == OWN_PROGRAMME and order[-1] == POOLED
+    assert set(order[1:-1]) == set(PROGRAMMES) - {OWN_PROGRAMME}
+    pp = data.programme_participation.sort_values("start_date").drop_duplicates("buyer_id")
+    first_own = int((pp["programme"] == OWN_PROGRAMME).sum())
+    own = res.table.iloc[0]
+    assert 0 < own["n_treated"] <= first_own
+    assert res.table["n_treated"].iloc[:-1].sum() == res.table["n_treated"].iloc[-1]
+    assert all("dropped" in n for n in res.table["notes"])     # disclosed, not silenced
+
+
+def test_programme_effects_cover_the_known_truth(demo_programmes):
+    from keino_metrics.demo.programmes import true_aggregate
+
+    _, res = demo_programmes
+    for row in res.table.itertuples(index=False):
+        sizes = dict(res.results[row.programme].cohort_sizes)
+        truth = float(true_aggregate("innovative", "simple", sizes, (2018, 2025)).iloc[0])
+        assert row.ci_low <= truth <= row.ci_high, (row.programme, truth)
+        assert row.ci_low > 0                  # each programme's effect is detected
+    assert "KEINO-kehittämisohjelma" in res.summary("en").splitlines()[1]

@@ -171,3 +171,23 @@ def test_uninformative_classifier_gives_undefined_share():
     assert est.sensitivity_ + est.specificity_ <= 1
     res = est.estimate(texts)
     assert np.isnan(res.estimate) and np.isnan(res.ci[0]) and np.isnan(res.ci[1])
+
+
+def test_result_says_whether_the_classifier_is_reliable(lots):
+    from keino_metrics.impact.hidden import MIN_AUC
+
+    good = HiddenVolumeEstimator(mode="pu", n_boot=50, random_state=3).fit(
+        lot_texts(lots), lots["flag"]).estimate()
+    assert good.min_auc == MIN_AUC
+    assert good.auc >= MIN_AUC and good.reliable
+    assert good.reliability.startswith("reliable")
+    rng = np.random.default_rng(9)
+    words = np.array(GENERIC["fi"])
+    texts = [" ".join(rng.choice(words, 5)) for _ in range(400)]
+    labels = rng.random(400) < 0.3
+    with pytest.warns(UserWarning, match="AUC"):
+        poor = HiddenVolumeEstimator(mode="pu", n_boot=20, cv=3).fit(texts, labels).estimate()
+    assert poor.auc < MIN_AUC and not poor.reliable
+    assert f"at least {MIN_AUC}" in poor.reliability
+    assert "NOT reliable" in poor.summary("en")
+    assert bool(poor.to_frame()["reliable"].iloc[0]) is False

@@ -27,7 +27,7 @@ EXPECTED = [
     ("KEINO-SOCIAL-N", 1, 3, 1 / 3, 2),          # only CN1 answers social for CAN1/L1
     ("SMS-01", 1, 3, 1 / 3, 2),                  # CAN3 framework, CAN4 no count
     ("SMS-02", 1, 4, 0.25, 0),
-    ("SMS-04", 0, 4, 0.0, 0),
+    ("SMS-04", 0, 4, None, 0),                  # no CPB column: a bound of 0, not measured
     ("SMS-05", 2, 4, 0.5, 1),
     ("SMS-06", 445, 3, 445 / 3, 2),              # 60 + 90 + 295 days
     ("SMS-07", 2, 4, 0.5, 1),
@@ -40,7 +40,7 @@ EXPECTED = [
     ("KEINO-MKT-TENDERS", 7, 4, 1.75, 1),
     ("KEINO-MKT-DIALOGUE", 1, 2, 0.5, 2),
     ("KEINO-MKT-INNOVPART", 0, 4, 0.0, 0),
-    ("FI-SME-CONS", 1, 1, 1.0, 6),
+    ("FI-SME-CONS", 1, 1, None, 6),              # coverage 1/7: below the measurable minimum
     ("RF-R003", 1, 3, 1 / 3, 2),                 # CN2 deadline 10 days after publication
     ("RF-R018", 1, 3, 1 / 3, 2),
     ("OT-I1", 1, 3, 1 / 3, 2),
@@ -68,7 +68,10 @@ def test_known_values(result, iid, num, den, value, excluded):
         assert math.isnan(row["denominator"])
     else:
         assert row["denominator"] == pytest.approx(den)
-    assert row["value"] == pytest.approx(value)
+    if value is None:
+        assert math.isnan(row["value"]) and row["status"] == "not_measurable"
+    else:
+        assert row["value"] == pytest.approx(value)
     assert row["excluded"] == excluded
 
 
@@ -141,7 +144,8 @@ def test_result_columns(result):
     cols = list(result.to_frame().columns)
     assert cols == ["indicator_id", "value", "numerator", "denominator", "unit", "weighting",
                     "n_eligible", "excluded", "excluded_reasons", "coverage", "ci_low",
-                    "ci_high", "target", "light", "warning"]
+                    "ci_high", "target", "light", "warning", "status", "status_reason",
+                    "light_rule", "light_source"]
     assert set(result.to_frame()["unit"]) <= {"share", "count", "eur", "days", "index", "ratio"}
 
 
