@@ -146,6 +146,9 @@ def assess(ind: Indicator, df: pd.DataFrame, absent: frozenset[str],
               "separate risky units from "
               "ordinary ones; it describes the data or the configuration, not the buyers)"
               for v in value])
+    # whatever the cause (a source table the data does not hold, a custom
+    # computation with nothing to compute on), a row without a value was not measured
+    mark(np.isnan(value), "not_measurable", "no value could be computed from the data")
     nm = status == "not_measurable"
     for c in ("value", "ci_low", "ci_high"):
         out[c] = np.where(nm, np.nan, pd.to_numeric(out[c], errors="coerce").to_numpy(float))
