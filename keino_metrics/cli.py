@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data-dir", type=Path, default=None,
                    help="directory of canonical Parquet tables (default: the generated demo "
                         "data in data/raw/demo, created when missing)")
-    r.add_argument("--language", nargs="+", choices=["fi", "en"], default=["fi", "en"],
+    r.add_argument("--language", nargs="+", choices=["fi", "sv", "en"], default=["fi", "en"],
                    help="report language(s) (default: fi en)")
     r.add_argument("--seed", type=int, default=2024,
                    help="seed of the demo data and of every random step (default: 2024)")
@@ -123,29 +123,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_report(a: argparse.Namespace) -> int:
-    from keino_metrics.report.run import build_report
+    from keino_metrics.report import annual, driver, impact
 
-    common = dict(year=a.year, data_dir=a.data_dir, language=tuple(a.language), seed=a.seed,
-                  out_dir=a.out or paths.reports_dir(), progress=not a.no_progress)
-    if not a.no_impact:
-        from keino_metrics.report.impact import validate_impact_params
-        from keino_metrics.report.params import YEAR_RANGE
-
-        # Fail on a bad impact parameter before the annual report spends any time. The
-        # default year is chosen from the data later, and checked against it there.
-        year = a.year if a.year is not None else YEAR_RANGE[0]
-        for lang in a.language:
-            validate_impact_params(year=year, data_dir=a.data_dir, language=lang,
-                                   seed=a.seed, outcome=a.outcome, programme=a.programme,
-                                   control=a.control)
-    out = build_report(**common)
-    print(f"annual report written to {out}")
-    if not a.no_impact:
-        from keino_metrics.report.impact import build_impact_report
-
-        out = build_impact_report(**common, outcome=a.outcome, programme=a.programme,
-                                  control=a.control)
-        print(f"impact report written to {out}")
+    reports = [annual.REPORT] if a.no_impact else [annual.REPORT, impact.REPORT]
+    options = {impact.REPORT.name: {"outcome": a.outcome, "programme": a.programme,
+                                    "control": a.control}} if not a.no_impact else {}
+    out = driver.build(reports, year=a.year, data_dir=a.data_dir, language=tuple(a.language),
+                       seed=a.seed, options=options, out_dir=a.out or paths.reports_dir(),
+                       progress=not a.no_progress)
+    for r in reports:
+        print(f"{r.name.replace('_', ' ')} written to {out}")
     return 0
 
 

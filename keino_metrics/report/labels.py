@@ -14,7 +14,7 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-__all__ = ["LANGUAGES", "FALLBACK", "catalogue", "text", "keys"]
+__all__ = ["LANGUAGES", "FALLBACK", "catalogue", "text", "keys", "has_text"]
 
 #: Languages with a catalogue, in the order they are offered.
 LANGUAGES: tuple[str, ...] = ("fi", "en", "sv")
@@ -60,6 +60,11 @@ def catalogue(lang: str) -> dict[str, str]:
 def keys(lang: str = "en") -> frozenset[str]:
     """The keys defined for ``lang`` (after fallback)."""
     return frozenset(catalogue(lang))
+
+
+def has_text(key: str, lang: str = "en") -> bool:
+    """Whether the catalogue of ``lang`` defines ``key``."""
+    return key in catalogue(lang)
 
 
 def text(key: str, lang: str, **values: object) -> str:

@@ -1,41 +1,26 @@
-"""HTML fragments of the report notebook: headings, banners and tables.
+"""HTML building blocks shared by every report: headings, banners and tables.
 
-The notebook shows every text through these functions, in the language of
-the run, so that one notebook gives a Finnish, Swedish or English report and
-its cells stay one line long. Output is plain, deterministic HTML: no ids,
-no timestamps, no paths; values that depend on the machine (git revision,
-Python version, platform, package versions) are wrapped in
-``<span class="volatile">`` so that notebook checks can mask them.
+A report's notebook shows every text through these functions and its own
+``render`` module, in the language of the run, so that one notebook gives a
+Finnish, Swedish or English report and its cells stay one line long. Output is
+plain, deterministic HTML: no ids, no timestamps, no paths; values that depend
+on the machine (git revision, Python version, platform, package versions) are
+wrapped in ``<span class="volatile">`` so that notebook checks can mask them.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
-from keino_metrics import __version__
 from keino_metrics.report import numbers, tables
-from keino_metrics.report.content import ReportContent
 from keino_metrics.report.labels import text
 
-__all__ = ["STYLE", "percent", "heading", "paragraph", "banner", "section", "title_block",
-           "indicator_table", "breakdown_table", "trend_table", "volume_table", "rows_table",
-           "completeness_table", "counts_table", "metadata_block", "catalogue_table",
-           "SCOREBOARD_COLUMNS", "RISK_COLUMNS", "CAPABILITY_COLUMNS", "scoreboard_table",
-           "risk_table", "capability_table"]
-
-#: Columns of the Scoreboard page (``ReportContent.scoreboard()``).
-SCOREBOARD_COLUMNS: tuple[str, ...] = (
-    "indicator_id", "value", "numerator", "denominator", "coverage", "ci", "target", "light",
-    "threshold_source", "reference_values", "warning")
-#: Columns of the risk page (``ReportContent.risk()``).
-RISK_COLUMNS: tuple[str, ...] = (
-    "indicator_id", "value", "numerator", "denominator", "coverage", "ci", "light", "warning",
-    "limits")
-#: Columns of the capability page (``ReportContent.capability()``).
-CAPABILITY_COLUMNS: tuple[str, ...] = ("indicator_id", "year", "value", "ci", "n_eligible", "alpha", "warning")
+__all__ = ["STYLE", "percent", "heading", "paragraph", "banner", "section", "html_table",
+           "rows_table", "completeness_table", "counts_table", "metadata_block",
+           "catalogue_table"]
 
 #: CSS for the report's tables and banners (emitted once, with the title).
 STYLE = """<style>
@@ -53,22 +38,18 @@ def percent(share: float | None, lang: str) -> str:
     """A target or share as a whole per cent (``10 %``, ``10%``)."""
     return numbers.percent(share, lang, 0)
 
-
 def heading(title: str, level: int = 2) -> str:
     """An HTML heading."""
     return f"<h{level}>{html.escape(title)}</h{level}>"
-
 
 def paragraph(body: str, cls: str | None = None) -> str:
     """An HTML paragraph of plain text."""
     c = f' class="{cls}"' if cls else ""
     return f"<p{c}>{html.escape(body)}</p>"
 
-
 def banner(lang: str) -> str:
     """The demo-data warning box."""
     return f'<div class="keino-banner">{html.escape(text("report.demo_banner", lang))}</div>'
-
 
 def section(key: str, lang: str, *, demo: bool, intro: str | None = None) -> str:
     """Section heading, the demo banner when ``demo``, and an introduction."""
@@ -79,107 +60,9 @@ def section(key: str, lang: str, *, demo: bool, intro: str | None = None) -> str
         parts.append(paragraph(intro))
     return "\n".join(parts)
 
-
-def title_block(content: ReportContent, lang: str, seed: int) -> str:
-    """Title, subtitle, data line, reading guide (and the demo banner)."""
-    parts = [STYLE,
-             heading(text("report.title", lang, year=content.year), 1),
-             paragraph(text("report.subtitle", lang, first_year=content.first_year,
-                            year=content.year), "keino-lead"),
-             paragraph(text("report.data_line", lang, source=content.source(lang),
-                            year=content.year, seed=seed, version=__version__))]
-    if content.demo:
-        parts.append(banner(lang))
-    parts.append(paragraph(text("report.how_to_read", lang)))
-    return "\n".join(parts)
-
-
-def _html(df: pd.DataFrame) -> str:
+def html_table(df: pd.DataFrame) -> str:
+    """``df`` as a report table (see :func:`keino_metrics.report.tables.html_table`)."""
     return tables.html_table(df)
-
-
-def indicator_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
-                    by: Iterable[str] = (), columns: Iterable[str] | None = None,
-                    green: Mapping[str, str] | None = None) -> str:
-    """Indicator results with traffic lights (see :func:`tables.indicator_table`)."""
-    kw = {} if columns is None else {"columns": tuple(columns)}
-    return _html(tables.indicator_table(frame, lang, names=names, by=tuple(by), green=green,
-                                        **kw))
-
-
-def scoreboard_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
-                     green: Mapping[str, str] | None = None) -> str:
-    """The Scoreboard indicators with traffic light, threshold source and EU reference."""
-    return indicator_table(frame, lang, names, columns=SCOREBOARD_COLUMNS, green=green)
-
-
-def risk_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
-               green: Mapping[str, str] | None = None) -> str:
-    """The integrity and risk indicators with their warnings and stated limits."""
-    return indicator_table(frame, lang, names, columns=RISK_COLUMNS, green=green)
-
-
-def capability_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str]) -> str:
-    """Capability indices by year with their interval, responses and Cronbach's alpha."""
-    return indicator_table(frame, lang, names, columns=CAPABILITY_COLUMNS)
-
-
-def breakdown_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
-                    category: str) -> str:
-    """One row per category, one column per indicator: value and N (denominator)."""
-    ids = [i for i in names if i in set(frame["indicator_id"])]
-    cats = sorted(frame[category].astype(str).unique())
-    rows = []
-    for cat in cats:
-        rec = {text(f"column.{category}", lang): cat}
-        for ind in ids:
-            d = frame[(frame[category].astype(str) == cat) & (frame["indicator_id"] == ind)]
-            if d.empty:
-                rec[f"{names[ind]} ({ind})"] = numbers.MISSING
-                continue
-            r = d.iloc[0]
-            rec[f"{names[ind]} ({ind})"] = (f"{tables.format_value(r['value'], r['unit'], lang)} "
-                                            f"(N = {numbers.number(r['denominator'], lang)})")
-        rows.append(rec)
-    return _html(pd.DataFrame(rows))
-
-
-def trend_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str], *,
-                min_coverage: float = 0.5) -> str:
-    """Indicator (rows) by year (columns), values formatted by unit.
-
-    Values whose coverage is below ``min_coverage`` get an asterisk, explained
-    under the table.
-    """
-    rows = []
-    flagged = False
-    for ind in [i for i in names if i in set(frame["indicator_id"])]:
-        d = frame[frame["indicator_id"] == ind]
-        rec = {text("column.indicator", lang): f"{names[ind]} ({ind})"}
-        for r in d.sort_values("year").itertuples():
-            low = pd.notna(r.coverage) and r.coverage < min_coverage
-            flagged = flagged or low
-            rec[str(int(r.year))] = tables.format_value(r.value, r.unit, lang) + (" *" if low
-                                                                               else "")
-        rows.append(rec)
-    out = _html(pd.DataFrame(rows))
-    if flagged:
-        out += paragraph(text("text.low_coverage_table", lang,
-                              share=numbers.percent(min_coverage, lang, 0)))
-    return out
-
-
-def volume_table(volume: pd.DataFrame, lang: str) -> str:
-    """Notices, lots and awarded euros (millions) by year."""
-    df = pd.DataFrame({
-        text("column.year", lang): volume["year"].astype(int).astype(str),
-        text("column.notices", lang): [numbers.number(v, lang) for v in volume["notices"]],
-        text("column.lots", lang): [numbers.number(v, lang) for v in volume["lots"]],
-        f'{text("column.value", lang)} ({text("unit.eur_million", lang)})':
-            [numbers.eur_million(v, lang) for v in volume["value_eur"]],
-    })
-    return _html(df)
-
 
 def rows_table(rows: pd.DataFrame, lang: str) -> str:
     """Rows per table and year."""
@@ -187,8 +70,7 @@ def rows_table(rows: pd.DataFrame, lang: str) -> str:
     df.columns = [text("column.all", lang) if c == "total" else str(c) for c in df.columns]
     df = df.map(lambda v: numbers.number(v, lang))
     df.insert(0, text("column.table", lang), list(rows.index))
-    return _html(df.reset_index(drop=True))
-
+    return html_table(df.reset_index(drop=True))
 
 def completeness_table(comp: pd.DataFrame, lang: str) -> str:
     """Completeness of key fields (shares as per cent)."""
@@ -198,8 +80,7 @@ def completeness_table(comp: pd.DataFrame, lang: str) -> str:
     idx = comp.index.to_frame(index=False)
     df.insert(0, text("column.field", lang), list(idx["field"]))
     df.insert(0, text("column.table", lang), list(idx["table"]))
-    return _html(df.reset_index(drop=True))
-
+    return html_table(df.reset_index(drop=True))
 
 def counts_table(frame: pd.DataFrame, lang: str) -> str:
     """A table of counts: known columns translated, integers formatted, booleans as words."""
@@ -221,8 +102,7 @@ def counts_table(frame: pd.DataFrame, lang: str) -> str:
             df[head] = [numbers.percent(v, lang, 0) for v in s]
         else:
             df[head] = s.astype(str).to_numpy()
-    return _html(df)
-
+    return html_table(df)
 
 def catalogue_table(cat: pd.DataFrame, lang: str) -> str:
     """Indicator definitions: id, name, definition (and formula when present)."""
@@ -237,12 +117,10 @@ def catalogue_table(cat: pd.DataFrame, lang: str) -> str:
         text("column.unit", lang): cat["unit"] if "unit" in cat else "",
         text("column.interval", lang): cat["interval"] if "interval" in cat else "",
     })
-    return _html(df)
-
+    return html_table(df)
 
 def _volatile(value: object) -> str:
     return f'<span class="volatile">{html.escape(str(value))}</span>'
-
 
 def metadata_block(meta: Mapping[str, object], lang: str) -> str:
     """The reproducibility appendix: parameters, environment, input hashes."""
