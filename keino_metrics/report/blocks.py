@@ -11,14 +11,14 @@ wrapped in ``<span class="volatile">`` so that notebook checks can mask them.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from keino_metrics.labels import has_text, text
 from keino_metrics.report import numbers, tables
-from keino_metrics.report.labels import text
 
-__all__ = ["STYLE", "percent", "heading", "paragraph", "banner", "section", "html_table",
+__all__ = ["STYLE", "percent", "heading", "paragraph", "banner", "section", "html_table", "value_label",
            "rows_table", "completeness_table", "counts_table", "metadata_block",
            "catalogue_table"]
 
@@ -60,17 +60,28 @@ def section(key: str, lang: str, *, demo: bool, intro: str | None = None) -> str
         parts.append(paragraph(intro))
     return "\n".join(parts)
 
-def html_table(df: pd.DataFrame) -> str:
+def html_table(df: pd.DataFrame, *, escape_columns: Sequence[str] | None = None) -> str:
     """``df`` as a report table (see :func:`keino_metrics.report.tables.html_table`)."""
-    return tables.html_table(df)
+    return tables.html_table(df, escape_columns=escape_columns)
+
+#: Columns whose values are identifiers (file paths, field and format names), shown as code.
+CODE_COLUMNS = frozenset({"input", "field", "source", "source_file", "record"})
+
+
+def value_label(column: str, value: object, lang: str) -> str:
+    """``value`` of ``column`` as the catalogue names it (``value.<column>.<value>``), else as is."""
+    key = f"value.{column}.{value}"
+    return text(key, lang) if has_text(key, lang) else str(value)
+
 
 def rows_table(rows: pd.DataFrame, lang: str) -> str:
     """Rows per table and year."""
     df = rows.copy()
     df.columns = [text("column.all", lang) if c == "total" else str(c) for c in df.columns]
     df = df.map(lambda v: numbers.number(v, lang))
-    df.insert(0, text("column.table", lang), list(rows.index))
+    df.insert(0, text("column.table", lang), [value_label("table", t, lang) for t in rows.index])
     return html_table(df.reset_index(drop=True))
+
 
 def completeness_table(comp: pd.DataFrame, lang: str) -> str:
     """Completeness of key fields (shares as per cent)."""
@@ -78,9 +89,14 @@ def completeness_table(comp: pd.DataFrame, lang: str) -> str:
     df.columns = [text("column.all", lang) if c == "total" else str(c) for c in df.columns]
     df = df.map(lambda v: numbers.percent(v, lang, 0))
     idx = comp.index.to_frame(index=False)
-    df.insert(0, text("column.field", lang), list(idx["field"]))
-    df.insert(0, text("column.table", lang), list(idx["table"]))
-    return html_table(df.reset_index(drop=True))
+    escape = [str(col) for col in df.columns]
+    df.insert(0, text("column.field", lang),
+              [f"<code>{html.escape(str(f))}</code>" for f in idx["field"]])
+    df.insert(0, text("column.table", lang),
+              [value_label("table", t, lang) for t in idx["table"]])
+    return html_table(df.reset_index(drop=True),
+                      escape_columns=[text("column.table", lang), *escape])
+
 
 def counts_table(frame: pd.DataFrame, lang: str) -> str:
     """A table of counts: known columns translated, integers formatted, booleans as words."""
@@ -100,24 +116,40 @@ def counts_table(frame: pd.DataFrame, lang: str) -> str:
             df[head] = [numbers.number(v, lang) for v in s]
         elif pd.api.types.is_float_dtype(s) and col == "completeness":
             df[head] = [numbers.percent(v, lang, 0) for v in s]
+        elif col in CODE_COLUMNS:
+            df[head] = [f"<code>{html.escape(str(v))}</code>" for v in s]
         else:
-            df[head] = s.astype(str).to_numpy()
-    return html_table(df)
+            df[head] = [html.escape(value_label(str(col), v, lang)) for v in s.astype(str)]
+    return html_table(df, escape_columns=())
+
 
 def catalogue_table(cat: pd.DataFrame, lang: str) -> str:
-    """Indicator definitions: id, name, definition (and formula when present)."""
+    """Indicator definitions: id, name, definition, formula (as code), unit and interval.
+
+    ``cat`` is the catalogue in ``lang`` (its texts are already translated); the
+    formula is notation, not prose, and is shown as code.
+    """
+    formula = cat["formula"] if "formula" in cat else pd.Series([""] * len(cat))
     df = pd.DataFrame({
-        text("column.indicator_id", lang): cat["indicator_id"],
-        text("column.name", lang): cat["name"],
-        text("column.definition", lang): [
-            f"{d} {f}".strip() if isinstance(f, str) and f else str(d)
-            for d, f in zip(cat["definition"],
-                            cat["formula"] if "formula" in cat else [""] * len(cat),
-                            strict=True)],
-        text("column.unit", lang): cat["unit"] if "unit" in cat else "",
-        text("column.interval", lang): cat["interval"] if "interval" in cat else "",
+        text("column.indicator_id", lang): [html.escape(str(v)) for v in cat["indicator_id"]],
+        text("column.name", lang): [html.escape(str(v)) for v in cat["name"]],
+        text("column.definition", lang): [html.escape(str(v)) for v in cat["definition"]],
+        text("column.formula", lang): [f"<code>{html.escape(str(f))}</code>" if f else ""
+                                       for f in formula],
+        text("column.unit", lang): [text(f"unit.{u}", lang) for u in cat["unit"]]
+        if "unit" in cat else "",
+        text("column.interval", lang): [html.escape(str(v)) for v in cat["interval"]]
+        if "interval" in cat else "",
     })
-    return html_table(df)
+    return html_table(df, escape_columns=())
+
+
+def _table_name(name: str, lang: str) -> str:
+    """A table of the data model in ``lang``, or its name as code (``extra.*`` tables)."""
+    if has_text(f"value.table.{name}", lang):
+        return html.escape(value_label("table", name, lang))
+    return f"<code>{html.escape(name)}</code>"
+
 
 def _volatile(value: object) -> str:
     return f'<span class="volatile">{html.escape(str(value))}</span>'
@@ -155,13 +187,13 @@ def metadata_block(meta: Mapping[str, object], lang: str) -> str:
     counts = meta.get("row_counts") or {}
     if counts:
         out.append(heading(text("metadata.row_counts", lang), 3))
-        cbody = "".join(f"<tr><td>{html.escape(k)}</td><td>{numbers.number(v, lang)}</td></tr>"
-                        for k, v in counts.items())
+        cbody = "".join(f"<tr><td>{_table_name(k, lang)}</td>"
+                        f"<td>{numbers.number(v, lang)}</td></tr>" for k, v in counts.items())
         out.append(f'<table class="keino-table">{cbody}</table>')
     pk = meta.get("packages") or {}
     if pk:
         out.append(heading(text("metadata.package_versions", lang), 3))
-        pbody = "".join(f"<tr><td>{html.escape(k)}</td><td>{_volatile(v)}</td></tr>"
+        pbody = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{_volatile(v)}</td></tr>"
                         for k, v in pk.items())
         out.append(f'<table class="keino-table">{pbody}</table>')
     return "\n".join(out)

@@ -27,6 +27,7 @@ import os
 import re
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,8 +36,8 @@ from typing import Any
 
 from keino_metrics import paths
 from keino_metrics.dataset import Dataset
+from keino_metrics.labels import LANGUAGES, text
 from keino_metrics.report import cache, figures, metadata, params, tables
-from keino_metrics.report.labels import LANGUAGES, text
 
 __all__ = ["Report", "build", "notebook_content", "load_data", "latest_complete_year",
            "source_date_epoch", "export_html", "languages", "report_metadata",
@@ -258,15 +259,57 @@ def export_html(notebook: str | os.PathLike[str], html_path: str | os.PathLike[s
     return out
 
 
-def _content(report: Report, p: Any, data: Dataset, data_dir: Path, store: Path) -> Any:
+def _content_name(report: Report, p: Any, data_dir: Path) -> str:
     base = {k: v for k, v in p.to_dict().items() if k not in ("language", "data_dir")}
     key = cache.key(report.name, base, data_dir=data_dir, samples_dir=paths.samples_dir())
-    name = f"{report.name}-{key[:24]}"
-    content = cache.load(store, name)
-    if content is None:
-        content = report.compute(data, p)
-        cache.store(store, name, content)
-    return content
+    return f"{report.name}-{key[:24]}"
+
+
+def _compute_into(report: Report, p: Any, data: Dataset, store: Path, name: str) -> None:
+    cache.store(store, name, report.compute(data, p))
+
+
+def _contents(reports: Sequence[Report], first: Mapping[str, Any], data: Dataset,
+              data_dir: Path, store: Path) -> Iterator[tuple[Report, Any]]:
+    """Each report's content, in order: from the cache, or computed once.
+
+    When more than one content must be computed, the later ones are computed in
+    forked processes (which share the loaded data without copying it) while this
+    process computes the first and the caller goes on with it; each child stores
+    its content in the cache, from where it is read when its turn comes.
+    """
+    import multiprocessing
+
+    names = {r.name: _content_name(r, first[r.name], data_dir) for r in reports}
+    missing = [r for r in reports if cache.load(store, names[r.name]) is None]
+    children = {}
+    if len(missing) > 1:
+        ctx = multiprocessing.get_context("fork")
+        for r in missing[1:]:
+            proc = ctx.Process(target=_compute_into, name=f"content-{r.name}",
+                               args=(r, first[r.name], data, store, names[r.name]))
+            proc.start()
+            children[r.name] = proc
+    return _collect(reports, first, data, store, names, children)
+
+
+def _collect(reports: Sequence[Report], first: Mapping[str, Any], data: Dataset, store: Path,
+             names: Mapping[str, str], children: dict[str, Any]
+             ) -> Iterator[tuple[Report, Any]]:
+    try:
+        for r in reports:
+            proc = children.pop(r.name, None)
+            if proc is not None:
+                proc.join()
+            content = cache.load(store, names[r.name])
+            if content is None:  # not cached, or the child failed: compute here (and raise)
+                content = r.compute(data, first[r.name])
+                cache.store(store, names[r.name], content)
+            yield r, content
+    finally:
+        for proc in children.values():
+            proc.terminate()
+            proc.join()
 
 
 def build(reports: Sequence[Report], *, year: int | None = None,
@@ -322,7 +365,7 @@ def build(reports: Sequence[Report], *, year: int | None = None,
     out_root = out_root if out_root.is_absolute() else root / out_root
     store = out_root / CACHE_DIR
 
-    bar = tqdm(total=2 + 3 * len(reports) + 2 * len(reports) * len(langs), desc="reports",
+    bar = tqdm(total=1 + 3 * len(reports) + 2 * len(reports) * len(langs), desc="reports",
                unit="step", disable=not progress)
     try:
         bar.set_postfix_str("data")
@@ -335,58 +378,65 @@ def build(reports: Sequence[Report], *, year: int | None = None,
         folder = out_root / str(report_year)
         epoch = source_date_epoch(report_year)
         created = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
-        contents, handed = {}, {}
-        for r in reports:
-            bar.set_postfix_str(f"content {r.name}")
-            first = checked[r.name][0]
-            content = _content(r, first, data, data_path, store)
-            contents[r.name] = dataclasses.replace(
-                content, meta=report_metadata(r, first, langs, data))
-            handed[r.name] = cache.write_pickle(contents[r.name],
-                                                store / f"run-{r.name}.pkl")
-            bar.update()
-        with _env(SOURCE_DATE_EPOCH=str(epoch)), _kernel(root) as km:
-            import papermill as pm
-
-            for r in reports:
-                for p in checked[r.name]:
-                    bar.set_postfix_str(f"{r.name} {p.language}")
-                    nb_out = folder / f"{r.name}_{p.language}.ipynb"
-                    nb_out.parent.mkdir(parents=True, exist_ok=True)
-                    pm.execute_notebook(
-                        str(root / r.notebook), str(nb_out),
-                        parameters={**p.to_dict(), "content_path": str(handed[r.name])},
-                        cwd=str(root), kernel_name="python3", progress_bar=False,
-                        log_output=False, km=km)
+        first = {r.name: checked[r.name][0] for r in reports}
+        with _env(SOURCE_DATE_EPOCH=str(epoch)), ThreadPoolExecutor(1) as writer:
+            files = []
+            contents = _contents(reports, first, data, data_path, store)
+            with _kernel(root) as km:
+                for r, content in contents:
                     bar.update()
-                    export_html(nb_out, nb_out.with_suffix(".html"),
-                                title=text(r.title_key, p.language, year=report_year))
-                    bar.update()
-        for r in reports:
-            bar.set_postfix_str(f"files {r.name}")
-            _write_files(r, contents[r.name], checked[r.name], folder, epoch, created)
-            bar.update(2)
+                    content = dataclasses.replace(
+                        content, meta=report_metadata(r, first[r.name], langs, data))
+                    handed = cache.write_pickle(content, store / f"run-{r.name}.pkl")
+                    # figures and tables are written while the notebooks run
+                    files.append((r, content, writer.submit(
+                        _write_files, r, content, checked[r.name], folder, created)))
+                    for p in checked[r.name]:
+                        bar.set_postfix_str(f"{r.name} {p.language}")
+                        _run_notebook(r, p, handed, folder, root, km, report_year)
+                        bar.update(2)
+            for r, content, written in files:
+                bar.set_postfix_str(f"metadata {r.name}")
+                _write_metadata(r, content, checked[r.name], folder, epoch, written.result())
+                bar.update(2)
     finally:
         bar.close()
     return folder
 
 
-def _write_files(r: Report, content: Any, checked: Sequence[Any], folder: Path, epoch: int,
-                 created: datetime) -> None:
+def _run_notebook(r: Report, p: Any, handed: Path, folder: Path, root: Path, km: Any,
+                  year: int) -> None:
+    import papermill as pm
+
+    nb_out = folder / f"{r.name}_{p.language}.ipynb"
+    nb_out.parent.mkdir(parents=True, exist_ok=True)
+    pm.execute_notebook(str(root / r.notebook), str(nb_out),
+                        parameters={**p.to_dict(), "content_path": str(handed)},
+                        cwd=str(root), kernel_name="python3", progress_bar=False,
+                        log_output=False, km=km)
+    export_html(nb_out, nb_out.with_suffix(".html"),
+                title=text(r.title_key, p.language, year=year))
+
+
+def _write_files(r: Report, content: Any, checked: Sequence[Any], folder: Path,
+                 created: datetime) -> list[Path]:
     written: list[Path] = []
     for p in checked:
         for name, fig in r.figures(content, p.language).items():
             written.append(figures.save(fig, folder / "figures" / f"{name}_{p.language}.png"))
     written += tables.write_csv_tables(r.tables(content), folder / "tables")
-    meta = dict(content.meta)
     for p in checked:
         sheets, formats = r.excel(content, p.language)
         written.append(tables.write_excel(
-            sheets, folder / "tables" / f"{r.name}_{p.language}.xlsx", metadata=meta,
+            sheets, folder / "tables" / f"{r.name}_{p.language}.xlsx", metadata=content.meta,
             created=created, formats=formats,
             metadata_sheet=text("metadata.sheet", p.language)))
-    meta["source_date_epoch"] = epoch
+    return written
+
+
+def _write_metadata(r: Report, content: Any, checked: Sequence[Any], folder: Path, epoch: int,
+                    written: Sequence[Path]) -> None:
+    meta = {**content.meta, "source_date_epoch": epoch}
     meta["outputs"] = metadata.output_records(folder, [
         *written, *(folder / f"{r.name}_{p.language}.html" for p in checked)])
     metadata.write(meta, folder / r.metadata_file)
-

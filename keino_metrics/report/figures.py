@@ -22,8 +22,8 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from keino_metrics.labels import text
 from keino_metrics.report import numbers
-from keino_metrics.report.labels import text
 
 __all__ = ["STYLE", "style", "caption", "finish", "share_axis", "save", "has_demo_mark",
            "DEMO_MARK_GID"]

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from keino_metrics import paths
-from keino_metrics.report.labels import LANGUAGES
+from keino_metrics.labels import LANGUAGES
 
 __all__ = ["YEAR_RANGE", "DEFAULT_DATA_DIR", "FILE_KEYS", "ReportParams", "validate",
            "check_year_in_data", "resolve_data_dir", "is_default_data_dir", "read_file"]

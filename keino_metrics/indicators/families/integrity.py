@@ -87,7 +87,7 @@ def _heterogeneous(frames, ind, keys, params):
     return out
 
 
-_heterogeneous.ci_method = "Wilson score 95 % (lot results won by a flagged supplier)"
+_heterogeneous.ci_method = "wilson_flagged_supplier"
 
 _SMS06 = next(i for i in SCOREBOARD if i.id == "SMS-06")
 

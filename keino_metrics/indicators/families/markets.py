@@ -82,8 +82,7 @@ def _concentration(frames, ind, keys, params):
 #: Lot-result columns the concentration indicators read.
 _CONCENTRATION_READS = ("value_eur", "winner_id", "buyer_id")
 
-_concentration.ci_method = ("mean over buyers; normal interval with buyers as independent "
-                            "units (95 %)")
+_concentration.ci_method = "mean_over_buyers"
 
 
 def _hhi(frames, ind, keys, params):

@@ -91,7 +91,7 @@ def _publication_rate(frames, ind, keys, params):
     return out
 
 
-_publication_rate.ci_method = "none (a census ratio)"
+_publication_rate.ci_method = "none_census"
 
 
 def _sms(iid, nm, definition, formula, frame, num, rules, unit_of_analysis="lot result",

@@ -302,7 +302,7 @@ def _mkt_over_national(frames, ind, keys, params):
     return out
 
 
-_mkt_over_national.ci_method = "none (national denominator is an estimate without error)"
+_mkt_over_national.ci_method = "none_national_denominator"
 
 TEN_PERCENT.append(Indicator(
     id="FI-10PCT-MKT-VOL31", family="innovation-target",

@@ -19,6 +19,7 @@ import pandas as pd
 
 from keino_metrics import geography
 from keino_metrics.dataset import Dataset
+from keino_metrics.labels import text
 from keino_metrics.report import coverage
 from keino_metrics.report.catalogue import (
     TARGET_FAMILY,
@@ -27,7 +28,6 @@ from keino_metrics.report.catalogue import (
     indicator_names,
     innovation_ids,
 )
-from keino_metrics.report.labels import text
 from keino_metrics.report.metadata import is_demo
 from keino_metrics.report.samples import SamplesSummary, read_samples, sample_files, summarise
 
@@ -182,18 +182,18 @@ class ReportContent:
         return float(t[0]) if len(t) == 1 else None
 
     def with_reasons(self, ids: tuple[str, ...], year: int | None = None,
-                     extra: tuple[str, ...] = ()) -> pd.DataFrame:
+                     extra: tuple[str, ...] = (), lang: str = "en") -> pd.DataFrame:
         """:meth:`select` for the report year, with a row for every id without a result.
 
         An indicator that gives no value in ``year`` (no result row, or
         coverage 0) keeps its row, with coverage 0 and the reason in
         ``warning``: the warning of its latest result, else its catalogue
         limits. ``extra`` names catalogue columns to add (``threshold_source``,
-        ``reference_values``, ``limits``); missing text becomes ``""``.
+        ``reference_values``, ``limits``), in ``lang``; missing text becomes ``""``.
         """
         year = self.year if year is None else year
         df = self.select(ids, year)
-        cat = catalogue_frame("en").set_index("indicator_id")
+        cat = catalogue_frame(lang).set_index("indicator_id")
         missing = [i for i in ids if i not in set(df["indicator_id"])]
         if missing:
             rows = []
@@ -221,18 +221,18 @@ class ReportContent:
         return (df.assign(_o=df["indicator_id"].map(order))
                 .sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True))
 
-    def scoreboard(self) -> pd.DataFrame:
+    def scoreboard(self, lang: str = "en") -> pd.DataFrame:
         """The Scoreboard indicators in the report year, with threshold source and EU average.
 
         ``reference_values`` is the catalogue's published reference (such as
         the EU average of the Scoreboard 2024) where the catalogue carries one.
         """
         return self.with_reasons(self.scoreboard_ids,
-                                 extra=("threshold_source", "reference_values"))
+                                 extra=("threshold_source", "reference_values"), lang=lang)
 
-    def risk(self) -> pd.DataFrame:
-        """The integrity and risk indicators in the report year, with their stated limits."""
-        return self.with_reasons(self.risk_ids, extra=("limits",))
+    def risk(self, lang: str = "en") -> pd.DataFrame:
+        """The integrity and risk indicators in the report year, with their stated limits in ``lang``."""
+        return self.with_reasons(self.risk_ids, extra=("limits",), lang=lang)
 
     def risk_breakdown_ids(self) -> tuple[str, ...]:
         """Risk indicators with a value for some buyer group in the report year."""

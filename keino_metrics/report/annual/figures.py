@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from keino_metrics.indicators.compute import MIN_COVERAGE
+from keino_metrics.labels import text
 from keino_metrics.report import numbers
 from keino_metrics.report.annual.content import (
     COMPETITION_IDS,
@@ -23,7 +24,6 @@ from keino_metrics.report.annual.content import (
     indicator_names,
 )
 from keino_metrics.report.figures import caption, finish, share_axis, style
-from keino_metrics.report.labels import text
 
 __all__ = ["figures", "innovation_target", "volume_trend", "share_trend", "index_trend",
            "breakdown_bars"]

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from keino_metrics import __version__
+from keino_metrics.labels import text
 from keino_metrics.report import numbers, tables
 from keino_metrics.report.annual.content import ReportContent
 from keino_metrics.report.blocks import STYLE, banner, heading, html_table, paragraph
-from keino_metrics.report.labels import text
 
 __all__ = ["title_block", "indicator_table", "breakdown_table", "trend_table", "volume_table",
            "SCOREBOARD_COLUMNS", "RISK_COLUMNS", "CAPABILITY_COLUMNS", "scoreboard_table",

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from keino_metrics.dataset import Dataset
+from keino_metrics.labels import text
 from keino_metrics.report import metadata
 from keino_metrics.report.impact.params import (
     ALL_PROGRAMMES,
@@ -34,7 +35,6 @@ from keino_metrics.report.impact.params import (
     TARGET_FAMILY,
     TARGET_YEAR,
 )
-from keino_metrics.report.labels import text
 
 __all__ = ["ImpactContent", "compute_impact", "impact_panel"]
 

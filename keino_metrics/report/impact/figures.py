@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 
+from keino_metrics.labels import text
 from keino_metrics.report import figures as shared
 from keino_metrics.report import numbers
 from keino_metrics.report.impact.content import ImpactContent
 from keino_metrics.report.impact.params import TARGET_YEAR
-from keino_metrics.report.impact.render import caption, variant_label
-from keino_metrics.report.labels import text
+from keino_metrics.report.impact.render import caption, division_label, variant_label
 
 __all__ = ["figures"]
 
@@ -161,9 +160,7 @@ def _carbon_figure(content: ImpactContent, lang: str, top: int = 12) -> Figure:
         ax.errorbar(est, y, xerr=np.abs(np.vstack([est - div["low_t"].to_numpy(float) / 1000,
                                                    div["high_t"].to_numpy(float) / 1000 - est])),
                     fmt="none", color="black", capsize=2)
-        label = div["label_en"] if "label_en" in div.columns else pd.Series("", index=div.index)
-        ax.set_yticks(y, [f"{d} {str(lab)[:40]}".strip() for d, lab in zip(div.index, label,
-                                                                             strict=True)])
+        ax.set_yticks(y, [f"{d} {division_label(d, lang)[:40]}".strip() for d in div.index])
         ax.set_xlabel(text("impact.fig.carbon_x", lang))
         ax.xaxis.set_major_formatter(numbers.tick_formatter(lang))
         ax.grid(axis="y", visible=False)

@@ -14,9 +14,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 from keino_metrics.dataset import Dataset
+from keino_metrics.labels import LANGUAGES
 from keino_metrics.report import catalogue, params
 from keino_metrics.report.coverage import data_years
-from keino_metrics.report.labels import LANGUAGES
 
 __all__ = ["NOTEBOOK", "CONTROLS", "ALL_PROGRAMMES", "DEFAULT_OUTCOME", "TARGET_YEAR",
            "TARGET_FAMILY", "DEMO_TRUTH", "N_BOOT", "N_BOOT_ROBUST", "HIDDEN_SAMPLE",

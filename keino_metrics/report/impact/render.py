@@ -7,14 +7,15 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from keino_metrics.labels import has_text, text
 from keino_metrics.report import blocks, numbers, tables
 from keino_metrics.report.catalogue import indicator_names
 from keino_metrics.report.impact.content import ImpactContent
 from keino_metrics.report.impact.params import MIN_AUC, MIN_COVERAGE, N_SIMS, TARGET_YEAR
-from keino_metrics.report.labels import has_text, text
 
 __all__ = ["title_html", "effect_html", "robustness_html", "target_html", "hidden_html",
-           "carbon_html", "appendix_html", "pp", "caption", "variant_label"]
+           "carbon_html", "appendix_html", "pp", "caption", "variant_label",
+           "division_label"]
 
 
 def pp(value: float, lang: str, decimals: int = 2) -> str:
@@ -58,6 +59,12 @@ def _section(key: str, content: ImpactContent, lang: str) -> list[str]:
     if content.demo:
         parts.append(blocks.banner(lang))
     return parts
+
+
+def division_label(division: object, lang: str) -> str:
+    """Label of a CPV division (two digits) in ``lang``; the code itself when unknown."""
+    key = f"cpv_division.{division}"
+    return text(key, lang) if has_text(key, lang) else ""
 
 
 def variant_label(row: Mapping[str, object], lang: str) -> str:
@@ -265,10 +272,8 @@ def carbon_html(content: ImpactContent, lang: str) -> str:
         text("impact.cmp.quantity", lang), text("impact.cmp.this", lang), text("impact.cmp.interval", lang),
         text("impact.cmp.published", lang)])))
     div = c.to_frame().sort_values("emissions_t", ascending=False).head(12)
-    label = div["label_en"] if "label_en" in div.columns else pd.Series("", index=div.index)
     parts.append(tables.html_table(pd.DataFrame({
-        text("impact.col.division", lang): [f"{d} {lab}".strip() for d, lab in zip(div.index, label,
-                                                                         strict=True)],
+        text("impact.col.division", lang): [f"{d} {division_label(d, lang)}" for d in div.index],
         text("impact.col.spend", lang): [numbers.eur_million(v, lang) for v in div["spend_eur"]],
         text("impact.col.factor", lang): [numbers.number(v, lang, 3) for v in div["factor_kg_per_eur"]],
         text("impact.col.emissions", lang): [f"{kt(v)} ({kt(lo)} – {kt(hi)})" for v, lo, hi in
