@@ -40,10 +40,11 @@ import statsmodels.api as sm
 from scipy import special
 
 from keino_metrics.impact.results import check_lang, fmt, label, pick
+from keino_metrics.results import Result
 
 
-@dataclass(frozen=True)
-class TargetResult:
+@dataclass(frozen=True, repr=False)
+class TargetResult(Result):
     """Result of :func:`track_target`.
 
     Attributes

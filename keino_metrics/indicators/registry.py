@@ -17,6 +17,7 @@ import pandas as pd
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio, Total
 from keino_metrics.indicators.thresholds import default_thresholds
 from keino_metrics.labels import check_language, text
+from keino_metrics.results import Explanation
 
 __all__ = ["all_indicators", "get", "ids", "resolve", "catalogue", "explain", "FAMILIES",
            "catalogue_markdown", "export_catalogue"]
@@ -170,8 +171,12 @@ def indicator_text(ind: Indicator, field: str, lang: str) -> str:
     return text(f"indicator.{ind.id}.{field}", lang)
 
 
-def explain(id: str, lang: str = "en") -> str:
-    """The full definition of indicator ``id`` as text in ``lang`` (nothing is printed)."""
+def explain(id: str, lang: str = "en") -> Explanation:
+    """The full definition of indicator ``id`` in ``lang`` (nothing is printed).
+
+    The :class:`~keino_metrics.results.Explanation` is text (``print`` shows it)
+    that a notebook displays as an HTML table.
+    """
     ind = get(id)
     check_language(lang)
 
@@ -213,7 +218,7 @@ def explain(id: str, lang: str = "en") -> str:
         lines.append(f"{lab('limits')}: {indicator_text(ind, 'limits', lang)}")
     if ind.reference_values:
         lines.append(f"{lab('reference')}: {indicator_text(ind, 'reference_values', lang)}")
-    return "\n".join(lines)
+    return Explanation("\n".join(lines))
 
 
 def catalogue_markdown(lang: str = "en", family: str | None = None) -> str:

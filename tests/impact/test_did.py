@@ -155,3 +155,13 @@ def test_cells_without_data_are_left_out_with_warning(mpdta):
     tab = res.att_gt.set_index(["group", "time"])
     assert np.isnan(tab.loc[(2007, 2004), "att"])
     assert np.isfinite(res.aggregate("group").estimate)
+
+
+def test_impact_results_follow_the_protocol(mpdta_did):
+    from matplotlib.figure import Figure
+
+    agg = mpdta_did.aggregate("dynamic")
+    assert {"estimate", "std_error", "ci_low", "ci_high"} <= set(agg.tidy().columns)
+    assert repr(agg).startswith("DiDAggregate\nATT (dynamic)")
+    assert isinstance(agg.plot(), Figure)
+    assert "<table" in mpdta_did._repr_html_()

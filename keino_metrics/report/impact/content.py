@@ -10,9 +10,8 @@ writes HTML. Warnings the models raise are recorded into the content's
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,34 +34,20 @@ from keino_metrics.report.impact.params import (
     TARGET_FAMILY,
     TARGET_YEAR,
 )
+from keino_metrics.results import Note, recorded_notes
 
 __all__ = ["ImpactContent", "compute_impact", "impact_panel"]
 
 
-@contextmanager
-def _recording(part: str, log: list[tuple[str, str]] | None) -> Iterator[None]:
-    """Record the warnings raised inside into ``log`` as ``(part, "Category: message")``.
 
-    Nothing is silenced: every distinct warning ends up in the content's
-    :attr:`ImpactContent.warnings`, which the report counts and exports.
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    if log is None:
-        for w in caught:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        return
-    for w in caught:
-        item = (part, f"{w.category.__name__}: {w.message}")
-        if item not in log:
-            log.append(item)
-
+def _recording(part: str, log: list[Note] | None):
+    """Record the warnings raised inside into ``log`` (else let them through)."""
+    return nullcontext() if log is None else recorded_notes(log, part)
 
 
 def impact_panel(data: Dataset, outcome: str, programme: str = ALL_PROGRAMMES,
                  year: int | None = None, *,
-                 log: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+                 log: list[Note] | None = None) -> pd.DataFrame:
     """Buyer-by-year panel of ``outcome`` for the programme effect.
 
     The cohort is the year of a buyer's first programme start (any programme),
@@ -155,7 +140,7 @@ def _ci_row(est: float, ci: tuple[float, float], se: float = float("nan")) -> di
 
 def _did(panel: pd.DataFrame, outcome: str, *, control: str, method: str = "dr",
          covariates: list[str] | None = None, n_boot: int, seed: int,
-         log: list[tuple[str, str]] | None = None):
+         log: list[Note] | None = None):
     from keino_metrics.impact import staggered_did
 
     with _recording(f"did:{method}:{control}", log):
@@ -165,7 +150,7 @@ def _did(panel: pd.DataFrame, outcome: str, *, control: str, method: str = "dr",
 
 
 def _effects(panel: pd.DataFrame, outcome: str, control: str, seed: int,
-             log: list[tuple[str, str]]):
+             log: list[Note]):
     """Main estimate, robustness variants and event-study rows."""
     from keino_metrics.impact import sun_abraham, twfe
 
@@ -319,7 +304,7 @@ def _audit(data: Dataset, pop: pd.DataFrame, seed: int, demo: bool) -> pd.Series
 
 
 def _hidden(data: Dataset, year: int, seed: int, demo: bool,
-            log: list[tuple[str, str]]) -> tuple[pd.DataFrame, str | None]:
+            log: list[Note]) -> tuple[pd.DataFrame, str | None]:
     """Hidden-volume estimate of the year's lots.
 
     With an audit sample (true labels of some lots) the classifier is trained on
@@ -437,8 +422,8 @@ class ImpactContent:
         Sizes for the figure captions: ``target_lots`` (lots behind the count-based
         target definitions in the report year) and ``carbon_awards`` (awards with a
         value in the report year).
-    warnings : tuple of (str, str)
-        Every distinct warning the models raised, as ``(part, "Category: message")``.
+    warnings : tuple of Note
+        Every distinct warning the models raised (``part`` names the model run).
     meta : Mapping
         Reproducibility metadata of the run (:func:`collect_metadata`); empty
         until the driver or the notebook adds it.
@@ -465,7 +450,7 @@ class ImpactContent:
     avoided: object = field(repr=False)
     notes: Mapping[str, str] = field(repr=False)
     counts: Mapping[str, int] = field(repr=False, default_factory=dict)
-    warnings: tuple[tuple[str, str], ...] = field(repr=False, default=())
+    warnings: tuple[Note, ...] = field(repr=False, default=())
     meta: Mapping[str, object] = field(repr=False, default_factory=dict)
 
     # -- derived numbers -------------------------------------------------------
@@ -504,7 +489,8 @@ class ImpactContent:
             out["impact_carbon_comparison"] = self.carbon.compare_published()
         if self.avoided is not None:
             out["impact_avoided_by_division"] = self.avoided.to_frame().reset_index()
-        out["impact_warnings"] = pd.DataFrame(list(self.warnings), columns=["part", "warning"])
+        out["impact_warnings"] = pd.DataFrame([(n.part, n.text) for n in self.warnings],
+                                              columns=["part", "warning"])
         return {k: _rounded(v) for k, v in out.items()}
 
 
@@ -536,7 +522,7 @@ def compute_impact(data: Dataset, year: int, *, outcome: str = DEFAULT_OUTCOME,
     ImpactContent
     """
     demo = metadata.is_demo(data)
-    log: list[tuple[str, str]] = []
+    log: list[Note] = []
     panel = impact_panel(data, outcome, programme, year, log=log)
     if not (panel["cohort"] > 0).any():
         raise ValueError(f"no buyer joined {programme!r} by {year}: there is no programme "
