@@ -17,7 +17,7 @@ help: ## Show this help
 	@echo "keino-metrics make targets:"
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
-	@echo "Variables: YEAR=2022 (report year), SEED=2024, LANGUAGE="fi sv en""
+	@echo "Variables: YEAR=2022 (report year), SEED=2024, LANGUAGE='fi sv en'"
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
