@@ -13,8 +13,11 @@ Subcommands
     List, explain or compute indicators of the catalogue.
 ``keino demo``
     Write the generated demonstration corpus.
+``keino fetch``
+    Download real notices from TED (``keino fetch ted``) or Hilma
+    (``keino fetch hilma``) into ``data/raw/<source>/``, resumably.
 
-argparse from the standard library is enough for four subcommands; it keeps
+argparse from the standard library is enough for five subcommands; it keeps
 the entry point free of extra dependencies.
 """
 
@@ -39,6 +42,8 @@ _EPILOG = textwrap.dedent("""\
       keino indicators --explain SMS-01
       keino indicators --ids SMS-01 KEINO-INNOV-MKT-N --by year --data data/raw/demo
       keino demo --seed 7 --out /tmp/demo
+      keino fetch ted --country FIN --from 2023-01-01 --to 2024-12-31 --out data/raw/ted
+      HILMA_API_KEY=... keino fetch hilma --from 2024-01-01 --to 2024-12-31 --out data/raw/hilma
     """)
 
 
@@ -119,7 +124,114 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
     d.add_argument("--scale", type=float, default=1.0,
                    help="size relative to the national default (default: 1.0)")
+
+    f = sub.add_parser(
+        "fetch", help="download real notices from TED or Hilma",
+        description="Download real notices into a folder that keino ingest reads as it is. "
+                    "Files are stored exactly as the service sent them, each recorded with "
+                    "its SHA-256 and source URL in DIR/.fetch/manifest.json; files already "
+                    "stored are not fetched again, so an interrupted run resumes. See "
+                    "docs/fetch.md.")
+    fsub = f.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    ft = fsub.add_parser(
+        "ted", help="notices published on TED (above the EU thresholds)",
+        description="Search TED (Search API v3, anonymous) for notices of buyers in a "
+                    "country published in a date range, then download each notice's XML "
+                    "(or, with --bulk, take them from TED's daily packages).")
+    ft.add_argument("--country", default="FIN",
+                    help="buyer country, ISO 3166 alpha-3 (default: FIN)")
+    ft.add_argument("--bulk", action="store_true",
+                    help="take the notices from TED's daily packages (one download per "
+                         "Official Journal issue) instead of one request per notice")
+    ft.add_argument("--api-url", default=None,
+                    help="one base URL for every TED path (default: $KEINO_TED_API_URL or "
+                         "TED's own hosts)")
+    ft.add_argument("--search-path", default="/v3/notices/search",
+                    help="path of the search operation (default: /v3/notices/search)")
+    fh = fsub.add_parser(
+        "hilma", help="notices with national statistics answers from Hilma",
+        description="Search Hilma's AVP index for notices published in a date range, then "
+                    "download each eForms notice with its national statistics answers. The "
+                    "subscription key is read from the environment variable HILMA_API_KEY "
+                    "(product avp-read at https://hns-hilma-prod-apim.developer.azure-api.net).")
+    fh.add_argument("--api-url", default=None,
+                    help="base URL (default: $KEINO_HILMA_API_URL or Hilma's own host)")
+    for q in (ft, fh):
+        q.add_argument("--from", dest="start", type=_date, required=True,
+                       help="first publication date, YYYY-MM-DD")
+        q.add_argument("--to", dest="end", type=_date, required=True,
+                       help="last publication date, YYYY-MM-DD (inclusive)")
+        q.add_argument("--out", type=Path, required=True,
+                       help="fetch folder, by convention data/raw/<source>")
+        q.add_argument("--since-last", action="store_true",
+                       help="start at the latest publication date already in the folder's "
+                            "manifest")
+        q.add_argument("--rate", type=float, default=None,
+                       help="requests per second at most (default: 1.2 for TED, 2 for Hilma)")
+        q.add_argument("--concurrency", type=int, default=None,
+                       help="requests in flight at most (default: 3 for TED, 2 for Hilma)")
+        q.add_argument("--attempts", type=int, default=None,
+                       help="tries per request before it counts as failed (default: 6)")
+        q.add_argument("--backoff", type=float, default=None,
+                       help="first retry wait in seconds, doubled each try (default: 1)")
+        q.add_argument("--retry-after-max", type=float, default=None,
+                       help="longest Retry-After honoured, seconds (default: 300)")
+        q.add_argument("--timeout", type=float, default=None,
+                       help="seconds to wait for a connection or data (default: 60)")
+        q.add_argument("--page-size", type=int, default=None,
+                       help="search results per page (default: 250 for TED, 1000 for Hilma)")
+        q.add_argument("--no-progress", action="store_true", help="hide the progress lines")
     return p
+
+
+def _date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _cmd_fetch(a: argparse.Namespace) -> int:
+    import dataclasses
+
+    from keino_metrics.fetch import hilma, ted
+    from keino_metrics.fetch.http import FetchError
+
+    module = ted if a.source == "ted" else hilma
+    defaults = ted.TED_SETTINGS if a.source == "ted" else hilma.HILMA_SETTINGS
+    chosen = {"rate": a.rate, "concurrency": a.concurrency, "attempts": a.attempts,
+              "backoff_initial": a.backoff, "retry_after_max": a.retry_after_max,
+              "timeout": a.timeout}
+    settings = dataclasses.replace(defaults, **{k: v for k, v in chosen.items()
+                                                if v is not None})
+    common = dict(start=a.start, end=a.end, api_url=a.api_url, since_last=a.since_last,
+                  settings=settings, progress=not a.no_progress,
+                  page_size=a.page_size or module.PAGE_SIZE)
+    try:
+        if a.source == "ted":
+            run = ted.fetch_ted(a.out, country=a.country, bulk=a.bulk,
+                                search_path=a.search_path, **common)
+        else:
+            run = hilma.fetch_hilma(a.out, **common)
+    except FetchError as exc:
+        print(f"keino fetch {a.source}: error: {exc}", file=sys.stderr)
+        return 1
+    total = run.get("total")
+    print(f"{a.source} {run['from']}..{run['to']}: the service reports "
+          f"{total if total is not None else 'no'} total; found {run['found']:,}, "
+          f"downloaded {run['downloaded']:,}, skipped (already stored) {run['skipped']:,}, "
+          f"failed {run['failed']:,}; {run['files_stored']:,} files in {a.out} "
+          f"({run['seconds']} s, {run.get('retries', 0)} retries)")
+    if run["failures_open"]:
+        print(f"{run['failures_open']:,} notices could not be fetched; they are listed with "
+              f"the reason under 'failures' in {a.out / '.fetch' / 'manifest.json'} and are "
+              "tried again by the next run", file=sys.stderr)
+    if total is not None and total != run["found"]:
+        print(f"note: the service's total ({total:,}) differs from the notices listed "
+              f"({run['found']:,})", file=sys.stderr)
+    return 0 if not run["failures_open"] else 3
 
 
 def _cmd_report(a: argparse.Namespace) -> int:
@@ -193,7 +305,7 @@ def _cmd_demo(a: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"report": _cmd_report, "ingest": _cmd_ingest, "indicators": _cmd_indicators,
-             "demo": _cmd_demo}
+             "demo": _cmd_demo, "fetch": _cmd_fetch}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

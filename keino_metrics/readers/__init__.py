@@ -7,8 +7,8 @@ The front door is :func:`read`::
     data.summary()
 
 Inputs are expanded by :mod:`.inputs` (files, folders, globs, ``.zip``,
-``.gz``, ``.tar.gz``), each one's format is detected from its first bytes by
-the ``sniff`` of the modules in :mod:`.registry`, parsed in a process pool
+``.gz``, ``.tar.gz``), each one's format is detected from its structure by
+:mod:`.detection` (XML root element, JSON top-level keys), parsed in a process pool
 (``imap`` in bounded batches, two in flight, so memory does not grow with
 the number of files) and assembled and checked by :mod:`.assemble`.
 """
@@ -18,13 +18,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
 from itertools import islice
 
 import pandas as pd
 
 from keino_metrics.dataset import Dataset
-from keino_metrics.readers import registry
+from keino_metrics.readers import detection
 from keino_metrics.readers.assemble import Collector
 from keino_metrics.readers.base import ParseResult, Quarantined
 from keino_metrics.readers.fx import FxTable, load_rates
@@ -32,25 +31,17 @@ from keino_metrics.readers.inputs import Input, iter_inputs
 
 __all__ = ["read", "parse_input", "detect"]
 
-_SNIFF_BYTES = 4096
 #: Below this many inputs ``read`` parses in the calling process.
 SMALL_READ = 200
 
 
-@cache
-def _modules() -> tuple:
-    return tuple(registry.modules())
+def detect(data: bytes):
+    """The reader module for ``data`` (a whole file, or its first bytes), or ``None``.
 
-
-def detect(head: bytes):
-    """The reader module whose ``sniff`` accepts ``head``, or ``None``."""
-    for mod in _modules():
-        try:
-            if mod.sniff(head):
-                return mod
-        except Exception:
-            continue
-    return None
+    Decided by the document's structure (:func:`.detection.reader_for`), not
+    by a window of bytes.
+    """
+    return detection.reader_for(data)
 
 
 def parse_input(item: Input) -> ParseResult:
@@ -65,12 +56,12 @@ def parse_input(item: Input) -> ParseResult:
         res = ParseResult(item.label, "unknown", "file", records_in=1)
         res.quarantine.append(Quarantined(item.label, "file", None, f"cannot read: {exc}"))
         return res
-    mod = detect(data[:_SNIFF_BYTES])
+    mod = detect(data)
     if mod is None:
         res = ParseResult(item.label, "unknown", "file", records_in=1)
         res.quarantine.append(Quarantined(
             item.label, "file", None, "format not recognised (not eForms, TED XML, TED CSV, "
-            "Hilma or OCDS by its first bytes)"))
+            f"Hilma or OCDS by its structure: {detection.shape_of(data)!r})"))
         return res
     try:
         res = mod.parse(data, item.label)

@@ -6,8 +6,10 @@ A reader module exposes
     Short name of the format (``eforms``, ``ted-legacy``, ``ted-csv``,
     ``hilma``, ``ocds``).
 ``sniff(head: bytes) -> bool``
-    Whether the first bytes of a file are in this format (detection is by
-    content, never by file name).
+    Whether the first bytes of a file are in this format. Formats are told
+    apart by structure (:mod:`keino_metrics.readers.detection`); ``sniff`` is
+    asked only when the structure cannot be read (a damaged document), and
+    never by file name.
 ``parse(data: bytes, source_file: str) -> ParseResult``
     Read one file's bytes into canonical rows.
 """

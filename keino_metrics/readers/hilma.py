@@ -99,15 +99,19 @@ _LIST_KEYS = ("notices", "value", "items")
 def sniff(head: bytes) -> bool:
     """Whether ``head`` starts Hilma read-API JSON.
 
-    A JSON object or array that names ``hilmaStatistics``, or ``noticeId``
-    together with an ``eForm`` field, and no OCDS ``ocid``.
+    A JSON object or array that names ``hilmaStatistics``, or a notice id
+    (``noticeId``, or ``id`` beside ``procedureId`` as the eForms read API
+    answers one notice) together with an ``eForm`` field, and no OCDS
+    ``ocid``. The read API's Base64 ``eForm`` often fills the first 64 KiB
+    before ``hilmaStatistics`` comes, hence the second form.
     """
     text = head[:65536].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if not text or text[0] not in "[{" or '"ocid"' in text:
         return False
     if '"hilmaStatistics"' in text:
         return True
-    return '"noticeId"' in text and any(f'"{k}"' in text for k in _XML_KEYS)
+    has_id = '"noticeId"' in text or ('"id"' in text and '"procedureId"' in text)
+    return has_id and any(f'"{k}"' in text for k in _XML_KEYS)
 
 
 # -- notice types -----------------------------------------------------------

@@ -28,16 +28,18 @@ release ``id`` (with ``ocid``)     notices.notice_id                       ``id`
                                                                            ``LOT-0000``
 ``tender.mainProcurementCategory`` lots.contract_nature                    goods ``supplies``, works,
                                                                            services
-items ``classification`` (CPV)     lots.cpv_main                           first CPV item of the lot,
-                                                                           8 digits
+items ``classification`` (CPV)     lots.cpv_main                           first CPV code of the
+                                                                           lot's items (:func:`cpv_code`)
 ``lot.value`` / ``tender.value``   lots.estimated_value(_eur, _currency)   euros at the year's rate
 ``tender.awardCriteria``           lots.price_only_award                   priceOnly, lowestCost true;
                                                                            other codes false
 ``techniques.hasFrameworkAgreement`` lots.framework_agreement              (techniques extension)
 ``lot.suitability.sme``            lots.sme_suitable                       (suitability extension)
-``awards[]`` (not cancelled)       awards                                  result releases (``can``)
-                                                                           only; one row per lot;
-                                                                           awards for one lot summed
+``awards[]`` (not cancelled)       awards                                  result releases (``can``,
+                                                                           and tender releases with a
+                                                                           decided award) only; one
+                                                                           row per lot; awards for one
+                                                                           lot summed
 ``award.relatedLots``              awards.lot_id                           none: the implicit lot
 ``award.status``                   awards.winner_chosen                    unsuccessful false, else
                                                                            true when suppliers given
@@ -70,14 +72,21 @@ rates); an amount in a currency without a rate keeps its published value and
 an empty ``*_eur``.
 
 Bad input: malformed or truncated JSON (complete releases before the damage
-are still read), a release without ``ocid``, ``id``, ``date``, ``tag`` or
-buyer, a negative amount or count, an unknown code (tag, category, method,
-award criteria, award status) or an award decision dated after its release
-put the release (or record) in quarantine, naming file, record and field.
+are still read), a release without ``ocid``, ``id`` or ``date``, one that names
+no buyer at all, awards whose lots cannot be placed and a release read twice
+put the release (or record) in quarantine, naming file, record and field. Any
+other odd value keeps the release and is recorded as a field-level issue
+(:meth:`~keino_metrics.readers.base.ParseResult.note`): codes misspelled or in
+another case are normalised to the code they resemble (:func:`known_code`),
+free text where a code belongs is nulled, a tag given as a string is read as
+a list, a buyer with a name but no id gets the name-based id, an award
+repeating an award id is ignored, unusable amounts, counts and dates are
+nulled; the table is in ``docs/readers.md`` (section *OCDS*).
 """
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -102,7 +111,7 @@ from keino_metrics.readers._json_common import (
 )
 from keino_metrics.readers.base import ParseResult, Quarantined
 
-__all__ = ["FORMAT", "sniff", "parse", "parse_lines", "read", "NOTICE_TYPES",
+__all__ = ["FORMAT", "sniff", "parse", "parse_lines", "read", "known_code", "cpv_code", "NOTICE_TYPES",
            "PROCEDURE_TYPES", "CONTRACT_NATURES", "IMPLICIT_LOT"]
 
 FORMAT = "ocds"
@@ -142,6 +151,11 @@ _AWARD_CRITERIA = {"priceOnly": True, "lowestCost": True, "costOnly": False,
                    "qualityOnly": False, "ratedCriteria": False, "bestProposal": False,
                    "bestValueToGovernment": False, "singleBidOnly": False}
 _AWARD_STATUS = {"pending", "active", "cancelled", "unsuccessful"}
+#: Award statuses that say a decision was taken.
+_DECIDED = {"active", "unsuccessful"}
+#: How alike a misspelled code must be to a known code to be read as it
+#: (:func:`difflib.get_close_matches` ratio).
+CODE_LIKENESS = 0.9
 _SCALE = {"micro": "micro", "sme": "sme", "large": "large", "small": "small",
           "medium": "medium"}
 
@@ -273,13 +287,51 @@ def _party_id(party: dict) -> str | None:
     return _s(party.get("id"))
 
 
-def _cpv(item: dict) -> str | None:
+def known_code(raw: str, known) -> str | None:
+    """The code of ``known`` that ``raw`` is written for, or ``None``.
+
+    Matches a code in another case (``Open``) or misspelled by a letter or two
+    (``bestValueToGoverment``: likeness at least :data:`CODE_LIKENESS`).
+    """
+    codes = list(known)
+    folded = {c.casefold(): c for c in codes}
+    if raw.casefold() in folded:
+        return folded[raw.casefold()]
+    match = difflib.get_close_matches(raw, codes, n=1, cutoff=CODE_LIKENESS)
+    return match[0] if match else None
+
+
+def _other_name(party: dict, ref: dict) -> tuple[str | None, str | None]:
+    """A name given other than in ``name``: a language variant or the legal name."""
+    for where, org in (("the party", party), ("release.buyer", ref)):
+        for key in sorted(org):
+            if key.startswith("name_") and _s(org[key]):
+                return f"{where}'s {key}", _s(org[key])
+        ident = org.get("identifier") if isinstance(org.get("identifier"), dict) else {}
+        for key in sorted(ident):
+            if key.startswith("legalName") and _s(ident[key]):
+                return f"{where}'s identifier.{key}", _s(ident[key])
+    return None, None
+
+
+def _cpv_ids(item: dict) -> Iterator[str]:
+    """The ids an item gives under the CPV scheme (main, then additional)."""
     for cl in [item.get("classification"), *(item.get("additionalClassifications") or [])]:
         if isinstance(cl, dict) and str(cl.get("scheme", "")).upper() == "CPV":
-            digits = re.sub(r"\D", "", str(cl.get("id", "")).split("-")[0].split(".")[0])
-            if digits:
-                return digits[:8].zfill(8)
-    return None
+            raw = _s(cl.get("id"))
+            if raw is not None:
+                yield raw
+
+
+def cpv_code(raw: str) -> str | None:
+    """The eight-digit CPV code written in ``raw``, or ``None``.
+
+    The check digit (``45000000-7``) is dropped; seven digits are a code
+    whose leading zero was lost as a number (``3000000`` is ``03000000``).
+    Any other number of digits is not a CPV code.
+    """
+    digits = re.sub(r"\D", "", raw.split("-")[0].split(".")[0])
+    return digits.zfill(8) if len(digits) in (7, 8) else None
 
 
 class _Release:
@@ -288,6 +340,9 @@ class _Release:
     def __init__(self, rel: object, src: str, record: str):
         self.src = src
         self.record = record
+        #: Field-level issues ``(record, field, value, action, reason)``, kept
+        #: with the release when it is accepted.
+        self.issues: list[tuple[str, str, object, str, str]] = []
         if not isinstance(rel, dict):
             raise self.fail(None, "not a JSON object")
         self.rel = rel
@@ -295,15 +350,97 @@ class _Release:
     def fail(self, field: str | None, reason: str) -> Quarantined:
         return Quarantined(self.src, self.record, field, reason)
 
+    def note(self, field: str, value: object, action: str, reason: str) -> None:
+        self.issues.append((self.record, field, value, action, reason))
+
+    def code(self, value: object, known, field: str) -> str | None:
+        """The code of ``value`` in ``known``, or ``None`` with a field-level issue.
+
+        A code written in another case or misspelled by a letter or two
+        (``bestValueToGoverment``) is normalised to the code it resembles
+        (:func:`known_code`); any other text (a free-text procedure name) is
+        nulled. Both are noted.
+        """
+        raw = _s(value)
+        if raw is None or raw in known:
+            return raw
+        match = known_code(raw, known)
+        if match is not None:
+            self.note(field, raw, "normalised", f"read as the code {match!r}")
+            return match
+        self.note(field, raw, "nulled", f"not a code of the list ({', '.join(known)})")
+        return None
+
+    def number(self, value: object, field: str, count: bool = False):
+        """A parsed amount or count; an unusable one is nulled with an issue."""
+        try:
+            if count:
+                return parse_count(value, self.src, self.record, field)
+            return parse_number(value, self.src, self.record, field)
+        except Quarantined as q:
+            self.note(field, value, "nulled", q.reason)
+            return None
+
+    def date(self, value: object, field: str):
+        """A parsed date; an unusable one is nulled with an issue."""
+        try:
+            return parse_date(value, self.src, self.record, field)
+        except Quarantined as q:
+            self.note(field, value, "nulled", q.reason)
+            return None
+
     def amount(self, value: object, field: str, when) -> tuple[float | None, str | None,
                                                                  float | None]:
         if not isinstance(value, dict):
             return None, None, None
-        amt = parse_number(value.get("amount"), self.src, self.record, f"{field}.amount")
+        amt = self.number(value.get("amount"), f"{field}.amount")
+        if amt is None:  # a currency without an amount says nothing
+            return None, None, None
         cur = _s(value.get("currency"))
         if amt is not None and cur is None:
-            raise self.fail(f"{field}.currency", "amount without currency")
+            self.note(f"{field}.currency", None, "kept_raw",
+                      "amount without currency: kept as published, no euro value")
+            return amt, None, None
         return amt, cur, to_eur(amt, cur, when, self.src, self.record)
+
+    def cpv(self, items: list[dict]) -> str | None:
+        """The main CPV code: the first valid CPV id of ``items``; invalid ids are noted."""
+        for k, item in enumerate(items):
+            for raw in _cpv_ids(item):
+                code = cpv_code(raw)
+                if code is not None:
+                    return code
+                self.note(f"items[{k}].classification.id", raw, "ignored",
+                          "not an eight-digit CPV code")
+        return None
+
+    def tag(self, value: object) -> str | None:
+        """The release tag that sets the notice type, or ``None`` to read it from content.
+
+        A tag given as a string is read as a list of one; unknown tags are
+        ignored; all of them noted.
+        """
+        tags = value
+        if isinstance(tags, str):
+            self.note("tag", tags, "normalised", "tag given as a string, read as a list of one")
+            tags = [tags]
+        if not isinstance(tags, list) or not tags:
+            self.note("tag", None if value is None else str(value), "normalised",
+                      "no release tag: the notice type is read from the release's content")
+            return None
+        known = []
+        for t in tags:
+            code = self.code(t, NOTICE_TYPES, "tag") if isinstance(t, str) else None
+            if code is None and not isinstance(t, str):
+                self.note("tag", str(t), "ignored", "not a release tag")
+            if code is not None:
+                known.append(code)
+        if not known:
+            self.note("tag", ", ".join(map(str, tags)), "normalised",
+                      "no known release tag: the notice type is read from the release's "
+                      "content")
+            return None
+        return next(t for t in _TAG_ORDER if t in known)
 
     def rows(self, compiled: bool = False) -> dict[str, list[dict]]:
         rel = self.rel
@@ -318,22 +455,26 @@ class _Release:
         pub = parse_date(rel.get("date"), self.src, self.record, "date")
         if pub is None:
             raise self.fail("date", "mandatory release date is missing")
-        tags = rel.get("tag")
-        if isinstance(tags, str):
-            tags = [tags]
-        if not tags:
-            raise self.fail("tag", "mandatory release tag is missing")
-        unknown = [t for t in tags if t not in NOTICE_TYPES]
-        if unknown:
-            raise self.fail("tag", f"unknown release tag {unknown[0]!r}")
         tender = rel.get("tender") if isinstance(rel.get("tender"), dict) else None
-        awards_in = [a for a in rel.get("awards") or [] if isinstance(a, dict)]
-        tag = next(t for t in _TAG_ORDER if t in tags)
-        if tag == "compiled" or compiled:
+        awards_raw = rel.get("awards")
+        if awards_raw and not isinstance(awards_raw, list):
+            self.note("awards", type(awards_raw).__name__, "ignored",
+                      "awards is not a list of awards: not read")
+            awards_raw = []
+        awards_in = [a for a in awards_raw or [] if isinstance(a, dict)]
+        tag = self.tag(rel.get("tag"))
+        decided = [a for a in awards_in if _s(a.get("status")) in _DECIDED]
+        if tag is None or tag == "compiled" or compiled:
             notice_type = ("can" if awards_in else "cn" if tender else
                            "pin" if rel.get("planning") else "other")
         elif tag in ("contract", "contractUpdate"):
             notice_type = "can" if awards_in else "other"
+        elif tag in ("tender", "planning", "planningUpdate") and decided:
+            # the release carries decided awards: they are read, as from a result
+            notice_type = "can"
+            self.note("tag", tag, "normalised",
+                      f"release tagged {tag!r} carries {len(decided)} decided award(s) "
+                      "(status active or unsuccessful): read as a result notice")
         else:
             notice_type = NOTICE_TYPES[tag]
 
@@ -343,20 +484,25 @@ class _Release:
         if party is None:
             party = next((p for p in parties.values() if "buyer" in (p.get("roles") or [])),
                          None)
+        field = "buyer"
+        if party is None and not buyer_ref and tender is not None \
+                and isinstance(tender.get("procuringEntity"), dict):
+            # OCDS 1.0 publishers often name only the procuring entity
+            buyer_ref = tender["procuringEntity"]
+            field = "tender.procuringEntity"
+            self.note("buyer", None, "normalised",
+                      "no buyer: the procuring entity (tender.procuringEntity) is the buyer")
         if party is None and not buyer_ref:
-            raise self.fail("buyer", "no buyer (release.buyer or a party with role buyer)")
+            raise self.fail("buyer", "no buyer (release.buyer, a party with role buyer "
+                                     "or tender.procuringEntity)")
         party = party or buyer_ref
-        buyer = self.buyer(party, buyer_ref)
+        buyer = self.buyer(party, buyer_ref, field)
 
         procedure_type = None
         if tender is not None:
-            method = _s(tender.get("procurementMethod"))
-            if method is not None:
-                if method not in PROCEDURE_TYPES:
-                    raise self.fail("tender.procurementMethod",
-                                    f"unknown code {method!r}; known: "
-                                    f"{', '.join(PROCEDURE_TYPES)}")
-                procedure_type = PROCEDURE_TYPES[method]
+            method = self.code(tender.get("procurementMethod"), PROCEDURE_TYPES,
+                               "tender.procurementMethod")
+            procedure_type = PROCEDURE_TYPES.get(method) if method else None
         notice = {"notice_id": notice_id, "procedure_id": ocid, "notice_type": notice_type,
                   "publication_date": pub, "buyer_id": buyer["buyer_id"],
                   "procedure_type": procedure_type, "source": FORMAT,
@@ -370,18 +516,22 @@ class _Release:
         return {"buyers": [buyer], "notices": [notice], "lots": list(lots.values()),
                 "awards": awards}
 
-    def buyer(self, party: dict, ref: dict) -> dict:
+    def buyer(self, party: dict, ref: dict, field: str = "buyer") -> dict:
         name = _s(party.get("name")) or _s(ref.get("name"))
         if name is None:
-            ident = party.get("identifier") if isinstance(party.get("identifier"), dict) else {}
-            name = _s(ident.get("legalName"))
+            other, name = _other_name(party, ref)
+            if name is not None:
+                self.note(f"{field}.name", None, "normalised",
+                          f"buyer name taken from {other}")
         if name is None:
-            raise self.fail("parties.name", "buyer name is missing")
-        bid = _party_id(party) or _s(ref.get("id"))
-        if bid is None:
-            raise self.fail("buyer.id", "buyer has no id")
+            raise self.fail(f"{field}.name", "buyer name is missing")
         address = party.get("address") if isinstance(party.get("address"), dict) else {}
         country = _country(address)
+        bid = _party_id(party) or _s(ref.get("id"))
+        if bid is None:
+            bid = org_id(None, name, country)
+            self.note(f"{field}.id", None, "normalised",
+                      f"buyer has a name but no id: id {bid} made from name and country")
         nuts3 = nuts_code(address.get("region"))
         municipality = None
         if country == "FI" and _s(address.get("locality")):
@@ -395,19 +545,11 @@ class _Release:
 
     def lots(self, notice_id: str, tender: dict | None, awards: list[dict], pub) -> dict:
         tender = tender or {}
-        nature = None
-        cat = _s(tender.get("mainProcurementCategory"))
-        if cat is not None:
-            if cat not in CONTRACT_NATURES:
-                raise self.fail("tender.mainProcurementCategory",
-                                f"unknown code {cat!r}; known: {', '.join(CONTRACT_NATURES)}")
-            nature = CONTRACT_NATURES[cat]
-        price_only = None
-        crit = _s(tender.get("awardCriteria"))
-        if crit is not None:
-            if crit not in _AWARD_CRITERIA:
-                raise self.fail("tender.awardCriteria", f"unknown code {crit!r}")
-            price_only = _AWARD_CRITERIA[crit]
+        cat = self.code(tender.get("mainProcurementCategory"), CONTRACT_NATURES,
+                        "tender.mainProcurementCategory")
+        nature = CONTRACT_NATURES.get(cat) if cat else None
+        crit = self.code(tender.get("awardCriteria"), _AWARD_CRITERIA, "tender.awardCriteria")
+        price_only = _AWARD_CRITERIA.get(crit) if crit else None
         techniques = tender.get("techniques") if isinstance(tender.get("techniques"), dict) else {}
         framework = techniques.get("hasFrameworkAgreement")
         items = [i for i in tender.get("items") or [] if isinstance(i, dict)]
@@ -422,7 +564,7 @@ class _Release:
         if not tlots:
             amt, cur, eur = self.amount(tender.get("value"), "tender.value", pub)
             out[IMPLICIT_LOT] = {"notice_id": notice_id, "lot_id": IMPLICIT_LOT, **base,
-                                 "cpv_main": next((c for c in map(_cpv, items) if c), None),
+                                 "cpv_main": self.cpv(items),
                                  "nuts3": None, "estimated_value": amt,
                                  "estimated_value_currency": cur, "estimated_value_eur": eur}
             return out
@@ -436,7 +578,7 @@ class _Release:
             suit = lot.get("suitability") if isinstance(lot.get("suitability"), dict) else {}
             sme = suit.get("sme")
             out[lot_id] = {"notice_id": notice_id, "lot_id": lot_id, **base,
-                           "cpv_main": next((c for c in map(_cpv, mine) if c), None),
+                           "cpv_main": self.cpv(mine),
                            "nuts3": None, "estimated_value": amt,
                            "estimated_value_currency": cur, "estimated_value_eur": eur,
                            "sme_suitable": sme if isinstance(sme, bool) else None,
@@ -446,23 +588,30 @@ class _Release:
     def awards(self, notice_id: str, tender: dict | None, awards: list[dict],
                parties: dict, lots: dict, pub, rel: dict) -> list[dict]:
         tender = tender or {}
-        n_tenderers = parse_count(tender.get("numberOfTenderers"), self.src, self.record,
-                                  "tender.numberOfTenderers")
+        n_tenderers = self.number(tender.get("numberOfTenderers"), "tender.numberOfTenderers",
+                                  count=True)
         by_lot_bids = self.bid_counts(rel)
         raw_to_lot = {v.get("source_lot_id", k): k for k, v in lots.items()}
         out: dict[str, dict] = {}
+        seen: set[str] = set()
         for k, a in enumerate(awards):
             field = f"awards[{k}]"
-            status = _s(a.get("status"))
-            if status is not None and status not in _AWARD_STATUS:
-                raise self.fail(f"{field}.status", f"unknown code {status!r}")
+            award_id = _s(a.get("id"))
+            if award_id is not None and award_id in seen:
+                self.note(f"{field}.id", award_id, "ignored",
+                          "repeats an award of this release (same award id)")
+                continue
+            if award_id is not None:
+                seen.add(award_id)
+            status = self.code(a.get("status"), _AWARD_STATUS, f"{field}.status")
             if status == "cancelled":
                 continue
-            decided = parse_date(a.get("date"), self.src, self.record, f"{field}.date")
+            decided = self.date(a.get("date"), f"{field}.date")
             if decided is not None and decided > pub:
-                raise self.fail(f"{field}.date",
-                                f"award decision {decided.date()} is after the release "
-                                f"date {pub.date()}")
+                self.note(f"{field}.date", a.get("date"), "nulled",
+                          f"award decision {decided.date()} is after the release date "
+                          f"{pub.date()}")
+                decided = None
             amt, cur, eur = self.amount(a.get("value"), f"{field}.value", decided or pub)
             related = [_s(x) for x in a.get("relatedLots") or [] if _s(x)]
             if related:
@@ -483,12 +632,9 @@ class _Release:
                 p = parties.get(suppliers[0].get("id")) or suppliers[0]
                 winner = _party_id(p)
                 details = p.get("details") if isinstance(p.get("details"), dict) else {}
-                scale = _s(details.get("scale"))
-                if scale is not None:
-                    if scale not in _SCALE:
-                        raise self.fail(f"parties[{p.get('id')}].details.scale",
-                                        f"unknown code {scale!r}")
-                    size = _SCALE[scale]
+                scale = self.code(details.get("scale"), _SCALE,
+                                  f"parties[{p.get('id')}].details.scale")
+                size = _SCALE.get(scale) if scale else None
             chosen = False if status == "unsuccessful" else (True if suppliers else None)
             share = 1 / len(lot_ids)
             for lot_id in lot_ids:
@@ -532,8 +678,7 @@ class _Release:
         for k, st in enumerate(bids.get("statistics") or []):
             if not isinstance(st, dict) or st.get("measure") not in ("bids", "validBids"):
                 continue
-            n = parse_count(st.get("value"), self.src, self.record,
-                            f"bids.statistics[{k}].value")
+            n = self.number(st.get("value"), f"bids.statistics[{k}].value", count=True)
             lot = _s(st.get("relatedLot"))
             key = lot_label(lot) if lot else None
             if st.get("measure") == "validBids" or key not in out:
@@ -563,6 +708,15 @@ class _State:
         return self.result
 
 
+def _release_tables(rel: object, src: str, label: str, compiled: bool = False
+                    ) -> dict[str, list[dict]]:
+    """The rows of one release, with its field-level issues under ``"issues"``."""
+    mapping = _Release(rel, src, label)
+    tables = mapping.rows(compiled=compiled)
+    tables["issues"] = mapping.issues
+    return tables
+
+
 def _record_tables(rec: object, src: str, label: str) -> dict[str, list[dict]]:
     if not isinstance(rec, dict):
         raise Quarantined(src, label, None, "not a JSON object")
@@ -570,7 +724,7 @@ def _record_tables(rec: object, src: str, label: str) -> dict[str, list[dict]]:
     label = f"{label} (ocid {ocid})" if ocid else label
     compiled = rec.get("compiledRelease")
     if isinstance(compiled, dict):
-        return _Release(compiled, src, label).rows(compiled=True)
+        return _release_tables(compiled, src, label, compiled=True)
     embedded = [r for r in rec.get("releases") or [] if isinstance(r, dict) and "tag" in r
                 and "date" in r and ("tender" in r or "awards" in r or "planning" in r
                                      or "contracts" in r)]
@@ -579,7 +733,7 @@ def _record_tables(rec: object, src: str, label: str) -> dict[str, list[dict]]:
                           "record has no compiledRelease and only linked releases")
     merged: dict[str, list[dict]] = {}
     for r in embedded:
-        for table, rows in _Release(r, src, label).rows().items():
+        for table, rows in _release_tables(r, src, label).items():
             merged.setdefault(table, []).extend(rows)
     return merged
 
@@ -594,7 +748,7 @@ def _consume(state: _State, units: Iterable[tuple[str, str, object]], src: str) 
             if kind == "record":
                 tables = _record_tables(item, src, label)
             else:
-                tables = _Release(item, src, label).rows()
+                tables = _release_tables(item, src, label)
             dup = [n["notice_id"] for n in tables["notices"] if n["notice_id"] in state.notices]
             if dup:
                 raise Quarantined(src, label, "id", f"release {dup[0]} appears twice")
@@ -602,6 +756,8 @@ def _consume(state: _State, units: Iterable[tuple[str, str, object]], src: str) 
             result.quarantine.append(q)
             continue
         state.notices.update(n["notice_id"] for n in tables["notices"])
+        for issue in tables.pop("issues", []):
+            result.note(*issue)
         state.take(tables)
         result.records_accepted += 1
     if result.unit == "notice":

@@ -1,12 +1,14 @@
-"""The reader modules, in the order in which their ``sniff`` is tried."""
+"""The reader modules, in the order in which their ``sniff`` is tried on damaged input."""
 
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
 
-#: Module names under ``keino_metrics.readers``; the first whose ``sniff``
-#: accepts a file's first bytes reads it.
+#: Module names under ``keino_metrics.readers``. Formats are told apart by
+#: structure (:mod:`keino_metrics.readers.detection`); when a document is too
+#: damaged for that, the first module whose ``sniff`` accepts its first bytes
+#: reads it.
 FORMAT_MODULES: tuple[str, ...] = ("eforms", "ted_legacy", "hilma", "ocds", "ted_csv")
 
 

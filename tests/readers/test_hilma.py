@@ -45,6 +45,15 @@ def test_sniff_accepts_hilma_json_only():
     assert not hilma.sniff((HERE / "E4_minimum.xml").read_bytes()[:4096])
 
 
+def test_sniff_accepts_a_read_api_answer_whose_answers_come_late():
+    # the eForms read API answers one notice as {"id", "procedureId", "eForm", ...};
+    # a long Base64 notice pushes "hilmaStatistics" past the bytes sniffed
+    head = json.dumps({"id": 1, "procedureId": 2, "eForm": "PD94" + "A" * 70000}).encode()
+    assert "hilmaStatistics" not in head[:65536].decode()
+    assert hilma.sniff(head)
+    assert not hilma.sniff(json.dumps({"id": 1, "title": "x"}).encode())
+
+
 def test_front_door_routes_the_fixture_here():
     from keino_metrics.readers import detect
 

@@ -213,28 +213,38 @@ def _broken(kind: str) -> dict:
     return rel
 
 
-BROKEN = {"negative": "awards[0].value.amount", "late-decision": "awards[0].date",
-          "unknown-tag": "tag", "no-buyer": "buyer", "no-date": "date",
-          "unknown-lot": "awards[0].relatedLots", "unknown-method": "tender.procurementMethod"}
+#: Damage that leaves a release unplaceable: the release is quarantined.
+BROKEN = {"no-buyer": "buyer", "no-date": "date", "unknown-lot": "awards[0].relatedLots"}
+#: Odd values of a release that is kept: field-level issue and action.
+ODD = {"negative": ("awards[0].value.amount", "nulled"),
+       "late-decision": ("awards[0].date", "nulled"),
+       "unknown-tag": ("tag", "nulled"),
+       "unknown-method": ("tender.procurementMethod", "nulled")}
 
 
 def test_json_lines_are_read_line_by_line_with_bad_lines_quarantined(tmp_path):
     lines = [json.dumps(_release("02-tender")), "{\"ocid\": \"ocds-x\", ",
              json.dumps(_finnish_release())]
     lines += [json.dumps(_broken(k)) for k in BROKEN]
+    lines += [json.dumps(_broken(k)) for k in ODD]
     p = tmp_path / "releases.jsonl"
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     ds = ocds.read(p)
     acc = ds.accounting.iloc[0]
     assert acc["rows_in"] == len(lines)
-    assert (acc["rows_accepted"], acc["rows_quarantined"]) == (2, len(lines) - 2)
-    assert len(ds.quarantine) == len(lines) - 2
+    kept = 2 + len(ODD)
+    assert (acc["rows_accepted"], acc["rows_quarantined"]) == (kept, len(lines) - kept)
+    assert len(ds.quarantine) == len(lines) - kept
     q = ds.quarantine
     assert q.loc[q["record"] == "line 2", "reason"].str.contains("malformed|truncated").all()
     got = dict(zip(q["record"].str.extract(r"award-([a-z-]+)")[0], q["field"], strict=True))
     for kind, field in BROKEN.items():
-        assert got.get(kind) == field, kind
-    assert q.loc[q["field"] == "awards[0].value.amount", "reason"].str.contains("negative").all()
+        assert got[kind] == field, kind
+    issues = ds.field_issues
+    for kind, (field, action) in ODD.items():
+        mine = issues[issues["record"].str.contains(f"award-{kind}")]
+        assert ((mine["field"] == field) & (mine["action"] == action)).any(), kind
+    assert acc["field_issues"] == len(issues)
 
 
 def test_truncated_package_keeps_the_complete_releases():
@@ -275,3 +285,160 @@ def test_built_in_rates_agree_with_the_package_table(monkeypatch):
         assert eur == pytest.approx(1000.0 / _json_common.EUR_RATES[cur][2021])
         if with_table[cur] is not None:
             assert eur == pytest.approx(with_table[cur], rel=0.01), cur
+
+
+# -- odd values: field-level issues instead of quarantine --------------------------
+
+def _read(tmp_path, *releases: dict) -> Dataset:
+    p = tmp_path / "package.json"
+    p.write_bytes(_package(*releases))
+    return ocds.read(p)
+
+
+def _issues(ds: Dataset, field: str) -> pd.DataFrame:
+    return ds.field_issues[ds.field_issues["field"] == field]
+
+
+def _kept(ds: Dataset, n: int = 1) -> None:
+    acc = ds.accounting.iloc[0]
+    assert (acc["rows_in"], acc["rows_accepted"], acc["rows_quarantined"]) == (n, n, 0)
+    assert acc["field_issues"] == len(ds.field_issues)
+
+
+def test_free_text_procurement_method_is_nulled_and_noted(tmp_path):
+    rel = _finnish_release()
+    rel["tender"]["procurementMethod"] = "Licitaţie publică"
+    ds = _read(tmp_path, rel)
+    _kept(ds)
+    assert ds.notices["procedure_type"].isna().all()
+    issue = _issues(ds, "tender.procurementMethod").iloc[0]
+    assert (issue["value"], issue["action"]) == ("Licitaţie publică", "nulled")
+    assert len(ds.awards) == 2  # the awards are kept with the release
+
+
+def test_misspelled_code_is_read_as_the_code_it_resembles(tmp_path):
+    rel = _finnish_release()
+    rel["tender"]["awardCriteria"] = "bestValueToGoverment"
+    rel["tender"]["procurementMethod"] = "Open"
+    ds = _read(tmp_path, rel)
+    _kept(ds)
+    assert (ds.lots["price_only_award"] == False).all()  # noqa: E712
+    assert ds.notices["procedure_type"].iloc[0] == "open"
+    crit = _issues(ds, "tender.awardCriteria").iloc[0]
+    assert (crit["value"], crit["action"]) == ("bestValueToGoverment", "normalised")
+    assert "bestValueToGovernment" in crit["reason"]
+    assert _issues(ds, "tender.procurementMethod")["action"].tolist() == ["normalised"]
+    assert ocds.known_code("limited", ocds.PROCEDURE_TYPES) == "limited"
+    assert ocds.known_code("unlimited", ocds.PROCEDURE_TYPES) is None
+
+
+def test_buyer_with_a_name_but_no_id_gets_the_name_based_id(tmp_path):
+    rel = _finnish_release()
+    rel["buyer"] = {"name": "Hawkesbury City Council"}
+    rel["parties"] = rel["parties"][1:]
+    ds = _read(tmp_path, rel)
+    _kept(ds)
+    bid = ds.notices["buyer_id"].iloc[0]
+    assert bid.startswith("h-") and ds.buyers.set_index("buyer_id").loc[bid, "name"] == \
+        "Hawkesbury City Council"
+    assert _issues(ds, "buyer.id")["action"].tolist() == ["normalised"]
+
+
+def test_buyer_name_in_a_language_variant(tmp_path):
+    rel = _finnish_release()
+    rel["buyer"] = {"id": "01", "name_en": "Agriculture and Agri-Food Canada",
+                    "name_fr": "Agriculture et Agroalimentaire Canada"}
+    rel["parties"] = rel["parties"][1:]
+    ds = _read(tmp_path, rel)
+    _kept(ds)
+    assert ds.buyers["name"].tolist() == ["Agriculture and Agri-Food Canada"]
+    assert "name_en" in _issues(ds, "buyer.name")["reason"].iloc[0]
+
+
+def test_tag_given_as_a_string_and_unknown_tags(tmp_path):
+    a, b = _finnish_release(), _finnish_release()
+    a["tag"] = "award"
+    b["id"], b["tag"] = "award-2", "awardNotice"
+    ds = _read(tmp_path, a, b)
+    _kept(ds, 2)
+    assert ds.notices["notice_type"].tolist() == ["can", "can"]
+    tags = _issues(ds, "tag")
+    assert set(tags["action"]) == {"normalised", "nulled"}
+    assert "awardNotice" in set(tags["value"])
+
+
+def test_awards_that_are_not_a_list_are_noted(tmp_path):
+    rel = _finnish_release()
+    rel["awards"] = {"id": "a", "items": [{"suppliers": []}]}  # as one publisher writes them
+    ds = _read(tmp_path, rel)
+    _kept(ds)
+    assert ds.awards.empty
+    assert _issues(ds, "awards")[["value", "action"]].values.tolist() == [["dict", "ignored"]]
+
+
+def test_decided_awards_of_a_tender_release_are_read(tmp_path):
+    rel = _finnish_release()
+    rel["tag"] = ["tender"]
+    ds = _read(tmp_path, rel)
+    _kept(ds)
+    assert ds.notices["notice_type"].tolist() == ["can"]
+    assert sorted(ds.awards["lot_id"]) == ["LOT-0001", "LOT-0002"]
+    assert "decided award" in _issues(ds, "tag")["reason"].iloc[0]
+    rel["awards"] = [dict(a, status="pending") for a in rel["awards"]]
+    pending = _read(tmp_path, rel)
+    assert pending.notices["notice_type"].tolist() == ["cn"] and pending.awards.empty
+
+
+def test_repeated_award_is_read_once(tmp_path):
+    rel = _finnish_release()
+    rel["awards"].append(copy.deepcopy(rel["awards"][0]))
+    ds = _read(tmp_path, rel)
+    lot1 = ds.awards.set_index("lot_id").loc["LOT-0001"]
+    assert (lot1["winners"], lot1["awarded_value"]) == (1, 380000)
+    assert _issues(ds, "awards[2].id")["action"].tolist() == ["ignored"]
+
+
+def test_cpv_id_of_the_wrong_length_is_not_a_cpv_code(tmp_path):
+    rel = _finnish_release()
+    rel["tender"]["items"][0]["classification"]["id"] = "101372323"
+    ds = _read(tmp_path, rel)
+    assert pd.isna(ds.lots.set_index("lot_id").loc["LOT-0001", "cpv_main"])
+    assert _issues(ds, "items[0].classification.id")["value"].tolist() == ["101372323"]
+    assert ocds.cpv_code("3000000") == "03000000" and ocds.cpv_code("45000000-7") == "45000000"
+
+
+def test_amount_without_currency_is_kept_raw(tmp_path):
+    rel = _finnish_release()
+    del rel["awards"][0]["value"]["currency"]
+    ds = _read(tmp_path, rel)
+    _kept(ds)
+    lot1 = ds.awards.set_index("lot_id").loc["LOT-0001"]
+    assert lot1["awarded_value"] == 380000 and pd.isna(lot1["awarded_value_eur"])
+    assert _issues(ds, "awards[0].value.currency")["action"].tolist() == ["kept_raw"]
+
+
+def test_ocds_1_0_release_with_procuring_entity_only(tmp_path):
+    """OCDS 1.0: organisations inline (no parties), the buyer named as procuring entity."""
+    rel = {
+        "ocid": "ocds-03ad3f-193399", "id": "193399-adquisicion-scanner",
+        "date": "2014-09-05T10:05:53-04:00", "tag": ["contract"], "language": "es",
+        "tender": {"id": "193399", "procurementMethod": "open",
+                   "procuringEntity": {"name": "Ministerio de Hacienda",
+                                       "identifier": {"id": "MH-1", "scheme": "PY-RUC"}},
+                   "items": [{"id": "1", "classification": {"scheme": "CPV",
+                                                            "id": "30216110-0"}}]},
+        "awards": [{"id": "1", "status": "active", "date": "2014-08-01",
+                    "value": {"amount": 56000000, "currency": "PYG"},
+                    "suppliers": [{"name": "Proveedor SA",
+                                   "identifier": {"id": "80000001-1", "scheme": "PY-RUC"}}]}],
+    }
+    p = tmp_path / "package-1.0.json"
+    p.write_text(json.dumps({"uri": "x", "publishedDate": "2014-09-05T10:05:53-04:00",
+                             "publisher": {"name": "DNCP"}, "releases": [rel]}),
+                 encoding="utf-8")
+    ds = ocds.read(p)
+    _kept(ds)
+    assert ds.buyers["name"].tolist() == ["Ministerio de Hacienda"]
+    assert ds.awards["winner_id"].tolist() == ["80000001-1"]
+    assert ds.lots["cpv_main"].tolist() == ["30216110"]
+    assert "procuring entity" in _issues(ds, "buyer")["reason"].iloc[0]

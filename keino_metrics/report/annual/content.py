@@ -30,6 +30,7 @@ from keino_metrics.report.catalogue import (
 )
 from keino_metrics.report.metadata import is_demo
 from keino_metrics.report.samples import SamplesSummary, read_samples, sample_files, summarise
+from keino_metrics.sources import sources_of
 
 __all__ = ["TARGET_FAMILY", "VOLUME_IDS", "STRATEGIC_IDS", "COMPETITION_IDS",
            "SHARE_SUMMARY_IDS", "BREAKDOWN_IDS", "ReportContent", "compute",
@@ -114,6 +115,9 @@ class ReportContent:
         also in :attr:`by_buyer_group`.
     capability_ids : tuple of str
         Capability-survey indices and their Cronbach's alpha companions.
+    sources : tuple of str
+        Real sources of the data (:func:`keino_metrics.sources.sources_of`);
+        empty for demonstration data.
     samples : SamplesSummary or None
         Summary of the real sample notices (``None`` when there are none).
     meta : Mapping
@@ -135,6 +139,7 @@ class ReportContent:
     scoreboard_ids: tuple[str, ...] = ()
     risk_ids: tuple[str, ...] = ()
     capability_ids: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
     samples: SamplesSummary | None = field(default=None, repr=False)
     meta: Mapping[str, object] = field(default_factory=dict, repr=False)
 
@@ -291,6 +296,13 @@ class ReportContent:
         """Description of the data source in ``lang``."""
         return text("report.source_demo" if self.demo else "report.source_files", lang)
 
+    def coverage_statement(self, lang: str) -> str:
+        """What the real sources cover, in ``lang`` (empty for demonstration data)."""
+        if self.demo:
+            return ""
+        keys = [f"report.coverage_{s}" for s in self.sources] or ["report.coverage_unknown"]
+        return " ".join(text(k, lang) for k in (*keys, "report.coverage_unmeasurable"))
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Machine-readable tables (language-neutral column names) by file stem."""
         rows = self.rows.reset_index().rename(columns={"index": "table"})
@@ -386,4 +398,5 @@ def compute(data: Dataset, year: int, *, samples: bool = True) -> ReportContent:
         quarantine=coverage.quarantine_counts(data, top=None),
         accounting=data.accounting_summary(),
         scoreboard_ids=sms, risk_ids=risk, capability_ids=cap,
+        sources=sources_of(data.provenance, data.accounting_summary()),
         samples=summarise(read_samples()) if samples and sample_files() else None)

@@ -33,7 +33,8 @@ CAPABILITY_COLUMNS: tuple[str, ...] = ("indicator_id", "year", "value", "ci", "n
 
 
 def title_block(content: ReportContent, lang: str, seed: int) -> str:
-    """Title, subtitle, data line, reading guide (and the demo banner)."""
+    """Title, subtitle, data line, reading guide, and the demo banner or, for real
+    data, what the sources cover."""
     parts = [STYLE,
              heading(text("report.title", lang, year=content.year), 1),
              paragraph(text("report.subtitle", lang, first_year=content.first_year,
@@ -42,6 +43,8 @@ def title_block(content: ReportContent, lang: str, seed: int) -> str:
                             year=content.year, seed=seed, version=__version__))]
     if content.demo:
         parts.append(banner(lang))
+    else:
+        parts.append(paragraph(content.coverage_statement(lang)))
     parts.append(paragraph(text("report.how_to_read", lang)))
     return "\n".join(parts)
 

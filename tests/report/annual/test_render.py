@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from keino_metrics.report import blocks
@@ -74,3 +75,25 @@ def test_capability_table_shows_alpha_and_interval():
                            "n_eligible": 717, "alpha": 0.8097, "warning": ""}])
     html = render.capability_table(frame, "fi", {"CAP-STRATEGY": "Strateginen johtaminen"})
     assert "61,1" in html and "58,6 – 63,6" in html and "0,81" in html and "717" in html
+
+
+def _content(demo: bool, sources: tuple[str, ...]):
+    from keino_metrics.report.annual.content import ReportContent
+
+    empty = pd.DataFrame()
+    return ReportContent(year=2024, innovation_ids=(), years=(2023, 2024), demo=demo,
+                         by_year=empty, by_region=empty, by_buyer_group=empty, rows=empty,
+                         completeness=empty, quarantine=empty, accounting=empty,
+                         sources=sources)
+
+
+def test_title_states_source_coverage_for_real_data_and_the_banner_for_demo():
+    ted = render.title_block(_content(False, ("ted",)), "en", seed=1)
+    assert "keino-banner\">" not in ted
+    assert "above the EU thresholds" in ted and "not measurable" in ted
+    both = render.title_block(_content(False, ("ted", "hilma")), "fi", seed=1)
+    assert "EU-kynnysarvot ylittävät" in both and "Hilma (hankintailmoitukset.fi)" in both
+    unknown = render.title_block(_content(False, ()), "en", seed=1)
+    assert "not recorded" in unknown
+    demo = render.title_block(_content(True, ()), "en", seed=1)
+    assert "keino-banner\">" in demo and "Source coverage" not in demo
