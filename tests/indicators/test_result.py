@@ -22,7 +22,8 @@ def test_frozen_and_copy(res):
     f = res.to_frame()
     f.loc[0, "value"] = -1
     assert res.to_frame().loc[0, "value"] != -1
-    res.frame.loc[0, "value"] = -2  # the frame attribute is a copy too
+    g = res.frame  # the frame attribute is a copy too
+    g.loc[0, "value"] = -2
     assert res.to_frame().loc[0, "value"] not in (-1, -2)
 
 
@@ -30,7 +31,8 @@ def test_result_protocol(res):
     from keino_metrics.results import COLUMNS
 
     tidy = res.tidy()
-    assert list(tidy.columns[:2]) == ["estimate", "numerator"]
+    assert list(tidy.columns[:5]) == ["estimate", "ci_low", "ci_high", "numerator",
+                                      "denominator"]
     assert set(COLUMNS) - set(tidy.columns) == {"std_error"}
     assert (tidy["estimate"].to_numpy() == res.to_frame()["value"].to_numpy()).all() or \
         tidy["estimate"].isna().equals(res.to_frame()["value"].isna())
