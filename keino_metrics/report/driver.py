@@ -265,18 +265,23 @@ def _content_name(report: Report, p: Any, data_dir: Path) -> str:
     return f"{report.name}-{key[:24]}"
 
 
-def _compute_into(report: Report, p: Any, data: Dataset, store: Path, name: str) -> None:
-    cache.store(store, name, report.compute(data, p))
+def _compute_into(report: Report, p: Any, data_dir: Path, seed: int, store: Path,
+                  name: str) -> None:
+    """In a child process: load the validated data and store ``report``'s content."""
+    cache.store(store, name, report.compute(load_data(data_dir, seed=seed), p))
 
 
 def _contents(reports: Sequence[Report], first: Mapping[str, Any], data: Dataset,
-              data_dir: Path, store: Path) -> Iterator[tuple[Report, Any]]:
+              data_dir: Path, seed: int, store: Path) -> Iterator[tuple[Report, Any]]:
     """Each report's content, in order: from the cache, or computed once.
 
     When more than one content must be computed, the later ones are computed in
-    forked processes (which share the loaded data without copying it) while this
-    process computes the first and the caller goes on with it; each child stores
-    its content in the cache, from where it is read when its turn comes.
+    child processes while this process computes the first and the caller goes
+    on with it; each child loads the validated data (a quick read of the
+    processed tables) and stores its content in the cache, from where it is
+    read when its turn comes. Children are started with ``spawn``, not
+    ``fork``: this process runs threads (the kernel client, the file writer),
+    and a forked child can inherit a lock one of them holds.
     """
     import multiprocessing
 
@@ -284,10 +289,10 @@ def _contents(reports: Sequence[Report], first: Mapping[str, Any], data: Dataset
     missing = [r for r in reports if cache.load(store, names[r.name]) is None]
     children = {}
     if len(missing) > 1:
-        ctx = multiprocessing.get_context("fork")
+        ctx = multiprocessing.get_context("spawn")
         for r in missing[1:]:
             proc = ctx.Process(target=_compute_into, name=f"content-{r.name}",
-                               args=(r, first[r.name], data, store, names[r.name]))
+                               args=(r, first[r.name], data_dir, seed, store, names[r.name]))
             proc.start()
             children[r.name] = proc
     return _collect(reports, first, data, store, names, children)
@@ -381,7 +386,7 @@ def build(reports: Sequence[Report], *, year: int | None = None,
         first = {r.name: checked[r.name][0] for r in reports}
         with _env(SOURCE_DATE_EPOCH=str(epoch)), ThreadPoolExecutor(1) as writer:
             files = []
-            contents = _contents(reports, first, data, data_path, store)
+            contents = _contents(reports, first, data, data_path, seed, store)
             with _kernel(root) as km:
                 for r, content in contents:
                     bar.update()
