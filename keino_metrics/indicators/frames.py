@@ -52,8 +52,14 @@ import pyarrow as pa
 
 from keino_metrics import datamodel
 from keino_metrics.dataset import Dataset
+from keino_metrics.indicators.codes import (
+    BUYER_GROUPS,
+    ENV_CODES,
+    SURVEY_ITEMS,
+    env_flag,
+)
 
-__all__ = ["Frames", "BY_COLUMNS", "ENGINES", "BUYER_GROUPS", "OPTIONAL_COLUMNS",
+__all__ = ["Frames", "BY_COLUMNS", "ENGINES", "OPTIONAL_COLUMNS",
            "MISSING", "load_frames"]
 
 #: Columns a result can be broken down by.
@@ -62,25 +68,6 @@ BY_COLUMNS = ("year", "quarter", "buyer_id", "legal_type", "buyer_group", "nuts3
 ENGINES = ("pandas", "polars", "duckdb", "pyspark")
 #: Group label used for a breakdown value that is not reported.
 MISSING = "(missing)"
-
-#: Derived grouping of eForms buyer legal types (BT-11) with labels.
-BUYER_GROUPS: dict[str, dict[str, Any]] = {
-    "municipality": {"codes": ("la",), "fi": "Kunta", "sv": "Kommun", "en": "Municipality"},
-    "joint_municipal": {"codes": ("body-pl-la", "org-sub-la"), "fi": "Kuntayhtymä tai "
-                        "kunnallinen julkisoikeudellinen laitos", "sv": "Samkommun eller "
-                        "kommunalt offentligrättsligt organ", "en": "Joint municipal authority "
-                        "or municipal body governed by public law"},
-    "region": {"codes": ("ra", "body-pl-ra", "org-sub-ra"), "fi": "Hyvinvointialue tai "
-               "alueviranomainen", "sv": "Välfärdsområde eller regional myndighet",
-               "en": "Wellbeing services county or regional authority"},
-    "state": {"codes": ("cga", "body-pl-cga", "org-sub-cga", "def-cont"), "fi": "Valtio",
-              "sv": "Staten", "en": "State"},
-    "public_undertaking": {"codes": ("pub-undert", "pub-undert-la", "pub-undert-ra",
-                                     "pub-undert-cga", "spec-rights-entity"),
-                           "fi": "Julkinen yritys", "sv": "Offentligt företag",
-                           "en": "Public undertaking"},
-    "other": {"codes": (), "fi": "Muu", "sv": "Övrig", "en": "Other"},
-}
 
 #: Optional (non-canonical) columns the catalogue uses when a reader provides them.
 OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
@@ -126,16 +113,6 @@ _ARROW = {"id": pa.string(), "str": pa.string(), "code": pa.string(),
           "codes": pa.list_(pa.string()), "date": pa.timestamp("us"), "float": pa.float64(),
           "int": pa.int64(), "bool": pa.bool_()}
 
-#: Environmental-impact codes (BT-774) with a flag column each (current codes).
-ENV_CODES = ("biodiv-eco", "circ-econ", "clim-adapt", "clim-mitig", "pollu-prev",
-             "water-mar", "other")
-HILMA_ENV = ("energy_efficiency", "low_carbon", "circular_economy", "biodiversity",
-             "sustainable_food", "listed_green_criteria_used")
-HILMA_SOCIAL = ("fair_working_conditions", "employment_condition", "code_of_conduct")
-
-SURVEY_CONSTRUCTS = ("strategy", "leadership", "competence", "dialogue", "followup")
-SURVEY_ITEMS = tuple(f"{c}_{i}" for c in SURVEY_CONSTRUCTS for i in (1, 2, 3))
-
 L = nw.col
 
 
@@ -155,10 +132,6 @@ def day_number(col: str) -> nw.Expr:
     doy = (153 * mp + 2) // 5 + d.dt.day().cast(nw.Int64) - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
     return era * 146097 + doe - 719468
-
-
-def _env_flag(code: str) -> str:
-    return "env_" + code.replace("-", "_")
 
 
 # ---------------------------------------------------------------------------
@@ -412,8 +385,8 @@ class Frames:
         b = self.tables["buyers"]
         lt = L("legal_type")
         group = nw.lit("other")
-        for key, spec in reversed([(k, v) for k, v in BUYER_GROUPS.items() if v["codes"]]):
-            group = nw.when(lt.is_in(list(spec["codes"]))).then(nw.lit(key)).otherwise(group)
+        for key, codes in reversed([(k, v) for k, v in BUYER_GROUPS.items() if v]):
+            group = nw.when(lt.is_in(list(codes))).then(nw.lit(key)).otherwise(group)
         group = nw.when(lt.is_null().__invert__()).then(group)
         return (b.group_by("buyer_id")
                 .agg(L("legal_type").max(), L("nuts3").max().alias("buyer_nuts3"),
@@ -447,7 +420,7 @@ class Frames:
                         | gpp.list.contains("other")),
             "acc_present": acc.list.len() > 0,
             "acc_inc": acc.list.contains("inc"),
-            **{_env_flag(c): gr.list.contains(c) for c in ENV_CODES},
+            **{env_flag(c): gr.list.contains(c) for c in ENV_CODES},
         }
 
     def _with_notice(self, rows: nw.LazyFrame, columns: tuple[str, ...],

@@ -14,6 +14,7 @@ from functools import cache
 
 import pandas as pd
 
+from keino_metrics.indicators.families import ALL
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio, Total
 from keino_metrics.indicators.thresholds import default_thresholds
 from keino_metrics.labels import check_language, text
@@ -29,8 +30,6 @@ FAMILIES = ("volume", "strategic", "innovation-target", "eforms", "markets", "sc
 
 @cache
 def _registry() -> dict[str, Indicator]:
-    from keino_metrics.indicators.families import ALL
-
     out: dict[str, Indicator] = {}
     for ind in ALL:
         if ind.id in out:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from keino_metrics.indicators import registry
 from keino_metrics.labels import check_language, text
 from keino_metrics.results import Note, Result
 
@@ -121,8 +122,6 @@ class IndicatorResult(Result):
 
     def summary(self, lang: str = "en") -> str:
         """A plain-text table with names in ``lang`` (fi, sv or en)."""
-        from keino_metrics.indicators import registry
-
         check_language(lang)
         head = tuple(text(f"result.{k}", lang)
                      for k in ("indicator", "value", "ci", "coverage", "light"))
@@ -172,8 +171,6 @@ class IndicatorResult(Result):
         -------
         matplotlib.figure.Figure
         """
-        from keino_metrics.indicators import registry
-
         iid = id or self.ids[0]
         f = self._frame[self._frame["indicator_id"] == iid]
         if f.empty:
@@ -212,9 +209,7 @@ class IndicatorResult(Result):
         lang : str
             Language of the names.
         """
-        from keino_metrics.indicators.registry import catalogue
-
-        cat = catalogue(lang=lang)
+        cat = registry.catalogue(lang=lang)
         cat = cat[cat["id"].isin(self.ids)]
         frame = self._frame.copy()
         frame.insert(1, "name", [catalogue_name(i, lang) for i in frame["indicator_id"]])
@@ -232,6 +227,4 @@ class IndicatorResult(Result):
 
 def catalogue_name(iid: str, lang: str) -> str:
     """Name of ``iid`` in ``lang``."""
-    from keino_metrics.indicators import registry
-
     return registry.get(iid).name(lang)

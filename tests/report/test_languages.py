@@ -18,7 +18,7 @@ import re
 import pytest
 
 from keino_metrics import codelists, geography, labels
-from keino_metrics.indicators import BUYER_GROUPS, registry
+from keino_metrics.indicators import BUYER_GROUPS, buyer_group_label, registry
 from keino_metrics.report import annual, driver, impact
 
 LANGS = ("fi", "sv")
@@ -44,7 +44,7 @@ def _allowed(lang: str) -> list[re.Pattern[str]]:
     texts = set(labels.catalogue(lang).values())
     texts |= {ind.name(lang) for ind in registry.all_indicators()}
     texts |= {geography.region_name(c, lang) for c in geography.regions()["region_code"]}
-    texts |= {g[lang] for g in BUYER_GROUPS.values()}
+    texts |= {buyer_group_label(g, lang) for g in BUYER_GROUPS}
     for name in codelists.available():
         t = codelists.table(name)
         if lang in t.columns:
