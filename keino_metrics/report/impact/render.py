@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from keino_metrics.labels import has_text, text
+from keino_metrics.labels import LANGUAGES, has_text, text
 from keino_metrics.report import blocks, numbers, tables
 from keino_metrics.report.catalogue import indicator_names
 from keino_metrics.report.impact.content import ImpactContent
@@ -44,8 +44,12 @@ def _outcome_name(outcome: str, lang: str) -> str:
 
 
 def _p(body: str, cls: str | None = None) -> str:
-    # a value in percentage points may end a Finnish sentence ("... 2,4 %-yks.")
-    return blocks.paragraph(body.replace("%-yks..", "%-yks."), cls)
+    # a value in percentage points may end a sentence, and the abbreviation of the unit
+    # ends with a full stop in Finnish and Swedish ("... 2,4 %-yks.", "... 2,4 p.e.")
+    for unit in {text("impact.pp", lang) for lang in LANGUAGES}:
+        if unit.endswith("."):
+            body = body.replace(unit + ".", unit)
+    return blocks.paragraph(body, cls)
 
 
 def caption(lang: str, content: ImpactContent, n: int, unit: str) -> str:
