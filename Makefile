@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-from-lock
 YEAR   ?=
 SEED   ?= 2024
-LANGUAGE ?= fi en
+LANGUAGE ?= fi sv en
 PYTEST_WORKERS ?= 2
 # real data: DATA=ted-fi (TED, Finnish buyers) or DATA=hilma-fi (Hilma, needs HILMA_API_KEY)
 DATA   ?=
@@ -26,7 +26,7 @@ help: ## Show this help
 	@echo "keino-metrics make targets:"
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
-	@echo "Variables: YEAR=2022 (report year), SEED=2024, LANGUAGE='fi en'"
+	@echo "Variables: YEAR=2022 (report year), SEED=2024, LANGUAGE='fi sv en'"
 	@echo "Real data: DATA=ted-fi or DATA=hilma-fi (FROM=, TO= publication dates; FETCH_ARGS=)"
 
 $(STAMP): requirements/lock.txt pyproject.toml

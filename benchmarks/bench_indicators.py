@@ -147,14 +147,14 @@ def generate_from_demo(directory: Path, lots: int, seed: int = 1, scale: float =
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from keino_metrics import demo
-    from keino_metrics.indicators.frames import _survey_frame, _to_arrow
+    from keino_metrics.indicators.engine import survey_frame, to_arrow
 
     data = demo.generate(seed=seed, scale=scale)
     rng = np.random.default_rng(seed)
-    base = {name: _to_arrow(name, getattr(data, name))
+    base = {name: to_arrow(name, getattr(data, name))
             for name in ("notices", "lots", "awards", "hilma_statistics")}
-    pq.write_table(_to_arrow("buyers", data.buyers), directory / "buyers.parquet")
-    pq.write_table(pa.Table.from_pandas(_survey_frame(data), preserve_index=False),
+    pq.write_table(to_arrow("buyers", data.buyers), directory / "buyers.parquet")
+    pq.write_table(pa.Table.from_pandas(survey_frame(data), preserve_index=False),
                    directory / "capability_survey.parquet")
     copies = -(-lots // max(base["awards"].num_rows, 1))
     writers = {name: pq.ParquetWriter(directory / f"{name}.parquet", t.schema)

@@ -4,4 +4,5 @@ import sys
 
 from keino_metrics.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a child process started with ``spawn`` imports it
+    sys.exit(main())

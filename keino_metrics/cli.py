@@ -31,7 +31,7 @@ from pathlib import Path
 
 from keino_metrics import paths
 
-__all__ = ["main", "build_parser", "check_report_params"]
+__all__ = ["main", "build_parser"]
 
 _EPILOG = textwrap.dedent("""\
     examples:
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data-dir", type=Path, default=None,
                    help="directory of canonical Parquet tables (default: the generated demo "
                         "data in data/raw/demo, created when missing)")
-    r.add_argument("--language", nargs="+", choices=["fi", "en"], default=["fi", "en"],
+    r.add_argument("--language", nargs="+", choices=["fi", "sv", "en"], default=["fi", "en"],
                    help="report language(s) (default: fi en)")
     r.add_argument("--seed", type=int, default=2024,
                    help="seed of the demo data and of every random step (default: 2024)")
@@ -246,40 +246,6 @@ def _cmd_fetch(a: argparse.Namespace) -> int:
     return 0 if not run["failures_open"] else 3
 
 
-def check_report_params(a: argparse.Namespace) -> None:
-    """Validate every parameter of every report the command will run, before any runs.
-
-    Types and ranges are checked first, without data; then the data are
-    loaded once (as the reports load them: the demo corpus, or validated
-    tables) and the year and the programme are checked against the years and
-    programmes the data hold. The reports check again when they run.
-
-    Raises
-    ------
-    ValueError
-        Naming the parameter, the value received and the allowed values.
-    """
-    from keino_metrics.report import params
-    from keino_metrics.report.coverage import data_years
-    from keino_metrics.report.impact import data_programmes, validate_impact_params
-    from keino_metrics.report.run import latest_complete_year, load_data
-
-    probe_year = a.year if a.year is not None else params.YEAR_RANGE[0]
-    impact = dict(outcome=a.outcome, programme=a.programme, control=a.control)
-    for lang in a.language:
-        params.validate(probe_year, a.data_dir, lang, a.seed)
-        if not a.no_impact:
-            validate_impact_params(probe_year, a.data_dir, lang, a.seed, **impact)
-    data = load_data(a.data_dir, seed=a.seed)
-    years = data_years(data)
-    year = a.year if a.year is not None else latest_complete_year(data)
-    for lang in a.language:
-        params.validate(year, a.data_dir, lang, a.seed, available_years=years)
-        if not a.no_impact:
-            validate_impact_params(year, a.data_dir, lang, a.seed, **impact,
-                                   available_years=years, programmes=data_programmes(data))
-
-
 def _need_dir(path: Path | None, what: str) -> None:
     """Raise FileNotFoundError naming ``path`` when it is given but is not a directory."""
     if path is not None and not path.is_dir():
@@ -288,20 +254,17 @@ def _need_dir(path: Path | None, what: str) -> None:
 
 
 def _cmd_report(a: argparse.Namespace) -> int:
-    from keino_metrics.report.run import build_report
+    from keino_metrics.report import annual, driver, impact
 
     _need_dir(a.data_dir, "data directory")
-    check_report_params(a)  # every parameter of every report, before any report runs
-    common = dict(year=a.year, data_dir=a.data_dir, language=tuple(a.language), seed=a.seed,
-                  out_dir=a.out or paths.reports_dir(), progress=not a.no_progress)
-    out = build_report(**common)
-    print(f"annual report written to {out}")
-    if not a.no_impact:
-        from keino_metrics.report.impact import build_impact_report
-
-        out = build_impact_report(**common, outcome=a.outcome, programme=a.programme,
-                                  control=a.control)
-        print(f"impact report written to {out}")
+    reports = [annual.REPORT] if a.no_impact else [annual.REPORT, impact.REPORT]
+    options = {impact.REPORT.name: {"outcome": a.outcome, "programme": a.programme,
+                                    "control": a.control}} if not a.no_impact else {}
+    out = driver.build(reports, year=a.year, data_dir=a.data_dir, language=tuple(a.language),
+                       seed=a.seed, options=options, out_dir=a.out or paths.reports_dir(),
+                       progress=not a.no_progress)
+    for r in reports:
+        print(f"{r.name.replace('_', ' ')} written to {out}")
     return 0
 
 

@@ -34,28 +34,28 @@ def test_python_dash_m_entry_point():
 
 
 def test_bad_impact_parameter_fails_before_any_report_runs(capsys, monkeypatch):
-    import keino_metrics.report.run as run
+    from keino_metrics.report import driver
 
-    def never(**kwargs):
-        raise AssertionError("the annual report must not start")
+    def never(*args, **kwargs):
+        raise AssertionError("no data may be read")
 
-    monkeypatch.setattr(run, "build_report", never)
+    monkeypatch.setattr(driver, "load_data", never)
     assert main(["report", "--outcome", "NO-SUCH-ID", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "outcome" in err and "NO-SUCH-ID" in err
 
 
 def _tiny_demo(monkeypatch):
-    import keino_metrics.report.run as run
     from keino_metrics import demo
+    from keino_metrics.report import driver
 
     data = demo.generate(seed=4, scale=0.01)
-    monkeypatch.setattr(run, "load_data", lambda data_dir, seed=2024: data)
+    monkeypatch.setattr(driver, "load_data", lambda data_dir, seed=2024: data)
 
-    def never(**kwargs):
-        raise AssertionError("no report may start")
+    def never(*args, **kwargs):
+        raise AssertionError("no report content may be computed")
 
-    monkeypatch.setattr(run, "build_report", never)
+    monkeypatch.setattr(driver, "_contents", never)
     return data
 
 

@@ -24,14 +24,17 @@ here), so the arithmetic and the simulation are written here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from keino_metrics.impact.results import check_lang, fmt, fmt_ci, pick, require_columns
 from keino_metrics.published import FI_PROCUREMENT_CO2_2015, FI_PROCUREMENT_SPEND_2015
+from keino_metrics.results import Result
 
 #: Published Finnish procurement footprint used for comparison (FI-CO2), from
 #: :mod:`keino_metrics.published`.
@@ -214,8 +217,8 @@ def _draw_factors(f: pd.DataFrame, divisions: pd.Index, n_sims: int, common_sd: 
     return med * np.exp(rng.normal(0, 1, (n_sims, len(divisions))) * sd) * common
 
 
-@dataclass(frozen=True)
-class CarbonResult:
+@dataclass(frozen=True, repr=False)
+class CarbonResult(Result):
     """Result of :func:`spend_based_emissions`.
 
     Attributes
@@ -236,6 +239,8 @@ class CarbonResult:
     seed : int or None
         Seed of the simulation.
     """
+
+    TIDY: ClassVar[Mapping[str, str]] = {'emissions_t': 'estimate', 'low_t': 'ci_low', 'high_t': 'ci_high'}
 
     by_division: pd.DataFrame = field(repr=False)
     total_t: float
@@ -389,8 +394,8 @@ def spend_based_emissions(
     )
 
 
-@dataclass(frozen=True)
-class AvoidedEmissionsResult:
+@dataclass(frozen=True, repr=False)
+class AvoidedEmissionsResult(Result):
     """Result of :func:`avoided_emissions`.
 
     Attributes
@@ -406,6 +411,8 @@ class AvoidedEmissionsResult:
     alpha : float
         Interval level is ``1 - alpha``.
     """
+
+    TIDY: ClassVar[Mapping[str, str]] = {'avoided_t': 'estimate', 'low_t': 'ci_low', 'high_t': 'ci_high'}
 
     avoided_t: float
     low_t: float

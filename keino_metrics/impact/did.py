@@ -30,13 +30,14 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from keino_metrics.impact.results import check_lang, fmt, fmt_ci, label, pick, require_columns
+from keino_metrics.results import Result
 
 AGGREGATIONS: tuple[str, ...] = ("simple", "group", "dynamic", "calendar")
 _CONTROLS = {"never_treated": "nevertreated", "not_yet_treated": "notyettreated"}
@@ -74,8 +75,8 @@ def seeded_global_rng(seed: int | None) -> Iterator[None]:
         np.random.set_state(state)  # noqa: NPY002
 
 
-@dataclass(frozen=True)
-class DiDAggregate:
+@dataclass(frozen=True, repr=False)
+class DiDAggregate(Result):
     """One aggregation of the group-time effects.
 
     Attributes
@@ -95,6 +96,8 @@ class DiDAggregate:
     alpha : float
         Significance level.
     """
+
+    TIDY: ClassVar[Mapping[str, str]] = {'att': 'estimate', 'se': 'std_error'}
 
     kind: str
     estimate: float
@@ -155,8 +158,8 @@ class DiDAggregate:
         return fig
 
 
-@dataclass(frozen=True)
-class PreTest:
+@dataclass(frozen=True, repr=False)
+class PreTest(Result):
     """Wald test that all pre-treatment ATT(g, t) are zero.
 
     Attributes
@@ -174,6 +177,21 @@ class PreTest:
     df: int
     p_value: float
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row: ``statistic``, ``df``, ``p_value``."""
+        return pd.DataFrame([{"statistic": self.statistic, "df": self.df,
+                              "p_value": self.p_value}])
+
+    def plot(self):
+        """The test has nothing to draw.
+
+        Raises
+        ------
+        TypeError
+            Always: a single test statistic has no figure.
+        """
+        raise TypeError("a pre-test is one statistic; plot the event study instead")
+
     def summary(self, lang: str = "en") -> str:
         """Describe the test in Finnish or English."""
         text = {
@@ -184,8 +202,8 @@ class PreTest:
                 f"{label('p_value', lang)} = {fmt(self.p_value, 5, lang)}")
 
 
-@dataclass(frozen=True)
-class StaggeredDiDResult:
+@dataclass(frozen=True, repr=False)
+class StaggeredDiDResult(Result):
     """Result of :func:`staggered_did`.
 
     Attributes
@@ -218,6 +236,8 @@ class StaggeredDiDResult:
         in words, so that a report can show them; they are also issued as
         warnings.
     """
+
+    TIDY: ClassVar[Mapping[str, str]] = {'att': 'estimate', 'se': 'std_error'}
 
     att_gt: pd.DataFrame = field(repr=False)
     aggregates: Mapping[str, DiDAggregate] = field(repr=False)

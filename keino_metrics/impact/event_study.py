@@ -21,17 +21,20 @@ with ``pyfixest.feols`` and standard errors clustered by unit (CRV1).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from keino_metrics.impact.results import check_lang, fmt, fmt_ci, label, pick, require_columns
+from keino_metrics.results import Result
 
 
-@dataclass(frozen=True)
-class EventStudyResult:
+@dataclass(frozen=True, repr=False)
+class EventStudyResult(Result):
     """Result of :func:`twfe` or :func:`sun_abraham`.
 
     Attributes
@@ -54,6 +57,8 @@ class EventStudyResult:
     alpha : float
         Significance level.
     """
+
+    TIDY: ClassVar[Mapping[str, str]] = {'att': 'estimate', 'se': 'std_error'}
 
     estimator: str
     outcome: str

@@ -65,6 +65,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from keino_metrics.impact.results import check_lang, fmt, fmt_ci, pick
+from keino_metrics.results import Result
 
 #: Cross-validated AUC from which the classifier counts as separating the lots.
 #: Below it, the texts hardly tell the classes apart: in ``pu`` mode the anchor
@@ -98,8 +99,8 @@ def lot_texts(lots: pd.DataFrame, columns: tuple[str, ...] = ("title", "descript
     return lots[present].fillna("").astype(str).agg(" ".join, axis=1).str.strip()
 
 
-@dataclass(frozen=True)
-class HiddenVolumeResult:
+@dataclass(frozen=True, repr=False)
+class HiddenVolumeResult(Result):
     """Estimated true share of positive lots.
 
     Attributes

@@ -24,12 +24,13 @@ import statsmodels.api as sm
 from scipy import stats
 
 from keino_metrics.impact.results import check_lang, fmt, fmt_ci, label, pick, require_columns
+from keino_metrics.results import Result
 
 _FREQ = {"month": "M", "quarter": "Q"}
 
 
-@dataclass(frozen=True)
-class ITSResult:
+@dataclass(frozen=True, repr=False)
+class ITSResult(Result):
     """Result of :func:`interrupted_time_series`.
 
     Attributes

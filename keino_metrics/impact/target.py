@@ -59,13 +59,14 @@ import statsmodels.api as sm
 from scipy import special
 
 from keino_metrics.impact.results import check_lang, fmt, label, pick
+from keino_metrics.results import Result
 
 #: Yearly points from which a probability of reaching the target is given.
 MIN_POINTS_FOR_PROBABILITY = 6
 
 
-@dataclass(frozen=True)
-class TargetResult:
+@dataclass(frozen=True, repr=False)
+class TargetResult(Result):
     """Result of :func:`track_target`.
 
     Attributes

@@ -35,6 +35,7 @@ from keino_metrics.indicators.frames import (
     Frames,
     load_frames,
 )
+from keino_metrics.indicators.keys import group_keys
 from keino_metrics.indicators.measurability import (
     DATA_LIMIT_FLAG_SHARE,
     MIN_MEASURABLE_COVERAGE,
@@ -204,16 +205,6 @@ def _complete(agg: pd.DataFrame, inds: list[Indicator],
                       pd.DataFrame(extra, index=agg.index)], axis=1)
 
 
-def _group_keys(keys: list[str]) -> list[nw.Expr]:
-    return [L(k).cast(nw.String).fill_null(MISSING).alias(k) if k != "year"
-            else L(k).cast(nw.Int64).fill_null(-1).alias(k) for k in keys]
-
-
-def with_keys(lf: nw.LazyFrame, keys: list[str]) -> nw.LazyFrame:
-    """``lf`` with breakdown columns made groupable (nulls become a group)."""
-    return lf.with_columns(*_group_keys(keys)) if keys else lf
-
-
 def aggregate_rules(frames: Frames, frame: str, inds: list[Indicator], keys: list[str],
                     params: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     """Run the engine step for all Ratio/Total indicators of one frame.
@@ -226,7 +217,7 @@ def aggregate_rules(frames: Frames, frame: str, inds: list[Indicator], keys: lis
     names = list(dict.fromkeys(source.values()))
     # keys and row columns in one select: the row columns read the reported
     # values, not the group labels that replace missing keys
-    q = (lf.select(*_group_keys(gkeys), *cols)
+    q = (lf.select(*group_keys(gkeys), *cols)
          .group_by(*gkeys)
          .agg(nw.len().alias("__rows"), *[L(c).sum() for c in names]))
     with warnings.catch_warnings():

@@ -36,6 +36,10 @@ performance (BT-5071) when given, else the buyer's NUTS 3 code; ``region_code``
 is the buyer's region. Text breakdowns that are not reported become the group
 ``(missing)`` during aggregation and ``None`` in results.
 
+The tables come from :mod:`keino_metrics.indicators.engine` (the engine
+session: types, optional columns, DuckDB or Spark session); the domain code
+lists the frames read are in :mod:`keino_metrics.indicators.codes`.
+
 Hand-written because no library knows the canonical tables; narwhals does the
 engine abstraction.
 """
@@ -55,9 +59,16 @@ import pandas as pd
 import pyarrow as pa
 
 from keino_metrics import datamodel
-from keino_metrics.dataset import Dataset, verify_folder
+from keino_metrics.dataset import Dataset
+from keino_metrics.indicators.codes import (
+    BUYER_GROUPS,
+    ENV_CODES,
+    SURVEY_ITEMS,
+    env_flag,
+)
+from keino_metrics.indicators.engine import ARROW_TYPES, ENGINES, OPTIONAL_COLUMNS, open_tables
 
-__all__ = ["Frames", "BY_COLUMNS", "ENGINES", "BUYER_GROUPS", "OPTIONAL_COLUMNS",
+__all__ = ["Frames", "BY_COLUMNS", "ENGINES", "OPTIONAL_COLUMNS",
            "MISSING", "load_frames"]
 
 #: Columns a result can be broken down by.
@@ -66,37 +77,8 @@ BY_COLUMNS = ("year", "quarter", "buyer_id", "legal_type", "buyer_group", "nuts3
               "category")
 #: Breakdown columns only the ``spend`` frame has.
 SPEND_ONLY_BY = ("category",)
-ENGINES = ("pandas", "polars", "duckdb", "pyspark")
 #: Group label used for a breakdown value that is not reported.
 MISSING = "(missing)"
-
-#: Derived grouping of eForms buyer legal types (BT-11) with labels.
-BUYER_GROUPS: dict[str, dict[str, Any]] = {
-    "municipality": {"codes": ("la",), "fi": "Kunta", "sv": "Kommun", "en": "Municipality"},
-    "joint_municipal": {"codes": ("body-pl-la", "org-sub-la"), "fi": "Kuntayhtymä tai "
-                        "kunnallinen julkisoikeudellinen laitos", "sv": "Samkommun eller "
-                        "kommunalt offentligrättsligt organ", "en": "Joint municipal authority "
-                        "or municipal body governed by public law"},
-    "region": {"codes": ("ra", "body-pl-ra", "org-sub-ra"), "fi": "Hyvinvointialue tai "
-               "alueviranomainen", "sv": "Välfärdsområde eller regional myndighet",
-               "en": "Wellbeing services county or regional authority"},
-    "state": {"codes": ("cga", "body-pl-cga", "org-sub-cga", "def-cont"), "fi": "Valtio",
-              "sv": "Staten", "en": "State"},
-    "public_undertaking": {"codes": ("pub-undert", "pub-undert-la", "pub-undert-ra",
-                                     "pub-undert-cga", "spec-rights-entity"),
-                           "fi": "Julkinen yritys", "sv": "Offentligt företag",
-                           "en": "Public undertaking"},
-    "other": {"codes": (), "fi": "Muu", "sv": "Övrig", "en": "Other"},
-}
-
-#: Optional (non-canonical) columns the catalogue uses when a reader provides them.
-OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
-    "lots": {"submission_deadline": "date", "accessibility": "codes"},
-    "awards": {"cvd_vehicles": "float", "cvd_vehicles_clean": "float",
-               "lowest_tender_value_eur": "float", "highest_tender_value_eur": "float"},
-    "notices": {"central_purchasing_body": "bool"},
-    "buyers": {"registration_number": "str"},
-}
 
 #: Code-list columns of ``lots`` that the frames read (through flags, see ``Frames._lot_flags``).
 LOT_CODE_LISTS = ("strategic_procurement", "green_procurement", "social_objective",
@@ -129,23 +111,6 @@ def _key_sql(col: str) -> str:
     """SQL of the 64-bit key of an identifier column (null stays null)."""
     return f'CASE WHEN "{col}" IS NULL THEN NULL ELSE hash("{col}") END AS "{col}"'
 
-_ARROW = {"id": pa.string(), "str": pa.string(), "code": pa.string(),
-          "codes": pa.list_(pa.string()), "date": pa.timestamp("us"), "float": pa.float64(),
-          "int": pa.int64(), "bool": pa.bool_()}
-#: The narwhals types of the kinds that unit frames add as null columns.
-_NARWHALS = {"str": nw.String(), "date": nw.Datetime("us"), "int": nw.Int64(),
-             "bool": nw.Boolean()}
-
-#: Environmental-impact codes (BT-774) with a flag column each (current codes).
-ENV_CODES = ("biodiv-eco", "circ-econ", "clim-adapt", "clim-mitig", "pollu-prev",
-             "water-mar", "other")
-HILMA_ENV = ("energy_efficiency", "low_carbon", "circular_economy", "biodiversity",
-             "sustainable_food", "listed_green_criteria_used")
-HILMA_SOCIAL = ("fair_working_conditions", "employment_condition", "code_of_conduct")
-
-SURVEY_CONSTRUCTS = ("strategy", "leadership", "competence", "dialogue", "followup")
-SURVEY_ITEMS = tuple(f"{c}_{i}" for c in SURVEY_CONSTRUCTS for i in (1, 2, 3))
-
 L = nw.col
 
 
@@ -167,44 +132,9 @@ def day_number(col: str) -> nw.Expr:
     return era * 146097 + doe - 719468
 
 
-def _env_flag(code: str) -> str:
-    return "env_" + code.replace("-", "_")
-
-
-# ---------------------------------------------------------------------------
-# loading
-# ---------------------------------------------------------------------------
-
-def _kinds(table: str, columns: list[str]) -> dict[str, str]:
-    declared = {c.name: c.kind for c in datamodel.columns(table)} if table in datamodel.TABLES \
-        else {}
-    declared.update(OPTIONAL_COLUMNS.get(table, {}))
-    return {c: declared[c] for c in columns if c in declared}
-
-
-def _to_arrow(table: str, df: pd.DataFrame) -> pa.Table:
-    """Arrow table with the declared types (lists of codes as ``list<string>``)."""
-    kinds = _kinds(table, list(df.columns))
-    arrays, names = [], []
-    for col in df.columns:
-        kind = kinds.get(col)
-        s = df[col]
-        if kind == "codes":
-            vals = [None if v is None or (isinstance(v, float) and pd.isna(v))
-                    else [str(x) for x in v] for v in s.tolist()]
-            arr = pa.array(vals, type=_ARROW["codes"])
-        elif kind is not None:
-            arr = pa.array(s.astype(object).where(s.notna(), None).tolist()
-                           if kind in ("id", "str", "code", "bool", "int") else
-                           s, type=_ARROW[kind], from_pandas=True)
-        else:
-            try:
-                arr = pa.array(s, from_pandas=True)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):
-                arr = pa.array(s.astype(str).where(s.notna(), None), type=pa.string())
-        arrays.append(arr)
-        names.append(col)
-    return pa.Table.from_arrays(arrays, names=names)
+#: The narwhals types of the kinds that unit frames add as null columns.
+_NARWHALS = {"str": nw.String(), "date": nw.Datetime("us"), "int": nw.Int64(),
+             "bool": nw.Boolean()}
 
 
 @dataclass
@@ -430,8 +360,8 @@ class Frames:
         b = self.tables["buyers"]
         lt = L("legal_type")
         group = nw.lit("other")
-        for key, spec in reversed([(k, v) for k, v in BUYER_GROUPS.items() if v["codes"]]):
-            group = nw.when(lt.is_in(list(spec["codes"]))).then(nw.lit(key)).otherwise(group)
+        for key, codes in reversed([(k, v) for k, v in BUYER_GROUPS.items() if v]):
+            group = nw.when(lt.is_in(list(codes))).then(nw.lit(key)).otherwise(group)
         group = nw.when(lt.is_null().__invert__()).then(group)
         return (b.group_by("buyer_id")
                 .agg(L("legal_type").max(), L("nuts3").max().alias("buyer_nuts3"),
@@ -465,7 +395,7 @@ class Frames:
                         | gpp.list.contains("other")),
             "acc_present": acc.list.len() > 0,
             "acc_inc": acc.list.contains("inc"),
-            **{_env_flag(c): gr.list.contains(c) for c in ENV_CODES},
+            **{env_flag(c): gr.list.contains(c) for c in ENV_CODES},
         }
 
     def _with_notice(self, rows: nw.LazyFrame, columns: tuple[str, ...],
@@ -667,7 +597,7 @@ class Frames:
             return lf.with_columns(*[nw.lit(None, _NARWHALS[k]).alias(c)
                                      for c, k in kinds.items()])
         df = lf.to_native()
-        nulls = {c: pd.Series(pd.arrays.ArrowExtensionArray(pa.nulls(len(df), _ARROW[k])),
+        nulls = {c: pd.Series(pd.arrays.ArrowExtensionArray(pa.nulls(len(df), ARROW_TYPES[k])),
                               index=df.index) for c, k in kinds.items()}
         return nw.from_native(df.assign(**nulls)).lazy()
 
@@ -742,128 +672,6 @@ class Frames:
 # construction from a Dataset or a directory
 # ---------------------------------------------------------------------------
 
-_SURVEY_KINDS = {"unit": "id", "year": "int", **{c: "float" for c in SURVEY_ITEMS}}
-#: Breakdown columns a survey does not have (added as nulls).
-_SURVEY_NULLS = ("quarter", "cpv_division", "contract_nature", "procedure_type")
-_SQL = {"codes": "VARCHAR[]", "date": "TIMESTAMP", "bool": "BOOLEAN", "float": "DOUBLE",
-        "int": "BIGINT", "id": "VARCHAR", "str": "VARCHAR", "code": "VARCHAR"}
-
-
-def _optional(name: str) -> dict[str, str]:
-    if name == "capability_survey":
-        return {**{c: "float" for c in SURVEY_ITEMS}, **{c: "str" for c in _SURVEY_NULLS}}
-    return OPTIONAL_COLUMNS.get(name, {})
-
-
-def _survey_frame(data: Dataset) -> pd.DataFrame:
-    if "capability_survey" in data.extra:
-        s = data.extra["capability_survey"]
-        if "unit" not in s.columns and "buyer_id" in s.columns:
-            s = s.rename(columns={"buyer_id": "unit"})
-        return s
-    return pd.DataFrame({c: pd.Series(dtype="float64" if k == "float" else
-                                      ("Int64" if k == "int" else "str"))
-                         for c, k in _SURVEY_KINDS.items()})
-
-
-def _with_optional(name: str, table: pa.Table, absent: set[str]) -> pa.Table:
-    for col, kind in _optional(name).items():
-        if col not in table.column_names:
-            if name != "capability_survey":
-                absent.add(f"{name}.{col}")
-            table = table.append_column(col, pa.nulls(len(table), type=_ARROW[kind]))
-    return table
-
-
-def _prepare_pandas_tables(data: Dataset, absent: set[str]) -> dict[str, pa.Table]:
-    out = {}
-    for name in ("buyers", "notices", "lots", "awards", "hilma_statistics"):
-        out[name] = _with_optional(name, _to_arrow(name, getattr(data, name)), absent)
-    survey = _survey_frame(data)
-    arr = []
-    for c in survey.columns:
-        k = _SURVEY_KINDS.get(c)
-        s = survey[c]
-        arr.append(pa.array(s.astype(object).where(s.notna(), None).tolist(), type=_ARROW[k])
-                   if k else pa.array(s, from_pandas=True))
-    out["capability_survey"] = _with_optional(
-        "capability_survey", pa.Table.from_arrays(arr, names=list(survey.columns)), absent)
-    return out
-
-
-#: DuckDB settings: insertion order is not needed (every result is sorted later),
-#: which lets DuckDB stream and spill instead of buffering; with a memory limit
-#: the materialised unit frames are swapped out to the temporary directory.
-#: ``KEINO_DUCKDB_MEMORY`` overrides the limit. Joins run in the order the frames
-#: write them, each hash table built on the joined (lookup) side: DuckDB's own
-#: choice, guided by row estimates that miss the award filter by a factor of
-#: 25, built its hash tables on the growing wide side instead, which needed
-#: three times the memory and stopped with an out-of-memory error at 2.5 million
-#: lot results (docs/indicators.md, "Performance").
-_DUCKDB_CONFIG = {"preserve_insertion_order": False,
-                  "memory_limit": os.environ.get("KEINO_DUCKDB_MEMORY", "3GB"),
-                  "disabled_optimizers": "build_side_probe_side,join_order"}
-
-
-def _duckdb_connect():
-    """An in-memory DuckDB connection that spills to a temporary directory."""
-    import tempfile
-
-    import duckdb
-
-    tmp = tempfile.TemporaryDirectory(prefix="keino-duckdb-")
-    con = duckdb.connect(":memory:", config={**_DUCKDB_CONFIG, "temp_directory": tmp.name})
-    con.execute("SET enable_progress_bar = false")
-    return con, tmp
-
-
-_SPARK = {"codes": "array<string>", "date": "timestamp", "bool": "boolean",
-          "float": "double", "int": "bigint", "id": "string", "str": "string",
-          "code": "string"}
-
-
-def _spark_tables(spark, d: Path, absent: set[str]) -> dict[str, nw.LazyFrame]:
-    """Canonical Parquet files read by Spark itself (no data through the driver)."""
-    from pyspark.sql import functions as F
-
-    tables = {}
-    for name in ("buyers", "notices", "lots", "awards", "hilma_statistics",
-                 "capability_survey"):
-        p = d / f"{name}.parquet"
-        if p.exists():
-            sdf = spark.read.parquet(str(p))
-        else:
-            sdf = spark.createDataFrame(_prepare_pandas_tables(Dataset(), set())[name])
-        if name == "capability_survey" and "unit" not in sdf.columns \
-                and "buyer_id" in sdf.columns:
-            sdf = sdf.withColumnRenamed("buyer_id", "unit")
-        declared = {} if name == "capability_survey" else {
-            c.name: c.kind for c in datamodel.columns(name)}
-        types = dict(sdf.dtypes)
-        for c, k in {**declared, **_optional(name)}.items():
-            if c in types and k == "codes" and not types[c].startswith("array"):
-                # an all-null column written without a list type cannot hold codes
-                sdf = sdf.withColumn(c, F.lit(None).cast(_SPARK[k]))
-            elif c in types:
-                sdf = sdf.withColumn(c, F.col(c).cast(_SPARK[k]))
-            else:
-                if name != "capability_survey" and c in _optional(name):
-                    absent.add(f"{name}.{c}")
-                sdf = sdf.withColumn(c, F.lit(None).cast(_SPARK[k]))
-        tables[name] = nw.from_native(sdf).lazy()
-    return tables
-
-
-def _spark_session():
-    from pyspark.sql import SparkSession
-
-    # a local session: a few shuffle partitions per core instead of Spark's 200,
-    # which are meant for a cluster and make every small aggregation slow
-    return (SparkSession.builder.master("local[2]").appName("keino-metrics")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.shuffle.partitions", "4").getOrCreate())
-
-
 def load_frames(data: Dataset | str | Path, engine: str = "auto",
                 large: int = 500_000) -> Frames:
     """Bring ``data`` onto ``engine`` as narwhals LazyFrames.
@@ -881,78 +689,6 @@ def load_frames(data: Dataset | str | Path, engine: str = "auto",
     large : int
         Size from which ``auto`` prefers DuckDB.
     """
-    if engine not in (*ENGINES, "auto"):
-        raise ValueError(f"unknown engine {engine!r}; use auto or one of {', '.join(ENGINES)}")
-    is_dir = isinstance(data, (str, Path))
-    if is_dir and not Path(data).is_dir():
-        raise FileNotFoundError(f"{data}: not a directory of canonical Parquet tables")
-    if is_dir:
-        verify_folder(data)  # a complete write, not an interrupted or mixed one
-    if engine == "auto":
-        engine = "duckdb" if is_dir or len(data.awards) > large else "pandas"
-    absent: set[str] = set()
-    con = None
-    keep = None
-    tables: dict[str, nw.LazyFrame] = {}
-    if is_dir and engine == "duckdb":
-        con, keep = _duckdb_connect()
-        d = Path(data)
-        for name in ("buyers", "notices", "lots", "awards", "hilma_statistics",
-                     "capability_survey"):
-            p = d / f"{name}.parquet"
-            if p.exists():
-                rel = con.read_parquet(str(p))
-                casts = []
-                kinds = (_kinds(name, rel.columns) if name != "capability_survey"
-                         else {c: k for c, k in _SURVEY_KINDS.items() if c in rel.columns})
-                alias_unit = (name == "capability_survey" and "unit" not in rel.columns
-                              and "buyer_id" in rel.columns)
-                if alias_unit:
-                    casts.append('CAST("buyer_id" AS VARCHAR) AS "unit"')
-                for c in rel.columns:
-                    if alias_unit and c == "buyer_id":
-                        continue
-                    sqltype = _SQL.get(kinds.get(c))
-                    casts.append(f'CAST("{c}" AS {sqltype}) AS "{c}"' if sqltype
-                                 else f'"{c}"')
-                declared = {} if name == "capability_survey" else {
-                    c.name: c.kind for c in datamodel.columns(name)}
-                for c, k in declared.items():
-                    if c not in rel.columns:
-                        casts.append(f'CAST(NULL AS {_SQL[k]}) AS "{c}"')
-                for c, k in _optional(name).items():
-                    if c not in rel.columns:
-                        if name != "capability_survey":
-                            absent.add(f"{name}.{c}")
-                        casts.append(f'CAST(NULL AS {_SQL[k]}) AS "{c}"')
-                rel = rel.project(", ".join(casts))
-                tables[name] = nw.from_native(rel).lazy()
-            else:
-                arrow = _prepare_pandas_tables(Dataset(), set())[name]
-                if name != "capability_survey":
-                    absent.update(f"{name}.{c}" for c in _optional(name))
-                tables[name] = nw.from_native(con.from_arrow(arrow)).lazy()
-    elif is_dir and engine == "pyspark":
-        con = _spark_session()
-        tables = _spark_tables(con, Path(data), absent)
-    else:
-        if is_dir:
-            data = Dataset.from_parquet(data)
-        arrow = _prepare_pandas_tables(data, absent)
-        if engine == "pandas":
-            tables = {k: nw.from_native(v.to_pandas(types_mapper=pd.ArrowDtype)).lazy()
-                      for k, v in arrow.items()}
-        elif engine == "polars":
-            import polars as pl
-
-            tables = {k: nw.from_native(pl.from_arrow(v)).lazy() for k, v in arrow.items()}
-        elif engine == "duckdb":
-            con, keep = _duckdb_connect()
-            tables = {k: nw.from_native(con.from_arrow(v)).lazy() for k, v in arrow.items()}
-        else:  # pyspark
-            con = _spark_session()
-            # pyspark >= 4 takes Arrow tables with their types (all-null columns too)
-            tables = {k: nw.from_native(con.createDataFrame(v)).lazy()
-                      for k, v in arrow.items()}
+    engine, tables, absent, con, keep = open_tables(data, engine, large)
     return Frames(engine=engine, tables=tables, absent=frozenset(absent), con=con,
                   source=data, _workdir=keep)

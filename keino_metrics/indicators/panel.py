@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from keino_metrics.dataset import Dataset
+from keino_metrics.indicators.codes import BUYER_GROUPS
 from keino_metrics.indicators.compute import compute
 
 __all__ = ["buyer_year_panel"]
@@ -72,9 +73,7 @@ def buyer_year_panel(data: Dataset | str | Path,
     out = out.merge(first, left_on="buyer_id", right_index=True, how="left")
     out["cohort"] = out["cohort"].fillna(0).astype("int64")
     out["treated"] = (out["cohort"] > 0) & (out["year"] >= out["cohort"])
-    from keino_metrics.indicators.frames import BUYER_GROUPS
-
-    code_to_group = {c: g for g, s in BUYER_GROUPS.items() for c in s["codes"]}
+    code_to_group = {c: g for g, codes in BUYER_GROUPS.items() for c in codes}
     cov = buyers[["buyer_id", "legal_type", "region_code"]].copy()
     cov["buyer_group"] = cov["legal_type"].map(
         lambda v: code_to_group.get(v, "other") if isinstance(v, str) else None)

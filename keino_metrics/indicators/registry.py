@@ -14,8 +14,11 @@ from functools import cache
 
 import pandas as pd
 
+from keino_metrics.indicators.families import ALL
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio, Total
 from keino_metrics.indicators.thresholds import default_thresholds
+from keino_metrics.labels import check_language, text
+from keino_metrics.results import Explanation
 
 __all__ = ["all_indicators", "get", "ids", "resolve", "catalogue", "explain", "FAMILIES",
            "catalogue_markdown", "export_catalogue"]
@@ -23,30 +26,10 @@ __all__ = ["all_indicators", "get", "ids", "resolve", "catalogue", "explain", "F
 FAMILIES = ("volume", "strategic", "innovation-target", "eforms", "markets", "scoreboard",
             "integrity", "capability", "quality", "spend")
 
-_LABELS = {
-    "en": {"definition": "Definition", "formula": "Formula", "unit": "Unit of analysis",
-           "weighting": "Weighting", "direction": "Direction", "fields": "Fields",
-           "source": "Source", "crosswalk": "Same measure elsewhere", "limits": "Limits",
-           "reference": "Published reference values", "thresholds": "Target and lights",
-           "interval": "Interval", "family": "Family"},
-    "fi": {"definition": "Määritelmä", "formula": "Kaava", "unit": "Havaintoyksikkö",
-           "weighting": "Painotus", "direction": "Suunta", "fields": "Kentät",
-           "source": "Lähde", "crosswalk": "Sama mittari muualla", "limits": "Rajoitukset",
-           "reference": "Julkaistut vertailuarvot", "thresholds": "Tavoite ja liikennevalot",
-           "interval": "Luottamusväli", "family": "Ryhmä"},
-    "sv": {"definition": "Definition", "formula": "Formel", "unit": "Analysenhet",
-           "weighting": "Viktning", "direction": "Riktning", "fields": "Fält",
-           "source": "Källa", "crosswalk": "Samma mått på annat håll", "limits": "Begränsningar",
-           "reference": "Publicerade referensvärden", "thresholds": "Mål och trafikljus",
-           "interval": "Konfidensintervall", "family": "Familj"},
-}
-_DIRECTION = {"higher": "higher is better", "lower": "lower is better", "neutral": "neutral"}
 
 
 @cache
 def _registry() -> dict[str, Indicator]:
-    from keino_metrics.indicators.families import ALL
-
     out: dict[str, Indicator] = {}
     for ind in ALL:
         if ind.id in out:
@@ -110,14 +93,14 @@ def resolve(spec: str | Sequence[str]) -> list[str]:
 
 
 def _ci_method(ind: Indicator) -> str:
+    """Catalogue key (``interval.<key>``) of the interval method of ``ind``."""
     m = ind.measure
     if isinstance(m, Ratio):
-        return {"wilson": "Wilson score 95 %", "cluster": "ratio estimator, linearised "
-                "variance clustered by buyer, 95 %", None: "none"}[m.ci]
+        return {"wilson": "wilson", "cluster": "cluster", None: "none"}[m.ci]
     if isinstance(m, Total):
-        return "none (a total)"
+        return "none_total"
     assert isinstance(m, Custom)
-    return getattr(m.function, "ci_method", "see definition")
+    return getattr(m.function, "ci_method", "see_definition")
 
 
 def catalogue(family: str | None = None, lang: str = "en") -> pd.DataFrame:
@@ -129,7 +112,8 @@ def catalogue(family: str | None = None, lang: str = "en") -> pd.DataFrame:
         Keep indicators of this family (primary or secondary), or whose id
         starts with this prefix (``"SMS-"``).
     lang : str
-        Language of the ``name`` column (fi, sv or en).
+        Language of the texts (fi, sv or en): ``name``, ``definition``,
+        ``limits``, ``reference_values``, ``threshold_source`` and ``interval``.
 
     Returns
     -------
@@ -140,8 +124,7 @@ def catalogue(family: str | None = None, lang: str = "en") -> pd.DataFrame:
         ``red``, ``threshold_source``, ``interval``, ``source``,
         ``crosswalk``, ``limits``, ``reference_values``.
     """
-    if lang not in ("fi", "sv", "en"):
-        raise ValueError(f"unknown language {lang!r}; use fi, sv or en")
+    check_language(lang)
     if family is not None and family not in FAMILIES and not family.endswith("-"):
         raise ValueError(f"unknown family {family!r}; families: {', '.join(FAMILIES)} "
                          "(or an id prefix ending in '-')")
@@ -158,60 +141,83 @@ def catalogue(family: str | None = None, lang: str = "en") -> pd.DataFrame:
         rows.append({
             "id": ind.id, "family": ind.family, "name": ind.name(lang),
             "name_fi": ind.names["fi"], "name_sv": ind.names["sv"], "name_en": ind.names["en"],
-            "definition": ind.definition, "formula": ind.formula,
+            "definition": indicator_text(ind, "definition", lang), "formula": ind.formula,
             "unit_of_analysis": ind.unit_of_analysis, "unit": ind.unit,
             "weighting": ind.weighting, "direction": ind.direction,
             "fields": ", ".join(ind.fields), "target": t.get("target"),
             "green": t.get("green"), "red": t.get("red"),
-            "threshold_source": t.get("source"), "interval": _ci_method(ind),
+            "threshold_source": indicator_text(ind, "threshold_source", lang) or None,
+            "interval": text(f"interval.{_ci_method(ind)}", lang),
             "source": ind.source, "crosswalk": ", ".join(ind.crosswalk),
-            "limits": ind.limits, "reference_values": ind.reference_values,
+            "limits": indicator_text(ind, "limits", lang),
+            "reference_values": indicator_text(ind, "reference_values", lang),
         })
     return pd.DataFrame(rows)
 
 
-def explain(id: str, lang: str = "en") -> str:
-    """The full definition of indicator ``id`` as text (nothing is printed).
+def indicator_text(ind: Indicator, field: str, lang: str) -> str:
+    """The text ``field`` of ``ind`` in ``lang``.
 
-    Headings and the name are in ``lang``; definitions are in English.
+    ``definition``, ``limits``, ``reference_values`` and ``threshold_source``
+    are written in English in the indicator's declaration (or in the threshold
+    file) and translated in the language catalogue under
+    ``indicator.<id>.<field>``; an empty English text stays empty.
+    """
+    english = (default_thresholds().get(ind.id, {}).get("source") or ""
+               if field == "threshold_source" else getattr(ind, field) or "")
+    if lang == "en" or not english:
+        return english
+    return text(f"indicator.{ind.id}.{field}", lang)
+
+
+def explain(id: str, lang: str = "en") -> Explanation:
+    """The full definition of indicator ``id`` in ``lang`` (nothing is printed).
+
+    The :class:`~keino_metrics.results.Explanation` is text (``print`` shows it)
+    that a notebook displays as an HTML table.
     """
     ind = get(id)
-    if lang not in _LABELS:
-        raise ValueError(f"unknown language {lang!r}; use fi, sv or en")
-    lab = _LABELS[lang]
+    check_language(lang)
+
+    def lab(key: str, **values: object) -> str:
+        return text(f"explain.{key}", lang, **values)
+
     t = default_thresholds().get(ind.id, {})
+    also = f" ({lab('also', families=', '.join(ind.also_in))})" if ind.also_in else ""
     lines = [f"{ind.id} - {ind.name(lang)}",
              f"  ({' / '.join(ind.names[k] for k in ('fi', 'sv', 'en') if k != lang)})", "",
-             f"{lab['family']}: {ind.family}" + (f" (also {', '.join(ind.also_in)})"
-                                                 if ind.also_in else ""),
-             f"{lab['definition']}: {ind.definition}",
-             f"{lab['formula']}: {ind.formula}",
-             f"{lab['unit']}: {ind.unit_of_analysis}; unit {ind.unit}",
-             f"{lab['weighting']}: {ind.weighting}",
-             f"{lab['direction']}: {_DIRECTION[ind.direction]}",
-             f"{lab['fields']}: {', '.join(ind.fields)}",
-             f"{lab['interval']}: {_ci_method(ind)}"]
+             f"{lab('family')}: {ind.family}{also}",
+             f"{lab('definition')}: {indicator_text(ind, 'definition', lang)}",
+             f"{lab('formula')}: {ind.formula}",
+             f"{lab('unit')}: " + lab("unit_line", unit_of_analysis=text(
+                 f"unit_of_analysis.{ind.unit_of_analysis}", lang),
+                 unit=text(f"unit.{ind.unit}", lang)),
+             f"{lab('weighting')}: {text(f'weighting.{ind.weighting}', lang)}",
+             f"{lab('direction')}: {text(f'direction.{ind.direction}', lang)}",
+             f"{lab('fields')}: {', '.join(ind.fields)}",
+             f"{lab('interval')}: {text(f'interval.{_ci_method(ind)}', lang)}"]
     if t:
         parts = []
         if t.get("target") is not None:
-            parts.append(f"target {t['target']}")
+            parts.append(lab("target", value=t["target"]))
         if t.get("green"):
-            parts.append(f"green {t['green']}")
+            parts.append(lab("green", rule=t["green"]))
         if t.get("red"):
-            parts.append(f"red {t['red']}")
+            parts.append(lab("red", rule=t["red"]))
         if t.get("params"):
-            parts.append(f"parameters {t['params']}")
-        lines.append(f"{lab['thresholds']}: {', '.join(parts)} ({t.get('source', '')})")
+            parts.append(lab("parameters", params=t["params"]))
+        lines.append(f"{lab('thresholds')}: {', '.join(parts)} "
+                     f"({indicator_text(ind, 'threshold_source', lang)})")
     if ind.params and not t.get("params"):
-        lines.append(f"{lab['thresholds']}: parameters {dict(ind.params)}")
-    lines.append(f"{lab['source']}: {ind.source}")
+        lines.append(f"{lab('thresholds')}: {lab('parameters', params=dict(ind.params))}")
+    lines.append(f"{lab('source')}: {ind.source}")
     if ind.crosswalk:
-        lines.append(f"{lab['crosswalk']}: {', '.join(ind.crosswalk)}")
+        lines.append(f"{lab('crosswalk')}: {', '.join(ind.crosswalk)}")
     if ind.limits:
-        lines.append(f"{lab['limits']}: {ind.limits}")
+        lines.append(f"{lab('limits')}: {indicator_text(ind, 'limits', lang)}")
     if ind.reference_values:
-        lines.append(f"{lab['reference']}: {ind.reference_values}")
-    return "\n".join(lines)
+        lines.append(f"{lab('reference')}: {indicator_text(ind, 'reference_values', lang)}")
+    return Explanation("\n".join(lines))
 
 
 def catalogue_markdown(lang: str = "en", family: str | None = None) -> str:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+
+from keino_metrics.indicators import registry
+from keino_metrics.labels import check_language, text
+from keino_metrics.results import Note, Result
 
 __all__ = ["IndicatorResult", "RESULT_COLUMNS"]
 
@@ -16,13 +21,6 @@ __all__ = ["IndicatorResult", "RESULT_COLUMNS"]
 RESULT_COLUMNS = ("value", "numerator", "denominator", "unit", "weighting", "n_eligible",
                   "excluded", "excluded_reasons", "coverage", "ci_low", "ci_high", "target",
                   "light", "warning")
-
-_HEAD = {
-    "en": ("Indicator", "Value", "95 % CI", "Coverage", "Light"),
-    "fi": ("Indikaattori", "Arvo", "95 %:n lv", "Kattavuus", "Liikennevalo"),
-    "sv": ("Indikator", "Värde", "95 % KI", "Täckning", "Trafikljus"),
-}
-
 
 def _fmt(v: float, unit: str) -> str:
     if v is None or pd.isna(v):
@@ -38,11 +36,13 @@ def _fmt(v: float, unit: str) -> str:
     return f"{v:.3g}"
 
 
-@dataclass(frozen=True)
-class IndicatorResult:
+class IndicatorResult(Result):
     """Indicator values with their numerators, exclusions, intervals and lights.
 
-    Attributes
+    Immutable: the attributes cannot be set, and :attr:`frame` and
+    :meth:`to_frame` give copies, so a result cannot be changed in place.
+
+    Parameters
     ----------
     frame : pandas.DataFrame
         One row per indicator and breakdown group (see :meth:`to_frame`).
@@ -56,11 +56,43 @@ class IndicatorResult:
         The targets and thresholds used (defaults merged with overrides).
     """
 
-    frame: pd.DataFrame
-    by: tuple[str, ...]
-    engine: str
-    ids: tuple[str, ...]
-    thresholds: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    TIDY: ClassVar[Mapping[str, str]] = {"value": "estimate", "n_eligible": "n"}
+    __slots__ = ("_frame", "by", "engine", "ids", "thresholds")
+
+    def __init__(self, frame: pd.DataFrame, by: tuple[str, ...], engine: str,
+                 ids: tuple[str, ...], thresholds: Mapping[str, Any] | None = None) -> None:
+        for name, value in (("_frame", frame.copy()), ("by", tuple(by)), ("engine", engine),
+                            ("ids", tuple(ids)),
+                            ("thresholds", MappingProxyType(dict(thresholds or {})))):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"IndicatorResult is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"IndicatorResult is immutable; cannot delete {name!r}")
+
+    def __reduce__(self):
+        return (IndicatorResult, (self._frame, self.by, self.engine, self.ids,
+                                  dict(self.thresholds)))
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """A copy of the result table (as :meth:`to_frame`)."""
+        return self._frame.copy()
+
+    @property
+    def notes(self) -> tuple[Note, ...]:
+        """The warnings of every row, as notes (``part`` is the indicator and group)."""
+        out = []
+        for r in self._frame.itertuples(index=False):
+            d = r._asdict()
+            if d.get("warning"):
+                group = ", ".join(f"{b}={d[b]}" for b in self.by)
+                part = f"{d['indicator_id']} ({group})" if group else d["indicator_id"]
+                for text in str(d["warning"]).split("; "):
+                    out.append(Note("warning", text, part))
+        return tuple(out)
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of the result table.
@@ -68,9 +100,10 @@ class IndicatorResult:
         Columns: ``indicator_id``, the ``by`` columns, ``value``, ``numerator``,
         ``denominator``, ``unit``, ``weighting``, ``n_eligible``, ``excluded``,
         ``excluded_reasons``, ``coverage``, ``ci_low``, ``ci_high``, ``target``,
-        ``light``, ``warning``.
+        ``light``, ``warning``. :meth:`tidy` gives it with the shared names
+        (``estimate`` for ``value``, ``n`` for ``n_eligible``).
         """
-        return self.frame.copy()
+        return self._frame.copy()
 
     def value(self, id: str, **where: Any) -> float:
         """The value of indicator ``id`` in the group given by ``where``.
@@ -80,7 +113,7 @@ class IndicatorResult:
         KeyError
             If no row or more than one row matches.
         """
-        f = self.frame[self.frame["indicator_id"] == id]
+        f = self._frame[self._frame["indicator_id"] == id]
         for k, v in where.items():
             f = f[f[k] == v]
         if len(f) != 1:
@@ -89,16 +122,16 @@ class IndicatorResult:
 
     def summary(self, lang: str = "en") -> str:
         """A plain-text table with names in ``lang`` (fi, sv or en)."""
-        from keino_metrics.indicators import registry
-
-        head = _HEAD[lang] if lang in _HEAD else _HEAD["en"]
-        lines = [f"Indicators ({self.engine}; by {', '.join(self.by) or '-'})"]
+        check_language(lang)
+        head = tuple(text(f"result.{k}", lang)
+                     for k in ("indicator", "value", "ci", "coverage", "light"))
+        lines = [text("result.title", lang, engine=self.engine, by=", ".join(self.by) or "-")]
         widths = (44, 14, 22, 10, 8)
         by_head = " ".join(f"{b:<12}" for b in self.by)
         lines.append(" ".join(f"{h:<{w}}" for h, w in zip(head[:1], widths, strict=False))
                      + (" " + by_head if by_head else "") + " "
                      + " ".join(f"{h:<{w}}" for h, w in zip(head[1:], widths[1:], strict=True)))
-        for r in self.frame.itertuples(index=False):
+        for r in self._frame.itertuples(index=False):
             d = r._asdict()
             name = f"{r.indicator_id} {registry.get(r.indicator_id).name(lang)}"[:44]
             ci = ("-" if pd.isna(r.ci_low) else
@@ -114,7 +147,15 @@ class IndicatorResult:
     def __str__(self) -> str:
         return self.summary()
 
-    def plot(self, id: str | None = None, ax=None, lang: str = "en"):
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, IndicatorResult):
+            return NotImplemented
+        return (self.by, self.engine, self.ids) == (other.by, other.engine, other.ids) and \
+            self._frame.equals(other._frame)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def plot(self, id: str | None = None, ax=None, lang: str = "en") -> Figure:
         """Plot one indicator with its interval over the first breakdown column.
 
         Parameters
@@ -122,23 +163,20 @@ class IndicatorResult:
         id : str, optional
             Indicator to plot (default: the first one).
         ax : matplotlib.axes.Axes, optional
+            Axes to draw on (its figure is returned); default a new figure.
         lang : str
             Language of the title.
 
         Returns
         -------
-        matplotlib.axes.Axes
+        matplotlib.figure.Figure
         """
-        import matplotlib.pyplot as plt
-
-        from keino_metrics.indicators import registry
-
         iid = id or self.ids[0]
-        f = self.frame[self.frame["indicator_id"] == iid]
+        f = self._frame[self._frame["indicator_id"] == iid]
         if f.empty:
             raise KeyError(f"{iid} is not in this result; it holds {', '.join(self.ids)}")
         if ax is None:
-            _, ax = plt.subplots(figsize=(7, 3.5))
+            ax = Figure(figsize=(7, 3.5), layout="constrained").add_subplot()
         x = (f[self.by[0]].astype(str).to_numpy() if self.by else np.array(["all"]))
         y = f["value"].to_numpy(float)
         scale = 100.0 if f["unit"].iloc[0] == "share" else 1.0
@@ -156,7 +194,7 @@ class IndicatorResult:
             ax.axhline(tgt.iloc[0] * scale, color="grey", linestyle="--", linewidth=1)
         ax.set_title(f"{iid} {registry.get(iid).name(lang)}", fontsize=10)
         ax.set_ylabel("%" if scale == 100 else f["unit"].iloc[0])
-        return ax
+        return ax.figure
 
     def to_excel(self, writer_or_path: Any, sheet_name: str = "indicators",
                  lang: str = "en") -> None:
@@ -171,11 +209,9 @@ class IndicatorResult:
         lang : str
             Language of the names.
         """
-        from keino_metrics.indicators.registry import catalogue
-
-        cat = catalogue(lang=lang)
+        cat = registry.catalogue(lang=lang)
         cat = cat[cat["id"].isin(self.ids)]
-        frame = self.frame.copy()
+        frame = self._frame.copy()
         frame.insert(1, "name", [catalogue_name(i, lang) for i in frame["indicator_id"]])
         if isinstance(writer_or_path, (str, Path)):
             with pd.ExcelWriter(writer_or_path, engine="xlsxwriter") as w:
@@ -191,6 +227,4 @@ class IndicatorResult:
 
 def catalogue_name(iid: str, lang: str) -> str:
     """Name of ``iid`` in ``lang``."""
-    from keino_metrics.indicators import registry
-
     return registry.get(iid).name(lang)

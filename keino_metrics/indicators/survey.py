@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from keino_metrics.indicators.frames import SURVEY_ITEMS
+from keino_metrics.indicators.codes import SURVEY_ITEMS
 
 __all__ = ["read_capability_survey", "SURVEY_COLUMNS"]
 

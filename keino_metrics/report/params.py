@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from keino_metrics import paths
-from keino_metrics.report.labels import LANGUAGES
+from keino_metrics.labels import LANGUAGES
 
 __all__ = ["YEAR_RANGE", "DEFAULT_DATA_DIR", "FILE_KEYS", "ReportParams", "validate",
            "check_year_in_data", "resolve_data_dir", "is_default_data_dir", "read_file"]
@@ -154,7 +154,7 @@ def check_year_in_data(year: int, available_years: Iterable[int]) -> None:
 
 
 def read_file(path: str | os.PathLike[str]) -> dict[str, object]:
-    """Read a YAML parameter file (``params/<year>.yaml``) into ``build_report`` arguments.
+    """Read a YAML parameter file (``params/<year>.yaml``) into arguments of the driver's ``build``.
 
     The file is a mapping with some of ``year``, ``data_dir``, ``language`` (a
     code or a list of codes) and ``seed``. Values are checked with
@@ -162,8 +162,8 @@ def read_file(path: str | os.PathLike[str]) -> dict[str, object]:
 
     Examples
     --------
-    >>> from keino_metrics.report.run import build_report
-    >>> build_report(**read_file("params/2025.yaml"))  # doctest: +SKIP
+    >>> from keino_metrics.report import REPORTS, build
+    >>> build(REPORTS, **read_file("params/2025.yaml"))  # doctest: +SKIP
 
     Raises
     ------

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from keino_metrics.labels import text, translate
 from keino_metrics.report import numbers
-from keino_metrics.report.labels import text
 
 __all__ = ["LIGHT_COLOURS", "UNIT_FORMATS", "light_html", "rule_text", "format_value",
            "indicator_table", "html_table", "write_excel",
@@ -152,6 +152,9 @@ def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] 
             out[head] = [numbers.number(v, lang, 2) for v in frame[col]]
         elif col == "year":
             out[head] = [str(int(v)) for v in frame[col]]
+        elif col == "warning":
+            out[head] = [numbers.MISSING if v is None or (isinstance(v, float) and pd.isna(v))
+                         or v == "" else translate(str(v), "note", lang) for v in frame[col]]
         else:
             out[head] = [numbers.MISSING if v is None or (isinstance(v, float) and pd.isna(v))
                          or v == "" else str(v) for v in frame[col]]

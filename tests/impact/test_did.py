@@ -204,3 +204,13 @@ def test_programme_effects_cover_the_known_truth(demo_programmes):
         assert row.ci_low <= truth <= row.ci_high, (row.programme, truth)
         assert row.ci_low > 0                  # each programme's effect is detected
     assert "KEINO-kehittämisohjelma" in res.summary("en").splitlines()[1]
+
+
+def test_impact_results_follow_the_protocol(mpdta_did):
+    from matplotlib.figure import Figure
+
+    agg = mpdta_did.aggregate("dynamic")
+    assert {"estimate", "std_error", "ci_low", "ci_high"} <= set(agg.tidy().columns)
+    assert repr(agg).startswith("DiDAggregate\nATT (dynamic)")
+    assert isinstance(agg.plot(), Figure)
+    assert "<table" in mpdta_did._repr_html_()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import matplotlib
 import pandas as pd
 import pytest
@@ -19,11 +17,29 @@ def res(tiny):
 
 
 def test_frozen_and_copy(res):
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError, match="immutable"):
         res.engine = "x"
     f = res.to_frame()
     f.loc[0, "value"] = -1
     assert res.to_frame().loc[0, "value"] != -1
+    g = res.frame  # the frame attribute is a copy too
+    g.loc[0, "value"] = -2
+    assert res.to_frame().loc[0, "value"] not in (-1, -2)
+
+
+def test_result_protocol(res):
+    from keino_metrics.results import COLUMNS
+
+    tidy = res.tidy()
+    assert list(tidy.columns[:5]) == ["estimate", "ci_low", "ci_high", "numerator",
+                                      "denominator"]
+    assert set(COLUMNS) - set(tidy.columns) == {"std_error"}
+    assert (tidy["estimate"].to_numpy() == res.to_frame()["value"].to_numpy()).all() or \
+        tidy["estimate"].isna().equals(res.to_frame()["value"].isna())
+    assert repr(res).startswith("IndicatorResult\nIndicators (pandas; by year)")
+    assert "<pre>" in res._repr_html_() and "<table" in res._repr_html_()
+    assert all(n.kind == "warning" for n in res.notes)
+    assert "Indikatorer" in res.summary("sv")
 
 
 def test_summary_languages(res):
@@ -39,8 +55,11 @@ def test_value_lookup(res):
 
 
 def test_plot(res):
-    ax = res.plot("SMS-01")
-    assert ax.get_title().startswith("SMS-01")
+    from matplotlib.figure import Figure
+
+    fig = res.plot("SMS-01")
+    assert isinstance(fig, Figure)
+    assert fig.axes[0].get_title().startswith("SMS-01")
     with pytest.raises(KeyError):
         res.plot("SMS-02")
 

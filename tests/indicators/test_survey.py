@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from keino_metrics.indicators import compute, read_capability_survey
-from keino_metrics.indicators.frames import SURVEY_ITEMS
+from keino_metrics.indicators.codes import SURVEY_ITEMS
 
 HEADER = "unit,year," + ",".join(SURVEY_ITEMS)
 

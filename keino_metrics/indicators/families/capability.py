@@ -20,8 +20,9 @@ from functools import reduce
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from keino_metrics.indicators.codes import SURVEY_CONSTRUCTS, SURVEY_ITEMS
 from keino_metrics.indicators.families._build import OWN, L, names, need
-from keino_metrics.indicators.frames import SURVEY_CONSTRUCTS, SURVEY_ITEMS
+from keino_metrics.indicators.keys import with_keys
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio
 from keino_metrics.indicators.stats import alpha_from_moments
 
@@ -67,8 +68,6 @@ def _alpha(construct: str):
     items = _items(construct)
 
     def fn(frames, ind, keys, params):
-        from keino_metrics.indicators.compute import with_keys
-
         s = with_keys(frames.frame("survey"), list(keys))
         complete = reduce(lambda a, b: a & b, [~L(c).is_null() for c in items])
         total = reduce(lambda a, b: a + b, [L(c) for c in items])

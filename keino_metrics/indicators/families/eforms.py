@@ -4,6 +4,7 @@ Directive statistics (OPT-155/156), on awarded lot results."""
 
 from __future__ import annotations
 
+from keino_metrics.indicators.codes import ENV_CODES, env_flag
 from keino_metrics.indicators.families._build import EFORMS_SOURCE, OWN, L, names, need, true
 from keino_metrics.indicators.families.strategic import (
     EF_GREEN,
@@ -11,9 +12,8 @@ from keino_metrics.indicators.families.strategic import (
     EF_INNOV_REASON,
     EF_REPORTED,
     EF_SOCIAL,
-    _ef_eligible,
+    ef_eligible,
 )
-from keino_metrics.indicators.frames import ENV_CODES, _env_flag
 from keino_metrics.indicators.spec import Indicator, Ratio
 
 SRC = f"{OWN}; fields: {EFORMS_SOURCE}"
@@ -75,7 +75,7 @@ for suf, (w, fi, sv, en) in _W.items():
             + (("awards.awarded_value_eur",) if w == "eur" else ()),
             source=SRC, measure=Ratio(
                 "lot_results", numerator=EF_INNOV,
-                rules=(need(EF_INNOV_REASON, _ef_eligible),),
+                rules=(need(EF_INNOV_REASON, ef_eligible),),
                 weight=w, ci="wilson" if w == "count" else "cluster"),
             crosswalk=(f"KEINO-INNOV-EF-{suf}", f"FI-10PCT-EF-{suf}")),
     ]
@@ -120,7 +120,7 @@ EFORMS += [
         "are per vehicle category (BT-723), which this share does not separate."),
 ]
 for code in ENV_CODES:
-    flag = _env_flag(code)
+    flag = env_flag(code)
     EFORMS.append(_ef(
         f"EF-GREEN-{code.upper()}",
         names(f"Ympäristötavoite {code} (BT-774)", f"Miljömål {code} (BT-774)",

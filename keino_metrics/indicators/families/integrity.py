@@ -23,6 +23,7 @@ from keino_metrics.indicators.families._build import (
     true,
 )
 from keino_metrics.indicators.families.scoreboard import SCOREBOARD
+from keino_metrics.indicators.keys import with_keys
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio
 from keino_metrics.indicators.stats import wilson_interval
 
@@ -42,8 +43,6 @@ def _flag(iid, nm, definition, formula, num, rules, source, fields, crosswalk=()
 
 def _heterogeneous(frames, ind, keys, params):
     """R048: winners whose awarded lots span unusually many CPV divisions."""
-    from keino_metrics.indicators.compute import with_keys
-
     digits = int(params.get("digits", 2))
     min_proc = int(params.get("min_processes", 20))
     lr = frames.frame("lot_results")
@@ -87,7 +86,7 @@ def _heterogeneous(frames, ind, keys, params):
     return out
 
 
-_heterogeneous.ci_method = "Wilson score 95 % (lot results won by a flagged supplier)"
+_heterogeneous.ci_method = "wilson_flagged_supplier"
 
 _SMS06 = next(i for i in SCOREBOARD if i.id == "SMS-06")
 

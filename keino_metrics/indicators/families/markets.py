@@ -8,14 +8,13 @@ import numpy as np
 import pandas as pd
 
 from keino_metrics.indicators.families._build import HILMA_SOURCE, OWN, L, names, need, scope, true
+from keino_metrics.indicators.keys import with_keys
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio
+from keino_metrics.indicators.stats import cluster_ratio_interval
 
 
 def _concentration(frames, ind, keys, params):
     """Per-buyer supplier concentration (HHI or top-supplier share), mean over buyers."""
-    from keino_metrics.indicators.compute import with_keys
-    from keino_metrics.indicators.stats import cluster_ratio_interval
-
     gk = [k for k in keys if k != "buyer_id"]
     bk = [*gk, "buyer_id"]
     memo = ("concentration", tuple(gk))
@@ -82,8 +81,7 @@ def _concentration(frames, ind, keys, params):
 #: Lot-result columns the concentration indicators read.
 _CONCENTRATION_READS = ("value_eur", "winner_id", "buyer_id")
 
-_concentration.ci_method = ("mean over buyers; normal interval with buyers as independent "
-                            "units (95 %)")
+_concentration.ci_method = "mean_over_buyers"
 
 
 def _hhi(frames, ind, keys, params):

@@ -21,6 +21,7 @@ from keino_metrics.indicators.families._build import (
     scope,
     true,
 )
+from keino_metrics.indicators.keys import with_keys
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio
 
 _FA = scope("framework agreement (excluded by the Scoreboard)",
@@ -42,8 +43,6 @@ def gdp_table() -> pd.DataFrame:
 
 def _publication_rate(frames, ind, keys, params):
     """Awarded euros of TED-published lot results over Finnish GDP of the same year."""
-    from keino_metrics.indicators.compute import with_keys
-
     gdp = gdp_table()
     gk = list(dict.fromkeys([*keys, "year"]))
     lr = with_keys(frames.frame("lot_results"), gk)
@@ -92,7 +91,7 @@ def _publication_rate(frames, ind, keys, params):
     return out
 
 
-_publication_rate.ci_method = "none (a census ratio)"
+_publication_rate.ci_method = "none_census"
 
 
 def _sms(iid, nm, definition, formula, frame, num, rules, unit_of_analysis="lot result",

@@ -15,6 +15,7 @@ from importlib import resources
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from keino_metrics.indicators.codes import HILMA_ENV, HILMA_SOCIAL
 from keino_metrics.indicators.families._build import (
     EFORMS_SOURCE,
     HILMA_SOURCE,
@@ -27,7 +28,7 @@ from keino_metrics.indicators.families._build import (
     reported,
     true,
 )
-from keino_metrics.indicators.frames import HILMA_ENV, HILMA_SOCIAL
+from keino_metrics.indicators.keys import with_keys
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio
 
 __all__ = ["STRATEGIC", "TEN_PERCENT", "EF_INNOV", "EF_INNOV_REASON", "EF_GREEN", "EF_SOCIAL", "EF_REPORTED"]
@@ -55,7 +56,7 @@ def EF_SOCIAL(p=None) -> nw.Expr:
     return true("sp_soc") | true("soc_any")
 
 
-def _ef_eligible(p=None) -> nw.Expr:
+def ef_eligible(p=None) -> nw.Expr:
     """The lot's notice reports the strategic-procurement aims (BT-06 present).
 
     An innovation-partnership procedure type alone does not make a lot eligible:
@@ -142,7 +143,7 @@ for suf, w in _N.items():
         "fields not reported'), so the denominator never consists of positives by "
         "construction.",
         "flag(inn-pur | BT-776 | innovation partnership) / lots with BT-06", EF_INNOV,
-        _ef_eligible,
+        ef_eligible,
         ("lots.strategic_procurement", "lots.innovation", "notices.procedure_type"), w,
         crosswalk=(f"EF-INNOV-{suf}", f"FI-10PCT-EF-{suf}"), reason=EF_INNOV_REASON,
         limits="Strategic fields are rare in notices and optional in eForms: coverage is "
@@ -251,7 +252,7 @@ for suf, w in _N.items():
         "awarded lot results whose notice reports BT-06 (lot results without BT-06, "
         "innovation partnerships included, are excluded: strategic fields not reported).",
         "flag(inn-pur | BT-776 | innovation partnership) / lots with BT-06", EF_INNOV,
-        _ef_eligible,
+        ef_eligible,
         ("lots.strategic_procurement", "lots.innovation", "notices.procedure_type"), w,
         crosswalk=(f"KEINO-INNOV-EF-{suf}", f"EF-INNOV-{suf}"), family="innovation-target",
         also_in=("strategic",), reason=EF_INNOV_REASON))
@@ -268,8 +269,6 @@ def _mkt_over_national(frames, ind, keys, params):
     """Awarded euros of new-to-market lot results over the national market volume."""
     vol = _volume_table()
     row = vol[vol["scope"] == params.get("scope", "competitive_markets")].iloc[0]
-    from keino_metrics.indicators.compute import with_keys
-
     lr = frames.frame("lot_results")
     gk = list(keys)
     q = (with_keys(lr, gk)
@@ -302,7 +301,7 @@ def _mkt_over_national(frames, ind, keys, params):
     return out
 
 
-_mkt_over_national.ci_method = "none (national denominator is an estimate without error)"
+_mkt_over_national.ci_method = "none_national_denominator"
 
 TEN_PERCENT.append(Indicator(
     id="FI-10PCT-MKT-VOL31", family="innovation-target",

@@ -3,6 +3,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from keino_metrics.report import figures
+from keino_metrics.report.annual import figures as annual
 
 NAMES = {"KEINO-INNOV-MKT-N": "New to market", "KEINO-INNOV-BUY-N": "New to buyer"}
 
@@ -10,7 +11,7 @@ NAMES = {"KEINO-INNOV-MKT-N": "New to market", "KEINO-INNOV-BUY-N": "New to buye
 @pytest.mark.parametrize("demo", [True, False])
 def test_share_trend_carries_the_demo_mark_only_for_demo_data(indicator_frame, demo):
     shares = indicator_frame[indicator_frame["unit"] == "share"]
-    fig = figures.share_trend(shares, NAMES, lang="fi", title="Osuudet",
+    fig = annual.share_trend(shares, NAMES, lang="fi", title="Osuudet",
                               caption_text=figures.caption("fi", source="demo", n=3000),
                               demo=demo)
     assert isinstance(fig, Figure)
@@ -26,7 +27,7 @@ def test_share_trend_carries_the_demo_mark_only_for_demo_data(indicator_frame, d
 def test_innovation_target_draws_the_target_line(indicator_frame):
     rows = indicator_frame[(indicator_frame["year"] == 2025)
                            & indicator_frame["indicator_id"].str.startswith("KEINO-INNOV")]
-    fig = figures.innovation_target(rows, NAMES, lang="en", title="Innovative",
+    fig = annual.innovation_target(rows, NAMES, lang="en", title="Innovative",
                                     caption_text="cap", target=0.10, demo=True)
     assert figures.has_demo_mark(fig)
     ax = fig.axes[0]
@@ -37,12 +38,12 @@ def test_innovation_target_draws_the_target_line(indicator_frame):
 def test_volume_and_breakdown_figures(tmp_path):
     vol = pd.DataFrame({"year": [2024, 2025], "notices": [10, 12], "lots": [20, 25],
                         "value_eur": [3e6, 4e6]})
-    fig = figures.volume_trend(vol, lang="en", title="Volume", caption_text="cap", demo=True)
+    fig = annual.volume_trend(vol, lang="en", title="Volume", caption_text="cap", demo=True)
     assert len(fig.axes) == 2 and figures.has_demo_mark(fig)
     assert fig.axes[1].get_ylabel() == "Awarded value (EUR million)"
     bars = pd.DataFrame({"region": ["Uusimaa", "Lappi"], "indicator_id": ["KEINO-INNOV-MKT-N"] * 2,
                          "value": [0.1, 0.2], "ci_low": [0.05, 0.1], "ci_high": [0.2, 0.3]})
-    fig2 = figures.breakdown_bars(bars, NAMES, category="region", lang="fi", title="Maakunnat",
+    fig2 = annual.breakdown_bars(bars, NAMES, category="region", lang="fi", title="Maakunnat",
                                   xlabel="Osuus", caption_text="cap", demo=False)
     assert not figures.has_demo_mark(fig2)
     a = figures.save(fig2, tmp_path / "a.png").read_bytes()
@@ -60,7 +61,7 @@ def test_index_trend_draws_one_line_per_index_with_its_band():
                           "year": [2022, 2024, 2022, 2024], "value": [50.0, 60.0, 40.0, 45.0],
                           "ci_low": [48.0, 58.0, 38.0, 43.0],
                           "ci_high": [52.0, 62.0, 42.0, 47.0]})
-    fig = figures.index_trend(frame, {"CAP-A": "A", "CAP-B": "B"}, lang="fi", title="Indeksit",
+    fig = annual.index_trend(frame, {"CAP-A": "A", "CAP-B": "B"}, lang="fi", title="Indeksit",
                               caption_text=figures.caption("fi", source="demo", n=700,
                                                            unit="responses"), demo=True)
     ax = fig.axes[0]

@@ -1,13 +1,14 @@
 import pandas as pd
 import pytest
 
-from keino_metrics.report import render
+from keino_metrics.report import blocks
+from keino_metrics.report.annual import render
 
 
 def test_section_shows_the_banner_only_for_demo_data():
-    assert "keino-banner" in render.section("summary", "fi", demo=True)
-    assert "keino-banner" not in render.section("samples", "fi", demo=False)
-    assert "<h2>Yhteenveto</h2>" in render.section("summary", "fi", demo=False)
+    assert "keino-banner" in blocks.section("summary", "fi", demo=True)
+    assert "keino-banner" not in blocks.section("samples", "fi", demo=False)
+    assert "<h2>Yhteenveto</h2>" in blocks.section("summary", "fi", demo=False)
 
 
 def test_metadata_block_masks_machine_dependent_values():
@@ -18,7 +19,7 @@ def test_metadata_block_masks_machine_dependent_values():
             "lock_file": {"sha256": "11"}, "git_revision": "abc-dirty",
             "python": "3.11.7", "platform": "Linux", "packages": {"pandas": "3.1"},
             "row_counts": {"lots": 10}}
-    html = render.metadata_block(meta, "en")
+    html = blocks.metadata_block(meta, "en")
     for v in ("abc-dirty", "3.11.7", "Linux", "3.1", "11"):
         assert f'<span class="volatile">{v}</span>' in html
     assert "<code>ab</code>" in html and "1,234" in html
@@ -53,10 +54,10 @@ def test_scoreboard_table_keeps_indicators_without_data(lang, head, grey):
 
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_new_pages_have_sections_and_reading_guides_in_both_languages(lang):
-    from keino_metrics.report.labels import text
+    from keino_metrics.labels import text
 
     for key in ("scoreboard", "risk", "capability"):
-        sec = render.section(key, lang, demo=True, intro=text(f"text.{key}_intro", lang,
+        sec = blocks.section(key, lang, demo=True, intro=text(f"text.{key}_intro", lang,
                                                               year=2025))
         assert "keino-banner" in sec and f"<h2>{text(f'section.{key}', lang)}</h2>" in sec
         assert key == "capability" or "2025" in sec
@@ -77,7 +78,7 @@ def test_capability_table_shows_alpha_and_interval():
 
 
 def _content(demo: bool, sources: tuple[str, ...]):
-    from keino_metrics.report.content import ReportContent
+    from keino_metrics.report.annual.content import ReportContent
 
     empty = pd.DataFrame()
     return ReportContent(year=2024, innovation_ids=(), years=(2023, 2024), demo=demo,

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from keino_metrics.report import run
+from keino_metrics.report import annual, driver, impact
 
 
 def test_export_html_has_no_code_and_drops_tagged_cells(tmp_path):
@@ -17,7 +17,7 @@ def test_export_html_has_no_code_and_drops_tagged_cells(tmp_path):
     ])
     src = tmp_path / "n.ipynb"
     nbformat.write(nb, src)
-    out = run.export_html(src, tmp_path / "n.html", title="Raportti")
+    out = driver.export_html(src, tmp_path / "n.html", title="Raportti")
     html = out.read_text()
     assert "Visible result" in html
     assert "<title>Raportti</title>" in html
@@ -33,25 +33,26 @@ def test_bad_parameters_are_refused_before_anything_runs(monkeypatch, tmp_path):
         raise AssertionError("papermill must not run")
 
     monkeypatch.setattr(papermill, "execute_notebook", forbidden)
-    monkeypatch.setattr(run, "load_data", forbidden)
+    monkeypatch.setattr(driver, "load_data", forbidden)
     for kwargs in ({"year": "2025; import os"}, {"language": ("fi", "xx")},
                    {"seed": "1"}, {"language": ()}, {"data_dir": tmp_path / "none"}):
         with pytest.raises(ValueError, match="report parameter"):
-            run.build_report(out_dir=tmp_path, progress=False, **kwargs)
+            driver.build([annual.REPORT, impact.REPORT], out_dir=tmp_path, progress=False,
+                         **kwargs)
 
 
 def test_latest_complete_year(small_dataset):
-    assert run.latest_complete_year(small_dataset) == 2025
+    assert driver.latest_complete_year(small_dataset) == 2025
     n = small_dataset.notices
     cut = small_dataset.replace(notices=n[n["notice_id"] != "n3"])
-    assert run.latest_complete_year(cut) == 2025  # no December at all: the latest year
+    assert driver.latest_complete_year(cut) == 2025  # no December at all: the latest year
 
 
 def test_source_date_epoch_prefers_the_environment(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    assert run.source_date_epoch(2025) == 1700000000
+    assert driver.source_date_epoch(2025) == 1700000000
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert run.source_date_epoch(2025) > 0
+    assert driver.source_date_epoch(2025) > 0
 
 
 @pytest.mark.slow
@@ -60,8 +61,8 @@ def test_build_report_end_to_end_on_a_small_demo(tmp_path):
 
     data_dir = tmp_path / "demo"
     demo.load(directory=data_dir, seed=11, scale=0.05)
-    folder = run.build_report(data_dir=data_dir, language=("fi", "en"), seed=11,
-                              out_dir=tmp_path / "reports", progress=False)
+    folder = driver.build([annual.REPORT], data_dir=data_dir, language=("fi", "en"), seed=11,
+                          out_dir=tmp_path / "reports", progress=False)
     assert folder == tmp_path / "reports" / "2025"
     banners = {"fi": "DEMOAINEISTO: tämän osion luvut", "en": "DEMO DATA: the numbers"}
     for lang in ("fi", "en"):

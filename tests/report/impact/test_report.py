@@ -1,21 +1,22 @@
-"""The impact report: parameter validation, texts, the panel and an end-to-end build."""
+"""The impact report: parameter validation, the panel and an end-to-end build."""
 
 from __future__ import annotations
 
 import json
 import re
-import string
 
 import pandas as pd
 import pytest
 
-from keino_metrics.report import impact
-from keino_metrics.report.impact import (
+from keino_metrics.labels import text
+from keino_metrics.report import driver, impact
+from keino_metrics.report.impact.content import impact_panel
+from keino_metrics.report.impact.params import (
     ALL_PROGRAMMES,
     DEFAULT_OUTCOME,
+    NOTEBOOK,
     ImpactParams,
     allowed_outcomes,
-    text,
     validate_impact_params,
 )
 
@@ -52,7 +53,7 @@ def test_outcomes_are_catalogue_shares_of_lot_results():
     ("year", {"year": True}, "an integer"),
     ("year", {"year": 1999}, "an integer from 2018 to 2100"),
     ("year", {"year": 2025.0}, "an integer"),
-    ("language", {"language": "sv"}, "'fi', 'en'"),
+    ("language", {"language": "de"}, "'fi', 'en', 'sv'"),
     ("language", {"language": "fi'; import os; '"}, "'fi', 'en'"),
     ("language", {"language": ["fi"]}, "'fi', 'en'"),
     ("seed", {"seed": -1}, "an integer >= 0"),
@@ -103,7 +104,7 @@ def test_notebook_parameters_cell_holds_literals_only():
 
     from keino_metrics import paths
 
-    nb = nbformat.read(paths.project_root() / impact.NOTEBOOK, as_version=4)
+    nb = nbformat.read(paths.project_root() / NOTEBOOK, as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     tree = ast.parse(cell.source)
     values = {}
@@ -111,21 +112,9 @@ def test_notebook_parameters_cell_holds_literals_only():
         assert isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
         values[node.targets[0].id] = node.value.value
     assert set(values) == {"outcome", "programme", "control", "seed", "data_dir", "language",
-                           "year"}
+                           "year", "content_path"}
+    assert values.pop("content_path") == ""
     validate_impact_params(**values)  # the defaults are valid
-
-
-def _fields(template: str) -> set[str]:
-    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
-
-
-def test_every_text_exists_in_both_languages_with_the_same_placeholders():
-    for key, texts in impact._TEXTS.items():
-        assert set(texts) == {"fi", "en"}, key
-        assert _fields(texts["fi"]) == _fields(texts["en"]), key
-    assert text("title", "fi", year=2025) == "Hankintojen vaikuttavuusraportti 2025"
-    with pytest.raises(ValueError, match="language"):
-        text("title", "sv", year=2025)
 
 
 def test_build_refuses_bad_parameters_before_running_anything(monkeypatch, tmp_path):
@@ -136,24 +125,25 @@ def test_build_refuses_bad_parameters_before_running_anything(monkeypatch, tmp_p
 
     monkeypatch.setattr(papermill, "execute_notebook", boom)
     with pytest.raises(ValueError, match="impact report parameter 'outcome'"):
-        impact.build_impact_report(year=2025, outcome="X'); import os; ('", out_dir=tmp_path,
-                                   progress=False)
+        driver.build([impact.REPORT], year=2025, out_dir=tmp_path, progress=False,
+                     options={"impact_report": {"outcome": "X'); import os; ('"}})
     with pytest.raises(ValueError, match="impact report parameter 'language'"):
-        impact.build_impact_report(year=2025, language=(), out_dir=tmp_path, progress=False)
+        driver.build([impact.REPORT], year=2025, language=("de",), out_dir=tmp_path,
+                     progress=False)
     assert not any(tmp_path.iterdir())
 
 
 def test_panel_of_one_programme_keeps_its_first_joiners_and_the_never_joined(small_demo):
     data, _ = small_demo
-    everyone = impact.impact_panel(data, DEFAULT_OUTCOME, ALL_PROGRAMMES, 2025)
+    everyone = impact_panel(data, DEFAULT_OUTCOME, ALL_PROGRAMMES, 2025)
     prog = "Motiva green deal"
-    one = impact.impact_panel(data, DEFAULT_OUTCOME, prog, 2025)
+    one = impact_panel(data, DEFAULT_OUTCOME, prog, 2025)
     first = everyone.drop_duplicates("buyer_id").set_index("buyer_id")["first_programme"]
     kept = set(one["buyer_id"])
     assert kept == {b for b, f in first.items() if pd.isna(f) or f == prog}
     assert (one.loc[one["cohort"] > 0, "first_programme"] == prog).all()
     assert one["year"].max() <= 2025
-    early = impact.impact_panel(data, DEFAULT_OUTCOME, ALL_PROGRAMMES, 2021)
+    early = impact_panel(data, DEFAULT_OUTCOME, ALL_PROGRAMMES, 2021)
     assert early["year"].max() == 2021 and early["cohort"].max() <= 2021
 
 
@@ -176,22 +166,22 @@ def _visible_text(html_doc: str) -> str:
 @pytest.mark.slow
 def test_end_to_end_build_on_small_demo(small_demo, tmp_path):
     data, data_dir = small_demo
-    folder = impact.build_impact_report(year=2025, data_dir=data_dir, language=("fi", "en"),
-                                        seed=11, out_dir=tmp_path / "reports", progress=False)
+    folder = driver.build([impact.REPORT], year=2025, data_dir=data_dir, language=("fi", "en"),
+                          seed=11, out_dir=tmp_path / "reports", progress=False)
     assert folder == tmp_path / "reports" / "2025"
     banners = {"fi": "DEMOAINEISTO:", "en": "DEMO DATA:"}
     for lang in ("fi", "en"):
         doc = (folder / f"impact_report_{lang}.html").read_text(encoding="utf-8")
         visible = _visible_text(doc)
         # no code: neither the setup cell nor the calls that render the sections
-        for code in ("validate_impact_params", "compute_impact", "impact.effect_html",
+        for code in ("validate_impact_params", "compute_impact", "render.effect_html",
                      "display(", "import "):
             assert code not in visible, (lang, code)
         assert re.search(r'class="[^"]*jp-InputArea\b', doc) is None
         assert 'src="http' not in doc
         assert banners[lang] in visible
-        assert text("sec.effect", lang) in visible and text("sec.carbon", lang) in visible
-        assert text("title", lang, year=2025) in visible
+        assert text("impact.sec.effect", lang) in visible and text("impact.sec.carbon", lang) in visible
+        assert text("impact.title", lang, year=2025) in visible
         assert doc.count("data:image/png;base64") >= 4
         assert (folder / f"impact_report_{lang}.ipynb").is_file()
         assert (folder / "figures" / f"impact_event_study_{lang}.png").is_file()

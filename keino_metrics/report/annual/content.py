@@ -3,23 +3,33 @@
 :func:`compute` runs the indicator catalogue on a dataset (every indicator
 by year, a few by region and buyer group for the report year) and adds the
 coverage tables. The resulting :class:`ReportContent` is what the notebook
-renders and what :func:`keino_metrics.report.run.build_report` exports as
-figures, CSV and Excel, so the report and its files always show the same
-numbers.
+renders in every language and what the report driver
+(:mod:`keino_metrics.report.driver`) exports as figures, CSV and Excel, so the
+report and its files always show the same numbers. Nothing here draws or
+writes HTML: figures are in :mod:`keino_metrics.report.annual.figures` and the
+HTML in :mod:`keino_metrics.report.annual.render`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from keino_metrics import geography
 from keino_metrics.dataset import Dataset
-from keino_metrics.report import coverage, figures
-from keino_metrics.report.labels import text
+from keino_metrics.labels import text
+from keino_metrics.report import coverage
+from keino_metrics.report.catalogue import (
+    TARGET_FAMILY,
+    catalogue_frame,
+    family_ids,
+    indicator_names,
+    innovation_ids,
+)
 from keino_metrics.report.metadata import is_demo
+from keino_metrics.report.samples import SamplesSummary, read_samples, sample_files, summarise
 from keino_metrics.sources import sources_of
 
 __all__ = ["TARGET_FAMILY", "VOLUME_IDS", "STRATEGIC_IDS", "COMPETITION_IDS",
@@ -27,8 +37,6 @@ __all__ = ["TARGET_FAMILY", "VOLUME_IDS", "STRATEGIC_IDS", "COMPETITION_IDS",
            "indicator_names", "innovation_ids", "green_rules", "SCOREBOARD_FAMILY",
            "RISK_FAMILY", "CAPABILITY_FAMILY", "family_ids", "capability_index_ids"]
 
-#: Catalogue family holding the candidate definitions of the 10 % target.
-TARGET_FAMILY = "innovation-target"
 #: Catalogue family of the EU Single Market Scoreboard indicators (SMS-01..SMS-13).
 SCOREBOARD_FAMILY = "scoreboard"
 #: Catalogue family of the integrity and risk indicators (OT-*, RF-*).
@@ -58,44 +66,14 @@ _REPORT_IDS: tuple[str, ...] = tuple(dict.fromkeys(
     (*VOLUME_IDS, *SHARE_SUMMARY_IDS, *STRATEGIC_IDS, *COMPETITION_IDS)))
 
 
-def _catalogue(lang: str) -> pd.DataFrame:
-    from keino_metrics.indicators import catalogue
-
-    cat = catalogue(lang=lang)
-    if "indicator_id" not in cat.columns and "id" in cat.columns:
-        cat = cat.rename(columns={"id": "indicator_id"})
-    return cat
-
-
-def innovation_ids() -> tuple[str, ...]:
-    """Ids of the candidate definitions of the 10 % target (catalogue family)."""
-    from keino_metrics.indicators import catalogue
-
-    return tuple(catalogue(family=TARGET_FAMILY)["id"])
-
-
-def family_ids(family: str) -> tuple[str, ...]:
-    """Ids of a catalogue family, in catalogue order."""
-    from keino_metrics.indicators import catalogue
-
-    return tuple(catalogue(family=family)["id"])
-
-
 def capability_index_ids() -> tuple[str, ...]:
     """Capability indices of the catalogue (without their Cronbach's alpha companions)."""
     return tuple(i for i in family_ids(CAPABILITY_FAMILY) if not i.endswith(ALPHA_SUFFIX))
 
 
-def indicator_names(lang: str, ids: tuple[str, ...] | None = None) -> dict[str, str]:
-    """Indicator id -> name in ``lang``, from the catalogue, in the order of ``ids``."""
-    cat = _catalogue(lang).set_index("indicator_id")
-    wanted = tuple(cat.index) if ids is None else ids
-    return {i: str(cat.loc[i, "name"]) if i in cat.index else i for i in wanted}
-
-
 def green_rules() -> dict[str, str]:
     """Green-band rule of each catalogue indicator that has one (``"<= 0.10"``)."""
-    cat = _catalogue("en")
+    cat = catalogue_frame("en")
     if "green" not in cat.columns:
         return {}
     g = cat.dropna(subset=["green"])
@@ -140,6 +118,11 @@ class ReportContent:
     sources : tuple of str
         Real sources of the data (:func:`keino_metrics.sources.sources_of`);
         empty for demonstration data.
+    samples : SamplesSummary or None
+        Summary of the real sample notices (``None`` when there are none).
+    meta : Mapping
+        Reproducibility metadata of the run (:func:`keino_metrics.report.metadata.collect`);
+        empty until the driver or the notebook adds it.
     """
 
     year: int
@@ -157,6 +140,8 @@ class ReportContent:
     risk_ids: tuple[str, ...] = ()
     capability_ids: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    samples: SamplesSummary | None = field(default=None, repr=False)
+    meta: Mapping[str, object] = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Every indicator by year (:attr:`by_year`)."""
@@ -202,18 +187,18 @@ class ReportContent:
         return float(t[0]) if len(t) == 1 else None
 
     def with_reasons(self, ids: tuple[str, ...], year: int | None = None,
-                     extra: tuple[str, ...] = ()) -> pd.DataFrame:
+                     extra: tuple[str, ...] = (), lang: str = "en") -> pd.DataFrame:
         """:meth:`select` for the report year, with a row for every id without a result.
 
         An indicator that gives no value in ``year`` (no result row, or
         coverage 0) keeps its row, with coverage 0 and the reason in
         ``warning``: the warning of its latest result, else its catalogue
         limits. ``extra`` names catalogue columns to add (``threshold_source``,
-        ``reference_values``, ``limits``); missing text becomes ``""``.
+        ``reference_values``, ``limits``), in ``lang``; missing text becomes ``""``.
         """
         year = self.year if year is None else year
         df = self.select(ids, year)
-        cat = _catalogue("en").set_index("indicator_id")
+        cat = catalogue_frame(lang).set_index("indicator_id")
         missing = [i for i in ids if i not in set(df["indicator_id"])]
         if missing:
             rows = []
@@ -241,18 +226,18 @@ class ReportContent:
         return (df.assign(_o=df["indicator_id"].map(order))
                 .sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True))
 
-    def scoreboard(self) -> pd.DataFrame:
+    def scoreboard(self, lang: str = "en") -> pd.DataFrame:
         """The Scoreboard indicators in the report year, with threshold source and EU average.
 
         ``reference_values`` is the catalogue's published reference (such as
         the EU average of the Scoreboard 2024) where the catalogue carries one.
         """
         return self.with_reasons(self.scoreboard_ids,
-                                 extra=("threshold_source", "reference_values"))
+                                 extra=("threshold_source", "reference_values"), lang=lang)
 
-    def risk(self) -> pd.DataFrame:
-        """The integrity and risk indicators in the report year, with their stated limits."""
-        return self.with_reasons(self.risk_ids, extra=("limits",))
+    def risk(self, lang: str = "en") -> pd.DataFrame:
+        """The integrity and risk indicators in the report year, with their stated limits in ``lang``."""
+        return self.with_reasons(self.risk_ids, extra=("limits",), lang=lang)
 
     def risk_breakdown_ids(self) -> tuple[str, ...]:
         """Risk indicators with a value for some buyer group in the report year."""
@@ -318,68 +303,6 @@ class ReportContent:
         keys = [f"report.coverage_{s}" for s in self.sources] or ["report.coverage_unknown"]
         return " ".join(text(k, lang) for k in (*keys, "report.coverage_unmeasurable"))
 
-    def figures(self, lang: str) -> dict[str, Figure]:
-        """The report's figures in ``lang``, by file stem."""
-        names = indicator_names(lang)
-        src = self.source(lang)
-        lots_year = self.n_lots(self.year)
-        out: dict[str, Figure] = {}
-        innov = self.innovation()
-        if len(innov):
-            out["innovation_target"] = figures.innovation_target(
-                innov, {i: names.get(i, i) for i in self.innovation_ids}, lang=lang,
-                title=text("figure.innov_target_title", lang, year=self.year),
-                caption_text=figures.caption(lang, source=src, n=lots_year),
-                target=self.target(), demo=self.demo)
-        vol = self.volume()
-        if len(vol):
-            out["volume"] = figures.volume_trend(
-                vol, lang=lang,
-                title=text("figure.volume_title", lang, first_year=self.first_year,
-                           year=self.year),
-                caption_text=figures.caption(lang, source=src, n=self.n_lots()),
-                demo=self.demo)
-        from keino_metrics.indicators.compute import MIN_COVERAGE
-
-        strat = self.select(STRATEGIC_IDS)
-        if len(strat):
-            out["strategic_trend"] = figures.share_trend(
-                strat, {i: names.get(i, i) for i in STRATEGIC_IDS}, lang=lang,
-                title=text("figure.strategic_title", lang, first_year=self.first_year,
-                           year=self.year),
-                caption_text=figures.caption(lang, source=src, n=self.n_lots()),
-                demo=self.demo, min_coverage=MIN_COVERAGE)
-        comp = self.select(COMPETITION_IDS)
-        if len(comp):
-            n_awards = int(comp[comp["indicator_id"] == "SMS-07"]["n_eligible"].fillna(0)
-                           .sum()) if "n_eligible" in comp else 0
-            out["competition_trend"] = figures.share_trend(
-                comp, {i: names.get(i, i) for i in COMPETITION_IDS}, lang=lang,
-                title=text("figure.competition_title", lang, first_year=self.first_year,
-                           year=self.year),
-                caption_text=figures.caption(lang, source=src, n=n_awards, unit="awards"),
-                demo=self.demo, min_coverage=MIN_COVERAGE)
-        reg = self.regions(lang)
-        reg = reg[reg["indicator_id"].isin(REGION_FIGURE_IDS)]
-        if len(reg):
-            out["regions"] = figures.breakdown_bars(
-                reg, {i: names.get(i, i) for i in REGION_FIGURE_IDS}, category="region",
-                lang=lang, title=text("figure.region_title", lang, year=self.year),
-                xlabel=text("figure.region_x", lang),
-                caption_text=figures.caption(lang, source=src, n=lots_year), demo=self.demo)
-        cap = self.capability()
-        if len(cap):
-            cap_ids = tuple(dict.fromkeys(cap["indicator_id"]))
-            out["capability_trend"] = figures.index_trend(
-                cap, {i: names.get(i, i) for i in cap_ids}, lang=lang,
-                title=text("figure.capability_title", lang, year=self.year),
-                caption_text=figures.caption(
-                    lang, source=src,
-                    n=int(cap.drop_duplicates("year")["n_eligible"].fillna(0).sum()),
-                    unit="responses"),
-                demo=self.demo)
-        return out
-
     def tables(self) -> dict[str, pd.DataFrame]:
         """Machine-readable tables (language-neutral column names) by file stem."""
         rows = self.rows.reset_index().rename(columns={"index": "table"})
@@ -404,7 +327,7 @@ class ReportContent:
 
     def catalogue_table(self, lang: str) -> pd.DataFrame:
         """Catalogue entries of the indicators the report shows."""
-        cat = _catalogue(lang)
+        cat = catalogue_frame(lang)
         cat = cat[cat["indicator_id"].isin(set(self.ids))].sort_values("indicator_id")
         return cat.map(lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v
                        ).reset_index(drop=True)
@@ -439,7 +362,7 @@ def _compute(ids: tuple[str, ...], data: Dataset, by: list[str]) -> pd.DataFrame
     return compute_indicators(list(ids), data, by=by).to_frame()
 
 
-def compute(data: Dataset, year: int) -> ReportContent:
+def compute(data: Dataset, year: int, *, samples: bool = True) -> ReportContent:
     """Compute the report's numbers for ``year`` from ``data``.
 
     Parameters
@@ -448,6 +371,8 @@ def compute(data: Dataset, year: int) -> ReportContent:
         Canonical tables (demo or real).
     year : int
         Report year; trends run from the first year of the data to ``year``.
+    samples : bool
+        Read and summarise the real sample notices (``data/raw/samples``).
     """
     years = tuple(y for y in coverage.data_years(data) if y <= year)
     target_ids = innovation_ids()
@@ -473,4 +398,5 @@ def compute(data: Dataset, year: int) -> ReportContent:
         quarantine=coverage.quarantine_counts(data, top=None),
         accounting=data.accounting_summary(),
         scoreboard_ids=sms, risk_ids=risk, capability_ids=cap,
-        sources=sources_of(data.provenance, data.accounting_summary()))
+        sources=sources_of(data.provenance, data.accounting_summary()),
+        samples=summarise(read_samples()) if samples and sample_files() else None)
