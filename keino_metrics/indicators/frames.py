@@ -49,7 +49,7 @@ from __future__ import annotations
 import itertools
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,7 @@ from keino_metrics.indicators.codes import (
 from keino_metrics.indicators.engine import ARROW_TYPES, ENGINES, OPTIONAL_COLUMNS, open_tables
 
 __all__ = ["Frames", "BY_COLUMNS", "ENGINES", "OPTIONAL_COLUMNS",
-           "MISSING", "load_frames"]
+           "MISSING", "load_frames", "register_frame", "FRAME_BUILDERS"]
 
 #: Columns a result can be broken down by.
 BY_COLUMNS = ("year", "quarter", "buyer_id", "legal_type", "buyer_group", "nuts3",
@@ -77,6 +77,20 @@ BY_COLUMNS = ("year", "quarter", "buyer_id", "legal_type", "buyer_group", "nuts3
               "category")
 #: Breakdown columns only the ``spend`` frame has.
 SPEND_ONLY_BY = ("category",)
+#: Unit frames built in pandas by other packages, by name (see :func:`register_frame`).
+FRAME_BUILDERS: dict[str, Callable[[Frames], pd.DataFrame]] = {}
+
+
+def register_frame(name: str, build: Callable[[Frames], pd.DataFrame]) -> None:
+    """Let ``Frames.frame(name)`` build the unit frame ``name`` with ``build(frames)``.
+
+    Packages whose frames need more than the canonical tables (the ``spend``
+    frame needs the invoice-to-contract linker of :mod:`keino_metrics.spend`)
+    register their builder here, so that this module does not import them.
+    """
+    FRAME_BUILDERS[name] = build
+
+
 #: Group label used for a breakdown value that is not reported.
 MISSING = "(missing)"
 
@@ -339,10 +353,8 @@ class Frames:
     def frame(self, name: str) -> nw.LazyFrame:
         """The unit frame ``name`` (built on first use)."""
         if name not in self._cache:
-            if name == "spend":
-                from keino_metrics.spend.frame import frame_source
-
-                self._cache[name] = nw.from_native(frame_source(self)[0]).lazy()
+            if name in FRAME_BUILDERS:  # a frame built outside the catalogue (spend)
+                self._cache[name] = nw.from_native(FRAME_BUILDERS[name](self)).lazy()
                 return self._cache[name]
             builder = {"lot_results": self._lot_results, "notices": self._notices,
                        "procedures": self._procedures, "survey": self._survey}[name]

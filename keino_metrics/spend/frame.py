@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from keino_metrics.dataset import Dataset
+from keino_metrics.indicators.codes import BUYER_GROUPS
+from keino_metrics.indicators.frames import load_frames
 from keino_metrics.spend.link import LinkRules, link_spend
 
 __all__ = ["contract_flags", "spend_tables", "linked_share", "split_linked", "DRAWS"]
@@ -58,8 +60,6 @@ def _any(df: pd.DataFrame, cols: tuple[str, ...]) -> np.ndarray:
 
 def contract_flags(data: Dataset) -> pd.DataFrame:
     """The catalogue's lot-result frame with ``contract`` and the three flags."""
-    from keino_metrics.indicators.frames import load_frames
-
     fr = load_frames(data, "pandas")
     try:
         lr = fr.collect(fr.frame("lot_results"))
@@ -89,9 +89,7 @@ def spend_tables(source: Dataset | str | Path, rules: LinkRules | None = None
                               "candidates": 0})
     d = pd.to_datetime(s["posting_date"])
     b = data.buyers.drop_duplicates("buyer_id").set_index("buyer_id")
-    from keino_metrics.indicators.frames import BUYER_GROUPS
-
-    group_of = {code: key for key, spec in BUYER_GROUPS.items() for code in spec["codes"]}
+    group_of = {code: key for key, codes in BUYER_GROUPS.items() for code in codes}
     legal = s["buyer_id"].map(b["legal_type"]) if "legal_type" in b else None
     frame = pd.DataFrame({
         "row": np.arange(len(s)), "amount": s["amount_eur"].astype(float).to_numpy(),

@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from keino_metrics.indicators.families._build import OWN, names
+from keino_metrics.indicators.frames import register_frame
 from keino_metrics.indicators.spec import Custom, Indicator
+from keino_metrics.indicators.stats import cluster_ratio_interval
+from keino_metrics.spend.frame import frame_source, linked_share
+
+register_frame("spend", lambda frames: frame_source(frames)[0])
 
 __all__ = ["SPEND"]
 
@@ -50,7 +55,6 @@ def _coverage(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _share(flag: str | None):
     def compute(frames, ind, keys, params):
-        from keino_metrics.spend.frame import frame_source, linked_share
 
         frame, cand = frame_source(frames)
         out = linked_share(frame, cand, flag, keys, draws=int(params.get("draws", 400)),
@@ -62,13 +66,11 @@ def _share(flag: str | None):
         out["excluded_reasons"] = [f"invoice rows without a supplier id (counted as "
                                    f"unlinked): {int(n)}" if n else "" for n in out["n"]]
         return out[[*keys, *_COLUMNS]]
-    compute.ci_method = "Monte Carlo: buyers (Poisson bootstrap) and links drawn"
+    compute.ci_method = "monte_carlo_links"
     return compute
 
 
 def _sme(frames, ind, keys, params):
-    from keino_metrics.indicators.stats import cluster_ratio_interval
-    from keino_metrics.spend.frame import frame_source
 
     frame, _ = frame_source(frames)
     known = frame["sme_supplier"].notna()
@@ -99,12 +101,10 @@ def _sme(frames, ind, keys, params):
     return agg[[*gk, *_COLUMNS]]
 
 
-_sme.ci_method = "cluster-robust ratio (buyers)"
+_sme.ci_method = "cluster"
 
 
 def _hhi(frames, ind, keys, params):
-    from keino_metrics.indicators.stats import cluster_ratio_interval
-    from keino_metrics.spend.frame import frame_source
 
     frame, _ = frame_source(frames)
     gk = [k for k in keys if k != "buyer_id"]
@@ -138,11 +138,10 @@ def _hhi(frames, ind, keys, params):
     return out[[*keys, *_COLUMNS]]
 
 
-_hhi.ci_method = "cluster-robust ratio (buyers)"
+_hhi.ci_method = "cluster"
 
 
 def _total(frames, ind, keys, params):
-    from keino_metrics.spend.frame import frame_source
 
     frame, _ = frame_source(frames)
     d = frame.copy()
@@ -163,7 +162,7 @@ def _total(frames, ind, keys, params):
     return out[[*keys, *_COLUMNS]]
 
 
-_total.ci_method = "none (a sum of published amounts)"
+_total.ci_method = "none_total"
 
 _READS = ("amount", "supplier_id", "contract", "link_score")
 
