@@ -61,7 +61,8 @@ def buyer_group_of(legal_type: pd.Series) -> pd.Series:
     A missing legal type has no group (``None``); a code outside every group is ``other``.
     """
     lookup = {code: key for key, spec in BUYER_GROUPS.items() for code in spec["codes"]}
-    return legal_type.map(lambda t: None if pd.isna(t) else lookup.get(str(t), "other"))
+    groups = legal_type.map(lambda t: None if pd.isna(t) else lookup.get(str(t), "other"))
+    return groups.astype(object).where(groups.notna(), None)
 
 
 def latest_complete_year(data: Dataset) -> int:
