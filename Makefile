@@ -86,6 +86,7 @@ bless: $(STAMP) ## Re-execute the committed notebooks with default parameters an
 bench: $(STAMP) ## Run the benchmarks (long)
 	$(PY) benchmarks/bench_ingest.py --n 20000
 	$(PY) benchmarks/bench_indicators.py --lots 1000000
+	$(PY) benchmarks/bench_site.py
 
 docs: $(STAMP) ## Regenerate docs/data-model.md from the data model
 	$(PY) -m keino_metrics.datamodel > docs/data-model.md

@@ -193,8 +193,8 @@ def _write_site(root: Path, content: site_content.SiteContent, langs: tuple[str,
     prepared = render.prepare(content)
     n = 0
     for lang in langs:
-        for rel, html in render.pages(content, lang, prepared):
+        for rel, html in render.pages(content, lang, prepared, langs):
             _write(root / lang / rel, html)
             n += 1
-    _write(root / "index.html", render.redirect_page(langs[0]))
+    _write(root / "index.html", render.redirect_page(langs[0], langs))
     return n + 1

@@ -100,9 +100,11 @@ def _env() -> Environment:
 class _Page:
     """Helpers of one language handed to the templates (texts, numbers, links)."""
 
-    def __init__(self, content: SiteContent, lang: str) -> None:
+    def __init__(self, content: SiteContent, lang: str,
+                 languages: tuple[str, ...] = LANGUAGES) -> None:
         self.c = content
         self.lang = lang
+        self.languages = languages
         self.na = text("site.not_measurable", lang)
         cat = content.indicators.set_index("id")
         self.name = {i: str(cat.loc[i, f"name_{lang}"] or cat.loc[i, "name"]) for i in cat.index}
@@ -198,7 +200,7 @@ def _chart(spec: dict) -> Markup:
 
 def _common(p: _Page, rel: str, title: str) -> dict:
     depth = rel.count("/")
-    return {"p": p, "c": p.c, "lang": p.lang, "languages": LANGUAGES, "rel": rel,
+    return {"p": p, "c": p.c, "lang": p.lang, "languages": p.languages, "rel": rel,
             "root": "../" * (depth + 1), "here": "../" * depth, "title": title,
             "min_n": MIN_N, "page_path": page_path, "version": _version()}
 
@@ -323,14 +325,15 @@ def _indicator(p: _Page, ind: str) -> tuple[str, str]:
     return rel, html
 
 
-def pages(content: SiteContent, lang: str,
-          prepared: Prepared | None = None) -> Iterator[tuple[str, str]]:
+def pages(content: SiteContent, lang: str, prepared: Prepared | None = None,
+          languages: tuple[str, ...] = LANGUAGES) -> Iterator[tuple[str, str]]:
     """Every page of ``lang`` as ``(path inside the language folder, html)``.
 
-    ``prepared`` (from :func:`prepare`) saves splitting the content again per language.
+    ``prepared`` (from :func:`prepare`) saves splitting the content again per
+    language; ``languages`` are the languages the switch offers (those built).
     """
     prep = prepare(content) if prepared is None else prepared
-    p = _Page(content, lang)
+    p = _Page(content, lang, languages)
     yield _overview(p)
     for code, name in p.region_names.items():
         yield _area(p, prep, "region", code, name, content.by_region, "region_code")
@@ -358,7 +361,7 @@ def search_index(content: SiteContent) -> str:
     return f"window.KEINO_BUYERS = {body};\n"
 
 
-def redirect_page(lang: str) -> str:
+def redirect_page(lang: str, languages: tuple[str, ...] = LANGUAGES) -> str:
     """The site's root page: a link (and a redirect) to the overview in ``lang``."""
-    return _env().get_template("redirect.html").render(lang=lang, languages=LANGUAGES,
+    return _env().get_template("redirect.html").render(lang=lang, languages=languages,
                                                        title=text("site.title", lang))

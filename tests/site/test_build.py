@@ -115,6 +115,8 @@ def test_not_measurable_is_never_shown_as_zero(site, small_content):
 def test_rebuild_replaces_the_folder_whole(site, small_content, tmp_path):
     out = tmp_path / "s"
     build_site(out, content=small_content, language="en")
+    page = (out / "en" / "index.html").read_text(encoding="utf-8")
+    assert 'hreflang="fi"' not in page  # the switch offers only the languages built
     (out / "stale.txt").write_text("old")
     result = build_site(out, content=small_content, language="en")
     assert not (out / "stale.txt").exists()
