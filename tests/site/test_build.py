@@ -134,3 +134,24 @@ def test_search_index_lists_every_buyer(site, small_content):
     for b in small_content.buyers["buyer_id"]:
         assert f'"{b}"' in js
     assert io.StringIO(js).readline().startswith("window.KEINO_BUYERS = [")
+
+
+def test_keino_site_builds_from_a_data_directory(small_corpus, tmp_path, capsys):
+    from keino_metrics.cli import main
+
+    data_dir = small_corpus.to_parquet(tmp_path / "tables")
+    out = tmp_path / "site"
+    assert main(["site", "--data-dir", str(data_dir), "--out", str(out),
+                 "--language", "en"]) == 0
+    said = capsys.readouterr().out
+    assert "pages" in said and str(out) in said
+    buyer = small_corpus.notices["buyer_id"].iloc[0]
+    assert (out / "en" / page_path("buyer", buyer)).is_file()
+
+
+def test_keino_site_names_a_missing_data_directory(tmp_path, capsys):
+    from keino_metrics.cli import main
+
+    assert main(["site", "--data-dir", str(tmp_path / "nothing"), "--out",
+                 str(tmp_path / "s")]) == 2
+    assert "does not exist" in capsys.readouterr().err
