@@ -28,6 +28,7 @@ from keino_metrics.indicators.frames import BUYER_GROUPS
 from keino_metrics.report.labels import text
 from keino_metrics.site import figures
 from keino_metrics.site.content import (
+    EFFECT_OUTCOME,
     MIN_N,
     RISK_FAMILY,
     SCOREBOARD_FAMILY,
@@ -113,6 +114,7 @@ class _Page:
         self.group_names = {k: v[lang] for k, v in BUYER_GROUPS.items()}
         codes = sorted({c for c in content.buyers["region_code"] if isinstance(c, str)})
         self.region_names = {c: geography.region_name(c, lang) for c in codes}
+        self.effects = {r["programme"]: r for r in _records(content.effects)}
         self.scoreboard_ids = _family(content, SCOREBOARD_FAMILY)
         self.risk_ids = _family(content, RISK_FAMILY)
         self.buyer_name = dict(zip(content.buyers["buyer_id"], content.buyers["name"],
@@ -135,6 +137,12 @@ class _Page:
 
     def pct(self, value: object) -> str:
         return fmt(value, "share", self.lang, text("site.no_value", self.lang))
+
+    def pp(self, value: object) -> str:
+        """A difference of shares in percentage points."""
+        if not finite(value):
+            return text("site.no_value", self.lang)
+        return _number(100 * float(value), 1, self.lang) + "\u00a0" + self.t("pp")
 
     def light(self, value: object) -> Markup:
         if value not in ("green", "yellow", "red"):
@@ -290,7 +298,8 @@ def _buyer(p: _Page, prep: Prepared, b: dict) -> tuple[str, str]:
         **_common(p, rel, b["name"]), b=b, prof=prof, volume=volume,
         volume_ids=VOLUME_IDS, vol_chart=_chart(vol_chart), share_ids=SHARE_IDS,
         peer_chart=_chart(peer_chart), scoreboard_ids=p.scoreboard_ids,
-        risk_ids=p.risk_ids, programmes=prep.programmes.get(bid, []),
+        risk_ids=p.risk_ids, programmes=prep.programmes.get(bid, []), effects=p.effects,
+        effect_outcome=p.name.get(EFFECT_OUTCOME, EFFECT_OUTCOME),
         awards=prep.awards.get(bid, []), csv_href="../../data/" + csv_path(bid))
     return rel, html
 

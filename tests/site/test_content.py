@@ -75,3 +75,15 @@ def test_buyer_group_follows_the_legal_type():
 def test_unknown_year_is_a_clear_error(small_corpus):
     with pytest.raises(ValueError, match="no results for 1990"):
         site_content.compute(small_corpus, 1990)
+
+
+def test_every_programme_has_an_effect_row_or_a_reason(small_corpus, small_content):
+    progs = set(small_corpus.programme_participation["programme"].dropna())
+    eff = small_content.effects
+    assert set(eff["programme"]) == progs
+    for r in eff.itertuples():
+        if pd.isna(r.estimate):
+            assert r.note
+        else:
+            assert r.ci_low <= r.estimate <= r.ci_high
+            assert 0 < r.n_treated <= r.n_units
