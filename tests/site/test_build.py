@@ -155,3 +155,16 @@ def test_keino_site_names_a_missing_data_directory(tmp_path, capsys):
     assert main(["site", "--data-dir", str(tmp_path / "nothing"), "--out",
                  str(tmp_path / "s")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_buyer_page_shows_the_profile_numbers(site, small_content):
+    from keino_metrics.site.content import SHARE_IDS
+    from keino_metrics.site.render import fmt
+
+    buyer = small_content.buyers["buyer_id"].iloc[0]
+    prof = small_content.profile(buyer).set_index("indicator_id")
+    page = (site / "en" / page_path("buyer", buyer)).read_text(encoding="utf-8")
+    table = page[page.index('id="t-shares"'):page.index("</table>", page.index('id="t-shares"'))]
+    cells = re.findall(r'<td class="value">([^<]*)</td>', table)
+    assert cells == [fmt(prof.loc[i, "value"], "share", "en", "not measurable")
+                     for i in SHARE_IDS]
