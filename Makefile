@@ -20,7 +20,7 @@ FETCH_ted-fi     := ted --country FIN
 FETCH_hilma-fi   := hilma
 
 .DEFAULT_GOAL := help
-.PHONY: help install report fetch test test-unit test-notebooks lint format lock bless bench docs clean
+.PHONY: help install report site fetch test test-unit test-notebooks lint format lock bless bench docs clean
 
 help: ## Show this help
 	@echo "keino-metrics make targets:"
@@ -47,6 +47,10 @@ else
 	$(PY) -m keino_metrics report --data-dir data/processed/$(DATA) --no-impact \
 	  $(if $(YEAR),--year $(YEAR)) --seed $(SEED) --language $(LANGUAGE)
 endif
+
+site: $(STAMP) ## Build the static website into site/ (YEAR=, SEED=; DATA_DIR= for other data)
+	$(PY) -m keino_metrics site --out site $(if $(YEAR),--year $(YEAR)) --seed $(SEED) \
+	  --language fi sv en $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 fetch: $(STAMP) ## Download real notices into data/raw/<source>/ (DATA=ted-fi or hilma-fi, FROM=, TO=)
 	@test -n "$(FETCH_$(DATA))" || { echo "DATA must be ted-fi or hilma-fi"; exit 2; }
@@ -82,6 +86,7 @@ bless: $(STAMP) ## Re-execute the committed notebooks with default parameters an
 bench: $(STAMP) ## Run the benchmarks (long)
 	$(PY) benchmarks/bench_ingest.py --n 20000
 	$(PY) benchmarks/bench_indicators.py --lots 1000000
+	$(PY) benchmarks/bench_site.py
 
 docs: $(STAMP) ## Regenerate docs/data-model.md from the data model
 	$(PY) -m keino_metrics.datamodel > docs/data-model.md

@@ -6,6 +6,9 @@ Subcommands
     Regenerate the annual evaluation report and, beside it, the impact report
     (papermill, HTML, figures, Excel/CSV tables and metadata under
     ``reports/<year>/``).
+``keino site``
+    Build the static website: overview, a page per region, buyer group, buyer
+    and indicator in fi, sv and en (``site/``).
 ``keino ingest``
     Read procurement files (eForms, legacy TED XML, TED CSV, Hilma JSON, OCDS)
     into validated canonical Parquet tables and print the accounting.
@@ -17,7 +20,7 @@ Subcommands
     Download real notices from TED (``keino fetch ted``) or Hilma
     (``keino fetch hilma``) into ``data/raw/<source>/``, resumably.
 
-argparse from the standard library is enough for five subcommands; it keeps
+argparse from the standard library is enough for six subcommands; it keeps
 the entry point free of extra dependencies.
 """
 
@@ -42,6 +45,7 @@ _EPILOG = textwrap.dedent("""\
       keino indicators --explain SMS-01
       keino indicators --ids SMS-01 KEINO-INNOV-MKT-N --by year --data data/raw/demo
       keino demo --seed 7 --out /tmp/demo
+      keino site --out site/ --language fi sv en
       keino fetch ted --country FIN --from 2023-01-01 --to 2024-12-31 --out data/raw/ted
       HILMA_API_KEY=... keino fetch hilma --from 2024-01-01 --to 2024-12-31 --out data/raw/hilma
     """)
@@ -126,6 +130,20 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--width", type=int, default=None,
                    help="line width of the table (default: the terminal's)")
     n.add_argument("--out", type=Path, default=None, help="write the table (.csv or .xlsx)")
+
+    s = sub.add_parser(
+        "site", help="build the static website (a page per region, buyer group, buyer and "
+                     "indicator)",
+        description="Compute the indicators once by buyer, buyer group, region and year "
+                    "and write a static site that works from file:// or any static host.")
+    s.add_argument("--data-dir", type=Path, default=None,
+                   help="canonical tables or raw files (default: the generated demo data)")
+    s.add_argument("--year", type=int, default=None,
+                   help="profile year (default: the latest complete year of the data)")
+    s.add_argument("--out", type=Path, default=Path("site"), help="site folder (default: site/)")
+    s.add_argument("--language", nargs="+", default=["fi", "sv", "en"],
+                   choices=["fi", "sv", "en"], help="languages (default: fi sv en)")
+    s.add_argument("--seed", type=int, default=2024, help="seed of the demo data")
 
     d = sub.add_parser(
         "demo", help="write the generated demonstration corpus",
@@ -370,7 +388,18 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"report": _cmd_report, "ingest": _cmd_ingest, "indicators": _cmd_indicators,
+def _cmd_site(a: argparse.Namespace) -> int:
+    from keino_metrics.site import build_site
+
+    r = build_site(a.out, data_dir=a.data_dir, year=a.year, language=a.language, seed=a.seed)
+    print(f"site written to {r.out}: {r.pages} pages, {r.buyers} buyers, languages "
+          f"{' '.join(r.languages)} (load {r.seconds_load:.1f} s, compute "
+          f"{r.seconds_compute:.1f} s, render {r.seconds_render:.1f} s); open "
+          f"{r.out / 'index.html'}")
+    return 0
+
+
+_COMMANDS = {"site": _cmd_site, "report": _cmd_report, "ingest": _cmd_ingest, "indicators": _cmd_indicators,
              "demo": _cmd_demo, "fetch": _cmd_fetch}
 
 

@@ -1,0 +1,89 @@
+"""The site's numbers are the indicator library's numbers, computed once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import keino_metrics as km
+from keino_metrics.site import content as site_content
+from keino_metrics.site.content import MIN_N, SHARE_IDS, VOLUME_IDS
+
+
+def test_buyer_numbers_equal_compute_by_buyer(small_corpus, small_content):
+    ids = (*VOLUME_IDS, *SHARE_IDS, "SMS-01")
+    ref = km.compute(list(ids), small_corpus, by=["buyer_id", "year"]).to_frame()
+    ref = ref[ref["year"] == small_content.year]
+    checked = 0
+    for buyer in small_content.buyers["buyer_id"]:
+        prof = small_content.profile(buyer).set_index("indicator_id")
+        mine = ref[ref["buyer_id"] == buyer].set_index("indicator_id")
+        for i in ids:
+            if i not in mine.index:
+                assert pd.isna(prof.loc[i, "value"])
+                continue
+            for col in ("value", "numerator", "denominator", "ci_low", "ci_high", "coverage"):
+                np.testing.assert_allclose(float(prof.loc[i, col]), float(mine.loc[i, col]),
+                                           equal_nan=True, err_msg=f"{buyer} {i} {col}")
+            checked += 1
+    assert checked >= len(ids)
+
+
+def test_peers_are_the_group_region_and_national_results(small_corpus, small_content):
+    buyer = small_content.buyers.iloc[0]
+    prof = small_content.profile(buyer["buyer_id"]).set_index("indicator_id")
+    ref = km.compute(list(SHARE_IDS), small_corpus, by=["region_code", "year"])
+    for i in SHARE_IDS:
+        expected = ref.value(i, region_code=buyer["region_code"], year=small_content.year)
+        np.testing.assert_allclose(prof.loc[i, "region_value"], expected, equal_nan=True)
+    nat = km.compute(list(SHARE_IDS), small_corpus, by=["year"])
+    for i in SHARE_IDS:
+        np.testing.assert_allclose(prof.loc[i, "national_value"],
+                                   nat.value(i, year=small_content.year), equal_nan=True)
+
+
+def test_small_numbers_get_no_light_and_no_rank(small_content):
+    f = small_content.by_buyer
+    small = f["denominator"].notna() & (f["denominator"] < MIN_N)
+    assert small.any()
+    assert f.loc[small, "light"].isna().all()
+    assert f.loc[small, "rank"].isna().all()
+    ranked = f[f["rank"].notna()]
+    assert (ranked["denominator"] >= MIN_N).all()
+    assert (ranked["rank"] <= ranked["n_ranked"]).all()
+
+
+def test_ranks_put_the_highest_value_first(small_content):
+    f = small_content.by_buyer
+    f = f[(f["year"] == small_content.year) & f["rank"].notna()]
+    for _, g in f.groupby("indicator_id"):
+        g = g.sort_values("rank")
+        assert g["value"].is_monotonic_decreasing
+
+
+def test_every_buyer_has_a_profile_row_per_indicator(small_content):
+    n = len(small_content.buyers) * len(small_content.ids)
+    assert len(small_content.profiles) == n
+
+
+def test_buyer_group_follows_the_legal_type():
+    legal = pd.Series(["la", None, "cga", "unheard-of"])
+    assert list(site_content.buyer_group_of(legal)) == ["municipality", None, "state", "other"]
+
+
+def test_unknown_year_is_a_clear_error(small_corpus):
+    with pytest.raises(ValueError, match="no results for 1990"):
+        site_content.compute(small_corpus, 1990)
+
+
+def test_every_programme_has_an_effect_row_or_a_reason(small_corpus, small_content):
+    progs = set(small_corpus.programme_participation["programme"].dropna())
+    eff = small_content.effects
+    assert set(eff["programme"]) == progs
+    for r in eff.itertuples():
+        if pd.isna(r.estimate):
+            assert r.note
+        else:
+            assert r.ci_low <= r.estimate <= r.ci_high
+            assert 0 < r.n_treated <= r.n_units
