@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from keino_metrics.dataset import Dataset
-from keino_metrics.indicators.frames import BUYER_GROUPS
+from keino_metrics.indicators.codes import BUYER_GROUPS
 
 __all__ = ["MIN_N", "VOLUME_IDS", "SHARE_IDS", "SCOREBOARD_FAMILY", "RISK_FAMILY",
            "SiteContent", "compute", "site_ids", "buyer_group_of", "latest_complete_year"]
@@ -68,7 +68,7 @@ def buyer_group_of(legal_type: pd.Series) -> pd.Series:
 
     A missing legal type has no group (``None``); a code outside every group is ``other``.
     """
-    lookup = {code: key for key, spec in BUYER_GROUPS.items() for code in spec["codes"]}
+    lookup = {code: key for key, codes in BUYER_GROUPS.items() for code in codes}
     groups = legal_type.map(lambda t: None if pd.isna(t) else lookup.get(str(t), "other"))
     return groups.astype(object).where(groups.notna(), None)
 

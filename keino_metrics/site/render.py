@@ -24,7 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from keino_metrics import geography
-from keino_metrics.indicators.frames import BUYER_GROUPS
+from keino_metrics.indicators.codes import BUYER_GROUPS
 from keino_metrics.labels import text
 from keino_metrics.site import figures
 from keino_metrics.site.content import (
@@ -111,7 +111,7 @@ class _Page:
         self.name = {i: str(cat.loc[i, f"name_{lang}"] or cat.loc[i, "name"]) for i in cat.index}
         self.unit = {i: str(cat.loc[i, "unit"]) for i in cat.index}
         self.cat = cat
-        self.group_names = {k: v[lang] for k, v in BUYER_GROUPS.items()}
+        self.group_names = {k: text(f"buyer_group.{k}", lang) for k in BUYER_GROUPS}
         codes = sorted({c for c in content.buyers["region_code"] if isinstance(c, str)})
         self.region_names = {c: geography.region_name(c, lang) for c in codes}
         self.effects = {r["programme"]: r for r in _records(content.effects)}
