@@ -110,7 +110,7 @@ class SiteContent:
         denominator, unit, coverage, interval, target, light, warning) of
         ``km.compute(ids, data, by=[key, "year"])``; ``light`` is removed from
         rows whose denominator is below :data:`MIN_N`. ``by_buyer`` adds
-        ``rank`` and ``n_ranked`` (per indicator and year, highest value first,
+        ``rank`` and ``n_ranked`` (per indicator and year, best value first by the indicator's direction,
         only buyers with at least :data:`MIN_N` units).
     buyers : pandas.DataFrame
         One row per buyer: ``buyer_id``, ``name``, ``region_code``, ``buyer_group``.
@@ -197,10 +197,16 @@ def _rows(result, key: str | None) -> pd.DataFrame:
 
 
 def _ranks(f: pd.DataFrame) -> pd.DataFrame:
+    """Rank 1 is the best value by the indicator's direction (higher or lower is
+    better); indicators without a direction rank the highest value first."""
     eligible = f["value"].notna() & f["denominator"].notna() & (f["denominator"] >= MIN_N)
-    ranked = f[eligible]
-    grp = ranked.groupby(["indicator_id", "year"])["value"]
-    f["rank"] = grp.rank(ascending=False, method="min").reindex(f.index).astype("Int64")
+    cat = _catalogue().set_index("id")["direction"]
+    lower = f["indicator_id"].map(cat).eq("lower")
+    # one ascending rank of the value signed so that the better value is smaller
+    signed = f["value"].where(lower, -f["value"])
+    ranked = f.assign(_s=signed)[eligible]
+    grp = ranked.groupby(["indicator_id", "year"])["_s"]
+    f["rank"] = grp.rank(ascending=True, method="min").reindex(f.index).astype("Int64")
     f["n_ranked"] = grp.transform("size").reindex(f.index).astype("Int64")
     return f
 

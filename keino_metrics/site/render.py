@@ -25,7 +25,8 @@ from markupsafe import Markup
 
 from keino_metrics import geography
 from keino_metrics.indicators.codes import BUYER_GROUPS
-from keino_metrics.labels import text
+from keino_metrics.indicators.registry import catalogue as indicator_catalogue
+from keino_metrics.labels import text, translate
 from keino_metrics.site import figures
 from keino_metrics.site.content import (
     EFFECT_OUTCOME,
@@ -107,8 +108,10 @@ class _Page:
         self.lang = lang
         self.languages = languages
         self.na = text("site.not_measurable", lang)
-        cat = content.indicators.set_index("id")
-        self.name = {i: str(cat.loc[i, f"name_{lang}"] or cat.loc[i, "name"]) for i in cat.index}
+        ids = list(content.indicators["id"])
+        # definitions, limits and threshold texts in the page's language
+        cat = indicator_catalogue(lang=lang).set_index("id").loc[ids]
+        self.name = {i: str(cat.loc[i, "name"]) for i in cat.index}
         self.unit = {i: str(cat.loc[i, "unit"]) for i in cat.index}
         self.cat = cat
         self.group_names = {k: text(f"buyer_group.{k}", lang) for k in BUYER_GROUPS}
@@ -130,6 +133,10 @@ class _Page:
         if not (finite(low) and finite(high)):
             return text("site.no_value", self.lang)
         return f"{self.v(low, ind)} – {self.v(high, ind)}"
+
+    def note(self, message: str) -> str:
+        """A result's note (English templates) in the page's language."""
+        return translate(str(message), "note", self.lang)
 
     def n(self, value: object) -> str:
         return _number(float(value), 0, self.lang) if finite(value) else \
