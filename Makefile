@@ -42,7 +42,7 @@ ifeq ($(DATA),)
 	$(PY) -m keino_metrics report $(if $(YEAR),--year $(YEAR)) --seed $(SEED) --language $(LANGUAGE)
 else
 	$(MAKE) --no-print-directory fetch DATA=$(DATA) FROM=$(FROM) TO=$(TO)
-	$(PY) -m keino_metrics ingest data/raw/$(SOURCE_$(DATA)) --out data/processed/$(DATA)
+	$(PY) -m keino_metrics ingest data/raw/$(SOURCE_$(DATA)) --out data/processed/$(DATA) --overwrite
 	# real sources hold no programme participation: the impact report needs it
 	$(PY) -m keino_metrics report --data-dir data/processed/$(DATA) --no-impact \
 	  $(if $(YEAR),--year $(YEAR)) --seed $(SEED) --language $(LANGUAGE)
