@@ -19,7 +19,26 @@ from keino_metrics.indicators.families._build import OWN, names
 from keino_metrics.indicators.frames import register_frame
 from keino_metrics.indicators.spec import Custom, Indicator
 from keino_metrics.indicators.stats import cluster_ratio_interval
-from keino_metrics.spend.frame import frame_source, linked_share
+
+
+def frame_source(frames):
+    """The invoice frame and candidate links (:func:`keino_metrics.spend.frame.frame_source`).
+
+    Imported when first called: :mod:`keino_metrics.spend.frame` reads the
+    indicator frames, so importing it while this package initialises would
+    start that initialisation again.
+    """
+    from keino_metrics.spend import frame
+
+    return frame.frame_source(frames)
+
+
+def linked_share(*args, **kwargs):
+    """See :func:`keino_metrics.spend.frame.linked_share` (imported when first called)."""
+    from keino_metrics.spend import frame
+
+    return frame.linked_share(*args, **kwargs)
+
 
 register_frame("spend", lambda frames: frame_source(frames)[0])
 
