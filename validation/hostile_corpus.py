@@ -519,7 +519,9 @@ def main(argv: list[str] | None = None) -> int:
     listener = _Listener()
     try:
         sources = source_files()
-        pool = multiprocessing.get_context("fork").Pool(a.workers)
+        # forkserver: a worker forked from this process could inherit a lock held by
+        # the listener's thread and wait on it for ever
+        pool = multiprocessing.get_context("forkserver").Pool(a.workers)
         baseline = dict(zip(sources, pool.imap(_read_one, [(p, a.timeout) for p in sources]),
                             strict=True))
         whole = [p for p, r in baseline.items() if "crash" not in r and "hang" not in r
