@@ -21,7 +21,7 @@ import pandas as pd
 
 from keino_metrics import datamodel
 
-__all__ = ["Dataset", "ACCOUNTING_COLUMNS", "MANIFEST", "verify_folder",
+__all__ = ["Dataset", "ACCOUNTING_COLUMNS", "latest_complete_year", "MANIFEST", "verify_folder",
            "check_target"]
 
 #: Columns of :attr:`Dataset.accounting`: one row per input (file or table).
@@ -355,3 +355,21 @@ def _swap_into_place(tmp: Path, d: Path) -> None:
         raise
     finally:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def latest_complete_year(data: Dataset) -> int:
+    """The latest year whose notices reach December (else the latest year with notices).
+
+    The default year of the reports and of the site.
+
+    Raises
+    ------
+    ValueError
+        If no notice has a publication date.
+    """
+    dates = data.notices["publication_date"].dropna()
+    if dates.empty:
+        raise ValueError("the data hold no dated notices, so no year can be chosen")
+    dates = dates.astype("datetime64[us]")
+    december = sorted(set(dates[dates.dt.month == 12].dt.year.astype(int)))
+    return december[-1] if december else int(dates.dt.year.max())

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from keino_metrics import paths
-from keino_metrics.dataset import Dataset
+from keino_metrics.dataset import Dataset, latest_complete_year
 from keino_metrics.labels import LANGUAGES, text
 from keino_metrics.report import cache, figures, metadata, params, tables
 
@@ -124,15 +124,6 @@ def load_data(data_dir: str | os.PathLike[str] | None, *, seed: int = 2024) -> D
         raise FileNotFoundError(f"data directory {d} holds no files to read")
     return prepare(d)
 
-
-def latest_complete_year(data: Dataset) -> int:
-    """The latest year whose notices reach December (else the latest year with notices)."""
-    dates = data.notices["publication_date"].dropna()
-    if dates.empty:
-        raise ValueError("the data hold no dated notices, so no report year can be chosen")
-    dates = dates.astype("datetime64[us]")
-    december = sorted(set(dates[dates.dt.month == 12].dt.year.astype(int)))
-    return december[-1] if december else int(dates.dt.year.max())
 
 
 def source_date_epoch(year: int) -> int:

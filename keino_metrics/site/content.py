@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from keino_metrics.dataset import Dataset
+from keino_metrics.dataset import Dataset, latest_complete_year
 from keino_metrics.indicators.codes import BUYER_GROUPS
 
 __all__ = ["MIN_N", "VOLUME_IDS", "SHARE_IDS", "SCOREBOARD_FAMILY", "RISK_FAMILY",
@@ -72,21 +72,6 @@ def buyer_group_of(legal_type: pd.Series) -> pd.Series:
     groups = legal_type.map(lambda t: None if pd.isna(t) else lookup.get(str(t), "other"))
     return groups.astype(object).where(groups.notna(), None)
 
-
-def latest_complete_year(data: Dataset) -> int:
-    """The latest year whose notices reach December (else the latest year with notices).
-
-    Raises
-    ------
-    ValueError
-        If no notice has a publication date.
-    """
-    dates = data.notices["publication_date"].dropna()
-    if dates.empty:
-        raise ValueError("the data hold no dated notices, so no year can be chosen")
-    dates = dates.astype("datetime64[us]")
-    december = sorted(set(dates[dates.dt.month == 12].dt.year.astype(int)))
-    return december[-1] if december else int(dates.dt.year.max())
 
 
 @dataclass(frozen=True)
