@@ -128,6 +128,11 @@ def _xml_root(data: bytes, shape: Shape) -> None:
         shape.complete = False
 
 
+#: Nesting depth at which detection stops reading a JSON document (the keys that
+#: decide its format are at the first two levels).
+MAX_DETECTION_DEPTH = 32
+
+
 def _json_shape(data: bytes, shape: Shape) -> None:
     import ijson
 
@@ -138,8 +143,21 @@ def _json_shape(data: bytes, shape: Shape) -> None:
         data = data[3:]
     top_is_array = None
     first_item_prefix: str | None = None
+    depth = 0
     try:
-        for prefix, event, value in ijson.parse(io.BytesIO(data), multiple_values=True):
+        # small reads: a chunk of deep nesting costs the square of its depth to parse
+        for prefix, event, value in ijson.parse(io.BytesIO(data), buf_size=2048,
+                                                multiple_values=True):
+            if event in ("start_map", "start_array"):
+                depth += 1
+                if depth > MAX_DETECTION_DEPTH:
+                    # the keys that decide stand at the first two levels; deeper
+                    # nesting is left to the reader (its own nesting limit), and
+                    # following it would cost time and memory with every level
+                    shape.complete = False
+                    return
+            elif event in ("end_map", "end_array"):
+                depth -= 1
             if top_is_array is None:
                 top_is_array = event == "start_array"
                 if top_is_array:

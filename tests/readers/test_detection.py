@@ -124,3 +124,16 @@ def test_shape_reports_what_was_read():
     assert (shape.syntax, shape.array_key) == ("json", "")
     assert shape.item_keys == ["notice_id", "lot_number", "lot_value_eur"]
     assert detection.format_of(b"<TED_EXPORT/>") == "ted-legacy"
+
+
+def test_deeply_nested_json_is_refused_quickly_not_followed():
+    """100,000 nested arrays: detection stops at its depth limit (reading every level
+    made the key paths grow with the square of the depth and ran out of memory)."""
+    from keino_metrics.readers import detection, parse_input
+    from keino_metrics.readers.inputs import Input
+
+    data = b"[" * 100_000 + b"]" * 100_000
+    shape = detection.shape_of(data)
+    assert shape.syntax == "json" and not shape.complete
+    res = parse_input(Input("deep.json", data=data))
+    assert res.records_in == len(res.quarantine) == 1 and res.records_accepted == 0
