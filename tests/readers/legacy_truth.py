@@ -44,6 +44,22 @@ AND_WORDS = {"and", "und", "et", "ja", "och", "og", "en", "y", "e", "i", "si", "
 TO_WORDS = {"-", "–", "—", "to", "bis", "à", "a", "al", "til", "till", "do", "tot"}
 
 
+
+def _lot_index(lots: list[tuple[str | None, str | None]], divided: bool):
+    """Lot ids of ``(LOT_NO, TITLE)`` pairs and the maps that find them by text,
+    by title and by number (the documented lot-linking rules)."""
+    ids, by_text, by_title, by_num = [], {}, {}, {}
+    for raw, title in lots:
+        lot = lot_key(raw) if divided else "LOT-0000"
+        ids.append(lot)
+        if raw and divided:
+            by_text.setdefault(raw.lower(), lot)
+            for k in lot_numbers_of(raw) or []:
+                by_num.setdefault(k, lot)
+        if title and divided:
+            by_title.setdefault(title.lower(), lot)
+    return ids, by_text, by_title, by_num
+
 def local(el) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
@@ -246,18 +262,9 @@ def read(path: Path) -> Notice:
     n.total_currency = total.get("CURRENCY") if total is not None else None
     divided = child(oc, "LOT_DIVISION") is not None
     descrs = children(oc, "OBJECT_DESCR")
-    ids, by_text, by_title, by_num = [], {}, {}, {}
-    for d in descrs:
-        raw = text(child(d, "LOT_NO"))
-        lot = lot_key(raw) if divided else "LOT-0000"
-        ids.append(lot)
-        if raw and divided:
-            by_text.setdefault(raw.lower(), lot)
-            for k in lot_numbers_of(raw) or []:
-                by_num.setdefault(k, lot)
-        title = text(child(d, "TITLE"))
-        if title and divided:
-            by_title.setdefault(title.lower(), lot)
+    ids, by_text, by_title, by_num = _lot_index(
+        [(text(child(d, "LOT_NO")), text(child(d, "TITLE"))) for d in descrs], divided)
+    for lot, d in zip(ids, descrs, strict=True):
         est = child(d, "VAL_OBJECT")
         if est is None and len(descrs) == 1:
             est = child(oc, "VAL_ESTIMATED_TOTAL")
@@ -400,16 +407,8 @@ def read_r208(path: Path, root, form) -> Notice:
             est = child(_value_box(a), "INITIAL_ESTIMATED_TOTAL_VALUE_CONTRACT")
             described.append((num, _award_title(a),
                               est if divided or len(awards) == 1 else None))
-    ids, by_text, by_title, by_num = [], {}, {}, {}
-    for raw, title, est in described:
-        lot = lot_key(raw) if divided else "LOT-0000"
-        ids.append(lot)
-        if raw and divided:
-            by_text.setdefault(raw.lower(), lot)
-            for k in lot_numbers_of(raw) or []:
-                by_num.setdefault(k, lot)
-        if title and divided:
-            by_title.setdefault(title.lower(), lot)
+    ids, by_text, by_title, by_num = _lot_index([(r, t) for r, t, _ in described], divided)
+    for lot, (_, _, est) in zip(ids, described, strict=True):
         n.lots[lot], n.lot_currency[lot] = _cost(est) if est is not None else (None, None)
     crit = {local(e) for e in proc.iter()} if proc is not None else set()
     # utilities forms: <PRICE_AWARD_CRITERIA PRICE="LOWEST_PRICE|MOST_ECONOMICALLY_TENDER"/>
