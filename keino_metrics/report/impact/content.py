@@ -10,6 +10,8 @@ writes HTML. Warnings the models raise are recorded into the content's
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from keino_metrics import published
 from keino_metrics.dataset import Dataset
 from keino_metrics.labels import text
 from keino_metrics.report import metadata
@@ -36,8 +39,25 @@ from keino_metrics.report.impact.params import (
 )
 from keino_metrics.results import Note, recorded_notes
 
-__all__ = ["ImpactContent", "compute_impact", "impact_panel"]
+__all__ = ["ImpactContent", "compute_impact", "impact_panel", "programme_anchor", "POOLED"]
 
+#: Name of the pooled row of the per-programme estimates (and its anchor id).
+POOLED = "pooled"
+
+
+def programme_anchor(programme: str) -> str:
+    """The HTML anchor id of a programme's row in the report (``programme-<code>``).
+
+    The code is the name in lower case with accents removed and every run of
+    other characters than letters and digits turned into one hyphen
+    (``"Motiva green deal"`` -> ``programme-motiva-green-deal``); the pooled row
+    is ``pooled``. Other pages link to ``impact_report_<lang>.html#<anchor>``.
+    """
+    if programme == POOLED:
+        return POOLED
+    plain = unicodedata.normalize("NFKD", programme).encode("ascii", "ignore").decode()
+    code = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    return f"programme-{code or 'unnamed'}"
 
 
 def _recording(part: str, log: list[Note] | None):
@@ -138,12 +158,12 @@ def _ci_row(est: float, ci: tuple[float, float], se: float = float("nan")) -> di
             "ci_high": float(ci[1])}
 
 
-def _did(panel: pd.DataFrame, outcome: str, *, control: str, method: str = "dr",
+def _did(panel: pd.DataFrame, outcome: str, *, part: str, control: str, method: str = "dr",
          covariates: list[str] | None = None, n_boot: int, seed: int,
          log: list[Note] | None = None):
     from keino_metrics.impact import staggered_did
 
-    with _recording(f"did:{method}:{control}", log):
+    with _recording(f"did:{part}", log):
         return staggered_did(panel, outcome, control=control, method=method,
                              covariates=covariates, balance="unbalanced", n_boot=n_boot,
                              seed=seed)
@@ -154,7 +174,7 @@ def _effects(panel: pd.DataFrame, outcome: str, control: str, seed: int,
     """Main estimate, robustness variants and event-study rows."""
     from keino_metrics.impact import sun_abraham, twfe
 
-    main = _did(panel, outcome, control=control, n_boot=N_BOOT, seed=seed, log=log)
+    main = _did(panel, outcome, part="main", control=control, n_boot=N_BOOT, seed=seed, log=log)
     other = CONTROLS[1] if control == CONTROLS[0] else CONTROLS[0]
     rows: list[dict[str, object]] = []
     notes: dict[str, str] = {}
@@ -172,7 +192,7 @@ def _effects(panel: pd.DataFrame, outcome: str, control: str, seed: int,
                 ("ipw", control, "ipw", None), ("covariate", control, "dr", ["log_size"])]
     for variant, ctl, method, cov in variants:
         try:
-            add(variant, ctl, method, _did(panel, outcome, control=ctl, method=method,
+            add(variant, ctl, method, _did(panel, outcome, part=variant, control=ctl, method=method,
                                            covariates=cov, n_boot=N_BOOT_ROBUST, seed=seed,
                                            log=log))
         except (ValueError, np.linalg.LinAlgError) as exc:
@@ -200,6 +220,43 @@ def _effects(panel: pd.DataFrame, outcome: str, control: str, seed: int,
     robust = pd.DataFrame(rows)
     event = pd.DataFrame(es_rows).sort_values(["estimator", "event_time"]).reset_index(drop=True)
     return main, robust, event, notes
+
+
+def _programmes(data: Dataset, outcome: str, year: int, control: str, seed: int,
+                truth: bool, log: list[Note]) -> pd.DataFrame:
+    """The effect of each programme on its own and of all pooled (simple aggregation).
+
+    :func:`keino_metrics.impact.did_by_programme` on the panel of every buyer:
+    the centre's own programme first, then the others by name, then the pooled
+    row, with the estimator, bootstrap and seed of the main estimate. Joins
+    after ``year`` count as not joined. On demonstration data with a known
+    effect, ``truth`` is the true effect weighted as the estimate (by each
+    programme's own cohort sizes) and ``covered`` whether the interval holds it.
+    """
+    from keino_metrics.impact import did_by_programme
+
+    panel = impact_panel(data, outcome, ALL_PROGRAMMES, year, log=log)
+    pp = data.programme_participation.dropna(subset=["buyer_id", "programme", "start_date"])
+    pp = pp[pd.to_datetime(pp["start_date"]).dt.year <= year]
+    with _recording("did:programmes", log):
+        eff = did_by_programme(panel, outcome, pp, control=control, method="dr",
+                               balance="unbalanced", n_boot=N_BOOT, seed=seed)
+    table = eff.to_frame()
+    table.insert(1, "anchor", [programme_anchor(str(p)) for p in table["programme"]])
+    if truth:
+        from keino_metrics import demo
+
+        years = (int(panel["year"].min()), int(panel["year"].max()))
+        key = DEMO_TRUTH[outcome]
+        values = []
+        for name in table["programme"]:
+            sizes = {int(g): int(n) for g, n in eff.results[name].cohort_sizes.items() if g}
+            values.append(float(demo.true_aggregate(key, "simple", sizes, years).iloc[0])
+                          if sizes else float("nan"))
+        table["truth"] = values
+        table["covered"] = (table["ci_low"] <= table["truth"]) & (table["truth"]
+                                                                 <= table["ci_high"])
+    return table
 
 
 def _truth(main, outcome: str, years: tuple[int, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -253,7 +310,7 @@ def _target(data: Dataset, year: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
             notes[i] = "target.short"
             continue
         target = d["target"].dropna()
-        goal = float(target.iloc[0]) if len(target) else 0.10
+        goal = float(target.iloc[0]) if len(target) else published.FI_INNOVATION_TARGET.value
         tr = track_target(series, target=goal, by_year=TARGET_YEAR, definition=i,
                           n_sims=N_SIMS, seed=seed)
         row = tr.forecast.set_index("year").loc[TARGET_YEAR]
@@ -263,7 +320,9 @@ def _target(data: Dataset, year: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
                         "last_year": int(last["year"]), "last_value": float(last["value"]),
                         "forecast": float(row["central"]), "pi_low": float(row["pi_low"]),
                         "pi_high": float(row["pi_high"]), "prob_at_year": tr.prob_at_year,
-                        "prob_by_year": tr.prob_by_year,
+                        "prob_by_year": tr.prob_by_year, "n_points": int(tr.n_points),
+                        "method": tr.method, "basis": tr.basis,
+                        "probability_reason": tr.probability_reason,
                         "year_reached": tr.year_reached if tr.year_reached is not None
                         else pd.NA})
         forecasts.append(tr.to_frame().assign(indicator_id=i))
@@ -346,7 +405,8 @@ def _hidden(data: Dataset, year: int, seed: int, demo: bool,
     row = {"method": method, "flagged_share": float(pop["flag"].mean()),
            "estimate": res.estimate, "ci_low": res.ci[0], "ci_high": res.ci[1],
            "label_frequency": res.label_frequency, "sensitivity": res.sensitivity,
-           "specificity": res.specificity, "auc": est.auc_, "true_share": truth,
+           "specificity": res.specificity, "auc": res.auc, "min_auc": res.min_auc,
+           "reliable": bool(res.reliable), "reliability": res.reliability, "true_share": truth,
            "n_sample": n_sample, "n_population": len(pop)}
     return pd.DataFrame([row]), None
 
@@ -400,6 +460,13 @@ class ImpactContent:
         Group-time effects of the main estimate.
     cohort_sizes : Mapping
         Buyers per cohort (0 = never) in the main estimate.
+    programmes : pandas.DataFrame
+        The effect of each programme estimated on its own, then pooled
+        (:func:`keino_metrics.impact.did_by_programme`, simple aggregation):
+        ``programme``, ``anchor`` (HTML id, :func:`programme_anchor`),
+        ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``n_treated``,
+        ``n_control``, ``pre_test_p``, ``notes`` and, on demo data, ``truth`` and
+        ``covered``.
     robustness : pandas.DataFrame
         One row per variant: ``variant``, ``control``, ``method``, ``estimate``,
         ``se``, ``ci_low``, ``ci_high``, ``pretest_p``, ``n_units``.
@@ -423,7 +490,9 @@ class ImpactContent:
         target definitions in the report year) and ``carbon_awards`` (awards with a
         value in the report year).
     warnings : tuple of Note
-        Every distinct warning the models raised (``part`` names the model run).
+        Every distinct warning the models raised; ``part`` names the model run:
+        ``panel``, ``did:main``, ``did:<variant>`` (robustness), ``did:programmes``,
+        ``twfe``, ``sun_abraham``, ``hidden``.
     meta : Mapping
         Reproducibility metadata of the run (:func:`collect_metadata`); empty
         until the driver or the notebook adds it.
@@ -441,6 +510,7 @@ class ImpactContent:
     pretest: Mapping[str, float] = field(repr=False)
     att_gt: pd.DataFrame = field(repr=False)
     cohort_sizes: Mapping[int, int] = field(repr=False)
+    programmes: pd.DataFrame = field(repr=False)
     robustness: pd.DataFrame = field(repr=False)
     event_study: pd.DataFrame = field(repr=False)
     target: pd.DataFrame = field(repr=False)
@@ -479,7 +549,8 @@ class ImpactContent:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Machine-readable tables (language-neutral columns), by file stem."""
-        out = {"impact_effect": self.aggregates, "impact_att_gt": self.att_gt,
+        out = {"impact_effect": self.aggregates,
+               "impact_effect_by_programme": self.programmes, "impact_att_gt": self.att_gt,
                "impact_robustness": self.robustness, "impact_event_study": self.event_study,
                "impact_target": self.target, "impact_target_forecast": self.target_forecast,
                "impact_hidden": self.hidden}
@@ -544,6 +615,7 @@ def compute_impact(data: Dataset, year: int, *, outcome: str = DEFAULT_OUTCOME,
     pre = main.pre_test
     pretest = ({} if pre is None else {
         "statistic": float(pre.statistic), "df": int(pre.df), "p_value": float(pre.p_value)})
+    programmes = _programmes(data, outcome, year, control, seed, has_truth, log)
     target, forecast, t_notes = _target(data, year, seed)
     hidden, h_note = _hidden(data, year, seed, demo, log)
     co2, avoided, c_notes, n_awards = _carbon(data, year, seed)
@@ -555,7 +627,7 @@ def compute_impact(data: Dataset, year: int, *, outcome: str = DEFAULT_OUTCOME,
         year=int(year), first_year=years[0], outcome=outcome, programme=programme,
         control=control, seed=int(seed), demo=demo, has_truth=has_truth,
         aggregates=aggs, pretest=pretest, att_gt=main.to_frame(),
-        cohort_sizes=dict(main.cohort_sizes), robustness=robust,
+        cohort_sizes=dict(main.cohort_sizes), programmes=programmes, robustness=robust,
         event_study=event, target=target, target_forecast=forecast, hidden=hidden,
         carbon=co2, avoided=avoided, notes=dict(sorted(notes.items())), counts=counts,
         warnings=tuple(log))

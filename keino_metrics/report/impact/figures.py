@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.figure import Figure
 
 from keino_metrics.labels import text
 from keino_metrics.report import figures as shared
 from keino_metrics.report import numbers
+from keino_metrics.report.catalogue import indicator_names
 from keino_metrics.report.impact.content import ImpactContent
 from keino_metrics.report.impact.params import TARGET_YEAR
-from keino_metrics.report.impact.render import caption, division_label, variant_label
+from keino_metrics.report.impact.render import (
+    caption,
+    division_label,
+    programme_label,
+    variant_label,
+)
 
 __all__ = ["figures"]
 
@@ -66,6 +74,35 @@ def _event_figure(content: ImpactContent, lang: str) -> Figure:
                        content.n_units, "buyers")
 
 
+def _programme_figure(content: ImpactContent, lang: str) -> Figure:
+    """Forest plot: each programme's effect with its 95 % interval, then pooled (and the truth)."""
+    t = content.programmes.iloc[::-1].reset_index(drop=True)
+    with shared.style():
+        fig = Figure(figsize=(9, 0.55 * len(t) + 1.9))
+        ax = fig.subplots()
+        y = np.arange(len(t))
+        est = 100 * t["estimate"].to_numpy(float)
+        err = np.vstack([est - 100 * t["ci_low"].to_numpy(float),
+                         100 * t["ci_high"].to_numpy(float) - est])
+        ax.errorbar(est, y, xerr=np.abs(err), fmt="o", color="C0", capsize=3,
+                    label=text("impact_report.programme.fig_estimate", lang))
+        if content.has_truth and "truth" in t.columns:
+            ax.plot(100 * t["truth"].to_numpy(float), y, marker="D", linestyle="none",
+                    color="black", markerfacecolor="white", label=text("impact.fig.truth", lang))
+        ax.set_yticks(y, [text("impact_report.programme.fig_label", lang,
+                               name=programme_label(str(r["programme"]), lang),
+                               n=numbers.number(r["n_treated"], lang))
+                          for r in t.to_dict("records")])
+        ax.axvline(0, color="#333333", linewidth=0.8)
+        ax.set_xlabel(text("impact.fig.effect_y", lang))
+        ax.xaxis.set_major_formatter(numbers.tick_formatter(lang, kind="number", decimals=1))
+        ax.grid(axis="y", visible=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        return _finish(fig, content, lang, text("impact_report.programme.fig_title", lang,
+                                                outcome=content.outcome),
+                       int(t["n_treated"].iloc[0] + t["n_control"].iloc[0]), "buyers")
+
+
 def _robust_figure(content: ImpactContent, lang: str) -> Figure:
     rob = content.robustness.iloc[::-1].reset_index(drop=True)
     with shared.style():
@@ -93,10 +130,11 @@ def _robust_figure(content: ImpactContent, lang: str) -> Figure:
 def _target_figure(content: ImpactContent, lang: str) -> Figure:
     fc = content.target_forecast
     ids = list(content.target["indicator_id"])
+    names = indicator_names(lang, tuple(ids))
     ncols = 2
     nrows = int(np.ceil(len(ids) / ncols))
     with shared.style():
-        fig = Figure(figsize=(10, 2.6 * nrows + 1.2))
+        fig = Figure(figsize=(10, 2.9 * nrows + 1.2))
         axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True)).ravel()
         for ax, i in zip(axes, ids, strict=False):
             d = fc[fc["indicator_id"] == i].sort_values("year")
@@ -108,7 +146,7 @@ def _target_figure(content: ImpactContent, lang: str) -> Figure:
                     label=text("impact.fig.observed", lang))
             ax.axhline(goal, color="C3", linestyle="--", linewidth=1.2,
                        label=text("impact.fig.target", lang))
-            ax.set_title(i, fontsize=9)
+            ax.set_title(textwrap.fill(f"{names[i]} ({i})", 55), fontsize=8.5)
             ax.set_ylim(bottom=0)
             ax.yaxis.set_major_formatter(numbers.tick_formatter(lang, kind="percent"))
         for ax in axes[len(ids):]:
@@ -173,6 +211,7 @@ def _carbon_figure(content: ImpactContent, lang: str, top: int = 12) -> Figure:
 def figures(content: ImpactContent, lang: str) -> dict[str, Figure]:
     """The impact report's figures in ``lang``, by file stem."""
     out = {"impact_event_study": _event_figure(content, lang),
+           "impact_by_programme": _programme_figure(content, lang),
            "impact_robustness": _robust_figure(content, lang)}
     if len(content.target_forecast):
         out["impact_target"] = _target_figure(content, lang)

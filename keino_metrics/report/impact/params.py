@@ -20,7 +20,7 @@ from keino_metrics.report.coverage import data_years
 
 __all__ = ["NOTEBOOK", "CONTROLS", "ALL_PROGRAMMES", "DEFAULT_OUTCOME", "TARGET_YEAR",
            "TARGET_FAMILY", "DEMO_TRUTH", "N_BOOT", "N_BOOT_ROBUST", "HIDDEN_SAMPLE",
-           "HIDDEN_AUDIT", "N_SIMS", "MIN_COVERAGE", "MIN_AUC", "ImpactParams",
+           "HIDDEN_AUDIT", "N_SIMS", "MIN_COVERAGE", "ImpactParams",
            "allowed_outcomes", "data_programmes", "validate_impact_params", "check"]
 
 NOTEBOOK = Path("notebooks") / "reports" / "impact_report.ipynb"
@@ -49,8 +49,6 @@ N_SIMS = 4000
 #: Years whose field coverage is below this share of the definition's best year are
 #: left out of the target trend (years before the definition's fields were in use).
 MIN_COVERAGE = 0.50
-#: Cross-validated AUC below which the texts are taken not to separate the lots.
-MIN_AUC = 0.60
 _MAX_TEXT = 200
 
 
