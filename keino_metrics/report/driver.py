@@ -426,7 +426,8 @@ def _write_files(r: Report, content: Any, checked: Sequence[Any], folder: Path,
         written.append(tables.write_excel(
             sheets, folder / "tables" / f"{r.name}_{p.language}.xlsx", metadata=content.meta,
             created=created, formats=formats,
-            metadata_sheet=text("metadata.sheet", p.language)))
+            metadata_sheet=text("metadata.sheet", p.language), lang=p.language,
+            demo=bool(content.meta.get("demo", False))))
     return written
 
 

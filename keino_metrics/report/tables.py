@@ -10,7 +10,10 @@ The Excel writer stores numbers as numbers with an Excel number format (so a
 Finnish Excel shows ``1 234,5`` and an English one ``1,234.5``), freezes the
 header row, adds an autofilter and a ``Tiedot - Metadata`` sheet (Excel
 forbids a slash in sheet names), and fixes the workbook's creation date so
-that two writes of the same tables give byte-identical files.
+that two writes of the same tables give byte-identical files. Given the
+report's language it writes the headings and the traffic-light words in that
+language and, for demonstration data, the demo banner as the first row of
+every sheet.
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from keino_metrics.labels import text, translate
+from keino_metrics.labels import has_text, text, translate
 from keino_metrics.report import numbers
 
 __all__ = ["LIGHT_COLOURS", "UNIT_FORMATS", "light_html", "rule_text", "format_value",
-           "indicator_table", "html_table", "write_excel",
-           "sheet_name", "flatten"]
+           "indicator_table", "html_table", "write_excel", "excel_header", "excel_light",
+           "YEAR_COLUMNS", "sheet_name", "flatten"]
 
 #: Swatch colour of each traffic light (colour-blind-safe tones, shown with a word).
 LIGHT_COLOURS: dict[str, str] = {
@@ -221,10 +224,33 @@ def flatten(tree: Mapping[str, object], prefix: str = "") -> list[tuple[str, str
     return rows
 
 
-#: Excel number format of an indicator value by its unit.
+#: Excel number format of an indicator value by its unit (Excel shows the separators of
+#: the reader's locale: ``0.0%`` is ``12,5 %`` in a Finnish Excel).
 UNIT_FORMATS: dict[str, str] = {"share": "0.0%", "eur": "#,##0", "count": "#,##0",
                                 "days": "#,##0.0"}
-_UNIT_COLUMNS = ("value", "target")
+_UNIT_COLUMNS = ("value", "target", "ci_low", "ci_high")
+#: Columns holding years (or event times): whole numbers without a thousands separator.
+YEAR_COLUMNS = frozenset({"year", "first_year", "last_year", "year_reached", "group", "time",
+                          "event_time", "cohort"})
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def excel_header(column: str, lang: str) -> str:
+    """The heading of a workbook column in ``lang``.
+
+    Looked up as ``excel.column.<name>``, then ``column.<name>`` (the headings
+    of the report tables); a column the catalogue does not name keeps its name.
+    """
+    for key in (f"excel.column.{column}", f"column.{column}"):
+        if has_text(key, lang):
+            return text(key, lang)
+    return str(column)
+
+
+def excel_light(light: object, lang: str) -> object:
+    """A traffic light as its colour word in ``lang`` (``vihreä``, ``grön``); others as they are."""
+    key = f"excel.light.{str(light).lower()}"
+    return text(key, lang) if isinstance(light, str) and has_text(key, lang) else light
 
 
 def _num_format(series: pd.Series, column: str, formats: Mapping[str, str]) -> str | None:
@@ -232,6 +258,8 @@ def _num_format(series: pd.Series, column: str, formats: Mapping[str, str]) -> s
         return formats[column]
     if pd.api.types.is_bool_dtype(series):
         return None
+    if column in YEAR_COLUMNS and pd.api.types.is_numeric_dtype(series):
+        return "0"
     if pd.api.types.is_integer_dtype(series):
         return "#,##0"
     if pd.api.types.is_float_dtype(series):
@@ -239,8 +267,8 @@ def _num_format(series: pd.Series, column: str, formats: Mapping[str, str]) -> s
     return None
 
 
-def _write_by_unit(ws, df: pd.DataFrame, book) -> None:
-    """Rewrite ``value``/``target`` cells with the number format of each row's unit."""
+def _write_by_unit(ws, df: pd.DataFrame, book, first_row: int) -> None:
+    """Rewrite ``value``, ``target`` and interval cells with the number format of their unit."""
     cache: dict[str, object] = {}
     for col in _UNIT_COLUMNS:
         if col not in df.columns:
@@ -252,14 +280,66 @@ def _write_by_unit(ws, df: pd.DataFrame, book) -> None:
             fmt = UNIT_FORMATS.get(str(unit).lower(), "#,##0.00")
             if fmt not in cache:
                 cache[fmt] = book.add_format({"num_format": fmt})
-            ws.write_number(i + 1, j, float(v), cache[fmt])
+            ws.write_number(first_row + i, j, float(v), cache[fmt])
+
+
+def _typed(value: str) -> object:
+    """A metadata value as a number, a date or a truth value where it is one, else text."""
+    v = value.strip()
+    if v in ("True", "False"):
+        return v == "True"
+    if re.fullmatch(r"-?\d{1,15}", v):
+        return int(v)
+    if re.fullmatch(r"-?\d+\.\d+(?:[eE][-+]?\d+)?", v):
+        return float(v)
+    if _DATE.match(v):
+        try:
+            return datetime.fromisoformat(v)
+        except ValueError:
+            return value
+    return value
+
+
+def _write_metadata(writer, book, metadata: Mapping[str, object], sheet: str, header,
+                    lang: str | None, banner: str | None) -> None:
+    """The metadata sheet: dotted keys and typed values (numbers, dates, truth values)."""
+    first = 1 if banner else 0
+    rows = flatten(metadata)
+    ws = book.add_worksheet(sheet)
+    writer.sheets[sheet] = ws
+    if banner:
+        ws.write(0, 0, banner, book.add_format({"bold": True, "font_color": "#6b0014",
+                                                "bg_color": "#fff0f0"}))
+    heads = ("key", "value")
+    for j, col in enumerate(heads):
+        ws.write(first, j, excel_header(col, lang) if lang else col, header)
+    date_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    day_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    int_fmt = book.add_format({"num_format": "0"})
+    for i, (key, value) in enumerate(rows, start=first + 1):
+        ws.write_string(i, 0, key)
+        v = _typed(value)
+        if isinstance(v, bool):
+            ws.write_boolean(i, 1, v)
+        elif isinstance(v, datetime):
+            ws.write_datetime(i, 1, v, day_fmt if len(value.strip()) == 10 else date_fmt)
+        elif isinstance(v, int):
+            ws.write_number(i, 1, v, int_fmt)
+        elif isinstance(v, float):
+            ws.write_number(i, 1, v)
+        else:
+            ws.write_string(i, 1, value)
+    ws.freeze_panes(first + 1, 0)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 80)
 
 
 def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *,
                 metadata: Mapping[str, object] | None = None,
                 created: datetime = datetime(2000, 1, 1),
                 formats: Mapping[str, Mapping[str, str]] | None = None,
-                metadata_sheet: str = "Tiedot - Metadata") -> Path:
+                metadata_sheet: str = "Tiedot - Metadata", lang: str | None = None,
+                demo: bool = False) -> Path:
     """Write tables to one workbook, a sheet per table, reproducibly.
 
     Parameters
@@ -270,18 +350,27 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
         Output ``.xlsx`` file.
     metadata : mapping, optional
         Written to the metadata sheet as ``key | value`` rows (nested keys
-        joined with dots).
+        joined with dots); values that are numbers, dates or truth values are
+        written as such.
     created : datetime
         Creation date stored in the file; fixing it makes the bytes
         reproducible.
     formats : mapping, optional
         ``{sheet: {column: excel_number_format}}`` overriding the defaults
-        (``#,##0`` for integers, ``#,##0.000`` for floats). Use ``0.0%`` for
-        shares. In tables with a ``unit`` column (indicator results) the
-        ``value`` and ``target`` cells take the format of their row's unit
-        (:data:`UNIT_FORMATS`).
+        (``0`` for years, ``#,##0`` for integers, ``#,##0.000`` for floats). Use
+        ``0.0%`` for shares. In tables with a ``unit`` column (indicator
+        results) the ``value``, ``target`` and interval cells take the format
+        of their row's unit (:data:`UNIT_FORMATS`).
     metadata_sheet : str
         Name of the metadata sheet.
+    lang : str, optional
+        Language of the headings (:func:`excel_header`) and of the
+        traffic-light words in a ``light`` column (:func:`excel_light`); the
+        column names as they are when not given.
+    demo : bool
+        Whether the tables show generated demonstration data: every sheet then
+        starts with the demo banner of ``lang`` in its first row, above the
+        headings.
 
     Returns
     -------
@@ -291,34 +380,39 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
     p.parent.mkdir(parents=True, exist_ok=True)
     formats = formats or {}
     taken: set[str] = set()
+    banner = text("report.demo_banner", lang or "en") if demo else None
+    first = 1 if banner else 0
     with pd.ExcelWriter(p, engine="xlsxwriter") as writer:
         book = writer.book
         book.set_properties({"created": created, "title": p.stem})
         header = book.add_format({"bold": True, "text_wrap": True, "valign": "top",
                                   "bottom": 1})
+        marker = book.add_format({"bold": True, "font_color": "#6b0014", "bg_color": "#fff0f0"})
         for name, frame in tables.items():
             sheet = sheet_name(name, taken)
             df = frame.reset_index(drop=True)
-            df.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0),
-                        autofilter=len(df.columns) > 0)
+            shown = df
+            if lang is not None and "light" in df.columns:
+                shown = df.assign(light=[excel_light(v, lang) for v in df["light"]])
+            shown.to_excel(writer, sheet_name=sheet, index=False, startrow=first,
+                           freeze_panes=(first + 1, 0))
             ws = writer.sheets[sheet]
+            if banner:
+                ws.write(0, 0, banner, marker)
+            if len(df.columns):
+                ws.autofilter(first, 0, first + len(df), len(df.columns) - 1)
             for j, col in enumerate(df.columns):
-                ws.write(0, j, str(col), header)
+                head = excel_header(str(col), lang) if lang else str(col)
+                ws.write(first, j, head, header)
                 fmt = _num_format(df[col], str(col), formats.get(name, {}))
-                width = min(max(len(str(col)), *(len(str(v)) for v in df[col].head(200)), 8)
-                            + 2, 60) if len(df) else max(len(str(col)) + 2, 10)
+                width = min(max(len(head), *(len(str(v)) for v in df[col].head(200)), 8)
+                            + 2, 60) if len(df) else max(len(head) + 2, 10)
                 ws.set_column(j, j, width, book.add_format({"num_format": fmt}) if fmt else None)
             if "unit" in df.columns:
-                _write_by_unit(ws, df, book)
+                _write_by_unit(ws, df, book, first + 1)
         if metadata is not None:
-            sheet = sheet_name(metadata_sheet, taken)
-            rows = pd.DataFrame(flatten(metadata), columns=["key", "value"])
-            rows.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
-            ws = writer.sheets[sheet]
-            for j, col in enumerate(rows.columns):
-                ws.write(0, j, col, header)
-            ws.set_column(0, 0, 40)
-            ws.set_column(1, 1, 80)
+            _write_metadata(writer, book, metadata, sheet_name(metadata_sheet, taken), header,
+                            lang, banner)
     return p
 
 

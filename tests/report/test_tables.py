@@ -3,7 +3,9 @@ from datetime import datetime
 
 import openpyxl
 import pandas as pd
+import pytest
 
+from keino_metrics.labels import text
 from keino_metrics.report import tables
 
 
@@ -79,7 +81,65 @@ def test_excel_keeps_numbers_as_numbers(tmp_path, indicator_frame):
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref.startswith("A1:")
     meta = {r[0].value: r[1].value for r in wb["Tiedot - Metadata"].iter_rows(min_row=2)}
-    assert meta == {"a.b": "1", "c": "[1, 2]"}
+    assert meta == {"a.b": 1, "c": "[1, 2]"}
+
+
+def _workbook(tmp_path, indicator_frame, lang):
+    other = pd.DataFrame({"year": [2024, 2025], "value_eur": [1234567.0, 2.0e6],
+                          "notices": [12, 3400]})
+    meta = {"parameters": {"year": 2025, "seed": 2024, "language": ["fi", "sv"]},
+            "demo": True, "created": "2026-01-02", "run": "2026-01-02T03:04:05",
+            "ratio": "0.25", "git_revision": "94e7ecc"}
+    path = tables.write_excel(
+        {"indicators": indicator_frame, "volume": other}, tmp_path / f"t_{lang}.xlsx",
+        metadata=meta, formats={"volume": {"value_eur": "#,##0", "notices": "#,##0"}},
+        metadata_sheet=text("metadata.sheet", lang), lang=lang, demo=True)
+    return openpyxl.load_workbook(path)
+
+
+@pytest.mark.parametrize("lang, light_words", [
+    ("fi", {"green": "vihreä", "red": "punainen"}),
+    ("sv", {"green": "grön", "red": "röd"}),
+])
+def test_excel_in_the_report_language(tmp_path, indicator_frame, lang, light_words):
+    wb = _workbook(tmp_path, indicator_frame, lang)
+    banner = text("report.demo_banner", lang)
+    for ws in wb.worksheets:  # the demo marker tops every sheet, the headings are below it
+        assert ws["A1"].value == banner, ws.title
+        assert ws.freeze_panes == "A3"
+    ws = wb["indicators"]
+    heads = [c.value for c in ws[2]]
+    assert heads[:3] == [text("column.indicator_id", lang), text("column.year", lang),
+                         text("column.value", lang)]
+    assert "indicator_id" not in heads and "ci_low" not in heads
+    assert text("column.ci_low", lang) in heads and text("column.light", lang) in heads
+    assert ws.auto_filter.ref.startswith("A2:")
+    col = {h: k + 1 for k, h in enumerate(heads)}
+    for row, rec in enumerate(indicator_frame.to_dict("records"), start=3):
+        value = ws.cell(row=row, column=col[text("column.value", lang)])
+        low = ws.cell(row=row, column=col[text("column.ci_low", lang)])
+        year = ws.cell(row=row, column=col[text("column.year", lang)])
+        light = ws.cell(row=row, column=col[text("column.light", lang)]).value
+        assert value.value == pytest.approx(rec["value"])
+        assert value.number_format == ("0.0%" if rec["unit"] == "share" else "#,##0")
+        if rec["unit"] == "share":
+            assert low.number_format == "0.0%"
+        assert year.value == rec["year"] and year.number_format == "0"
+        assert light == (light_words[rec["light"]] if isinstance(rec["light"], str) else None)
+    vol = wb["volume"]
+    vheads = [c.value for c in vol[2]]
+    assert vheads == [text("column.year", lang), text("column.value_eur", lang),
+                      text("column.notices", lang)]
+    assert [c.number_format for c in vol[3]] == ["0", "#,##0", "#,##0"]
+    assert vol["B3"].value == 1234567
+    meta_ws = wb[text("metadata.sheet", lang)]
+    assert [c.value for c in meta_ws[2]] == [text("column.key", lang), text("column.value", lang)]
+    meta = {r[0].value: r[1].value for r in meta_ws.iter_rows(min_row=3)}
+    assert meta["parameters.year"] == 2025 and meta["parameters.seed"] == 2024
+    assert meta["demo"] is True and meta["ratio"] == 0.25
+    assert meta["created"] == datetime(2026, 1, 2)
+    assert meta["run"] == datetime(2026, 1, 2, 3, 4, 5)
+    assert meta["git_revision"] == "94e7ecc"
 
 
 def test_flatten_expands_lists_of_records():

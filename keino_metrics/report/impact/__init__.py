@@ -51,7 +51,10 @@ def _compute(data: Dataset, p: Any) -> content.ImpactContent:
 
 
 def _excel(c: content.ImpactContent, lang: str):
-    return {k.removeprefix("impact_"): v for k, v in c.tables().items()}, None
+    """The workbook's sheets (the CSV tables) and their number formats, by sheet name."""
+    sheets = {k.removeprefix("impact_"): v for k, v in c.tables().items()}
+    formats = {k.removeprefix("impact_"): dict(v) for k, v in content.EXCEL_FORMATS.items()}
+    return sheets, formats
 
 
 #: The impact report as the driver runs it.

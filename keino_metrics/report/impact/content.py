@@ -39,7 +39,8 @@ from keino_metrics.report.impact.params import (
 )
 from keino_metrics.results import Note, recorded_notes
 
-__all__ = ["ImpactContent", "compute_impact", "impact_panel", "programme_anchor", "POOLED"]
+__all__ = ["ImpactContent", "compute_impact", "impact_panel", "programme_anchor", "POOLED",
+           "EXCEL_FORMATS"]
 
 #: Name of the pooled row of the per-programme estimates (and its anchor id).
 POOLED = "pooled"
@@ -563,6 +564,38 @@ class ImpactContent:
         out["impact_warnings"] = pd.DataFrame([(n.part, n.text) for n in self.warnings],
                                               columns=["part", "warning"])
         return {k: _rounded(v) for k, v in out.items()}
+
+
+_EFFECT, _SHARE, _RATE, _WHOLE = "0.00%", "0.0%", "0.000", "#,##0"
+_EFFECT_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "truth", "att", "band_low",
+                   "band_high")
+#: Excel number formats of the impact tables by file stem: effects (share
+#: differences) and shares as per cent, rates and p-values with three decimals,
+#: counts, euros and tonnes as whole numbers.
+EXCEL_FORMATS: Mapping[str, Mapping[str, str]] = {
+    "impact_effect": dict.fromkeys(_EFFECT_COLUMNS, _EFFECT),
+    "impact_effect_by_programme": {**dict.fromkeys(_EFFECT_COLUMNS, _EFFECT),
+                                   "n_treated": _WHOLE, "n_control": _WHOLE,
+                                   "pre_test_p": _RATE},
+    "impact_att_gt": dict.fromkeys(_EFFECT_COLUMNS, _EFFECT),
+    "impact_robustness": {**dict.fromkeys(_EFFECT_COLUMNS, _EFFECT), "pretest_p": _RATE,
+                          "n_units": _WHOLE},
+    "impact_event_study": dict.fromkeys(_EFFECT_COLUMNS, _EFFECT),
+    "impact_target": {**dict.fromkeys(("target", "last_value", "forecast", "pi_low", "pi_high",
+                                       "prob_at_year", "prob_by_year"), _SHARE),
+                      "n_points": "0"},
+    "impact_target_forecast": dict.fromkeys(("observed", "central", "pi_low", "pi_high",
+                                             "prob_reached"), _SHARE),
+    "impact_hidden": {**dict.fromkeys(("flagged_share", "estimate", "ci_low", "ci_high",
+                                       "label_frequency", "true_share"), _SHARE),
+                      **dict.fromkeys(("sensitivity", "specificity", "auc", "min_auc"), _RATE),
+                      "n_sample": _WHOLE, "n_population": _WHOLE},
+    "impact_carbon_by_division": {**dict.fromkeys(("spend_eur", "emissions_t", "low_t",
+                                                   "high_t"), _WHOLE),
+                                  "factor_kg_per_eur": _RATE, "share": _SHARE},
+    "impact_avoided_by_division": dict.fromkeys(("spend_eur", "baseline_t", "avoided_t",
+                                                 "low_t", "high_t"), _WHOLE),
+}
 
 
 def _rounded(frame: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
