@@ -5,7 +5,7 @@ visible text of each HTML page (without styles, scripts, figures, code and the
 machine-dependent values the report marks as volatile) is taken apart: what
 matches a template of the language's catalogue (placeholders match anything),
 an indicator name, a region, buyer-group or code-list label in that language
-is removed; then numbers, codes and identifiers (``SMS-01``, ``buyer_id``,
+or a programme's name is removed; then numbers, codes and identifiers (``SMS-01``, ``buyer_id``,
 ``data/raw/demo``, ``EUR``) are removed. Any word left is a text the catalogue
 does not hold, and the test names it with its page.
 """
@@ -18,6 +18,7 @@ import re
 import pytest
 
 from keino_metrics import codelists, geography, labels
+from keino_metrics.demo.programmes import PROGRAMMES
 from keino_metrics.indicators import BUYER_GROUPS, buyer_group_label, registry
 from keino_metrics.report import annual, driver, impact
 
@@ -45,6 +46,7 @@ def _allowed(lang: str) -> list[re.Pattern[str]]:
     texts |= {ind.name(lang) for ind in registry.all_indicators()}
     texts |= {geography.region_name(c, lang) for c in geography.regions()["region_code"]}
     texts |= {buyer_group_label(g, lang) for g in BUYER_GROUPS}
+    texts |= set(PROGRAMMES)  # names of the development programmes (proper names)
     for name in codelists.available():
         t = codelists.table(name)
         if lang in t.columns:

@@ -146,7 +146,8 @@ def _target_figure(content: ImpactContent, lang: str) -> Figure:
                     label=text("impact.fig.observed", lang))
             ax.axhline(goal, color="C3", linestyle="--", linewidth=1.2,
                        label=text("impact.fig.target", lang))
-            ax.set_title(textwrap.fill(f"{names[i]} ({i})", 55), fontsize=8.5)
+            ax.set_title(textwrap.fill(f"{names[i]} ({i})", 55, break_on_hyphens=False),
+                         fontsize=8.5)
             ax.set_ylim(bottom=0)
             ax.yaxis.set_major_formatter(numbers.tick_formatter(lang, kind="percent"))
         for ax in axes[len(ids):]:

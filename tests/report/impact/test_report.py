@@ -147,17 +147,6 @@ def test_panel_of_one_programme_keeps_its_first_joiners_and_the_never_joined(sma
     assert early["year"].max() == 2021 and early["cohort"].max() <= 2021
 
 
-@pytest.fixture(scope="module")
-def small_demo(tmp_path_factory):
-    """A small generated corpus written as Parquet (demo provenance)."""
-    from keino_metrics import demo
-    from keino_metrics.dataset import Dataset
-
-    d = tmp_path_factory.mktemp("impact") / "demo"
-    demo.write(d, seed=11, scale=0.05)
-    return Dataset.from_parquet(d), d
-
-
 def _visible_text(html_doc: str) -> str:
     body = re.sub(r"<style.*?</style>|<script.*?</script>", "", html_doc, flags=re.S)
     return re.sub(r"<[^>]+>", " ", body)
