@@ -22,6 +22,13 @@ __all__ = ["title_html", "effect_html", "programmes_html", "robustness_html", "t
            "division_label", "programme_label", "warning_text", "warnings_html",
            "forecast_basis", "probability_note", "hidden_reliability"]
 
+#: CSS of the boxes that disclose the models' warnings beside their numbers.
+STYLE = """<style>
+.keino-warning {border-left: 4px solid #e69f00; background: #fff8e6; padding: 0.2em 0.8em;
+  margin: 0.5em 0;}
+.keino-warning ul {margin: 0.2em 0 0.4em 0;}
+</style>"""
+
 #: Catalogue section of the English templates of the models' warnings.
 WARNING_SECTION = "impact_report.model_warning"
 
@@ -148,7 +155,7 @@ def warnings_html(content: ImpactContent, parts: tuple[str, ...], lang: str) -> 
 # -- HTML sections ---------------------------------------------------------------
 def title_html(content: ImpactContent, lang: str) -> str:
     """Title, subtitle, data line, reading guide and the demo banner."""
-    parts = [blocks.STYLE, blocks.heading(text("impact.title", lang, year=content.year), 1),
+    parts = [blocks.STYLE, STYLE, blocks.heading(text("impact.title", lang, year=content.year), 1),
              _p(text("impact.subtitle", lang, first_year=content.first_year, year=content.year),
                 "keino-lead"),
              _p(text("impact.data_line", lang, source=content.source(lang), outcome=content.outcome,
@@ -206,10 +213,8 @@ def programmes_html(content: ImpactContent, lang: str) -> str:
     Each row carries the id of :func:`~keino_metrics.report.impact.content.programme_anchor`
     (``programme-<code>``, ``pooled``), so that other pages can link to it.
     """
-    parts = [blocks.heading(text("impact_report.programme.heading", lang))]
-    if content.demo:
-        parts.append(blocks.banner(lang))
-    parts.append(_p(text("impact_report.programme.assumes", lang)))
+    parts = [f'<h3 id="programmes">{html.escape(text("impact_report.programme.heading", lang))}'
+             '</h3>', _p(text("impact_report.programme.assumes", lang))]
     t = content.programmes
     heads = [text("impact_report.programme.col.programme", lang),
              text("impact.col.estimate", lang), text("impact.col.ci", lang),
@@ -218,23 +223,25 @@ def programmes_html(content: ImpactContent, lang: str) -> str:
              text("impact.col.pretest", lang)]
     if content.has_truth:
         heads += [text("impact.col.truth", lang), text("impact.col.covered", lang)]
-    heads.append(text("impact_report.programme.col.notes", lang))
-    body = []
+    body, notes = [], []
     for r in t.to_dict("records"):
-        cells = [_cell(programme_label(str(r["programme"]), lang)),
-                 _cell(pp(r["estimate"], lang)), _cell(_pp_ci(r["ci_low"], r["ci_high"], lang)),
+        name = programme_label(str(r["programme"]), lang)
+        cells = [_cell(name), _cell(pp(r["estimate"], lang)),
+                 _cell(_pp_ci(r["ci_low"], r["ci_high"], lang)),
                  _cell(numbers.number(r["n_treated"], lang)),
                  _cell(numbers.number(r["n_control"], lang)),
                  _cell(numbers.number(r["pre_test_p"], lang, 3))]
         if content.has_truth:
             cells += [_cell(pp(r["truth"], lang)), _cell(_yes_no(r["covered"], lang))]
-        notes = r["notes"] if isinstance(r["notes"], str) else ""
-        cells.append("<td>" + ("".join(_warning_items([notes], lang)) if notes
-                               else numbers.MISSING) + "</td>")
         body.append(f'<tr id="{html.escape(str(r["anchor"]))}">{"".join(cells)}</tr>')
+        if isinstance(r["notes"], str) and r["notes"]:
+            notes.append(f"<li>{html.escape(name)}: {_warning_items([r['notes']], lang)[0]}</li>")
     head = "".join(f"<th>{html.escape(h)}</th>" for h in heads)
     parts.append(f'<table class="keino-table"><thead><tr>{head}</tr></thead>'
                  f'<tbody>{"".join(body)}</tbody></table>')
+    if notes:
+        lead = html.escape(text("impact_report.programme.notes_lead", lang))
+        parts.append(f'<div class="keino-warning"><p>{lead}</p><ul>{"".join(notes)}</ul></div>')
     pooled = t[t["programme"] == POOLED]
     if len(pooled):
         r = pooled.iloc[0]
