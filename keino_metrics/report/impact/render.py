@@ -20,7 +20,7 @@ from keino_metrics.report.impact.params import MIN_COVERAGE, N_SIMS, TARGET_YEAR
 __all__ = ["title_html", "effect_html", "programmes_html", "robustness_html", "target_html",
            "hidden_html", "carbon_html", "appendix_html", "pp", "caption", "variant_label",
            "division_label", "programme_label", "warning_text", "warnings_html",
-           "forecast_basis", "probability_note", "hidden_reliability"]
+           "forecast_basis", "probability_note", "hidden_reliability", "figure_alt"]
 
 #: CSS of the boxes that disclose the models' warnings beside their numbers.
 STYLE = """<style>
@@ -472,6 +472,36 @@ def carbon_html(content: ImpactContent, lang: str) -> str:
     parts.extend(_notes_html(content, "avoided", lang, year=content.year))
     parts.append(_p(text("impact.carbon.read", lang, **pub)))
     return "\n".join(parts)
+
+
+def figure_alt(content: ImpactContent, name: str, lang: str) -> str:
+    """The alternative text of the figure ``name`` (file stem) in ``lang``: what it shows."""
+    key = f"impact_report.alt.{name}"
+    if name == "impact_event_study":
+        ev = content.event_study["event_time"]
+        return text(key, lang, outcome=content.outcome, first=int(ev.min()), last=int(ev.max()),
+                    estimate=pp(content.main()["estimate"], lang))
+    if name == "impact_by_programme":
+        items = "; ".join(f"{programme_label(str(r['programme']), lang)} {pp(r['estimate'], lang)} "
+                          f"({_pp_ci(r['ci_low'], r['ci_high'], lang)})"
+                          for r in content.programmes.to_dict("records"))
+        return text(key, lang, items=items)
+    if name == "impact_robustness":
+        est = content.robustness["estimate"]
+        return text(key, lang, n=len(est), low=pp(est.min(), lang), high=pp(est.max(), lang))
+    if name == "impact_target":
+        return text(key, lang, n=len(content.target), target_year=TARGET_YEAR)
+    if name == "impact_hidden_volume":
+        h = content.hidden.iloc[0]
+        return text(key, lang, flagged=_pct(h["flagged_share"], lang),
+                    estimate=_pct(h["estimate"], lang), year=content.year)
+    if name == "impact_carbon":
+        div = content.carbon.to_frame().sort_values("emissions_t", ascending=False).head(12)
+        top = div.index[0]
+        return text(key, lang, n=len(div), year=content.year,
+                    top=f"{top} {division_label(top, lang)}".strip(),
+                    kt=numbers.number(float(div["emissions_t"].iloc[0]) / 1000, lang, 1))
+    raise KeyError(f"no impact report figure named {name!r}")
 
 
 def appendix_html(content: ImpactContent, lang: str) -> str:

@@ -127,3 +127,15 @@ def test_published_figures_are_read_not_typed(small_content, monkeypatch):
     doc = _plain(render.carbon_html(small_content, "fi"))
     assert "12,5 Mt CO2e / 30,1 mrd € vuonna 2016" in doc
     assert "28,3" not in doc and "11 Mt" not in doc
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_every_figure_has_an_alternative_text(small_content, lang):
+    from keino_metrics.report.impact.figures import figures
+
+    for name in figures(small_content, lang):
+        alt = render.figure_alt(small_content, name, lang)
+        assert len(alt) > 30 and "{" not in alt
+    alt = render.figure_alt(small_content, "impact_by_programme", lang)
+    for r in small_content.programmes.to_dict("records"):
+        assert render.pp(r["estimate"], lang) in alt
