@@ -196,3 +196,36 @@ def test_end_to_end_build_on_small_demo(small_demo, tmp_path):
     from keino_metrics.report import numbers
 
     assert numbers.number(100 * simple, "en", 2) + " pp" in nb
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_impact_workbook_in_the_report_language(small_content, tmp_path, lang):
+    import openpyxl
+
+    from keino_metrics.report import tables
+
+    sheets, formats = impact.REPORT.excel(small_content, lang)
+    path = tables.write_excel(sheets, tmp_path / f"impact_{lang}.xlsx",
+                              metadata={"parameters": {"year": 2025}, "demo": True},
+                              formats=formats, metadata_sheet=text("metadata.sheet", lang),
+                              lang=lang, demo=small_content.demo)
+    wb = openpyxl.load_workbook(path)
+    banner = text("report.demo_banner", lang)
+    assert all(ws["A1"].value == banner for ws in wb.worksheets)
+    ws = wb["effect_by_programme"]
+    heads = [c.value for c in ws[2]]
+    assert text("excel.column.programme", lang) in heads
+    assert "estimate" not in heads and "ci_low" not in heads and "n_treated" not in heads
+    col = {h: k + 1 for k, h in enumerate(heads)}
+    est = ws.cell(row=3, column=col[text("excel.column.estimate", lang)])
+    n = ws.cell(row=3, column=col[text("excel.column.n_treated", lang)])
+    first = small_content.programmes.iloc[0]
+    assert est.value == pytest.approx(first["estimate"], abs=1e-6)
+    assert est.number_format == "0.00%"
+    assert n.value == first["n_treated"] and n.number_format == "#,##0"
+    target = wb["target"]
+    theads = [c.value for c in target[2]]
+    assert target.cell(row=3, column=theads.index(text("excel.column.forecast", lang)) + 1
+                       ).number_format == "0.0%"
+    assert target.cell(row=3, column=theads.index(text("excel.column.first_year", lang)) + 1
+                       ).number_format == "0"
