@@ -73,8 +73,13 @@ def caption(lang: str, content: ImpactContent, n: int, unit: str) -> str:
                 unit=text(f"impact.unit.{unit}", lang))
 
 
+def _target_share(lang: str) -> str:
+    """The Government's target share as the texts name it (``10 %``), from the publication."""
+    return blocks.percent(published.FI_INNOVATION_TARGET.value, lang)
+
+
 def _section(key: str, content: ImpactContent, lang: str) -> list[str]:
-    parts = [blocks.heading(text(f"impact.sec.{key}", lang))]
+    parts = [blocks.heading(text(f"impact.sec.{key}", lang, target=_target_share(lang)))]
     if content.demo:
         parts.append(blocks.banner(lang))
     return parts
@@ -156,7 +161,8 @@ def warnings_html(content: ImpactContent, parts: tuple[str, ...], lang: str) -> 
 def title_html(content: ImpactContent, lang: str) -> str:
     """Title, subtitle, data line, reading guide and the demo banner."""
     parts = [blocks.STYLE, STYLE, blocks.heading(text("impact.title", lang, year=content.year), 1),
-             _p(text("impact.subtitle", lang, first_year=content.first_year, year=content.year),
+             _p(text("impact.subtitle", lang, first_year=content.first_year, year=content.year,
+                     target=_target_share(lang)),
                 "keino-lead"),
              _p(text("impact.data_line", lang, source=content.source(lang), outcome=content.outcome,
                      outcome_name=_outcome_name(content.outcome, lang),
