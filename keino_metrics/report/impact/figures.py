@@ -172,7 +172,7 @@ def _hidden_figure(content: ImpactContent, lang: str) -> Figure:
         values.append(float(h["true_share"]))
         colors.append("black")
     with shared.style():
-        fig = Figure(figsize=(7, 4.2))
+        fig = Figure(figsize=(9, 4.2))
         ax = fig.subplots()
         x = np.arange(len(values))
         ax.bar(x, values, color=colors, width=0.6)
