@@ -6,12 +6,15 @@ explains each result:
 
 1. the effect of programme participation (Callaway and Sant'Anna staggered
    difference-in-differences), with the event-study figure and the pre-test of
-   parallel trends;
+   parallel trends, then the effect of each programme on its own
+   (the centre's own first, then each Green Deal, then pooled) with a forest
+   plot and an anchor per programme (``#programme-<code>``, ``#pooled``);
 2. robustness: the other control group, the outcome-regression and
    inverse-probability estimators, a size covariate, and the two-way fixed
    effects and Sun and Abraham regressions for comparison;
 3. the trajectory of each candidate definition of the 10 % innovative-procurement
-   target, with the probability of reaching it by 2030;
+   target, with its basis (points, model) and the probability of reaching it by
+   2030 where the forecast gives one;
 4. hidden volume: a text classifier's estimate of the share of lots that are new
    to the market against the flagged share;
 5. carbon: spend-based emissions by CPV division, avoided emissions under stated
