@@ -33,6 +33,7 @@ from keino_metrics.report import numbers
 
 __all__ = ["LIGHT_COLOURS", "UNIT_FORMATS", "light_html", "rule_text", "format_value",
            "indicator_table", "html_table", "write_excel", "excel_header", "excel_light",
+           "excel_sheet",
            "YEAR_COLUMNS", "sheet_name", "flatten"]
 
 #: Swatch colour of each traffic light (colour-blind-safe tones, shown with a word).
@@ -247,6 +248,12 @@ def excel_header(column: str, lang: str) -> str:
     return str(column)
 
 
+def excel_sheet(name: str, lang: str) -> str:
+    """The name of a workbook sheet in ``lang`` (``excel.sheet.<name>``), else ``name``."""
+    key = f"excel.sheet.{name}"
+    return text(key, lang) if has_text(key, lang) else name
+
+
 def excel_light(light: object, lang: str) -> object:
     """A traffic light as its colour word in ``lang`` (``vihreä``, ``grön``); others as they are."""
     key = f"excel.light.{str(light).lower()}"
@@ -364,7 +371,8 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
     metadata_sheet : str
         Name of the metadata sheet.
     lang : str, optional
-        Language of the headings (:func:`excel_header`) and of the
+        Language of the sheet names (:func:`excel_sheet`), the headings
+        (:func:`excel_header`) and of the
         traffic-light words in a ``light`` column (:func:`excel_light`); the
         column names as they are when not given.
     demo : bool
@@ -389,7 +397,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
                                   "bottom": 1})
         marker = book.add_format({"bold": True, "font_color": "#6b0014", "bg_color": "#fff0f0"})
         for name, frame in tables.items():
-            sheet = sheet_name(name, taken)
+            sheet = sheet_name(excel_sheet(name, lang) if lang else name, taken)
             df = frame.reset_index(drop=True)
             shown = df
             if lang is not None and "light" in df.columns:

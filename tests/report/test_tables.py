@@ -107,7 +107,8 @@ def test_excel_in_the_report_language(tmp_path, indicator_frame, lang, light_wor
     for ws in wb.worksheets:  # the demo marker tops every sheet, the headings are below it
         assert ws["A1"].value == banner, ws.title
         assert ws.freeze_panes == "A3"
-    ws = wb["indicators"]
+    assert wb.sheetnames[:2] == [text("excel.sheet.indicators", lang), text("excel.sheet.volume", lang)]
+    ws = wb[text("excel.sheet.indicators", lang)]
     heads = [c.value for c in ws[2]]
     assert heads[:3] == [text("column.indicator_id", lang), text("column.year", lang),
                          text("column.value", lang)]
@@ -126,7 +127,7 @@ def test_excel_in_the_report_language(tmp_path, indicator_frame, lang, light_wor
             assert low.number_format == "0.0%"
         assert year.value == rec["year"] and year.number_format == "0"
         assert light == (light_words[rec["light"]] if isinstance(rec["light"], str) else None)
-    vol = wb["volume"]
+    vol = wb[text("excel.sheet.volume", lang)]
     vheads = [c.value for c in vol[2]]
     assert vheads == [text("column.year", lang), text("column.value_eur", lang),
                       text("column.notices", lang)]

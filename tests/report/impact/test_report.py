@@ -212,7 +212,7 @@ def test_impact_workbook_in_the_report_language(small_content, tmp_path, lang):
     wb = openpyxl.load_workbook(path)
     banner = text("report.demo_banner", lang)
     assert all(ws["A1"].value == banner for ws in wb.worksheets)
-    ws = wb["effect_by_programme"]
+    ws = wb[text("excel.sheet.effect_by_programme", lang)]
     heads = [c.value for c in ws[2]]
     assert text("excel.column.programme", lang) in heads
     assert "estimate" not in heads and "ci_low" not in heads and "n_treated" not in heads
@@ -223,7 +223,7 @@ def test_impact_workbook_in_the_report_language(small_content, tmp_path, lang):
     assert est.value == pytest.approx(first["estimate"], abs=1e-6)
     assert est.number_format == "0.00%"
     assert n.value == first["n_treated"] and n.number_format == "#,##0"
-    target = wb["target"]
+    target = wb[text("excel.sheet.target", lang)]
     theads = [c.value for c in target[2]]
     assert target.cell(row=3, column=theads.index(text("excel.column.forecast", lang)) + 1
                        ).number_format == "0.0%"
