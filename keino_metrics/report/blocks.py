@@ -29,7 +29,9 @@ __all__ = ["STYLE", "percent", "anchor_id", "heading", "paragraph", "banner", "s
 STYLE = """<style>
 .keino-table {border-collapse: collapse; margin: 0.5em 0 1.2em 0; font-size: 0.9em;
   max-width: 100%;}
-table.keino-table th, table.keino-table td {padding: 0.25em 0.6em;
+table.keino-table th, table.keino-table td,
+.jp-RenderedHTMLCommon table.keino-table th, .jp-RenderedHTMLCommon table.keino-table td,
+.jp-RenderedHTMLCommon table.keino-table tr {padding: 0.25em 0.6em;
   border-bottom: 1px solid #ddd; text-align: left; vertical-align: top;
   overflow-wrap: break-word; hyphens: auto;}
 table.keino-table th {background: #f3f3f3; max-width: 9em;}
@@ -45,8 +47,10 @@ table.keino-table td:first-child {min-width: 8em; max-width: 22em;}
   margin: 0.8em 0;}
 .keino-headline h2 {margin-top: 0.3em;}
 .keino-headline dl {margin: 0.4em 0;}
-.keino-headline dt {font-weight: bold; margin-top: 0.7em;}
-.keino-headline dd {margin: 0.15em 0 0 0;}
+.jp-OutputArea-output .keino-headline dt, .keino-headline dt {float: none; width: auto;
+  font-weight: bold; margin-top: 0.7em;}
+.jp-OutputArea-output .keino-headline dd, .keino-headline dd {float: none; width: auto;
+  margin: 0.15em 0 0 0;}
 .keino-big {font-size: 1.35em; font-weight: bold;}
 .keino-toc ol {columns: 2; margin: 0.3em 0 1em 0;}
 .keino-figure {margin: 0.6em 0 1.2em 0;}

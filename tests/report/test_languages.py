@@ -18,8 +18,8 @@ import re
 import pytest
 
 from keino_metrics import codelists, geography, labels
+from keino_metrics.demo.programmes import PROGRAMMES
 from keino_metrics.indicators import BUYER_GROUPS, buyer_group_label, registry
-from keino_metrics.report import annual, driver, impact
 
 LANGS = ("fi", "sv")
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -45,6 +45,7 @@ def _allowed(lang: str) -> list[re.Pattern[str]]:
     texts |= {ind.name(lang) for ind in registry.all_indicators()}
     texts |= {geography.region_name(c, lang) for c in geography.regions()["region_code"]}
     texts |= {buyer_group_label(g, lang) for g in BUYER_GROUPS}
+    texts |= set(PROGRAMMES)  # names of the programmes, as the data name them
     for name in codelists.available():
         t = codelists.table(name)
         if lang in t.columns:
@@ -79,18 +80,6 @@ def test_the_check_catches_english_in_a_swedish_page():
     nodes = visible_nodes("<body><h2>Sammanfattning</h2><p>Share of lots</p>"
                           "<td>SMS-01</td><td>12,5 %</td></body>")
     assert unexplained(nodes, "sv") == ["'Share of lots' -> 'Share of lots'"]
-
-
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    from keino_metrics import demo
-
-    root = tmp_path_factory.mktemp("languages")
-    demo.write(root / "demo", seed=11, scale=0.05)
-    folder = driver.build([annual.REPORT, impact.REPORT], data_dir=root / "demo",
-                          language=LANGS, seed=11, out_dir=root / "reports", progress=False)
-    return {(r, lang): (folder / f"{r}_{lang}.html").read_text(encoding="utf-8")
-            for r in ("annual_report", "impact_report") for lang in LANGS}
 
 
 @pytest.mark.slow

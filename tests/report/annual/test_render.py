@@ -48,7 +48,7 @@ def _page_frame():
     ("en", "not measurable", "no value could be computed from the data")])
 def test_scoreboard_table_shows_unmeasured_rows_in_words_without_a_light(lang, words, reason):
     html = render.scoreboard_table(_page_frame(), lang, {"SMS-01": "a", "SMS-03": "b"})
-    rows = html.split("<tr>")[2:]
+    rows = html.split("<tr>")[1:]  # the header row has a style
     assert "keino-light-red" in rows[0]
     assert words in rows[1] and reason in rows[1] and "keino-light" not in rows[1]
     assert "nan" not in html
