@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from keino_metrics.indicators.compute import MIN_COVERAGE
 from keino_metrics.labels import text
+from keino_metrics.published import FI_INNOVATION_TARGET
 from keino_metrics.report import numbers
 from keino_metrics.report.annual.content import (
     COMPETITION_IDS,
@@ -37,7 +38,8 @@ __all__ = ["figures", "alt_texts", "innovation_target", "volume_trend", "share_t
 
 
 def innovation_target(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str,
-                      title: str, caption_text: str, target: float | None = 0.10,
+                      title: str, caption_text: str,
+                      target: float | None = FI_INNOVATION_TARGET.value,
                       demo: bool = False) -> Figure:
     """Innovative-procurement share under each candidate definition, against the target.
 
@@ -136,7 +138,8 @@ def share_trend(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str, tit
             d = frame[frame["indicator_id"] == ind].sort_values("year")
             cov = (d["coverage"].astype(float) if "coverage" in d
                    else pd.Series(1.0, index=d.index))
-            ok = (cov >= min_coverage).to_numpy()
+            # a year without a value (not measured) is left out, not drawn hollow
+            ok = ((cov >= min_coverage) | d["value"].isna()).to_numpy()
             any_low = any_low or not ok.all()
             x = d["year"].astype(int).to_numpy()
             v = d["value"].astype(float).to_numpy()

@@ -370,23 +370,26 @@ def scoreboard_grid(content: ReportContent, lang: str, names: Mapping[str, str])
 
     Each cell holds the year's value and, where it earned one, its light; a
     dash marks a year without a measurement. Below the grid: what the colours
-    mean, each indicator's bands with their source, the EU reference where the
-    catalogue holds one, and why a report-year value is missing.
+    mean, each indicator's bands with their source, and why a report-year value
+    is missing. The last column is the EU reference where the catalogue holds one.
     """
     ids = content.scoreboard_ids
     frame = content.select(ids)
     years = [y for y in content.years if y <= content.year]
     current = content.scoreboard(lang).set_index("indicator_id")
     col_ind = text("column.indicator", lang)
+    col_ref = text("column.reference_values", lang)
     rows = []
     for i in ids:
         rec = {col_ind: html.escape(f"{names.get(i, i)} ({i})")}
         d = frame[frame["indicator_id"] == i].set_index("year")
         for y in years:
             rec[str(y)] = _grid_cell(d.loc[y], lang) if y in d.index else numbers.MISSING
+        ref = current.loc[i, "reference_values"] if i in current.index else ""
+        rec[col_ref] = html.escape(str(ref)) if ref else numbers.MISSING
         rows.append(rec)
     out = [html_table(pd.DataFrame(rows), escape_columns=())]
-    bands, refs, missing = [], [], []
+    bands, missing = [], []
     for i in ids:
         row = current.loc[i] if i in current.index else None
         d = frame[frame["indicator_id"] == i]
@@ -397,8 +400,6 @@ def scoreboard_grid(content: ReportContent, lang: str, names: Mapping[str, str])
             source = row["threshold_source"] if row is not None else ""
             bands.append(text("annual.scoreboard.band", lang, id=i,
                               bands=band_text(rule, unit, lang), source=source))
-        if row is not None and row.get("reference_values"):
-            refs.append(f"{i}: {row['reference_values']}")
         if row is not None and tables.row_status(row) != "measured":
             why = row.get("warning")
             missing.append(f"{i}: " + (translate(str(why), "note", lang)
@@ -411,8 +412,9 @@ def scoreboard_grid(content: ReportContent, lang: str, names: Mapping[str, str])
             out.append('<ul class="keino-note">' + "".join(
                 f"<li>{html.escape(x)}</li>" for x in items) + "</ul>")
 
-    out.append(paragraph(text("annual.scoreboard.colours", lang), "keino-note"))
+    out.append(paragraph(text("annual.scoreboard.colours", lang,
+                              **{c: text(f"light.{c}", lang) for c in tables.LIGHTS}),
+                         "keino-note"))
     listing("annual.scoreboard.bands_title", bands)
-    listing("annual.scoreboard.reference_title", refs)
     listing("annual.scoreboard.missing_title", missing)
     return "\n".join(out)
