@@ -91,3 +91,26 @@ def test_lights_only_where_earned(pages, lang):
     assert not soup.select(".keino-light-grey, .keino-light-none")
     words = {text("light.none", lang), text("light.grey", lang)}
     assert not any(w in soup.get_text() for w in words)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", PAGE_LANGS)
+def test_values_not_measured_are_words_with_a_reason_and_no_light(pages, lang):
+    soup = _soup(pages[("annual_report", lang)])
+    value_head, light_head = text("column.value", lang), text("column.light", lang)
+    note_head = text("column.warning", lang)
+    words = {text("annual.status.not_measurable", lang), text("annual.status.data_limit", lang)}
+    unmeasured = lit = 0
+    for table in soup.select("table.keino-table"):
+        heads = [th.get_text(" ", strip=True) for th in table.select("thead th")]
+        if value_head not in heads or light_head not in heads:
+            continue
+        for tr in table.select("tbody tr"):
+            cells = tr.find_all("td")
+            value = cells[heads.index(value_head)].get_text(strip=True)
+            if value in words:
+                unmeasured += 1
+                assert not tr.select(".keino-light"), tr
+                assert cells[heads.index(note_head)].get_text(strip=True) not in ("", "–")
+            lit += bool(tr.select(".keino-light"))
+    assert unmeasured and lit
