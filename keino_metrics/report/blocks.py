@@ -52,7 +52,7 @@ table.keino-table td:first-child {min-width: 8em; max-width: 22em;}
 .jp-OutputArea-output .keino-headline dd, .keino-headline dd {float: none; width: auto;
   margin: 0.15em 0 0 0;}
 .keino-big {font-size: 1.35em; font-weight: bold;}
-.keino-toc ol {columns: 2; margin: 0.3em 0 1em 0;}
+.keino-toc ol {columns: 2; margin: 0.3em 0 1em 0; padding-left: 0.2em; list-style: none;}
 .keino-figure {margin: 0.6em 0 1.2em 0;}
 .keino-figure img {max-width: 100%; height: auto;}
 .keino-note {font-size: 0.9em; color: #333;}
