@@ -46,14 +46,15 @@ def innovation_target(frame: pd.DataFrame, names: Mapping[str, str], *, lang: st
     Parameters
     ----------
     frame : pandas.DataFrame
-        One row per definition: ``indicator_id``, ``value``, ``ci_low``,
-        ``ci_high`` (shares 0..1).
+        One row per definition, in the order drawn from the top (the principal
+        definition first): ``indicator_id``, ``value``, ``ci_low``, ``ci_high``
+        (shares 0..1).
     names : mapping
         Display name of each indicator id.
     target : float or None
         Target share drawn as a vertical line.
     """
-    rows = frame.sort_values("indicator_id", ascending=False).reset_index(drop=True)
+    rows = frame.iloc[::-1].reset_index(drop=True)  # the first row (principal) on top
     with style():
         fig = Figure(figsize=(10, 0.55 * max(len(rows), 2) + 2.0))
         ax = fig.subplots()

@@ -196,10 +196,13 @@ def _share_line(row: pd.Series, names: Mapping[str, str], lang: str) -> str:
                   else tables.status_text(status, lang))
         return f"{name}: <strong>{html.escape(tables.status_text(status, lang))}</strong> " \
                f"({html.escape(reason)})"
+    coverage = numbers.percent(row["coverage"], lang, 0)
+    detail = (text("annual.headline.share_detail_no_ci", lang, coverage=coverage)
+              if pd.isna(row["ci_low"]) or pd.isna(row["ci_high"]) else
+              text("annual.headline.share_detail", lang,
+                   ci=numbers.interval(row["ci_low"], row["ci_high"], lang), coverage=coverage))
     return (f"{name}: <strong>{html.escape(numbers.percent(row['value'], lang))}</strong> "
-            + html.escape(text("annual.headline.share_detail", lang,
-                               ci=numbers.interval(row["ci_low"], row["ci_high"], lang),
-                               coverage=numbers.percent(row["coverage"], lang, 0))))
+            + html.escape(detail))
 
 
 def outlook_text(h: Headline, indicator_id: str, lang: str) -> str:

@@ -100,3 +100,13 @@ def test_title_states_source_coverage_for_real_data_and_the_banner_for_demo():
     assert "not recorded" in unknown
     demo = render.title_block(_content(True, ()), "en", seed=1)
     assert "keino-banner\">" in demo and "Source coverage" not in demo
+
+
+def test_trend_table_shows_no_number_for_a_year_not_measured():
+    frame = pd.DataFrame([
+        {"indicator_id": "RF-R048", "year": y, "value": v, "unit": "share", "coverage": 1.0,
+         "status": s}
+        for y, v, s in ((2024, 1.0, "data_limit"), (2025, float("nan"), "not_measurable"))])
+    html = render.trend_table(frame, "fi", {"RF-R048": "Hajanainen toimittaja"})
+    assert "aineiston rajoite" in html and "100" not in html
+    assert "<td>–</td>" in html
