@@ -3,9 +3,12 @@
 A report's notebook shows every text through these functions and its own
 ``render`` module, in the language of the run, so that one notebook gives a
 Finnish, Swedish or English report and its cells stay one line long. Output is
-plain, deterministic HTML: no ids, no timestamps, no paths; values that depend
-on the machine (git revision, Python version, platform, package versions) are
-wrapped in ``<span class="volatile">`` so that notebook checks can mask them.
+plain, deterministic HTML: no timestamps, no paths, and the only ids are the
+stable anchors of section headings (:func:`anchor_id` of the section's
+catalogue key), which the table of contents links to
+(:mod:`keino_metrics.report.toc`); values that depend on the machine (git
+revision, Python version, platform, package versions) are wrapped in
+``<span class="volatile">`` so that notebook checks can mask them.
 """
 
 from __future__ import annotations
@@ -18,19 +21,41 @@ import pandas as pd
 from keino_metrics.labels import has_text, text
 from keino_metrics.report import numbers, tables
 
-__all__ = ["STYLE", "percent", "heading", "paragraph", "banner", "section", "html_table", "value_label",
-           "rows_table", "completeness_table", "counts_table", "metadata_block",
-           "catalogue_table"]
+__all__ = ["STYLE", "percent", "anchor_id", "heading", "paragraph", "banner", "section",
+           "toc_placeholder", "html_table", "value_label", "rows_table", "completeness_table",
+           "counts_table", "metadata_block", "catalogue_table"]
 
 #: CSS for the report's tables and banners (emitted once, with the title).
 STYLE = """<style>
-.keino-table {border-collapse: collapse; margin: 0.5em 0 1.2em 0; font-size: 0.9em;}
-.keino-table th, .keino-table td {padding: 0.25em 0.6em; border-bottom: 1px solid #ddd;
-  text-align: left; vertical-align: top;}
-.keino-table th {background: #f3f3f3;}
+.keino-table {border-collapse: collapse; margin: 0.5em 0 1.2em 0; font-size: 0.9em;
+  max-width: 100%;}
+table.keino-table th, table.keino-table td,
+.jp-RenderedHTMLCommon table.keino-table th, .jp-RenderedHTMLCommon table.keino-table td,
+.jp-RenderedHTMLCommon table.keino-table tr {padding: 0.25em 0.6em;
+  border-bottom: 1px solid #ddd; text-align: left; vertical-align: top;
+  overflow-wrap: break-word; hyphens: auto;}
+table.keino-table th {background: #f3f3f3; max-width: 9em;}
+table.keino-table td {max-width: 34em;}
+table.keino-table td:first-child {min-width: 8em; max-width: 22em;}
+.keino-light-word {white-space: nowrap;}
+.keino-sr {position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap;}
 .keino-banner {border: 2px solid #b00020; background: #fff0f0; color: #6b0014;
   padding: 0.5em 0.8em; margin: 0.6em 0; font-weight: bold;}
 .keino-lead {font-size: 1.05em;}
+.keino-headline {border: 1px solid #9bb7d4; background: #f4f8fc; padding: 0.4em 1em 0.8em 1em;
+  margin: 0.8em 0;}
+.keino-headline h2 {margin-top: 0.3em;}
+.keino-headline dl {margin: 0.4em 0;}
+.jp-OutputArea-output .keino-headline dt, .keino-headline dt {float: none; width: auto;
+  font-weight: bold; margin-top: 0.7em;}
+.jp-OutputArea-output .keino-headline dd, .keino-headline dd {float: none; width: auto;
+  margin: 0.15em 0 0 0;}
+.keino-big {font-size: 1.35em; font-weight: bold;}
+.keino-toc ol {columns: 2; margin: 0.3em 0 1em 0; padding-left: 0.2em; list-style: none;}
+.keino-figure {margin: 0.6em 0 1.2em 0;}
+.keino-figure img {max-width: 100%; height: auto;}
+.keino-note {font-size: 0.9em; color: #333;}
 </style>"""
 
 
@@ -38,9 +63,30 @@ def percent(share: float | None, lang: str) -> str:
     """A target or share as a whole per cent (``10 %``, ``10%``)."""
     return numbers.percent(share, lang, 0)
 
-def heading(title: str, level: int = 2) -> str:
-    """An HTML heading."""
-    return f"<h{level}>{html.escape(title)}</h{level}>"
+def anchor_id(key: str) -> str:
+    """The stable anchor id of a section named by its catalogue key.
+
+    The last part of the key, ``_`` written as ``-`` (``section.appendix_indicators``
+    -> ``appendix-indicators``): the same in every language, so links between
+    reports and from outside keep working.
+    """
+    return key.rsplit(".", 1)[-1].replace("_", "-")
+
+
+def heading(title: str, level: int = 2, anchor: str | None = None) -> str:
+    """An HTML heading, with the id ``anchor`` when given."""
+    ident = f' id="{html.escape(anchor)}"' if anchor else ""
+    return f"<h{level}{ident}>{html.escape(title)}</h{level}>"
+
+
+def toc_placeholder() -> str:
+    """Where the table of contents goes; the driver fills it (:mod:`keino_metrics.report.toc`).
+
+    A report without the placeholder gets its table of contents before its
+    first section heading.
+    """
+    return '<nav class="keino-toc"></nav>'
+
 
 def paragraph(body: str, cls: str | None = None) -> str:
     """An HTML paragraph of plain text."""
@@ -53,7 +99,7 @@ def banner(lang: str) -> str:
 
 def section(key: str, lang: str, *, demo: bool, intro: str | None = None) -> str:
     """Section heading, the demo banner when ``demo``, and an introduction."""
-    parts = [heading(text(f"section.{key}", lang))]
+    parts = [heading(text(f"section.{key}", lang), anchor=anchor_id(key))]
     if demo:
         parts.append(banner(lang))
     if intro:

@@ -13,8 +13,10 @@ notebook renders it. :func:`build` runs any number of reports on one dataset:
    nothing it depends on changed (:mod:`keino_metrics.report.cache`);
 4. each report's notebook is executed with papermill once per language, all
    in one kernel, reading the content from a pickle instead of recomputing it;
-5. the executed notebooks are exported to HTML without code, and the figures,
-   tables and ``metadata.json`` are written from the same content.
+5. the executed notebooks are exported to HTML without code, in the page's
+   language (``<html lang>``) and with a table of contents
+   (:mod:`keino_metrics.report.toc`), and the figures, tables and
+   ``metadata.json`` are written from the same content.
 
 A committed notebook run on its own (``content_path`` empty, as nbval runs it)
 loads the data and computes its content itself through :func:`notebook_content`.
@@ -37,7 +39,7 @@ from typing import Any
 from keino_metrics import paths
 from keino_metrics.dataset import Dataset, latest_complete_year
 from keino_metrics.labels import LANGUAGES, text
-from keino_metrics.report import cache, figures, metadata, params, tables
+from keino_metrics.report import cache, figures, metadata, params, tables, toc
 
 __all__ = ["Report", "build", "notebook_content", "load_data", "latest_complete_year",
            "source_date_epoch", "export_html", "languages", "report_metadata",
@@ -221,13 +223,15 @@ def _kernel(cwd: Path) -> Iterator[Any]:
 
 
 def export_html(notebook: str | os.PathLike[str], html_path: str | os.PathLike[str], *,
-                title: str) -> Path:
+                title: str, lang: str = "en") -> Path:
     """Export an executed notebook to self-contained HTML without any code.
 
     Code inputs and prompts are excluded, cells tagged ``remove_cell`` (and the
     papermill parameter cells) are dropped, figures are embedded as data URIs
     and scripts loaded from the internet (MathJax, require.js) are removed, so
-    the file opens offline.
+    the file opens offline. The page declares ``lang`` (``<html lang="fi">``)
+    and gets a table of contents linking to its section headings
+    (:func:`keino_metrics.report.toc.add_contents`).
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -235,13 +239,14 @@ def export_html(notebook: str | os.PathLike[str], html_path: str | os.PathLike[s
 
     nb = nbformat.read(os.fspath(notebook), as_version=4)
     exporter = HTMLExporter(template_name="lab", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
+                            exclude_input_prompt=True, exclude_output_prompt=True,
+                            language_code=lang)
     exporter.register_preprocessor(
         TagRemovePreprocessor(enabled=True, remove_cell_tags=set(REMOVE_CELL_TAGS),
                               remove_input_tags={"remove_input"},
                               remove_all_outputs_tags={"remove_output"}), enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    body = _EXTERNAL_SCRIPT.sub("", body)
+    body = toc.add_contents(_EXTERNAL_SCRIPT.sub("", body), lang)
     out = Path(html_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
@@ -411,7 +416,7 @@ def _run_notebook(r: Report, p: Any, handed: Path, folder: Path, root: Path, km:
                         cwd=str(root), kernel_name="python3", progress_bar=False,
                         log_output=False, km=km)
     export_html(nb_out, nb_out.with_suffix(".html"),
-                title=text(r.title_key, p.language, year=year))
+                title=text(r.title_key, p.language, year=year), lang=p.language)
 
 
 def _write_files(r: Report, content: Any, checked: Sequence[Any], folder: Path,

@@ -8,11 +8,20 @@ Figures share the style in ``keino_metrics/data/report/keino.mplstyle``
 label catalogue, put units on the axes, format tick labels with babel
 (:func:`keino_metrics.report.numbers.tick_formatter`) and carry a caption
 with the source and N. Figures drawn from generated data carry a visible
-"DEMO DATA / DEMOAINEISTO" mark.
+demo mark in the report's language, at the top right, apart from the caption.
+
+In a report page a figure is written by :func:`figure_html` as
+``<figure><img alt=...></figure>``: the PNG embedded as a data URI and an
+alternative text that says what the figure shows (from the catalogue), so a
+screen reader never meets nbconvert's "No description has been provided".
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,12 +30,17 @@ from pathlib import Path
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from keino_metrics.labels import text
 from keino_metrics.report import numbers
 
-__all__ = ["STYLE", "style", "caption", "finish", "share_axis", "save", "has_demo_mark",
-           "DEMO_MARK_GID"]
+__all__ = ["STYLE", "style", "caption", "finish", "share_axis", "nice_ticks", "save",
+           "png_bytes", "figure_html", "step_formatter", "has_demo_mark", "DEMO_MARK_GID", "TICK_STEPS"]
+
+#: Tick steps (times a power of ten) a value axis uses. Not 2.5: its ticks
+#: (50, 52.5, 55) lose their half when the labels are whole numbers.
+TICK_STEPS: tuple[int, ...] = (1, 2, 5, 10)
 
 #: The report's matplotlib style file.
 STYLE = resources.files("keino_metrics") / "data" / "report" / "keino.mplstyle"
@@ -67,20 +81,36 @@ def caption(lang: str, *, source: str, n: int | float, unit: str = "lots") -> st
 
 
 def finish(fig: Figure, *, title: str, caption_text: str, demo: bool, lang: str) -> Figure:
-    """Title, caption, the demo mark when ``demo``, and the constrained layout."""
+    """Title, caption, the demo mark when ``demo``, and the constrained layout.
+
+    The caption runs along the bottom; the demo mark sits in its own band at
+    the top right, above the title, so the two never meet whatever their length.
+    """
     height = fig.get_figheight()
-    bottom = 0.5 / height  # room for the caption and the demo mark, in figure units
+    lines = caption_text.count("\n") + 1
+    bottom = (0.25 + 0.16 * lines) / height  # room for the caption, in figure units
+    top = 0.4 / height if demo else 0.0  # room for the demo mark
     fig.suptitle(title, x=0.01, ha="left")
-    fig.text(0.01, 0.12 / height, caption_text, fontsize=8, color="#444444", ha="left",
+    fig.text(0.01, 0.1 / height, caption_text, fontsize=8, color="#444444", ha="left",
              va="bottom")
     if demo:
-        fig.text(0.99, 0.1 / height, text("report.demo_mark", lang), gid=DEMO_MARK_GID,
-                 fontsize=10, fontweight="bold", color="#b00020", ha="right", va="bottom",
+        fig.text(0.99, 1 - 0.08 / height, text("report.demo_mark", lang), gid=DEMO_MARK_GID,
+                 fontsize=10, fontweight="bold", color="#b00020", ha="right", va="top",
                  bbox={"boxstyle": "round,pad=0.3", "facecolor": "#fff0f0",
                        "edgecolor": "#b00020"})
     # rect is (left, bottom, width, height); the title is placed by the layout
-    fig.set_layout_engine("constrained", rect=(0, bottom, 1, 1 - bottom))
+    fig.set_layout_engine("constrained", rect=(0, bottom, 1, 1 - bottom - top))
     return fig
+
+
+def nice_ticks(ax, axis: str = "y", *, nbins: int = 6) -> None:
+    """Major ticks of ``axis`` at round steps (:data:`TICK_STEPS`).
+
+    Matplotlib's default steps include 2.5, whose ticks read ``50, 52, 55, 58``
+    once the labels are rounded to whole numbers.
+    """
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(nbins=nbins, steps=list(TICK_STEPS)))
 
 
 def has_demo_mark(fig: Figure) -> bool:
@@ -90,8 +120,49 @@ def has_demo_mark(fig: Figure) -> bool:
 
 def share_axis(ax, lang: str, axis: str = "y") -> None:
     """Tick labels of ``axis`` as whole per cents in ``lang``."""
+    nice_ticks(ax, axis)
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(numbers.tick_formatter(lang, kind="percent", decimals=0))
+    target.set_major_formatter(step_formatter(target, lang, kind="percent"))
+
+
+def step_formatter(axis, lang: str, *, kind: str = "number") -> FuncFormatter:
+    """Tick labels in ``lang`` with as many decimals as the tick step needs.
+
+    Steps of 0.5 % are labelled ``0,5 %``, never rounded to whole numbers
+    that repeat; ``kind`` is ``number`` or ``percent`` (values are shares).
+    """
+    def fmt(value: float, _pos: object) -> str:
+        locs = sorted(axis.get_majorticklocs())
+        steps = [b - a for a, b in zip(locs, locs[1:], strict=False) if b > a]
+        step = min(steps) * (100 if kind == "percent" else 1) if steps else 1.0
+        decimals = max(0, min(3, -math.floor(math.log10(step) + 1e-9))) if step > 0 else 0
+        if kind == "percent":
+            return numbers.percent(value, lang, decimals)
+        return numbers.number(value, lang, decimals)
+
+    return FuncFormatter(fmt)
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """``fig`` as PNG bytes, in the report style and without a timestamp."""
+    buf = io.BytesIO()
+    with style():
+        fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def figure_html(fig: Figure, alt: str) -> str:
+    """``fig`` as ``<figure class="keino-figure"><img alt=...></figure>`` (PNG data URI).
+
+    ``alt`` says what the figure shows, in the page's language; it must not be
+    empty.
+    """
+    if not alt or not alt.strip():
+        raise ValueError("figure_html: a figure needs an alternative text")
+    data = base64.b64encode(png_bytes(fig)).decode("ascii")
+    width = int(round(fig.get_figwidth() * fig.get_dpi()))
+    return (f'<figure class="keino-figure"><img alt="{html.escape(alt)}" width="{width}" '
+            f'src="data:image/png;base64,{data}"></figure>')
 
 
 def save(fig: Figure, path: str | os.PathLike[str]) -> Path:

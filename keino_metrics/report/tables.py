@@ -6,6 +6,13 @@ each traffic-light word. pandas' Styler is avoided for display because it
 writes a random table id into the HTML, which makes notebook outputs differ
 from run to run.
 
+What was not measured is never shown as a number: a row whose ``status`` is
+``not_measurable`` shows the words "not measurable" in its value cell and its
+reason in the note column, a ``data_limit`` row shows "data limit" with the
+reason, and neither carries a light. A light is shown only for a measured
+value with a threshold rule and its source (``light_rule``, ``light_source``);
+any other row leaves the light cell empty, so no colour stands for "no target".
+
 The Excel writer stores numbers as numbers with an Excel number format (so a
 Finnish Excel shows ``1 234,5`` and an English one ``1,234.5``), freezes the
 header row, adds an autofilter and a ``Tiedot - Metadata`` sheet (Excel
@@ -31,33 +38,85 @@ import pandas as pd
 from keino_metrics.labels import has_text, text, translate
 from keino_metrics.report import numbers
 
-__all__ = ["LIGHT_COLOURS", "UNIT_FORMATS", "light_html", "rule_text", "format_value",
+__all__ = ["LIGHT_COLOURS", "LIGHTS", "UNIT_FORMATS", "light_html", "rule_text",
+           "format_value", "earned_light", "light_swatch", "row_status", "status_text",
            "indicator_table", "html_table", "write_excel", "excel_header", "excel_light",
-           "excel_sheet",
-           "YEAR_COLUMNS", "sheet_name", "flatten"]
+           "excel_sheet", "YEAR_COLUMNS", "sheet_name", "flatten"]
 
 #: Swatch colour of each traffic light (colour-blind-safe tones, shown with a word).
 LIGHT_COLOURS: dict[str, str] = {
     "green": "#009e73",
     "yellow": "#e69f00",
     "red": "#d55e00",
-    "grey": "#999999",
-    "none": "#dddddd",
 }
+#: The lights a row can earn.
+LIGHTS: tuple[str, ...] = tuple(LIGHT_COLOURS)
 
 _SHARE_UNITS = frozenset({"share", "%", "percent", "proportion", "ratio"})
 
 
 def light_html(light: object, lang: str) -> str:
-    """A coloured swatch and the word for a traffic light (``green``/``yellow``/``red``)."""
-    key = str(light).lower() if isinstance(light, str) and light else "none"
+    """A coloured swatch and the word for a traffic light (``green``/``yellow``/``red``).
+
+    Anything else (no light, an unknown word) gives ``""``: no swatch, no word.
+    """
+    key = str(light).lower() if isinstance(light, str) else ""
     if key not in LIGHT_COLOURS:
-        key = "grey"
-    colour = LIGHT_COLOURS[key]
+        return ""
     word = html.escape(text(f"light.{key}", lang))
-    return (f'<span class="keino-light keino-light-{key}" style="display:inline-block;'
-            f'width:0.9em;height:0.9em;border-radius:50%;background:{colour};'
-            f'vertical-align:middle;margin-right:0.35em"></span>{word}')
+    return f'<span class="keino-light-word">{_swatch(key)}{word}</span>'
+
+
+def _swatch(key: str, extra: str = "") -> str:
+    return (f'<span class="keino-light keino-light-{key}"{extra} style="display:inline-block;'
+            f'width:0.9em;height:0.9em;border-radius:50%;background:{LIGHT_COLOURS[key]};'
+            f'vertical-align:middle;margin-right:0.35em"></span>')
+
+
+def light_swatch(light: object, lang: str) -> str:
+    """The swatch alone, its word given to screen readers and as a tooltip (for grids)."""
+    key = str(light).lower() if isinstance(light, str) else ""
+    if key not in LIGHT_COLOURS:
+        return ""
+    word = html.escape(text(f"light.{key}", lang))
+    return (_swatch(key, f' title="{word}"')
+            + f'<span class="keino-sr">{word}</span>')
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) or v == ""
+
+
+def row_status(row: Mapping[str, object]) -> str:
+    """``measured``, ``not_measurable`` or ``data_limit`` of one result row.
+
+    Rows without a ``status`` (frames from before the status existed) are
+    measured when they hold a value.
+    """
+    status = row.get("status")
+    if isinstance(status, str) and status:
+        return status
+    return "not_measurable" if _missing(row.get("value")) else "measured"
+
+
+def earned_light(row: Mapping[str, object]) -> str | None:
+    """The row's light if it earned one: a measured value, a rule and its source.
+
+    Where the frame carries ``light_rule`` and ``light_source`` both must be
+    set; a frame without these columns keeps the light the computation gave.
+    """
+    light = row.get("light")
+    if row_status(row) != "measured" or not isinstance(light, str) or light not in LIGHTS:
+        return None
+    for col in ("light_rule", "light_source"):
+        if col in row and _missing(row.get(col)):
+            return None
+    return light
+
+
+def status_text(status: str, lang: str) -> str:
+    """The words for a status that is not a measurement (``not measurable``, ``data limit``)."""
+    return text(f"annual.status.{status}", lang)
 
 
 def _is_share(unit: object) -> bool:
@@ -118,6 +177,12 @@ def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] 
         Text cells, ready for :func:`html_table`.
     """
     out = pd.DataFrame(index=frame.index)
+    records = frame.to_dict("records")
+    status = [row_status(r) for r in records]
+    columns = tuple(columns)
+    if "warning" in frame and "warning" not in columns and any(
+            s != "measured" for s in status):
+        columns = (*columns, "warning")  # the reason goes with every value not measured
     for col in by:
         out[text(f"column.{col}", lang)] = frame[col].astype(str)
     if names is not None:
@@ -128,8 +193,8 @@ def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] 
         if col == "indicator_id":
             out[head] = frame["indicator_id"]
         elif col == "value":
-            out[head] = [format_value(v, u, lang) for v, u in zip(frame[col], frame["unit"],
-                                                              strict=True)]
+            out[head] = [format_value(v, u, lang) if s == "measured" else status_text(s, lang)
+                         for v, u, s in zip(frame[col], frame["unit"], status, strict=True)]
         elif col == "target":
             rules = green or {}
             out[head] = [format_value(t, u, lang) if pd.notna(t)
@@ -145,11 +210,11 @@ def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] 
         elif col == "coverage":
             out[head] = [numbers.percent(v, lang) for v in frame["coverage"]]
         elif col == "ci":
-            out[head] = [_interval(lo, hi, u, lang)
-                         for lo, hi, u in zip(frame["ci_low"], frame["ci_high"], frame["unit"],
-                                              strict=True)]
+            out[head] = [_interval(lo, hi, u, lang) if s == "measured" else numbers.MISSING
+                         for lo, hi, u, s in zip(frame["ci_low"], frame["ci_high"],
+                                                 frame["unit"], status, strict=True)]
         elif col == "light":
-            out[head] = [light_html(v, lang) for v in frame["light"]]
+            out[head] = [light_html(earned_light(r), lang) for r in records]
         elif col in ("n_eligible", "excluded"):
             out[head] = [numbers.number(v, lang) for v in frame[col]]
         elif col == "alpha":
@@ -183,7 +248,8 @@ def html_table(frame: pd.DataFrame, *, escape_columns: Sequence[str] | None = No
     df = frame.copy()
     cols = list(df.columns) if escape_columns is None else list(escape_columns)
     for c in cols:
-        df[c] = [v if isinstance(v, str) and v.startswith('<span class="keino-light')
+        df[c] = [v if isinstance(v, str) and v.startswith(('<span class="keino-light',
+                                                             '<span class="keino-light-word'))
                  else numbers.MISSING if v is None or (isinstance(v, float) and pd.isna(v))
                  else html.escape(str(v)) for v in df[c]]
     return df.to_html(index=False, escape=False, border=0, classes="keino-table",

@@ -57,3 +57,22 @@ def small_dataset() -> Dataset:
                                "rows_accepted": [1, 0], "rows_quarantined": [0, 1]})
     return Dataset(notices=notices, buyers=buyers, lots=lots, quarantine=quarantine,
                    accounting=accounting, provenance={"demo": True})
+
+
+#: Languages of the built report pages (:func:`pages`).
+PAGE_LANGS = ("fi", "sv")
+
+
+@pytest.fixture(scope="session")
+def pages(tmp_path_factory):
+    """Both reports built in Finnish and Swedish on a small generated corpus, by (report, lang)."""
+    from keino_metrics import demo
+    from keino_metrics.report import annual, driver, impact
+
+    root = tmp_path_factory.mktemp("pages")
+    demo.write(root / "demo", seed=11, scale=0.05)
+    folder = driver.build([annual.REPORT, impact.REPORT], data_dir=root / "demo",
+                          language=PAGE_LANGS, seed=11, out_dir=root / "reports",
+                          progress=False)
+    return {(r, lang): (folder / f"{r}_{lang}.html").read_text(encoding="utf-8")
+            for r in ("annual_report", "impact_report") for lang in PAGE_LANGS}

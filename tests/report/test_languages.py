@@ -20,7 +20,6 @@ import pytest
 from keino_metrics import codelists, geography, labels
 from keino_metrics.demo.programmes import PROGRAMMES
 from keino_metrics.indicators import BUYER_GROUPS, buyer_group_label, registry
-from keino_metrics.report import annual, driver, impact
 
 LANGS = ("fi", "sv")
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -81,18 +80,6 @@ def test_the_check_catches_english_in_a_swedish_page():
     nodes = visible_nodes("<body><h2>Sammanfattning</h2><p>Share of lots</p>"
                           "<td>SMS-01</td><td>12,5 %</td></body>")
     assert unexplained(nodes, "sv") == ["'Share of lots' -> 'Share of lots'"]
-
-
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    from keino_metrics import demo
-
-    root = tmp_path_factory.mktemp("languages")
-    demo.write(root / "demo", seed=11, scale=0.05)
-    folder = driver.build([annual.REPORT, impact.REPORT], data_dir=root / "demo",
-                          language=LANGS, seed=11, out_dir=root / "reports", progress=False)
-    return {(r, lang): (folder / f"{r}_{lang}.html").read_text(encoding="utf-8")
-            for r in ("annual_report", "impact_report") for lang in LANGS}
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ def test_indicator_table_formats_by_unit_and_shows_lights(indicator_frame):
     assert d.loc[0, "95 %:n luottamusväli"] == "5,0\xa0% – 7,0\xa0%"
     assert "epätyydyttävä" in d.loc[0, "Tilanne"]
     assert "keino-light-green" in d.loc[1, "Tilanne"]
-    assert "ei tavoitetta" in d.loc[2, "Tilanne"]
+    assert d.loc[2, "Tilanne"] == ""  # no target: no light, no grey dot
     html = tables.html_table(d)
     assert html.count("<tr") == 4 and "id=" not in html
 
@@ -147,3 +147,43 @@ def test_flatten_expands_lists_of_records():
     rows = tables.flatten({"inputs": [{"path": "a", "sha256": "1"}], "langs": ["fi", "en"]})
     assert rows == [("inputs[0].path", "a"), ("inputs[0].sha256", "1"),
                     ("langs", '["fi", "en"]')]
+
+
+def _status_frame():
+    import pandas as pd
+
+    base = {"unit": "share", "numerator": 1.0, "denominator": 10.0, "coverage": 1.0,
+            "ci_low": 0.05, "ci_high": 0.2, "target": float("nan"), "warning": ""}
+    return pd.DataFrame([
+        {**base, "indicator_id": "A", "value": 0.1, "status": "measured", "light": "green",
+         "light_rule": "green >= 0.1", "light_source": "S"},
+        {**base, "indicator_id": "B", "value": 0.1, "status": "measured", "light": None,
+         "light_rule": None, "light_source": None},
+        {**base, "indicator_id": "C", "value": float("nan"), "status": "not_measurable",
+         "light": "red", "light_rule": "green >= 0.1", "light_source": "S",
+         "warning": "not measurable: no value could be computed from the data"},
+        {**base, "indicator_id": "D", "value": 1.0, "status": "data_limit", "light": "red",
+         "light_rule": "green <= 0.1", "light_source": "S", "warning": "x"},
+        {**base, "indicator_id": "E", "value": 0.1, "status": "measured", "light": "green",
+         "light_rule": "green >= 0.1", "light_source": None},
+    ])
+
+
+def test_a_light_only_for_a_measured_value_with_a_rule_and_its_source():
+    from keino_metrics.report import tables
+
+    d = tables.indicator_table(_status_frame(), "fi")
+    lights = list(d["Tilanne"])
+    assert "keino-light-green" in lights[0]
+    assert lights[1:] == ["", "", "", ""]
+    assert list(d["Arvo"])[2:4] == ["ei mitattavissa", "aineiston rajoite"]
+    assert "Huomautus" in d.columns  # the reasons come with values not measured
+    assert "aineistosta ei voitu laskea arvoa" in d["Huomautus"][2]
+    assert "ei tavoitetta" not in " ".join(lights) and "ei arvioitu" not in " ".join(lights)
+
+
+def test_no_grey_swatch_exists():
+    from keino_metrics.report import tables
+
+    assert set(tables.LIGHT_COLOURS) == {"green", "yellow", "red"}
+    assert tables.light_html("grey", "fi") == "" and tables.light_html(None, "fi") == ""

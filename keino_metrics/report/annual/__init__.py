@@ -26,7 +26,7 @@ __all__ = ["REPORT"]
 
 
 def _compute(data: Dataset, p: Any) -> content.ReportContent:
-    return content.compute(data, p.year)
+    return content.compute(data, p.year, seed=p.seed)
 
 
 def _excel(c: content.ReportContent, lang: str):

@@ -21,6 +21,8 @@ from keino_metrics import geography
 from keino_metrics.dataset import Dataset
 from keino_metrics.labels import text
 from keino_metrics.report import coverage
+from keino_metrics.report.annual.headline import Headline
+from keino_metrics.report.annual.headline import compute as compute_headline
 from keino_metrics.report.catalogue import (
     TARGET_FAMILY,
     catalogue_frame,
@@ -120,6 +122,8 @@ class ReportContent:
         empty for demonstration data.
     samples : SamplesSummary or None
         Summary of the real sample notices (``None`` when there are none).
+    headline : Headline or None
+        The answers the report opens with (:mod:`~keino_metrics.report.annual.headline`).
     meta : Mapping
         Reproducibility metadata of the run (:func:`keino_metrics.report.metadata.collect`);
         empty until the driver or the notebook adds it.
@@ -141,6 +145,7 @@ class ReportContent:
     capability_ids: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     samples: SamplesSummary | None = field(default=None, repr=False)
+    headline: Headline | None = field(default=None, repr=False)
     meta: Mapping[str, object] = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
@@ -207,14 +212,18 @@ class ReportContent:
                                     & self.by_year["warning"].notna()]
                 reason = (str(hist.sort_values("year")["warning"].iloc[-1]) if len(hist)
                           else str(cat.loc[i, "limits"]) if i in cat.index else "")
-                rows.append({"indicator_id": i, "year": year, "coverage": 0.0, "light": "grey",
+                rows.append({"indicator_id": i, "year": year, "coverage": 0.0, "light": None,
+                             "status": "not_measurable",
                              "unit": cat.loc[i, "unit"] if i in cat.index else "",
                              "warning": reason})
             df = pd.concat([df, pd.DataFrame(rows)], ignore_index=True)
             df = self._order(df, ids)
         df["warning"] = df["warning"].astype(object).where(df["warning"].notna(), "")
-        unmeasured = df["value"].isna() & (df["coverage"].fillna(0) == 0)
-        df["light"] = df["light"].astype(object).where(~unmeasured, "grey")
+        if "status" not in df:
+            df["status"] = None
+        unmeasured = df["value"].isna()
+        df["status"] = df["status"].astype(object).where(~unmeasured, "not_measurable")
+        df["light"] = df["light"].astype(object).where(df["status"] == "measured", None)
         for col in extra:
             df[col] = [_text_cell(cat.loc[i, col]) if i in cat.index and col in cat.columns
                        else "" for i in df["indicator_id"]]
@@ -323,7 +332,16 @@ class ReportContent:
             "risk": self.risk(),
             "capability": self.capability(),
             "catalogue": self.catalogue_table("en"),
+            **self.headline_tables(),
         }
+
+    def headline_tables(self) -> dict[str, pd.DataFrame]:
+        """The headline's shares, outlook and programme effects (empty without a headline)."""
+        h = self.headline
+        if h is None:
+            return {}
+        return {"headline_shares": h.shares, "headline_outlook": h.outlook,
+                "headline_programmes": h.programmes}
 
     def catalogue_table(self, lang: str) -> pd.DataFrame:
         """Catalogue entries of the indicators the report shows."""
@@ -362,7 +380,8 @@ def _compute(ids: tuple[str, ...], data: Dataset, by: list[str]) -> pd.DataFrame
     return compute_indicators(list(ids), data, by=by).to_frame()
 
 
-def compute(data: Dataset, year: int, *, samples: bool = True) -> ReportContent:
+def compute(data: Dataset, year: int, *, seed: int = 2024, samples: bool = True
+            ) -> ReportContent:
     """Compute the report's numbers for ``year`` from ``data``.
 
     Parameters
@@ -371,6 +390,8 @@ def compute(data: Dataset, year: int, *, samples: bool = True) -> ReportContent:
         Canonical tables (demo or real).
     year : int
         Report year; trends run from the first year of the data to ``year``.
+    seed : int
+        Seed of the headline's forecast simulation and bootstrap.
     samples : bool
         Read and summarise the real sample notices (``data/raw/samples``).
     """
@@ -399,4 +420,5 @@ def compute(data: Dataset, year: int, *, samples: bool = True) -> ReportContent:
         accounting=data.accounting_summary(),
         scoreboard_ids=sms, risk_ids=risk, capability_ids=cap,
         sources=sources_of(data.provenance, data.accounting_summary()),
-        samples=summarise(read_samples()) if samples and sample_files() else None)
+        samples=summarise(read_samples()) if samples and sample_files() else None,
+        headline=compute_headline(data, by_year, target_ids, year, seed=seed))

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from keino_metrics.indicators.compute import MIN_COVERAGE
 from keino_metrics.labels import text
+from keino_metrics.published import FI_INNOVATION_TARGET
 from keino_metrics.report import numbers
 from keino_metrics.report.annual.content import (
     COMPETITION_IDS,
@@ -23,28 +24,37 @@ from keino_metrics.report.annual.content import (
     ReportContent,
     indicator_names,
 )
-from keino_metrics.report.figures import caption, finish, share_axis, style
+from keino_metrics.report.figures import (
+    caption,
+    finish,
+    nice_ticks,
+    share_axis,
+    step_formatter,
+    style,
+)
 
-__all__ = ["figures", "innovation_target", "volume_trend", "share_trend", "index_trend",
-           "breakdown_bars"]
+__all__ = ["figures", "alt_texts", "innovation_target", "volume_trend", "share_trend",
+           "index_trend", "breakdown_bars"]
 
 
 def innovation_target(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str,
-                      title: str, caption_text: str, target: float | None = 0.10,
+                      title: str, caption_text: str,
+                      target: float | None = FI_INNOVATION_TARGET.value,
                       demo: bool = False) -> Figure:
     """Innovative-procurement share under each candidate definition, against the target.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        One row per definition: ``indicator_id``, ``value``, ``ci_low``,
-        ``ci_high`` (shares 0..1).
+        One row per definition, in the order drawn from the top (the principal
+        definition first): ``indicator_id``, ``value``, ``ci_low``, ``ci_high``
+        (shares 0..1).
     names : mapping
         Display name of each indicator id.
     target : float or None
         Target share drawn as a vertical line.
     """
-    rows = frame.sort_values("indicator_id", ascending=False).reset_index(drop=True)
+    rows = frame.iloc[::-1].reset_index(drop=True)  # the first row (principal) on top
     with style():
         fig = Figure(figsize=(10, 0.55 * max(len(rows), 2) + 2.0))
         ax = fig.subplots()
@@ -89,10 +99,12 @@ def volume_trend(frame: pd.DataFrame, *, lang: str, title: str, caption_text: st
         ax1.bar(years + width / 2, df["lots"].astype(float), width,
                 label=text("column.lots", lang), color="C1")
         ax1.set_ylabel(text("figure.volume_count_y", lang))
+        nice_ticks(ax1)
         ax1.yaxis.set_major_formatter(numbers.tick_formatter(lang))
         ax1.legend(loc="upper left")
         ax2.bar(years, df["value_eur"].astype(float) / 1e6, 0.6, color="C2")
         ax2.set_ylabel(text("figure.volume_eur_y", lang))
+        nice_ticks(ax2)
         ax2.yaxis.set_major_formatter(numbers.tick_formatter(lang))
         for ax in (ax1, ax2):
             ax.set_xticks(years, [str(y) for y in years])
@@ -127,7 +139,8 @@ def share_trend(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str, tit
             d = frame[frame["indicator_id"] == ind].sort_values("year")
             cov = (d["coverage"].astype(float) if "coverage" in d
                    else pd.Series(1.0, index=d.index))
-            ok = (cov >= min_coverage).to_numpy()
+            # a year without a value (not measured) is left out, not drawn hollow
+            ok = ((cov >= min_coverage) | d["value"].isna()).to_numpy()
             any_low = any_low or not ok.all()
             x = d["year"].astype(int).to_numpy()
             v = d["value"].astype(float).to_numpy()
@@ -179,7 +192,8 @@ def index_trend(frame: pd.DataFrame, names: Mapping[str, str], *, lang: str, tit
         ax.set_xticks(years, [str(y) for y in years])
         ax.set_xlabel(text("figure.year_x", lang))
         ax.set_ylabel(text("figure.index_y", lang))
-        ax.yaxis.set_major_formatter(numbers.tick_formatter(lang))
+        nice_ticks(ax)
+        ax.yaxis.set_major_formatter(step_formatter(ax.yaxis, lang))
         ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncols=1)
         return finish(fig, title=title, caption_text=caption_text, demo=demo, lang=lang)
 
@@ -276,10 +290,36 @@ def figures(content: ReportContent, lang: str) -> dict[str, Figure]:
         cap_ids = tuple(dict.fromkeys(cap["indicator_id"]))
         out["capability_trend"] = index_trend(
             cap, {i: names.get(i, i) for i in cap_ids}, lang=lang,
-            title=text("figure.capability_title", lang, year=content.year),
+            title=text("figure.capability_title", lang, year=int(cap["year"].max())),
             caption_text=caption(
                 lang, source=src,
                 n=int(cap.drop_duplicates("year")["n_eligible"].fillna(0).sum()),
                 unit="responses"),
             demo=content.demo)
     return out
+
+
+def alt_texts(content: ReportContent, lang: str) -> dict[str, str]:
+    """What each figure of :func:`figures` shows, in ``lang``, for its ``alt`` text."""
+    h = content.headline
+    innov = content.innovation()
+    principal = None if h is None else h.principal_row()
+    value = (numbers.percent(principal["value"], lang)
+             if principal is not None and pd.notna(principal["value"]) else numbers.MISSING)
+    cap = content.capability()
+    cap_years = sorted(cap["year"].astype(int).unique()) if len(cap) else [content.year]
+    target = content.target()
+    return {
+        "innovation_target": text("annual.alt.innovation_target", lang, year=content.year,
+                                  n=len(innov), value=value,
+                                  target=numbers.percent(target, lang, 0)),
+        "volume": text("annual.alt.volume", lang, first_year=content.first_year,
+                       year=content.year),
+        "strategic_trend": text("annual.alt.strategic_trend", lang,
+                                first_year=content.first_year, year=content.year),
+        "competition_trend": text("annual.alt.competition_trend", lang,
+                                  first_year=content.first_year, year=content.year),
+        "regions": text("annual.alt.regions", lang, year=content.year),
+        "capability_trend": text("annual.alt.capability_trend", lang,
+                                 first_year=cap_years[0], year=cap_years[-1]),
+    }

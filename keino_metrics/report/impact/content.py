@@ -10,8 +10,6 @@ writes HTML. Warnings the models raise are recorded into the content's
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -21,8 +19,10 @@ import pandas as pd
 
 from keino_metrics import published
 from keino_metrics.dataset import Dataset
+from keino_metrics.impact.did import POOLED
 from keino_metrics.labels import text
 from keino_metrics.report import metadata
+from keino_metrics.report.anchors import programme_anchor
 from keino_metrics.report.impact.params import (
     ALL_PROGRAMMES,
     CONTROLS,
@@ -42,23 +42,6 @@ from keino_metrics.results import Note, recorded_notes
 __all__ = ["ImpactContent", "compute_impact", "impact_panel", "programme_anchor", "POOLED",
            "EXCEL_FORMATS"]
 
-#: Name of the pooled row of the per-programme estimates (and its anchor id).
-POOLED = "pooled"
-
-
-def programme_anchor(programme: str) -> str:
-    """The HTML anchor id of a programme's row in the report (``programme-<code>``).
-
-    The code is the name in lower case with accents removed and every run of
-    other characters than letters and digits turned into one hyphen
-    (``"Motiva green deal"`` -> ``programme-motiva-green-deal``); the pooled row
-    is ``pooled``. Other pages link to ``impact_report_<lang>.html#<anchor>``.
-    """
-    if programme == POOLED:
-        return POOLED
-    plain = unicodedata.normalize("NFKD", programme).encode("ascii", "ignore").decode()
-    code = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
-    return f"programme-{code or 'unnamed'}"
 
 
 def _recording(part: str, log: list[Note] | None):

@@ -8,7 +8,7 @@ from keino_metrics.report.annual import render
 def test_section_shows_the_banner_only_for_demo_data():
     assert "keino-banner" in blocks.section("summary", "fi", demo=True)
     assert "keino-banner" not in blocks.section("samples", "fi", demo=False)
-    assert "<h2>Yhteenveto</h2>" in blocks.section("summary", "fi", demo=False)
+    assert '<h2 id="summary">Yhteenveto</h2>' in blocks.section("summary", "fi", demo=False)
 
 
 def test_metadata_block_masks_machine_dependent_values():
@@ -37,19 +37,21 @@ def _page_frame():
         {"indicator_id": "SMS-03", "year": 2025, "value": float("nan"),
          "numerator": float("nan"), "denominator": float("nan"), "unit": "share",
          "coverage": 0.0, "ci_low": float("nan"), "ci_high": float("nan"),
-         "target": float("nan"), "light": "grey", "warning": "no GDP figure for 2025",
+         "target": float("nan"), "light": None, "status": "not_measurable",
+         "warning": "not measurable: no value could be computed from the data",
          "threshold_source": "", "reference_values": "", "limits": "Awarded values only."},
     ])
 
 
-@pytest.mark.parametrize("lang, head, grey", [("fi", "EU-vertailuarvo", "ei arvioitu"),
-                                              ("en", "EU reference", "not assessed")])
-def test_scoreboard_table_keeps_indicators_without_data(lang, head, grey):
-    html = render.scoreboard_table(_page_frame(), lang, {"SMS-01": "a", "SMS-03": "b"},
-                                   green={"SMS-01": "<= 0.10"})
-    assert head in html and "EU average 28 %" in html
-    assert "keino-light-red" in html and grey in html
-    assert "no GDP figure for 2025" in html and "nan" not in html
+@pytest.mark.parametrize("lang, words, reason", [
+    ("fi", "ei mitattavissa", "aineistosta ei voitu laskea arvoa"),
+    ("en", "not measurable", "no value could be computed from the data")])
+def test_scoreboard_table_shows_unmeasured_rows_in_words_without_a_light(lang, words, reason):
+    html = render.scoreboard_table(_page_frame(), lang, {"SMS-01": "a", "SMS-03": "b"})
+    rows = html.split("<tr>")[1:]  # the header row has a style
+    assert "keino-light-red" in rows[0]
+    assert words in rows[1] and reason in rows[1] and "keino-light" not in rows[1]
+    assert "nan" not in html
 
 
 @pytest.mark.parametrize("lang", ["fi", "en"])
@@ -59,7 +61,8 @@ def test_new_pages_have_sections_and_reading_guides_in_both_languages(lang):
     for key in ("scoreboard", "risk", "capability"):
         sec = blocks.section(key, lang, demo=True, intro=text(f"text.{key}_intro", lang,
                                                               year=2025))
-        assert "keino-banner" in sec and f"<h2>{text(f'section.{key}', lang)}</h2>" in sec
+        assert "keino-banner" in sec
+        assert f'<h2 id="{key}">{text(f"section.{key}", lang)}</h2>' in sec
         assert key == "capability" or "2025" in sec
         assert text(f"text.{key}_how_to_read", lang) != text(f"text.{key}_how_to_read",
                                                              "fi" if lang == "en" else "en")
@@ -97,3 +100,13 @@ def test_title_states_source_coverage_for_real_data_and_the_banner_for_demo():
     assert "not recorded" in unknown
     demo = render.title_block(_content(True, ()), "en", seed=1)
     assert "keino-banner\">" in demo and "Source coverage" not in demo
+
+
+def test_trend_table_shows_no_number_for_a_year_not_measured():
+    frame = pd.DataFrame([
+        {"indicator_id": "RF-R048", "year": y, "value": v, "unit": "share", "coverage": 1.0,
+         "status": s}
+        for y, v, s in ((2024, 1.0, "data_limit"), (2025, float("nan"), "not_measurable"))])
+    html = render.trend_table(frame, "fi", {"RF-R048": "Hajanainen toimittaja"})
+    assert "aineiston rajoite" in html and "100" not in html
+    assert "<td>–</td>" in html
