@@ -181,7 +181,7 @@ def _effects(panel: pd.DataFrame, outcome: str, control: str, seed: int,
     dyn = main.aggregate("dynamic").to_frame().reset_index()
     for r in dyn.itertuples():
         es_rows.append({"estimator": "callaway_santanna", "event_time": int(r.event_time),
-                        "att": r.att, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                        "att": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
                         "band_low": r.band_low, "band_high": r.band_high})
     for name, fn in (("twfe", twfe), ("sun_abraham", sun_abraham)):
         try:
@@ -194,7 +194,7 @@ def _effects(panel: pd.DataFrame, outcome: str, control: str, seed: int,
                      else None, "method": name, **_ci_row(res.estimate, res.ci, res.se),
                      "pretest_p": float("nan"), "n_units": int(res.n_units)})
         for r in res.to_frame().reset_index().itertuples():
-            es_rows.append({"estimator": name, "event_time": int(r.event_time), "att": r.att,
+            es_rows.append({"estimator": name, "event_time": int(r.event_time), "att": r.estimate,
                             "ci_low": r.ci_low, "ci_high": r.ci_high,
                             "band_low": float("nan"), "band_high": float("nan")})
     robust = pd.DataFrame(rows)
@@ -261,8 +261,8 @@ def _target(data: Dataset, year: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
         summary.append({"indicator_id": i, "weighting": weighting, "target": goal,
                         "first_year": int(series["year"].min()),
                         "last_year": int(last["year"]), "last_value": float(last["value"]),
-                        "forecast": float(row["central"]), "pi_low": float(row["pi_low"]),
-                        "pi_high": float(row["pi_high"]), "prob_at_year": tr.prob_at_year,
+                        "forecast": float(row["estimate"]), "pi_low": float(row["ci_low"]),
+                        "pi_high": float(row["ci_high"]), "prob_at_year": tr.prob_at_year,
                         "prob_by_year": tr.prob_by_year,
                         "year_reached": tr.year_reached if tr.year_reached is not None
                         else pd.NA})

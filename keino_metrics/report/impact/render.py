@@ -275,13 +275,13 @@ def carbon_html(content: ImpactContent, lang: str) -> str:
     parts.append(tables.html_table(pd.DataFrame(rows, columns=[
         text("impact.cmp.quantity", lang), text("impact.cmp.this", lang), text("impact.cmp.interval", lang),
         text("impact.cmp.published", lang)])))
-    div = c.to_frame().sort_values("emissions_t", ascending=False).head(12)
+    div = c.to_frame().sort_values("estimate", ascending=False).head(12)
     parts.append(tables.html_table(pd.DataFrame({
         text("impact.col.division", lang): [f"{d} {division_label(d, lang)}" for d in div.index],
         text("impact.col.spend", lang): [numbers.eur_million(v, lang) for v in div["spend_eur"]],
         text("impact.col.factor", lang): [numbers.number(v, lang, 3) for v in div["factor_kg_per_eur"]],
         text("impact.col.emissions", lang): [f"{kt(v)} ({kt(lo)} – {kt(hi)})" for v, lo, hi in
-                                      zip(div["emissions_t"], div["low_t"], div["high_t"],
+                                      zip(div["estimate"], div["ci_low"], div["ci_high"],
                                           strict=True)],
         text("impact.col.share", lang): [_pct(v, lang) for v in div["share"]],
     })))
