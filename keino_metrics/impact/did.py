@@ -37,7 +37,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from keino_metrics.impact.results import fmt, fmt_ci, require_columns, say, table_text
+from keino_metrics.impact.results import (
+    fmt,
+    fmt_ci,
+    require_columns,
+    say,
+    table_text,
+    warning_lines,
+)
 from keino_metrics.results import Note, Result
 
 AGGREGATIONS: tuple[str, ...] = ("simple", "group", "dynamic", "calendar")
@@ -273,9 +280,7 @@ class StaggeredDiDResult(Result):
                              ci=fmt_ci(agg.ci, lang=lang)))
         if self.pre_test is not None:
             parts.append(self.pre_test.summary(lang))
-        if self.notes:
-            parts.append(say("warnings", lang))
-            parts.extend(f"  ! {n.text}" for n in self.notes)
+        parts.extend(warning_lines(self.notes, lang))
         return "\n".join(parts)
 
     def plot(self, lang: str = "en") -> Figure:

@@ -27,7 +27,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from keino_metrics.impact.results import fmt, fmt_ci, require_columns, say, table_text
+from keino_metrics.impact.results import (
+    fmt,
+    fmt_ci,
+    require_columns,
+    say,
+    table_text,
+    warning_lines,
+)
 from keino_metrics.results import Note, Result, recorded_notes
 
 
@@ -81,8 +88,7 @@ class EventStudyResult(Result):
                 outcome=self.outcome, estimate=fmt(self.estimate, lang=lang),
                 se=fmt(self.se, lang=lang), level=level, ci=fmt_ci(self.ci, lang=lang)),
             table_text(self.table, lang),
-            *([say("warnings", lang)] if self.notes else []),
-            *(f"  ! {n.text}" for n in self.notes),
+            *warning_lines(self.notes, lang),
         ])
 
     def plot(self, lang: str = "en") -> Figure:

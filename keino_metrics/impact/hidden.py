@@ -65,7 +65,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from keino_metrics.impact.results import fmt, fmt_ci, say
+from keino_metrics.impact.results import fmt, fmt_ci, say, warning_lines
 from keino_metrics.results import Note, Result, recorded_notes
 
 #: Cross-validated AUC from which the classifier counts as separating the lots.
@@ -187,8 +187,7 @@ class HiddenVolumeResult(Result):
             say("hidden.shares", lang, observed=pct(self.observed_share),
                 estimate=pct(self.estimate), level=level, ci=ci),
             say(verdict, lang, auc=fmt(self.auc, 2, lang), min_auc=fmt(self.min_auc, 2, lang)),
-            *([say("warnings", lang)] if self.notes else []),
-            *(f"  ! {n.text}" for n in self.notes),
+            *warning_lines(self.notes, lang),
         ])
 
     def plot(self, lang: str = "en") -> Figure:

@@ -24,7 +24,7 @@ import statsmodels.api as sm
 from matplotlib.figure import Figure
 from scipy import stats
 
-from keino_metrics.impact.results import fmt, fmt_ci, require_columns, say
+from keino_metrics.impact.results import fmt, fmt_ci, require_columns, say, warning_lines
 from keino_metrics.results import Note, Result, recorded_notes
 
 _FREQ = {"month": "M", "quarter": "Q"}
@@ -100,8 +100,7 @@ class ITSResult(Result):
             say("its.slope_line", lang, change=fmt(self.slope_change, 5, lang),
                 unit=say(f"its.per.{self.period}", lang), level=level,
                 ci=fmt_ci(self.slope_ci, 5, lang), p=fmt(self.slope_p, 3, lang)),
-            *([say("warnings", lang)] if self.notes else []),
-            *(f"  ! {n.text}" for n in self.notes),
+            *warning_lines(self.notes, lang),
         ])
 
     def plot(self, lang: str = "en") -> Figure:

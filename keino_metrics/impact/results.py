@@ -15,13 +15,18 @@ import math
 import pandas as pd
 
 from keino_metrics.labels import LANGUAGES, check_language, text
+from keino_metrics.results import Note
 
-__all__ = ["LANGS", "say", "fmt", "fmt_ci", "table_text", "require_columns"]
+__all__ = ["LANGS", "say", "fmt", "fmt_ci", "table_text", "warning_lines", "require_columns"]
 
 #: Languages of the summaries: every language of the catalogue.
 LANGS: tuple[str, ...] = LANGUAGES
 
 _NBSP = "\u00a0"
+
+#: Table columns with a heading in the catalogue (``impact_results.column.*``).
+_COLUMN_KEYS = frozenset({"estimate", "std_error", "ci_low", "ci_high", "band_low",
+                          "band_high", "group", "time", "event_time"})
 
 
 def say(key: str, lang: str, **values: object) -> str:
@@ -61,9 +66,7 @@ def fmt_ci(ci: tuple[float, float], digits: int = 4, lang: str = "en") -> str:
 def table_text(table: pd.DataFrame, lang: str, digits: int = 4) -> str:
     """A result table as plain text, with column headings and numbers in ``lang``."""
     shown = table.copy()
-    heads = {c: say(f"column.{c}", lang) for c in shown.columns
-             if isinstance(c, str) and not c.startswith("_")
-             and c in _COLUMN_KEYS}
+    heads = {c: say(f"column.{c}", lang) for c in shown.columns if c in _COLUMN_KEYS}
     for c in shown.columns:
         if pd.api.types.is_float_dtype(shown[c]):
             shown[c] = [fmt(v, digits, lang) for v in shown[c]]
@@ -73,8 +76,16 @@ def table_text(table: pd.DataFrame, lang: str, digits: int = 4) -> str:
     return shown.to_string()
 
 
-_COLUMN_KEYS = frozenset({"estimate", "std_error", "ci_low", "ci_high", "band_low",
-                          "band_high", "group", "time", "event_time"})
+
+def warning_lines(notes: tuple[Note, ...], lang: str) -> list[str]:
+    """The lines that list a result's warnings in a summary (none when there are none).
+
+    A heading in ``lang``, then one line ``  ! text`` per warning, in the words
+    of the software that raised it (its line breaks become spaces).
+    """
+    if not notes:
+        return []
+    return [say("warnings", lang), *(f"  ! {' '.join(n.text.split())}" for n in notes)]
 
 
 def require_columns(frame: pd.DataFrame, columns: list[str], what: str) -> None:

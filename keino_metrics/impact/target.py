@@ -59,7 +59,7 @@ import statsmodels.api as sm
 from matplotlib.figure import Figure
 from scipy import special
 
-from keino_metrics.impact.results import fmt, say
+from keino_metrics.impact.results import fmt, say, warning_lines
 from keino_metrics.results import Note, Result, recorded_notes
 
 #: Yearly points from which a probability of reaching the target is given.
@@ -179,8 +179,7 @@ class TargetResult(Result):
                 level=level, low=pct(row["ci_low"]), high=pct(row["ci_high"])),
             prob,
             say("target.reached", lang, year=reached),
-            *([say("warnings", lang)] if self.notes else []),
-            *(f"  ! {n.text}" for n in self.notes),
+            *warning_lines(self.notes, lang),
         ])
 
     def plot(self, lang: str = "en") -> Figure:
