@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -239,8 +240,6 @@ def catalogue_markdown(lang: str = "en", family: str | None = None) -> str:
 
 def export_catalogue(path, lang: str = "en", family: str | None = None) -> None:
     """Write the catalogue to ``path`` as CSV, Excel (``.xlsx``) or Markdown (``.md``)."""
-    from pathlib import Path
-
     p = Path(path)
     if p.suffix == ".md":
         p.write_text(catalogue_markdown(lang, family) + "\n", encoding="utf-8")
