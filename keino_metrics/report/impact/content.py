@@ -233,7 +233,8 @@ def _target(data: Dataset, year: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
     notes: dict[str, str] = {}
     if year >= TARGET_YEAR:
         return pd.DataFrame(), pd.DataFrame(), {i: "target.after" for i in ids}
-    res = compute(list(ids), data, by=["year"]).to_frame().dropna(subset=["year"])
+    res = (compute(list(ids), data, by=["year"]).to_frame().dropna(subset=["year"])
+           .rename(columns={"estimate": "value"}))  # the report's tables say "value"
     res = res[res["year"].astype(int) <= year].assign(year=lambda d: d["year"].astype(int))
     summary, forecasts = [], []
     for i in ids:
