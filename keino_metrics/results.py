@@ -2,19 +2,21 @@
 
 A result is immutable and offers
 
-- ``to_frame()``: a copy of its table, in its own column names;
-- ``tidy()``: the same table in the shared vocabulary :data:`COLUMNS`
-  (``estimate``, ``std_error``, ``ci_low``, ``ci_high``, ``numerator``,
-  ``denominator``, ``coverage``, ``n``), so that results of different models
-  can be stacked and compared;
-- ``summary(lang)``: a plain-text summary;
+- ``to_frame()``: a copy of its table, whose columns use the shared
+  vocabulary :data:`COLUMNS` (``estimate``, ``std_error``, ``ci_low``,
+  ``ci_high``, ``numerator``, ``denominator``, ``coverage``, ``n``) for what
+  they hold, beside columns specific to the model (``event_time``,
+  ``programme``, ``year`` ...), so that results of different models can be
+  stacked and compared;
+- ``tidy()``: the same table with the shared columns first;
+- ``summary(lang)``: a plain-text summary in Finnish, Swedish or English, its
+  words from the language catalogue (:mod:`keino_metrics.labels`);
 - ``plot()``: a :class:`matplotlib.figure.Figure` (never drawn with pyplot);
 - ``notes``: a tuple of :class:`Note` (warnings of the models and remarks of
   the computation), typed rather than buried in text;
 - a readable ``repr`` and, in Jupyter, an HTML display (``_repr_html_``).
 
-:class:`Result` is the mixin that gives every result class the shared parts;
-each class states how its columns map onto the vocabulary in ``TIDY``.
+:class:`Result` is the mixin that gives every result class the shared parts.
 :class:`Explanation` is what :func:`keino_metrics.explain` returns: text that
 prints as text and displays as HTML in a notebook.
 """
@@ -23,10 +25,9 @@ from __future__ import annotations
 
 import html
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import ClassVar
 
 import pandas as pd
 
@@ -82,11 +83,8 @@ class Result:
     """Mixin: the shared parts of every result (see the module docstring).
 
     A subclass implements ``to_frame()``, ``summary(lang)`` and ``plot()`` and
-    may set ``TIDY``, the map from its column names to :data:`COLUMNS`, and
-    hold its notes in an attribute ``notes``.
+    holds its notes in an attribute ``notes``.
     """
-
-    TIDY: ClassVar[Mapping[str, str]] = {}
 
     notes: tuple[Note, ...] = ()
 
@@ -97,8 +95,8 @@ class Result:
         raise NotImplementedError
 
     def tidy(self) -> pd.DataFrame:
-        """:meth:`to_frame` with the shared column names (:data:`COLUMNS`) first."""
-        df = self.to_frame().rename(columns=dict(self.TIDY))
+        """:meth:`to_frame` with the shared columns (:data:`COLUMNS`) first."""
+        df = self.to_frame()
         known = [c for c in COLUMNS if c in df.columns]
         return df[known + [c for c in df.columns if c not in known]]
 

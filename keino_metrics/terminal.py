@@ -139,7 +139,7 @@ def result_table(frame: pd.DataFrame, by: Sequence[str], lang: str = "en") -> pd
             row[word(b, lang)] = word("missing", lang) if v is None or pd.isna(v) else str(v)
         note = r.get("warning") or ""
         row.update({
-            word("value", lang): fmt_value(r["value"], unit, lang) or "–",
+            word("value", lang): fmt_value(r["estimate"], unit, lang) or "–",
             word("ci", lang): ci,
             word("coverage", lang): cov,
             word("light", lang): word(r["light"], lang) if r.get("light") else "",

@@ -115,7 +115,7 @@ def test_indicator_machine_formats(capsys):
     captured = capsys.readouterr()
     rows = json.loads(captured.out)
     assert rows[0]["status_label"] == "ei mitattavissa"
-    assert rows[0]["value"] is None
+    assert rows[0]["estimate"] is None
 
 
 def test_pooling_is_stated(capsys):

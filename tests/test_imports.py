@@ -17,16 +17,31 @@ def _modules() -> dict[str, Path]:
     return out
 
 
+def _imported(name: str, node: ast.AST, mods: dict[str, Path]) -> list[tuple[str, str]]:
+    """(module, name) pairs of the project that ``node`` imports inside module ``name``."""
+    if isinstance(node, ast.Import):
+        return [(a.name, "") for a in node.names if a.name.startswith("keino_metrics")]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    module = node.module or ""
+    if node.level:  # relative: resolved against the importing module's package
+        package = name if mods[name].name == "__init__.py" else name.rpartition(".")[0]
+        for _ in range(node.level - 1):
+            package = package.rpartition(".")[0]
+        module = f"{package}.{module}" if module else package
+    if not module.startswith("keino_metrics"):
+        return []
+    return [(module, a.name) for a in node.names]
+
+
 def _graph(mods: dict[str, Path]) -> dict[str, set[str]]:
-    """Module -> project modules it imports at module level (imports inside functions too)."""
+    """Module -> project modules it imports (at module level and inside functions)."""
     graph: dict[str, set[str]] = {m: set() for m in mods}
     for name, p in mods.items():
         for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                    "keino_metrics"):
-                for a in node.names:
-                    sub = f"{node.module}.{a.name}"
-                    graph[name].add(sub if sub in mods else node.module)
+            for module, imported in _imported(name, node, mods):
+                sub = f"{module}.{imported}"
+                graph[name].add(sub if sub in mods else module)
     return graph
 
 
@@ -73,11 +88,21 @@ def test_no_import_circles_even_through_imports_inside_functions():
 
 
 def test_no_private_name_is_imported_from_another_module():
+    mods = _modules()
     bad = []
-    for name, p in _modules().items():
+    for name, p in mods.items():
         for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                    "keino_metrics"):
-                bad += [f"{name}: {node.module}.{a.name}" for a in node.names
-                        if a.name.startswith("_") and not a.name.startswith("__")]
+            bad += [f"{name}: {module}.{imported}" for module, imported in
+                    _imported(name, node, mods)
+                    if imported.startswith("_") and not imported.startswith("__")]
     assert bad == []
+
+
+def test_the_checks_see_relative_imports_and_plain_imports():
+    mods = {"keino_metrics.a": Path("a.py"), "keino_metrics.b": Path("b.py")}
+    rel = ast.parse("from .b import _hidden").body[0]
+    plain = ast.parse("import keino_metrics.b").body[0]
+    assert _imported("keino_metrics.a", rel, mods) == [("keino_metrics.b", "_hidden")]
+    assert _imported("keino_metrics.a", plain, mods) == [("keino_metrics.b", "")]
+    graph = {"keino_metrics.a": {"keino_metrics.b"}, "keino_metrics.b": {"keino_metrics.a"}}
+    assert _cycles(graph) == [["keino_metrics.a", "keino_metrics.b"]]

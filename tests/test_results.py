@@ -27,11 +27,10 @@ def test_explanation_prints_as_text_and_displays_as_html():
 
 
 class _Toy(Result):
-    TIDY = {"att": "estimate", "se": "std_error"}
     notes = (Note("warning", "w"),)
 
     def to_frame(self):
-        return pd.DataFrame({"period": [1], "att": [0.5], "se": [0.1]})
+        return pd.DataFrame({"period": [1], "std_error": [0.1], "estimate": [0.5]})
 
     def summary(self, lang="en"):
         return "toy result"

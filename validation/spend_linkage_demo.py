@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                      ("SPEND-GREEN", "green"), ("SPEND-SOCIAL", "social")):
         r = res.to_frame().set_index("indicator_id").loc[ind]
         inside = r["ci_low"] <= truth[key] <= r["ci_high"]
-        print(f"{ind:<16}{truth[key]:>12.4f}{r['value']:>11.4f}  "
+        print(f"{ind:<16}{truth[key]:>12.4f}{r['estimate']:>11.4f}  "
               f"[{r['ci_low']:.4f}, {r['ci_high']:.4f}]{'' if inside else '  (truth outside)'}")
     ok = q["precision"] >= 0.95 and q["recall"] >= 0.9 and np.isfinite(q["precision"])
     return 0 if ok else 1

@@ -24,15 +24,14 @@ here), so the arithmetic and the simulation are written here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from keino_metrics.impact.results import check_lang, fmt, fmt_ci, pick, require_columns
+from keino_metrics.impact.results import fmt, fmt_ci, require_columns, say
 from keino_metrics.published import FI_PROCUREMENT_CO2_2015, FI_PROCUREMENT_SPEND_2015
 from keino_metrics.results import Result
 
@@ -224,9 +223,10 @@ class CarbonResult(Result):
     Attributes
     ----------
     by_division : pandas.DataFrame
-        Per CPV division: ``spend_eur``, ``factor_kg_per_eur``, ``emissions_t``
-        (central, with the median factors), ``low_t``, ``high_t`` (Monte Carlo
-        interval), ``share`` of the total.
+        Per CPV division: ``spend_eur``, ``factor_kg_per_eur``, ``estimate``
+        (emissions in tonnes CO2e, central, with the median factors),
+        ``ci_low``, ``ci_high`` (Monte Carlo interval, tonnes), ``share`` of the
+        total.
     total_t, total_low_t, total_high_t : float
         Total emissions in tonnes CO2e with the central factors and the Monte
         Carlo interval.
@@ -239,8 +239,6 @@ class CarbonResult(Result):
     seed : int or None
         Seed of the simulation.
     """
-
-    TIDY: ClassVar[Mapping[str, str]] = {'emissions_t': 'estimate', 'low_t': 'ci_low', 'high_t': 'ci_high'}
 
     by_division: pd.DataFrame = field(repr=False)
     total_t: float
@@ -282,46 +280,43 @@ class CarbonResult(Result):
         return self.by_division.copy()
 
     def summary(self, lang: str = "en") -> str:
-        """Summarise in Finnish (``"fi"``) or English (``"en"``)."""
-        check_lang(lang)
+        """Summarise in ``lang`` (fi, sv or en)."""
         level = int(round(100 * (1 - self.alpha)))
         kt = lambda v: fmt(v / 1000, 1, lang)  # noqa: E731
         ci = fmt_ci((self.total_low_t / 1000, self.total_high_t / 1000), 1, lang)
-        top = self.by_division.sort_values("emissions_t", ascending=False).head(3)
-        tops = ", ".join(f"{d} {kt(v)} kt" for d, v in top["emissions_t"].items())
+        top = self.by_division.sort_values("estimate", ascending=False).head(3)
+        tops = ", ".join(f"{d} {kt(v)} kt" for d, v in top["estimate"].items())
         pub = fmt(1000 * PUBLISHED_FI_CO2["emissions_t"] / PUBLISHED_FI_CO2["spend_eur"], 3, lang)
-        text = {
-            "fi": [f"Hankintojen hiilijalanjälki (menoperusteinen): {kt(self.total_t)} kt CO2e "
-                   f"({level} % väli {ci} kt), {fmt(self.spend_eur / 1e6, 1, lang)} milj. €",
-                   f"  keskimääräinen intensiteetti {fmt(self.intensity_kg_per_eur, 3, lang)} "
-                   f"kg CO2e/€ (julkaistu kansallinen {pub}); suurimmat CPV-pääryhmät: {tops}",
-                   f"  ilman CPV-luokkaa: {fmt(self.unmatched_spend_eur / 1e6, 1, lang)} milj. €"],
-            "en": [f"Procurement carbon footprint (spend-based): {kt(self.total_t)} kt CO2e "
-                   f"({level} % interval {ci} kt), EUR {fmt(self.spend_eur / 1e6, 1, lang)} m",
-                   f"  mean intensity {fmt(self.intensity_kg_per_eur, 3, lang)} kg CO2e/EUR "
-                   f"(published national {pub}); largest CPV divisions: {tops}",
-                   f"  spend without a CPV division: EUR "
-                   f"{fmt(self.unmatched_spend_eur / 1e6, 1, lang)} m"],
-        }
-        return "\n".join(pick(text, lang))
+        return "\n".join([
+            say("carbon.head", lang, total=kt(self.total_t), level=level, ci=ci,
+                spend=fmt(self.spend_eur / 1e6, 1, lang)),
+            say("carbon.intensity", lang, intensity=fmt(self.intensity_kg_per_eur, 3, lang),
+                published=pub, top=tops),
+            say("carbon.unmatched", lang, spend=fmt(self.unmatched_spend_eur / 1e6, 1, lang)),
+        ])
 
-    def plot(self, top: int = 15):
+    def plot(self, top: int = 15, lang: str = "en") -> Figure:
         """Horizontal bars of emissions by CPV division with intervals.
+
+        Parameters
+        ----------
+        top : int
+            Divisions shown (the largest).
+        lang : str
+            Language of the labels.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
-        from matplotlib.figure import Figure
-
-        tab = self.by_division.sort_values("emissions_t").tail(top)
+        tab = self.by_division.sort_values("estimate").tail(top)
         fig = Figure(figsize=(7, 0.35 * len(tab) + 1.5))
         ax = fig.add_subplot()
         y = np.arange(len(tab))
-        ax.barh(y, tab["emissions_t"] / 1000, color="tab:grey")
-        ax.errorbar(tab["emissions_t"] / 1000, y,
-                    xerr=[(tab["emissions_t"] - tab["low_t"]) / 1000,
-                          (tab["high_t"] - tab["emissions_t"]) / 1000],
+        ax.barh(y, tab["estimate"] / 1000, color="tab:grey")
+        ax.errorbar(tab["estimate"] / 1000, y,
+                    xerr=[(tab["estimate"] - tab["ci_low"]) / 1000,
+                          (tab["ci_high"] - tab["estimate"]) / 1000],
                     fmt="none", color="black", capsize=2)
         ax.set_yticks(y, tab.index)
         ax.set_xlabel("kt CO2e")
@@ -377,13 +372,13 @@ def spend_based_emissions(
     tab = pd.DataFrame({
         "spend_eur": spend["spend_eur"],
         "factor_kg_per_eur": f.loc[spend.index, "factor_kg_per_eur"],
-        "emissions_t": central,
-        "low_t": np.quantile(em, alpha / 2, axis=0),
-        "high_t": np.quantile(em, 1 - alpha / 2, axis=0),
+        "estimate": central,
+        "ci_low": np.quantile(em, alpha / 2, axis=0),
+        "ci_high": np.quantile(em, 1 - alpha / 2, axis=0),
     })
     if "label_en" in f.columns:
         tab.insert(0, "label_en", f.loc[spend.index, "label_en"])
-    tab["share"] = tab["emissions_t"] / tab["emissions_t"].sum()
+    tab["share"] = tab["estimate"] / tab["estimate"].sum()
     total = em.sum(axis=1)
     return CarbonResult(
         by_division=tab, total_t=float(central.sum()),
@@ -405,14 +400,13 @@ class AvoidedEmissionsResult(Result):
     baseline_t : float
         Emissions the low-carbon purchases would have caused at average factors.
     by_division : pandas.DataFrame
-        Per division: ``spend_eur``, ``baseline_t``, ``avoided_t``, ``low_t``, ``high_t``.
+        Per division: ``spend_eur``, ``baseline_t``, ``estimate`` (avoided
+        tonnes CO2e), ``ci_low``, ``ci_high``.
     assumptions : dict
         The parameters used (reduction and additionality ranges).
     alpha : float
         Interval level is ``1 - alpha``.
     """
-
-    TIDY: ClassVar[Mapping[str, str]] = {'avoided_t': 'estimate', 'low_t': 'ci_low', 'high_t': 'ci_high'}
 
     avoided_t: float
     low_t: float
@@ -427,39 +421,37 @@ class AvoidedEmissionsResult(Result):
         return self.by_division.copy()
 
     def summary(self, lang: str = "en") -> str:
-        """Summarise in Finnish (``"fi"``) or English (``"en"``)."""
-        check_lang(lang)
+        """Summarise in ``lang`` (fi, sv or en)."""
         a = self.assumptions
         kt = lambda v: fmt(v / 1000, 1, lang)  # noqa: E731
         r = "–".join(fmt(100 * x, 0, lang) for x in (a["reduction"][0], a["reduction"][2]))
         ad = "–".join(fmt(100 * x, 0, lang) for x in (a["additionality"][0],
                                                        a["additionality"][2]))
         level = int(round(100 * (1 - self.alpha)))
-        text = {
-            "fi": f"Vältetyt päästöt: {kt(self.avoided_t)} kt CO2e ({level} % väli "
-                  f"{kt(self.low_t)}–{kt(self.high_t)} kt), lähtötaso {kt(self.baseline_t)} kt; "
-                  f"oletukset: päästövähenmä {r} %, additionaalisuus {ad} %",
-            "en": f"Avoided emissions: {kt(self.avoided_t)} kt CO2e ({level} % interval "
-                  f"{kt(self.low_t)}–{kt(self.high_t)} kt), baseline {kt(self.baseline_t)} kt; "
-                  f"assumptions: reduction {r} %, additionality {ad} %",
-        }
-        return pick(text, lang)
+        return say("carbon.avoided", lang, avoided=kt(self.avoided_t), level=level,
+                   low=kt(self.low_t), high=kt(self.high_t), baseline=kt(self.baseline_t),
+                   reduction=r, additionality=ad)
 
-    def plot(self):
+    def plot(self, lang: str = "en") -> Figure:
         """Baseline and avoided emissions by division.
+
+        Parameters
+        ----------
+        lang : str
+            Language of the labels.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
-        from matplotlib.figure import Figure
-
         tab = self.by_division.sort_values("baseline_t")
         fig = Figure(figsize=(7, 0.35 * len(tab) + 1.5))
         ax = fig.add_subplot()
         y = np.arange(len(tab))
-        ax.barh(y, tab["baseline_t"] / 1000, color="lightgrey", label="baseline")
-        ax.barh(y, tab["avoided_t"] / 1000, color="tab:green", label="avoided")
+        ax.barh(y, tab["baseline_t"] / 1000, color="lightgrey",
+                label=say("carbon.baseline_label", lang))
+        ax.barh(y, tab["estimate"] / 1000, color="tab:green",
+                label=say("carbon.avoided_label", lang))
         ax.set_yticks(y, tab.index)
         ax.set_xlabel("kt CO2e")
         ax.legend(loc="best")
@@ -540,9 +532,9 @@ def avoided_emissions(
     tab = pd.DataFrame({
         "spend_eur": spend["spend_eur"],
         "baseline_t": spend["spend_eur"] * f.loc[spend.index, "factor_kg_per_eur"] / 1000,
-        "avoided_t": np.median(avoided, axis=0),
-        "low_t": np.quantile(avoided, alpha / 2, axis=0),
-        "high_t": np.quantile(avoided, 1 - alpha / 2, axis=0),
+        "estimate": np.median(avoided, axis=0),
+        "ci_low": np.quantile(avoided, alpha / 2, axis=0),
+        "ci_high": np.quantile(avoided, 1 - alpha / 2, axis=0),
     })
     total = avoided.sum(axis=1)
     return AvoidedEmissionsResult(

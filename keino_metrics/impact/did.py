@@ -30,28 +30,28 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import ClassVar, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from scipy import stats
 
-from keino_metrics.impact.results import check_lang, fmt, fmt_ci, label, pick, require_columns
-from keino_metrics.results import Result
+from keino_metrics.impact.results import (
+    fmt,
+    fmt_ci,
+    require_columns,
+    say,
+    table_text,
+    warning_lines,
+)
+from keino_metrics.results import Note, Result
 
 AGGREGATIONS: tuple[str, ...] = ("simple", "group", "dynamic", "calendar")
 _CONTROLS = {"never_treated": "nevertreated", "not_yet_treated": "notyettreated"}
 
-_AGG_TEXT = {
-    "simple": {"fi": "kaikkien käsittelyn jälkeisten ATT(g,t):iden ryhmäkoolla painotettu keskiarvo",
-               "en": "group-size weighted mean of all post-treatment ATT(g,t)"},
-    "group": {"fi": "ryhmäkohtaisten vaikutusten keskiarvo (suositeltu yksi luku)",
-              "en": "average of the cohort effects (the recommended single number)"},
-    "dynamic": {"fi": "tapahtuma-ajan vaikutusten keskiarvo käsittelyn jälkeen",
-                "en": "average of the post-treatment event-time effects"},
-    "calendar": {"fi": "kalenterivuosien vaikutusten keskiarvo",
-                 "en": "average of the calendar-year effects"},
-}
+#: Start of csdid's warning for a group-time cell without data.
+_EMPTY_CELL = "No (treated or control) units"
 _INDEX_NAME = {"simple": None, "group": "group", "dynamic": "event_time", "calendar": "time"}
 
 
@@ -89,15 +89,13 @@ class DiDAggregate(Result):
         Pointwise ``1 - alpha`` confidence interval of the overall ATT.
     table : pandas.DataFrame
         Per-group / per-event-time / per-year effects (empty for ``simple``):
-        columns ``att``, ``se``, ``ci_low``, ``ci_high`` (pointwise) and
-        ``band_low``, ``band_high`` (uniform band over all rows).
+        columns ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (pointwise)
+        and ``band_low``, ``band_high`` (uniform band over all rows).
     crit_value : float
         Bootstrap critical value of the uniform band.
     alpha : float
         Significance level.
     """
-
-    TIDY: ClassVar[Mapping[str, str]] = {'att': 'estimate', 'se': 'std_error'}
 
     kind: str
     estimate: float
@@ -112,39 +110,41 @@ class DiDAggregate(Result):
         return self.table.copy()
 
     def summary(self, lang: str = "en") -> str:
-        """Describe the aggregate in Finnish (``"fi"``) or English (``"en"``)."""
-        check_lang(lang)
+        """Describe the aggregate in ``lang`` (fi, sv or en)."""
         level = int(round(100 * (1 - self.alpha)))
         lines = [
-            f"ATT ({self.kind}): {pick(_AGG_TEXT[self.kind], lang)}",
-            f"  {label('estimate', lang)} {fmt(self.estimate, lang=lang)}, "
-            f"{label('se', lang)} {fmt(self.se, lang=lang)}, "
-            f"{level} % {label('ci', lang)} {fmt_ci(self.ci, lang=lang)}",
+            say("did.aggregate_head", lang, kind=say(f"did.kind.{self.kind}", lang),
+                description=say(f"did.agg.{self.kind}", lang)),
+            say("did.aggregate_line", lang, estimate=fmt(self.estimate, lang=lang),
+                se=fmt(self.se, lang=lang), level=level, ci=fmt_ci(self.ci, lang=lang)),
         ]
         if len(self.table):
-            lines.append(self.table.round(4).to_string())
+            lines.append(table_text(self.table, lang))
         return "\n".join(lines)
 
-    def plot(self):
+    def plot(self, lang: str = "en") -> Figure:
         """Plot the per-row effects with pointwise intervals and the uniform band.
+
+        Parameters
+        ----------
+        lang : str
+            Language of the labels.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
-        from matplotlib.figure import Figure
-
         fig = Figure(figsize=(7, 4))
         ax = fig.add_subplot()
         tab = self.table
         if len(tab):
             x = np.asarray(tab.index, dtype=float)
             ax.fill_between(x, tab["band_low"], tab["band_high"], alpha=0.2,
-                            label=label("band", "en"))
-            ax.errorbar(x, tab["att"], yerr=[tab["att"] - tab["ci_low"],
-                                             tab["ci_high"] - tab["att"]],
+                            label=say("band", lang))
+            ax.errorbar(x, tab["estimate"], yerr=[tab["estimate"] - tab["ci_low"],
+                                                  tab["ci_high"] - tab["estimate"]],
                         fmt="o", capsize=3, label="ATT")
-            ax.set_xlabel(tab.index.name or "")
+            ax.set_xlabel(say(f"column.{tab.index.name}", lang) if tab.index.name else "")
         else:
             ax.errorbar([0], [self.estimate], yerr=[[self.estimate - self.ci[0]],
                                                     [self.ci[1] - self.estimate]],
@@ -153,8 +153,9 @@ class DiDAggregate(Result):
         if self.kind == "dynamic":
             ax.axvline(-0.5, color="grey", linestyle="--", linewidth=0.8)
         ax.set_ylabel("ATT")
-        ax.set_title(f"ATT ({self.kind})")
-        ax.legend(loc="best")
+        ax.set_title(f"ATT ({say(f'did.kind.{self.kind}', lang)})")
+        if len(tab):
+            ax.legend(loc="best")
         return fig
 
 
@@ -182,7 +183,7 @@ class PreTest(Result):
         return pd.DataFrame([{"statistic": self.statistic, "df": self.df,
                               "p_value": self.p_value}])
 
-    def plot(self):
+    def plot(self, lang: str = "en") -> Figure:
         """The test has nothing to draw.
 
         Raises
@@ -193,13 +194,9 @@ class PreTest(Result):
         raise TypeError("a pre-test is one statistic; plot the event study instead")
 
     def summary(self, lang: str = "en") -> str:
-        """Describe the test in Finnish or English."""
-        text = {
-            "fi": "Rinnakkaisten trendien esitesti (Wald, käsittelyä edeltävät ATT(g,t) = 0): ",
-            "en": "Parallel-trends pre-test (Wald, pre-treatment ATT(g,t) = 0): ",
-        }
-        return (pick(text, lang) + f"W = {fmt(self.statistic, 3, lang)}, df = {self.df}, "
-                f"{label('p_value', lang)} = {fmt(self.p_value, 5, lang)}")
+        """Describe the test in ``lang`` (fi, sv or en)."""
+        return say("did.pretest", lang, statistic=fmt(self.statistic, 3, lang), df=self.df,
+                   p=fmt(self.p_value, 5, lang))
 
 
 @dataclass(frozen=True, repr=False)
@@ -209,8 +206,8 @@ class StaggeredDiDResult(Result):
     Attributes
     ----------
     att_gt : pandas.DataFrame
-        Group-time effects: ``group``, ``time``, ``att``, ``se``, ``ci_low``,
-        ``ci_high`` (pointwise), ``band_low``, ``band_high`` (uniform band over
+        Group-time effects: ``group``, ``time``, ``estimate``, ``std_error``,
+        ``ci_low``, ``ci_high`` (pointwise), ``band_low``, ``band_high`` (uniform band over
         all cells) and ``post`` (True when ``time >= group``).
     aggregates : Mapping
         The four :class:`DiDAggregate` objects, by kind.
@@ -230,14 +227,13 @@ class StaggeredDiDResult(Result):
         Bootstrap draws.
     seed : int or None
         Seed of the multiplier bootstrap.
-    notes : tuple of str
+    notes : tuple of Note
         Every warning the estimation gave (units dropped from the panel,
-        group-time cells left out of the aggregations, warnings of ``csdid``),
-        in words, so that a report can show them; they are also issued as
+        group-time cells left out of the aggregations, warnings of ``csdid``
+        and of the libraries under it), each once, so that a report can show
+        them; all but the libraries' deprecation notices are also issued as
         warnings.
     """
-
-    TIDY: ClassVar[Mapping[str, str]] = {'att': 'estimate', 'se': 'std_error'}
 
     att_gt: pd.DataFrame = field(repr=False)
     aggregates: Mapping[str, DiDAggregate] = field(repr=False)
@@ -252,7 +248,7 @@ class StaggeredDiDResult(Result):
     alpha: float
     n_boot: int
     seed: int | None
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     def aggregate(self, kind: str = "group") -> DiDAggregate:
         """Return the ``simple``, ``group``, ``dynamic`` or ``calendar`` aggregation."""
@@ -269,40 +265,38 @@ class StaggeredDiDResult(Result):
         return self.att_gt.copy()
 
     def summary(self, lang: str = "en") -> str:
-        """Summarise the estimation in Finnish (``"fi"``) or English (``"en"``)."""
-        check_lang(lang)
-        control = {"never_treated": {"fi": "ei koskaan käsitellyt", "en": "never treated"},
-                   "not_yet_treated": {"fi": "ei vielä käsitellyt", "en": "not yet treated"}}
-        head = {
-            "fi": (f"Porrastettu DiD (Callaway & Sant'Anna), tulosmuuttuja {self.outcome}, "
-                   f"vertailuryhmä: {pick(control[self.control], lang)}, menetelmä {self.method}, "
-                   f"{self.n_units} yksikköä."),
-            "en": (f"Staggered DiD (Callaway & Sant'Anna), outcome {self.outcome}, "
-                   f"control group: {pick(control[self.control], lang)}, method {self.method}, "
-                   f"{self.n_units} units."),
-        }
-        parts = [pick(head, lang)]
+        """Summarise the estimation in ``lang`` (fi, sv or en).
+
+        The model's warnings are listed last, in the words of the software that
+        raised them.
+        """
+        parts = [say("did.head", lang, outcome=self.outcome,
+                     control=say(f"did.control.{self.control}", lang), method=self.method,
+                     n=self.n_units)]
         for kind in AGGREGATIONS:
             agg = self.aggregates[kind]
-            parts.append(f"  {kind}: {fmt(agg.estimate, lang=lang)} "
-                         f"({label('se', lang)} {fmt(agg.se, lang=lang)}, "
-                         f"{fmt_ci(agg.ci, lang=lang)})")
+            parts.append(say("did.kind_line", lang, kind=say(f"did.kind.{kind}", lang),
+                             estimate=fmt(agg.estimate, lang=lang), se=fmt(agg.se, lang=lang),
+                             ci=fmt_ci(agg.ci, lang=lang)))
         if self.pre_test is not None:
             parts.append(self.pre_test.summary(lang))
-        parts.extend(f"  ! {n}" for n in self.notes)
+        parts.extend(warning_lines(self.notes, lang))
         return "\n".join(parts)
 
-    def plot(self):
+    def plot(self, lang: str = "en") -> Figure:
         """Event-study figure: dynamic effects with pointwise CIs and the uniform band.
+
+        Parameters
+        ----------
+        lang : str
+            Language of the labels.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
-        fig = self.aggregates["dynamic"].plot()
-        ax = fig.axes[0]
-        ax.set_xlabel(label("event_time", "en"))
-        ax.set_title(f"{self.outcome}: event study (Callaway & Sant'Anna)")
+        fig = self.aggregates["dynamic"].plot(lang)
+        fig.axes[0].set_title(say("did.plot_title", lang, outcome=self.outcome))
         return fig
 
 
@@ -329,7 +323,8 @@ def _aggregate(fit, kind: str, alpha: float) -> DiDAggregate:
     est = float(out["overall_att"])
     se = float(np.ravel(out["overall_se"])[0])
     if kind == "simple":
-        table = pd.DataFrame(columns=["att", "se", "ci_low", "ci_high", "band_low", "band_high"])
+        table = pd.DataFrame(columns=["estimate", "std_error", "ci_low", "ci_high", "band_low",
+                                      "band_high"])
         crit = float(z)
     else:
         att = np.asarray(out["att_egt"], dtype=float)
@@ -337,7 +332,7 @@ def _aggregate(fit, kind: str, alpha: float) -> DiDAggregate:
         crit = float(out["crit_val_egt"])
         index = pd.Index(np.asarray(out["egt"]).astype(int), name=_INDEX_NAME[kind])
         table = pd.DataFrame(
-            {"att": att, "se": se_e, "ci_low": att - z * se_e, "ci_high": att + z * se_e,
+            {"estimate": att, "std_error": se_e, "ci_low": att - z * se_e, "ci_high": att + z * se_e,
              "band_low": att - crit * se_e, "band_high": att + crit * se_e},
             index=index,
         )
@@ -427,11 +422,13 @@ def staggered_did(
         warnings.simplefilter("always")
         res = _estimate(data, unit, time, cohort, outcome, control, covariates, method,
                         base_period, anticipation, balance, n_boot, seed, alpha)
-    notes = []
+    notes: list[Note] = []
     for w in caught:
-        text = str(w.message)
-        if not issubclass(w.category, FutureWarning) and text not in notes:
-            notes.append(text)
+        note = Note("warning", str(w.message), w.category.__name__)
+        if note in notes:
+            continue
+        notes.append(note)
+        if not issubclass(w.category, FutureWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return dataclasses.replace(res, notes=tuple(notes))
 
@@ -466,16 +463,19 @@ def _estimate(data: pd.DataFrame, unit: str, time: str, cohort: str, outcome: st
         raise ValueError(f"panel has no never-treated unit (cohort 0){after}; "
                          "or use control='not_yet_treated'")
     xformla = "~ " + " + ".join(covariates) if covariates else None
-    with seeded_global_rng(seed), warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=FutureWarning)
-        # reported once, below, for all cells without data
-        warnings.filterwarnings("ignore", message=r"No \(treated or control\) units")
+    with seeded_global_rng(seed), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         fit = ATTgt(yname="_y", tname="_time", idname="_unit", gname="_g", data=frame,
                     control_group=_CONTROLS[control], xformla=xformla, cband=True,
                     biters=n_boot, alp=alpha, anticipation=anticipation,
                     allow_unbalanced_panel=balance == "unbalanced").fit(
             est_method=method, base_period=base_period, bstrap=True)
         aggs = {kind: _aggregate(fit, kind, alpha) for kind in AGGREGATIONS}
+    # csdid warns once per cell without data; those cells are counted in one warning below
+    empty_cells = [w for w in caught if str(w.message).startswith(_EMPTY_CELL)]
+    for w in caught:
+        if not str(w.message).startswith(_EMPTY_CELL):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     res = fit.results
     att = np.asarray(res["att"], dtype=float)
     se = np.asarray(res["se"], dtype=float)
@@ -484,7 +484,7 @@ def _estimate(data: pd.DataFrame, unit: str, time: str, cohort: str, outcome: st
     group = np.asarray(res["group"]).astype(int)
     year = np.asarray(res["year"]).astype(int)
     att_gt = pd.DataFrame({
-        "group": group, "time": year, "att": att, "se": se,
+        "group": group, "time": year, "estimate": att, "std_error": se,
         "ci_low": att - z * se, "ci_high": att + z * se,
         "band_low": att - crit * se, "band_high": att + crit * se,
         "post": year >= group,
@@ -495,6 +495,10 @@ def _estimate(data: pd.DataFrame, unit: str, time: str, cohort: str, outcome: st
             f"{int(missing.sum())} of {len(att)} ATT(g,t) cells could not be estimated (no "
             f"data for {outcome!r} in those cells, e.g. group {group[missing][0]}, time "
             f"{year[missing][0]}); they are left out of the aggregations", stacklevel=2)
+    if empty_cells:
+        warnings.warn(f"csdid: {len(empty_cells)} group-time cell(s) without treated or control "
+                      f"units, their ATT set to missing (first: {empty_cells[0].message})",
+                      stacklevel=2)
     pre = None
     W, pval = fit.MP["W"], fit.MP["Wpval"]
     if W is not None:
@@ -516,8 +520,8 @@ OWN_PROGRAMME = "KEINO-kehittämisohjelma"
 POOLED = "pooled"
 
 
-@dataclass(frozen=True)
-class ProgrammeEffects:
+@dataclass(frozen=True, repr=False)
+class ProgrammeEffects(Result):
     """Result of :func:`did_by_programme`: one effect per programme, then pooled.
 
     Attributes
@@ -525,7 +529,7 @@ class ProgrammeEffects:
     table : pandas.DataFrame
         One row per programme in order (the centre's own programme first,
         then the others by name, then ``pooled``): ``programme``,
-        ``aggregation``, ``estimate``, ``se``, ``ci_low``, ``ci_high``,
+        ``aggregation``, ``estimate``, ``std_error``, ``ci_low``, ``ci_high``,
         ``n_treated`` (participants whose first programme it is, in the
         estimation), ``n_control`` (never-participants), ``pre_test_p``
         (p-value of the parallel-trends pre-test) and ``notes``.
@@ -546,30 +550,35 @@ class ProgrammeEffects:
         """Return a copy of the table."""
         return self.table.copy()
 
+    @property
+    def notes(self) -> tuple[Note, ...]:
+        """The warnings of every programme's estimation (``part`` is the programme)."""
+        return tuple(Note(n.kind, n.text, name) for name, res in self.results.items()
+                     for n in res.notes)
+
     def summary(self, lang: str = "en") -> str:
-        """One line per programme in Finnish (``"fi"``) or English (``"en"``)."""
-        check_lang(lang)
-        head = {"fi": f"Vaikutus ohjelmittain ({self.outcome}, {self.aggregation}):",
-                "en": f"Effect by programme ({self.outcome}, {self.aggregation}):"}
-        pooled = {"fi": "kaikki ohjelmat yhdessä", "en": "all programmes pooled"}
-        treated = {"fi": "osallistujaa", "en": "participants"}
-        lines = [pick(head, lang)]
+        """One line per programme in ``lang`` (fi, sv or en)."""
+        lines = [say("did.programmes_head", lang, outcome=self.outcome,
+                     aggregation=say(f"did.kind.{self.aggregation}", lang))]
         for r in self.table.itertuples(index=False):
-            name = pick(pooled, lang) if r.programme == POOLED else r.programme
-            lines.append(f"  {name}: {fmt(r.estimate, lang=lang)} "
-                         f"{fmt_ci((r.ci_low, r.ci_high), lang=lang)}, "
-                         f"{r.n_treated} {pick(treated, lang)}")
+            name = say("did.pooled", lang) if r.programme == POOLED else r.programme
+            lines.append(say("did.programme_line", lang, name=name,
+                             estimate=fmt(r.estimate, lang=lang),
+                             ci=fmt_ci((r.ci_low, r.ci_high), lang=lang), n=r.n_treated))
         return "\n".join(lines)
 
-    def plot(self):
+    def plot(self, lang: str = "en") -> Figure:
         """Forest plot of the effects with their intervals.
+
+        Parameters
+        ----------
+        lang : str
+            Language of the labels.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
-        from matplotlib.figure import Figure
-
         t = self.table
         fig = Figure(figsize=(7, 1 + 0.5 * len(t)))
         ax = fig.add_subplot()
@@ -578,8 +587,8 @@ class ProgrammeEffects:
                                             t["ci_high"] - t["estimate"]],
                     fmt="o", capsize=3)
         ax.axvline(0, color="grey", linewidth=0.8)
-        ax.set_yticks(y, t["programme"])
-        ax.set_xlabel(f"{self.outcome}: ATT ({self.aggregation})")
+        ax.set_yticks(y, [say("did.pooled", lang) if p == POOLED else p for p in t["programme"]])
+        ax.set_xlabel(f"{self.outcome}: ATT ({say(f'did.kind.{self.aggregation}', lang)})")
         return fig
 
 
@@ -674,11 +683,11 @@ def did_by_programme(
         results[name] = res
         rows.append({
             "programme": name, "aggregation": aggregation, "estimate": agg.estimate,
-            "se": agg.se, "ci_low": agg.ci[0], "ci_high": agg.ci[1],
+            "std_error": agg.se, "ci_low": agg.ci[0], "ci_high": agg.ci[1],
             "n_treated": int(sum(v for g, v in res.cohort_sizes.items() if g)),
             "n_control": int(res.cohort_sizes.get(0, 0)),
             "pre_test_p": res.pre_test.p_value if res.pre_test is not None else np.nan,
-            "notes": "; ".join(res.notes),
+            "notes": "; ".join(n.text for n in res.notes),
         })
     return ProgrammeEffects(table=pd.DataFrame(rows), results=MappingProxyType(results),
                             outcome=outcome, aggregation=aggregation)

@@ -20,17 +20,22 @@ with ``pyfixest.feols`` and standard errors clustered by unit (CRV1).
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from scipy import stats
 
-from keino_metrics.impact.results import check_lang, fmt, fmt_ci, label, pick, require_columns
-from keino_metrics.results import Result
+from keino_metrics.impact.results import (
+    fmt,
+    fmt_ci,
+    require_columns,
+    say,
+    table_text,
+    warning_lines,
+)
+from keino_metrics.results import Note, Result, recorded_notes
 
 
 @dataclass(frozen=True, repr=False)
@@ -51,14 +56,14 @@ class EventStudyResult(Result):
         Its ``1 - alpha`` interval (cluster-robust, normal).
     table : pandas.DataFrame
         Effects by relative period (index ``event_time``; -1 is the reference, 0):
-        ``att``, ``se``, ``ci_low``, ``ci_high``.
+        ``estimate``, ``std_error``, ``ci_low``, ``ci_high``.
     n_units, n_obs : int
         Units (clusters) and observations.
     alpha : float
         Significance level.
+    notes : tuple of Note
+        The warnings ``pyfixest`` gave while fitting, each once.
     """
-
-    TIDY: ClassVar[Mapping[str, str]] = {'att': 'estimate', 'se': 'std_error'}
 
     estimator: str
     outcome: str
@@ -69,47 +74,48 @@ class EventStudyResult(Result):
     n_units: int
     n_obs: int
     alpha: float
+    notes: tuple[Note, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the event-study table."""
         return self.table.copy()
 
     def summary(self, lang: str = "en") -> str:
-        """Summarise in Finnish (``"fi"``) or English (``"en"``)."""
-        check_lang(lang)
-        names = {"twfe": {"fi": "Kaksisuuntainen kiinteiden vaikutusten malli (TWFE)",
-                          "en": "Two-way fixed effects (TWFE)"},
-                 "sun_abraham": {"fi": "Sun & Abraham (vuorovaikutuspainotettu)",
-                                 "en": "Sun & Abraham (interaction-weighted)"}}
+        """Summarise in ``lang`` (fi, sv or en)."""
         level = int(round(100 * (1 - self.alpha)))
         return "\n".join([
-            f"{pick(names[self.estimator], lang)}, {self.outcome}: "
-            f"{label('estimate', lang)} {fmt(self.estimate, lang=lang)}, "
-            f"{label('se', lang)} {fmt(self.se, lang=lang)}, "
-            f"{level} % {label('ci', lang)} {fmt_ci(self.ci, lang=lang)}",
-            self.table.round(4).to_string(),
+            say("event_study.line", lang, name=say(f"event_study.{self.estimator}", lang),
+                outcome=self.outcome, estimate=fmt(self.estimate, lang=lang),
+                se=fmt(self.se, lang=lang), level=level, ci=fmt_ci(self.ci, lang=lang)),
+            table_text(self.table, lang),
+            *warning_lines(self.notes, lang),
         ])
 
-    def plot(self):
+    def plot(self, lang: str = "en") -> Figure:
         """Plot the event-study coefficients with their intervals.
+
+        Parameters
+        ----------
+        lang : str
+            Language of the labels.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
-        from matplotlib.figure import Figure
-
         fig = Figure(figsize=(7, 4))
         ax = fig.add_subplot()
         tab = self.table
         x = np.asarray(tab.index, dtype=float)
-        ax.errorbar(x, tab["att"], yerr=[tab["att"] - tab["ci_low"], tab["ci_high"] - tab["att"]],
+        ax.errorbar(x, tab["estimate"], yerr=[tab["estimate"] - tab["ci_low"],
+                                              tab["ci_high"] - tab["estimate"]],
                     fmt="o", capsize=3)
         ax.axhline(0, color="black", linewidth=0.8)
         ax.axvline(-0.5, color="grey", linestyle="--", linewidth=0.8)
-        ax.set_xlabel(label("event_time", "en"))
+        ax.set_xlabel(say("column.event_time", lang))
         ax.set_ylabel(self.outcome)
-        ax.set_title(f"{self.estimator}: event study")
+        ax.set_title(say("event_study.plot_title", lang,
+                         name=say(f"event_study.{self.estimator}", lang)))
         return fig
 
 
@@ -127,12 +133,11 @@ def _prepare(panel, outcome, unit, time, cohort) -> pd.DataFrame:
     return data.reset_index(drop=True)
 
 
-def _feols(data: pd.DataFrame, regressors: list[str]):
-    import pyfixest as pf
+def _feols(data: pd.DataFrame, regressors: list[str], notes: list[Note]):
+    import pyfixest as pf  # imported when first fitted: it takes seconds to load
 
     fml = "_y ~ " + " + ".join(regressors) + " | _unit + _time"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with recorded_notes(notes, "pyfixest"):
         fit = pf.feols(fml, data=data, vcov={"CRV1": "_unit"})
     names = list(fit._coefnames)
     return pd.Series(np.asarray(fit._beta_hat), index=names), pd.DataFrame(
@@ -140,7 +145,7 @@ def _feols(data: pd.DataFrame, regressors: list[str]):
 
 
 def _row(est: float, se: float, z: float) -> dict[str, float]:
-    return {"att": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se}
+    return {"estimate": est, "std_error": se, "ci_low": est - z * se, "ci_high": est + z * se}
 
 
 def _table(rows: dict[int, dict[str, float]]) -> pd.DataFrame:
@@ -182,7 +187,8 @@ def twfe(
     data = _prepare(panel, outcome, unit, time, cohort)
     z = stats.norm.ppf(1 - alpha / 2)
     data["_d"] = (data["_rel"] >= 0).astype(float)
-    beta, vcov = _feols(data, ["_d"])
+    notes: list[Note] = []
+    beta, vcov = _feols(data, ["_d"], notes)
     est, se = float(beta["_d"]), float(np.sqrt(vcov.loc["_d", "_d"]))
     binned = data["_rel"].clip(-leads, lags)
     names: dict[int, str] = {}
@@ -194,7 +200,7 @@ def twfe(
         names[e] = name
     if not names:
         raise ValueError("panel: no treated unit (every cohort is 0)")
-    b_dyn, v_dyn = _feols(data, list(names.values()))
+    b_dyn, v_dyn = _feols(data, list(names.values()), notes)
     rows = {-1: _row(0.0, 0.0, z)}
     for e, name in names.items():
         if name in b_dyn.index:
@@ -202,6 +208,7 @@ def twfe(
     return EventStudyResult(
         estimator="twfe", outcome=outcome, estimate=est, se=se, ci=(est - z * se, est + z * se),
         table=_table(rows), n_units=int(data["_unit"].nunique()), n_obs=len(data), alpha=alpha,
+        notes=tuple(notes),
     )
 
 
@@ -244,7 +251,8 @@ def sun_abraham(
                      zip(cells["_g"], cells["_rel"], strict=True)]
     for g, e, name in zip(cells["_g"], cells["_rel"], cells["name"], strict=True):
         data[name] = ((data["_g"] == g) & (data["_rel"] == e)).astype(float)
-    beta, vcov = _feols(data, list(cells["name"]))
+    notes: list[Note] = []
+    beta, vcov = _feols(data, list(cells["name"]), notes)
     cells = cells[cells["name"].isin(beta.index)]
 
     def combine(sub: pd.DataFrame) -> tuple[float, float]:
@@ -262,4 +270,5 @@ def sun_abraham(
         estimator="sun_abraham", outcome=outcome, estimate=est, se=se,
         ci=(est - z * se, est + z * se), table=_table(rows),
         n_units=int(data["_unit"].nunique()), n_obs=len(data), alpha=alpha,
+        notes=tuple(notes),
     )

@@ -55,6 +55,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -64,8 +65,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from keino_metrics.impact.results import check_lang, fmt, fmt_ci, pick
-from keino_metrics.results import Result
+from keino_metrics.impact.results import fmt, fmt_ci, say, warning_lines
+from keino_metrics.results import Note, Result, recorded_notes
 
 #: Cross-validated AUC from which the classifier counts as separating the lots.
 #: Below it, the texts hardly tell the classes apart: in ``pu`` mode the anchor
@@ -136,6 +137,8 @@ class HiddenVolumeResult(Result):
         :data:`MIN_YOUDEN`.
     reliability : str
         The rule and the numbers behind ``reliable``, in words.
+    notes : tuple of Note
+        The warnings of the fit (scikit-learn's and the model's own), each once.
     """
 
     estimate: float
@@ -152,6 +155,7 @@ class HiddenVolumeResult(Result):
     min_auc: float = MIN_AUC
     reliable: bool = False
     reliability: str = ""
+    notes: tuple[Note, ...] = ()
 
     @property
     def hidden_share(self) -> float:
@@ -159,70 +163,54 @@ class HiddenVolumeResult(Result):
         return self.estimate - self.observed_share
 
     def to_frame(self) -> pd.DataFrame:
-        """One-row table of the estimate and its ingredients."""
+        """One-row table of the estimate and its ingredients (``n`` is the number of lots)."""
         return pd.DataFrame([{
             "mode": self.mode, "estimate": self.estimate, "ci_low": self.ci[0],
             "ci_high": self.ci[1], "observed_share": self.observed_share,
             "hidden_share": self.hidden_share, "classified_share": self.classified_share,
             "sensitivity": self.sensitivity, "specificity": self.specificity,
-            "label_frequency": self.label_frequency, "n_lots": self.n_lots,
+            "label_frequency": self.label_frequency, "n": self.n_lots,
             "auc": self.auc, "min_auc": self.min_auc, "reliable": self.reliable,
         }])
 
     def summary(self, lang: str = "en") -> str:
-        """Summarise in Finnish (``"fi"``) or English (``"en"``)."""
-        check_lang(lang)
+        """Summarise in ``lang`` (fi, sv or en)."""
         pct = lambda v: fmt(100 * v, 1, lang) + " %"  # noqa: E731
         level = int(round(100 * (1 - self.alpha)))
         ci = fmt_ci((100 * self.ci[0], 100 * self.ci[1]), 1, lang)
-        how = {
-            "validation": {"fi": f"tarkistettu otos; herkkyys {pct(self.sensitivity)}, "
-                                 f"tarkkuus {pct(self.specificity)} (Rogan–Gladen)",
-                           "en": f"audited sample; sensitivity {pct(self.sensitivity)}, "
-                                 f"specificity {pct(self.specificity)} (Rogan-Gladen)"},
-            "pu": {"fi": f"vain merkinnät; merkintätodennäköisyys {pct(self.label_frequency)} "
-                         "(Elkan–Noto, oletus: ei vääriä merkintöjä)",
-                   "en": f"flags only; flagging probability {pct(self.label_frequency)} "
-                         "(Elkan-Noto, assumes no false flags)"},
-        }[self.mode]
-        text = {
-            "fi": [f"Piilevä volyymi ({pick(how, lang)}), {self.n_lots} osaa:",
-                   f"  merkitty osuus {pct(self.observed_share)}, arvioitu todellinen osuus "
-                   f"{pct(self.estimate)} ({level} % väli {ci} %)"],
-            "en": [f"Hidden volume ({pick(how, lang)}), {self.n_lots} lots:",
-                   f"  flagged share {pct(self.observed_share)}, estimated true share "
-                   f"{pct(self.estimate)} ({level} % interval {ci} %)"],
-        }
-        auc = fmt(self.auc, 2, lang)
-        verdict = {
-            "fi": (f"  luokitin luotettava (AUC {auc} ≥ {fmt(self.min_auc, 2, lang)})"
-                   if self.reliable else
-                   f"  luokitin EI luotettava (AUC {auc}, vaaditaan ≥ "
-                   f"{fmt(self.min_auc, 2, lang)}): arvio on epävarma"),
-            "en": (f"  classifier reliable (AUC {auc} >= {fmt(self.min_auc, 2, lang)})"
-                   if self.reliable else
-                   f"  classifier NOT reliable (AUC {auc}, required >= "
-                   f"{fmt(self.min_auc, 2, lang)}): the estimate is unreliable"),
-        }
-        return "\n".join([*text[lang], verdict[lang]])
+        how = (say("hidden.validation", lang, sensitivity=pct(self.sensitivity),
+                   specificity=pct(self.specificity)) if self.mode == "validation" else
+               say("hidden.pu", lang, frequency=pct(self.label_frequency)))
+        verdict = "hidden.reliable" if self.reliable else "hidden.unreliable"
+        return "\n".join([
+            say("hidden.head", lang, how=how, n=self.n_lots),
+            say("hidden.shares", lang, observed=pct(self.observed_share),
+                estimate=pct(self.estimate), level=level, ci=ci),
+            say(verdict, lang, auc=fmt(self.auc, 2, lang), min_auc=fmt(self.min_auc, 2, lang)),
+            *warning_lines(self.notes, lang),
+        ])
 
-    def plot(self):
+    def plot(self, lang: str = "en") -> Figure:
         """Bar chart: flagged share against the estimated true share.
+
+        Parameters
+        ----------
+        lang : str
+            Language of the labels.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
-        from matplotlib.figure import Figure
-
         fig = Figure(figsize=(5, 4))
         ax = fig.add_subplot()
-        ax.bar(["flagged", "estimated true"], [self.observed_share, self.estimate],
+        ax.bar([say("hidden.flagged", lang), say("hidden.true_share", lang)],
+               [self.observed_share, self.estimate],
                color=["grey", "tab:green"])
         ax.errorbar([1], [self.estimate], yerr=[[self.estimate - self.ci[0]],
                                                 [self.ci[1] - self.estimate]],
                     color="black", capsize=4)
-        ax.set_ylabel("share of lots")
+        ax.set_ylabel(say("hidden.share_of_lots", lang))
         return fig
 
 
@@ -374,9 +362,12 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y needs at least cv={self.cv} positive and negative lots, "
                              f"got {n_pos} positive and {n_neg} negative")
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
-        self.oof_proba_ = cross_val_predict(self._pipeline(with_flag), texts, labels, cv=folds,
-                                            method="predict_proba")[:, 1]
-        self.pipeline_ = self._pipeline(with_flag).fit(texts, labels)
+        notes: list[Note] = []
+        with recorded_notes(notes, "scikit-learn"):
+            self.oof_proba_ = cross_val_predict(self._pipeline(with_flag), texts, labels,
+                                                cv=folds, method="predict_proba")[:, 1]
+            self.pipeline_ = self._pipeline(with_flag).fit(texts, labels)
+        self.notes_ = notes
         self.uses_flag_ = with_flag
         self.classes_ = np.array([False, True])
         self.train_labels_ = labels
@@ -387,21 +378,26 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
             self.specificity_ = float((~pred[~labels]).mean())
             self.label_frequency_ = float("nan")
             if self.sensitivity_ + self.specificity_ - 1 < MIN_YOUDEN:
-                warnings.warn(
+                self._warn(
                     f"the classifier barely separates the classes (cross-validated "
                     f"sensitivity {self.sensitivity_:.2f}, specificity {self.specificity_:.2f}); "
                     "the Rogan-Gladen estimate is unstable: add the reported flag as a "
-                    "feature or audit more lots", stacklevel=2)
+                    "feature or audit more lots")
         else:
             self.label_frequency_ = float(_anchor_frequency(
                 self.oof_proba_[None, :], labels[None, :], self.anchor_quantile)[0])
             self.sensitivity_ = self.specificity_ = float("nan")
             if self.auc_ < MIN_AUC:
-                warnings.warn(
+                self._warn(
                     f"the text hardly tells flagged from unflagged lots (cross-validated "
                     f"AUC {self.auc_:.2f}): the anchor-set assumption of the pu mode is not "
-                    "supported and its estimate is unreliable; use an audit sample", stacklevel=2)
+                    "supported and its estimate is unreliable; use an audit sample")
         return self
+
+    def _warn(self, message: str) -> None:
+        """Issue ``message`` as a warning and keep it for the result's notes."""
+        self.notes_.append(Note("warning", f"UserWarning: {message}", "hidden volume"))
+        warnings.warn(message, stacklevel=3)
 
     def reliability(self) -> tuple[bool, str]:
         """Whether the fitted classifier is reliable by :data:`MIN_AUC` (and, in
@@ -494,5 +490,5 @@ class HiddenVolumeEstimator(ClassifierMixin, BaseEstimator):
             n_lots=n_lots, mode=self.mode, sensitivity=self.sensitivity_,
             specificity=self.specificity_, label_frequency=self.label_frequency_,
             alpha=self.alpha, auc=self.auc_, min_auc=MIN_AUC, reliable=reliable,
-            reliability=why,
+            reliability=why, notes=tuple(self.notes_),
         )

@@ -21,10 +21,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from matplotlib.figure import Figure
 from scipy import stats
 
-from keino_metrics.impact.results import check_lang, fmt, fmt_ci, label, pick, require_columns
-from keino_metrics.results import Result
+from keino_metrics.impact.results import fmt, fmt_ci, require_columns, say, warning_lines
+from keino_metrics.results import Note, Result, recorded_notes
 
 _FREQ = {"month": "M", "quarter": "Q"}
 
@@ -47,7 +48,7 @@ class ITSResult(Result):
         Trend per period before the break.
     frame : pandas.DataFrame
         Per period: ``period``, ``observed``, ``fitted``, ``counterfactual``,
-        ``effect`` (fitted minus counterfactual) and ``post``.
+        ``estimate`` (the effect: fitted minus counterfactual) and ``post``.
     break_period : pandas.Period
         First period of the post-break segment.
     period : str
@@ -58,6 +59,8 @@ class ITSResult(Result):
         Outcome name.
     alpha : float
         Significance level.
+    notes : tuple of Note
+        The warnings ``statsmodels`` gave while fitting, each once.
     """
 
     level_change: float
@@ -75,6 +78,7 @@ class ITSResult(Result):
     hac_lags: int
     outcome: str
     alpha: float
+    notes: tuple[Note, ...] = ()
 
     @property
     def counterfactual(self) -> pd.Series:
@@ -86,44 +90,39 @@ class ITSResult(Result):
         return self.frame.copy()
 
     def summary(self, lang: str = "en") -> str:
-        """Summarise in Finnish (``"fi"``) or English (``"en"``)."""
-        check_lang(lang)
+        """Summarise in ``lang`` (fi, sv or en)."""
         level = int(round(100 * (1 - self.alpha)))
-        unit = {"month": {"fi": "kuukaudessa", "en": "per month"},
-                "quarter": {"fi": "neljänneksellä", "en": "per quarter"}}[self.period]
-        head = {"fi": f"Katkonainen aikasarja, {self.outcome}, katko {self.break_period} "
-                      f"(Newey–West, {self.hac_lags} viivettä)",
-                "en": f"Interrupted time series, {self.outcome}, break at {self.break_period} "
-                      f"(Newey-West, {self.hac_lags} lags)"}
-        lvl = {"fi": "tason muutos", "en": "level change"}
-        slp = {"fi": "trendin muutos", "en": "slope change"}
         return "\n".join([
-            pick(head, lang),
-            f"  {pick(lvl, lang)}: {fmt(self.level_change, lang=lang)} "
-            f"({level} % {label('ci', lang)} {fmt_ci(self.level_ci, lang=lang)}, "
-            f"{label('p_value', lang)} {fmt(self.level_p, 3, lang)})",
-            f"  {pick(slp, lang)}: {fmt(self.slope_change, 5, lang)} {pick(unit, lang)} "
-            f"({level} % {label('ci', lang)} {fmt_ci(self.slope_ci, 5, lang)}, "
-            f"{label('p_value', lang)} {fmt(self.slope_p, 3, lang)})",
+            say("its.head", lang, outcome=self.outcome, period=self.break_period,
+                lags=self.hac_lags),
+            say("its.level_line", lang, change=fmt(self.level_change, lang=lang), level=level,
+                ci=fmt_ci(self.level_ci, lang=lang), p=fmt(self.level_p, 3, lang)),
+            say("its.slope_line", lang, change=fmt(self.slope_change, 5, lang),
+                unit=say(f"its.per.{self.period}", lang), level=level,
+                ci=fmt_ci(self.slope_ci, 5, lang), p=fmt(self.slope_p, 3, lang)),
+            *warning_lines(self.notes, lang),
         ])
 
-    def plot(self):
+    def plot(self, lang: str = "en") -> Figure:
         """Observed, fitted and counterfactual series.
+
+        Parameters
+        ----------
+        lang : str
+            Language of the labels.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
-        from matplotlib.figure import Figure
-
         fig = Figure(figsize=(8, 4))
         ax = fig.add_subplot()
         x = self.frame["period"].dt.to_timestamp()
-        ax.plot(x, self.frame["observed"], "o", markersize=3, label=label("observed", "en"))
-        ax.plot(x, self.frame["fitted"], "-", label=label("fitted", "en"))
+        ax.plot(x, self.frame["observed"], "o", markersize=3, label=say("observed", lang))
+        ax.plot(x, self.frame["fitted"], "-", label=say("fitted", lang))
         post = self.frame["post"].to_numpy()
         ax.plot(x[post], self.frame.loc[post, "counterfactual"], "--",
-                label=label("counterfactual", "en"))
+                label=say("counterfactual", lang))
         ax.axvline(self.break_period.to_timestamp(), color="grey", linewidth=0.8)
         ax.set_ylabel(self.outcome)
         ax.legend(loc="best")
@@ -195,9 +194,11 @@ def interrupted_time_series(
         X = pd.concat([X, dummies.loc[:, dummies.std() > 0]], axis=1)
     n = len(df)
     lags = int(np.floor(4 * (n / 100) ** (2 / 9))) if hac_lags is None else int(hac_lags)
-    fit = sm.OLS(df["y"].to_numpy(), X.to_numpy()).fit(cov_type="HAC",
-                                                        cov_kwds={"maxlags": lags},
-                                                        use_t=True)
+    notes: list[Note] = []
+    with recorded_notes(notes, "statsmodels"):
+        fit = sm.OLS(df["y"].to_numpy(), X.to_numpy()).fit(cov_type="HAC",
+                                                            cov_kwds={"maxlags": lags},
+                                                            use_t=True)
     names = list(X.columns)
     params = pd.Series(fit.params, index=names)
     bse = pd.Series(fit.bse, index=names)
@@ -208,7 +209,7 @@ def interrupted_time_series(
     counter = Xc.to_numpy() @ params.to_numpy()
     frame = pd.DataFrame({"period": df["period"].to_numpy(), "observed": df["y"].to_numpy(),
                           "fitted": fitted, "counterfactual": counter,
-                          "effect": fitted - counter, "post": d.astype(bool)})
+                          "estimate": fitted - counter, "post": d.astype(bool)})
     lv, sl = float(params["level"]), float(params["slope"])
     return ITSResult(
         level_change=lv, slope_change=sl, level_se=float(bse["level"]),
@@ -217,5 +218,5 @@ def interrupted_time_series(
         slope_ci=(sl - q * bse["slope"], sl + q * bse["slope"]),
         level_p=float(pvals["level"]), slope_p=float(pvals["slope"]),
         pre_slope=float(params["trend"]), frame=frame, break_period=brk, period=period,
-        hac_lags=lags, outcome=outcome, alpha=alpha,
+        hac_lags=lags, outcome=outcome, alpha=alpha, notes=tuple(notes),
     )

@@ -56,10 +56,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from matplotlib.figure import Figure
 from scipy import special
 
-from keino_metrics.impact.results import check_lang, fmt, label, pick
-from keino_metrics.results import Result
+from keino_metrics.impact.results import fmt, say, warning_lines
+from keino_metrics.results import Note, Result, recorded_notes
 
 #: Yearly points from which a probability of reaching the target is given.
 MIN_POINTS_FOR_PROBABILITY = 6
@@ -72,8 +73,9 @@ class TargetResult(Result):
     Attributes
     ----------
     forecast : pandas.DataFrame
-        Per year: ``year``, ``observed`` (share, NaN in the future), ``central``
-        (trend), ``pi_low``, ``pi_high`` (prediction interval of the year's share),
+        Per year: ``year``, ``observed`` (share, NaN in the future), ``estimate``
+        (the central trend), ``ci_low``, ``ci_high`` (the prediction interval of
+        the year's share, not a confidence interval of the trend),
         ``prob_reached`` (probability that the year's share is at or above the target).
     target : float
         Target share.
@@ -107,9 +109,13 @@ class TargetResult(Result):
     n_points : int
         Observed yearly points the forecast rests on.
     basis : str
-        Model, points and degrees of freedom, in words.
+        Model, points and degrees of freedom, in words (English; :meth:`summary`
+        gives it in each language).
     probability_reason : str or None
-        Why the probabilities are null (``None`` when they are given).
+        Why the probabilities are null (``None`` when they are given), in English
+        likewise.
+    notes : tuple of Note
+        The warnings ``statsmodels`` gave while fitting, each once.
     """
 
     forecast: pd.DataFrame = field(repr=False)
@@ -128,69 +134,78 @@ class TargetResult(Result):
     n_points: int = 0
     basis: str = ""
     probability_reason: str | None = None
+    notes: tuple[Note, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the forecast table."""
         return self.forecast.copy()
 
+    def _span(self) -> str:
+        years = self.forecast.loc[self.forecast["observed"].notna(), "year"]
+        return f"{int(years.min())}-{int(years.max())}" if len(years) else "-"
+
+    def basis_text(self, lang: str = "en") -> str:
+        """The basis of the forecast (model, points, degrees of freedom) in ``lang``."""
+        return say(f"target.basis.{self.method}", lang, n=self.n_points, span=self._span(),
+                   df=self.n_points - 2)
+
+    def probability_reason_text(self, lang: str = "en") -> str | None:
+        """Why no probability is given, in ``lang`` (``None`` when one is given)."""
+        if self.probability_reason is None:
+            return None
+        return say("target.no_probability", lang, n=self.n_points,
+                   min=MIN_POINTS_FOR_PROBABILITY, min_df=MIN_POINTS_FOR_PROBABILITY - 2)
+
     def summary(self, lang: str = "en") -> str:
-        """Summarise in Finnish (``"fi"``) or English (``"en"``)."""
-        check_lang(lang)
+        """Summarise in ``lang`` (fi, sv or en)."""
         pct = lambda v: fmt(100 * v, 1, lang) + " %"  # noqa: E731
         row = self.forecast.set_index("year").loc[self.by_year]
         level = int(round(100 * (1 - self.alpha)))
-        defn = f" [{self.definition}]" if self.definition else ""
-        never = {"fi": "ei saavuteta", "en": "not reached"}
         if self.probability_reason is None:
-            prob = {"fi": f"  todennäköisyys saavuttaa tavoite vuonna {self.by_year}: "
-                          f"{pct(self.prob_at_year)}; viimeistään {self.by_year}: "
-                          f"{pct(self.prob_by_year)}",
-                    "en": f"  probability of reaching the target in {self.by_year}: "
-                          f"{pct(self.prob_at_year)}; by {self.by_year}: "
-                          f"{pct(self.prob_by_year)}"}
+            prob = say("target.probability", lang, year=self.by_year,
+                       at=pct(self.prob_at_year), by=pct(self.prob_by_year))
         else:
-            prob = {"fi": f"  todennäköisyyttä ei anneta: vain {self.n_points} havaintovuotta "
-                          f"(vähintään {MIN_POINTS_FOR_PROBABILITY} tarvitaan, jotta vaihtelu "
-                          "trendin ympärillä voidaan arvioida)",
-                    "en": f"  no probability given: {self.probability_reason}"}
-        reached = str(self.year_reached) if self.year_reached is not None else pick(never, lang)
-        text = {
-            "fi": [f"Tavoiteseuranta{defn}: tavoite {pct(self.target)} vuonna {self.by_year} "
-                   f"(malli {self.method}, {self.n_points} havaintovuotta)",
-                   f"  ennuste {self.by_year}: {pct(row['central'])} "
-                   f"({level} % ennusteväli {pct(row['pi_low'])} – {pct(row['pi_high'])})",
-                   prob["fi"],
-                   f"  keskitrendi saavuttaa tavoitteen: {reached}"],
-            "en": [f"Target tracking{defn}: target {pct(self.target)} in {self.by_year} "
-                   f"(model {self.method})",
-                   f"  basis: {self.basis}",
-                   f"  forecast {self.by_year}: {pct(row['central'])} "
-                   f"({level} % prediction interval {pct(row['pi_low'])} – {pct(row['pi_high'])})",
-                   prob["en"],
-                   f"  central trend reaches the target: {reached}"],
-        }
-        return "\n".join(text[lang])
+            prob = say("target.no_probability_line", lang,
+                       reason=self.probability_reason_text(lang))
+        reached = (str(self.year_reached) if self.year_reached is not None
+                   else say("target.not_reached", lang))
+        return "\n".join([
+            say("target.head", lang,
+                definition=f" [{self.definition}]" if self.definition else "",
+                target=pct(self.target), year=self.by_year, method=self.method,
+                n=self.n_points),
+            say("target.basis_line", lang, basis=self.basis_text(lang)),
+            say("target.forecast_line", lang, year=self.by_year, central=pct(row["estimate"]),
+                level=level, low=pct(row["ci_low"]), high=pct(row["ci_high"])),
+            prob,
+            say("target.reached", lang, year=reached),
+            *warning_lines(self.notes, lang),
+        ])
 
-    def plot(self):
+    def plot(self, lang: str = "en") -> Figure:
         """Observed shares, trend, prediction band and the target line.
+
+        Parameters
+        ----------
+        lang : str
+            Language of the labels.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
-        from matplotlib.figure import Figure
-
         fig = Figure(figsize=(8, 4))
         ax = fig.add_subplot()
         f = self.forecast
-        ax.fill_between(f["year"], f["pi_low"], f["pi_high"], alpha=0.2,
-                        label=f"{int(round(100 * (1 - self.alpha)))} % PI")
-        ax.plot(f["year"], f["central"], "-", label=label("forecast", "en"))
-        ax.plot(f["year"], f["observed"], "o", label=label("observed", "en"))
-        ax.axhline(self.target, color="red", linestyle="--", label=label("target", "en"))
+        ax.fill_between(f["year"], f["ci_low"], f["ci_high"], alpha=0.2,
+                        label=say("prediction_band", lang,
+                                  level=int(round(100 * (1 - self.alpha)))))
+        ax.plot(f["year"], f["estimate"], "-", label=say("forecast", lang))
+        ax.plot(f["year"], f["observed"], "o", label=say("observed", lang))
+        ax.axhline(self.target, color="red", linestyle="--", label=say("target_line", lang))
         ax.axvline(self.by_year, color="grey", linewidth=0.8)
-        ax.set_xlabel(label("year", "en"))
-        ax.set_ylabel(label("share", "en") + (f" ({self.definition})" if self.definition else ""))
+        ax.set_xlabel(say("year", lang))
+        ax.set_ylabel(say("share", lang) + (f" ({self.definition})" if self.definition else ""))
         ax.legend(loc="best")
         return fig
 
@@ -352,8 +367,10 @@ def track_target(
         raise ValueError(f"by_year ({by_year}) must be after the last observed year ({last})")
     rng = np.random.default_rng(seed)
     future = np.arange(last + 1, by_year + 1)
+    notes: list[Note] = []
     if method == "logit_trend":
-        central, draws, change, tau2, params = _logit_trend(obs, future, n_sims, rng)
+        with recorded_notes(notes, "statsmodels"):
+            central, draws, change, tau2, params = _logit_trend(obs, future, n_sims, rng)
         slope = params[1]
         z_t = special.logit(target)
         year_reached = None
@@ -363,7 +380,8 @@ def track_target(
             crossing = obs["year"].mean() + (z_t - params[0]) / slope
             year_reached = int(np.ceil(crossing)) if crossing <= last + 50 else None
     elif method == "local_linear_trend":
-        central, draws, change, tau2 = _local_linear(obs, future, n_sims, rng)
+        with recorded_notes(notes, "statsmodels"):
+            central, draws, change, tau2 = _local_linear(obs, future, n_sims, rng)
         z_t = special.logit(target)
         slope_z = np.log1p(change)
         year_reached = None
@@ -379,27 +397,21 @@ def track_target(
     forecast = pd.DataFrame({
         "year": years,
         "observed": np.concatenate([obs["observed"].to_numpy(), np.full(len(future), np.nan)]),
-        "central": special.expit(central),
-        "pi_low": np.quantile(shares, alpha / 2, axis=0),
-        "pi_high": np.quantile(shares, 1 - alpha / 2, axis=0),
+        "estimate": special.expit(central),
+        "ci_low": np.quantile(shares, alpha / 2, axis=0),
+        "ci_high": np.quantile(shares, 1 - alpha / 2, axis=0),
         "prob_reached": (shares >= target).mean(axis=0),
     })
     fut = shares[:, len(obs):]
     n = len(obs)
     span = f"{int(obs['year'].iloc[0])}-{last}"
-    if method == "logit_trend":
-        basis = (f"linear trend in logit(share) fitted to {n} yearly points ({span}); "
-                 f"scatter around the trend estimated with {n - 2} degrees of freedom")
-    else:
-        basis = (f"local linear trend state-space model of logit(share) fitted to {n} "
-                 f"yearly points ({span})")
+    basis = say(f"target.basis.{method}", "en", n=n, span=span, df=n - 2)
     reason = None
     prob_at = float((fut[:, -1] >= target).mean())
     prob_by = float((fut >= target).any(axis=1).mean())
     if n < MIN_POINTS_FOR_PROBABILITY:
-        reason = (f"only {n} yearly points; a probability needs at least "
-                  f"{MIN_POINTS_FOR_PROBABILITY} (the scatter around the trend estimated with "
-                  f"at least {MIN_POINTS_FOR_PROBABILITY - 2} degrees of freedom)")
+        reason = say("target.no_probability", "en", n=n, min=MIN_POINTS_FOR_PROBABILITY,
+                     min_df=MIN_POINTS_FOR_PROBABILITY - 2)
         prob_at = prob_by = float("nan")
         forecast.loc[forecast["year"] > last, "prob_reached"] = np.nan
     return TargetResult(
@@ -407,5 +419,5 @@ def track_target(
         prob_at_year=prob_at, prob_by_year=prob_by,
         year_reached=year_reached, method=method, definition=definition,
         annual_change=change, tau2=tau2, alpha=alpha, n_sims=n_sims, seed=seed,
-        n_points=n, basis=basis, probability_reason=reason,
+        n_points=n, basis=basis, probability_reason=reason, notes=tuple(notes),
     )

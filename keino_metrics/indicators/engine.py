@@ -11,11 +11,14 @@ on top of these tables.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import narwhals.stable.v2 as nw
 import pandas as pd
+import polars as pl
 import pyarrow as pa
 
 from keino_metrics import datamodel
@@ -140,10 +143,6 @@ _DUCKDB_CONFIG = {"preserve_insertion_order": False,
 
 def _duckdb_connect():
     """An in-memory DuckDB connection that spills to a temporary directory."""
-    import tempfile
-
-    import duckdb
-
     tmp = tempfile.TemporaryDirectory(prefix="keino-duckdb-")
     con = duckdb.connect(":memory:", config={**_DUCKDB_CONFIG, "temp_directory": tmp.name})
     con.execute("SET enable_progress_bar = false")
@@ -157,7 +156,7 @@ _SPARK = {"codes": "array<string>", "date": "timestamp", "bool": "boolean",
 
 def _spark_tables(spark, d: Path, absent: set[str]) -> dict[str, nw.LazyFrame]:
     """Canonical Parquet files read by Spark itself (no data through the driver)."""
-    from pyspark.sql import functions as F
+    from pyspark.sql import functions as F  # optional dependency (extra "spark")
 
     tables = {}
     for name in ("buyers", "notices", "lots", "awards", "hilma_statistics",
@@ -188,7 +187,7 @@ def _spark_tables(spark, d: Path, absent: set[str]) -> dict[str, nw.LazyFrame]:
 
 
 def _spark_session():
-    from pyspark.sql import SparkSession
+    from pyspark.sql import SparkSession  # optional dependency (extra "spark")
 
     # a local session: a few shuffle partitions per core instead of Spark's 200,
     # which are meant for a cluster and make every small aggregation slow
@@ -271,8 +270,6 @@ def open_tables(data: Dataset | str | Path, engine: str = "auto", large: int = 5
             tables = {k: nw.from_native(v.to_pandas(types_mapper=pd.ArrowDtype)).lazy()
                       for k, v in arrow.items()}
         elif engine == "polars":
-            import polars as pl
-
             tables = {k: nw.from_native(pl.from_arrow(v)).lazy() for k, v in arrow.items()}
         elif engine == "duckdb":
             con, keep = _duckdb_connect()

@@ -57,9 +57,9 @@ def buyer_year_panel(data: Dataset | str | Path,
     res = res.dropna(subset=["year"]).assign(year=lambda d: d["year"].astype("int64"))
     out = grid
     for iid in ids:
-        r = res[res["indicator_id"] == iid][["buyer_id", "year", "value", "numerator",
+        r = res[res["indicator_id"] == iid][["buyer_id", "year", "estimate", "numerator",
                                              "denominator"]]
-        r = r.rename(columns={"value": iid, "numerator": f"{iid}__num",
+        r = r.rename(columns={"estimate": iid, "numerator": f"{iid}__num",
                               "denominator": f"{iid}__den"})
         out = out.merge(r, on=["buyer_id", "year"], how="left")
     out["lots"] = out.pop("KEINO-VOL-LOTS").fillna(0.0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -183,10 +184,11 @@ def explain(id: str, lang: str = "en") -> Explanation:
         return text(f"explain.{key}", lang, **values)
 
     t = default_thresholds().get(ind.id, {})
-    also = f" ({lab('also', families=', '.join(ind.also_in))})" if ind.also_in else ""
+    also = (f" ({lab('also', families=', '.join(text(f'indicator_family.{f}', lang) for f in ind.also_in))})"
+            if ind.also_in else "")
     lines = [f"{ind.id} - {ind.name(lang)}",
              f"  ({' / '.join(ind.names[k] for k in ('fi', 'sv', 'en') if k != lang)})", "",
-             f"{lab('family')}: {ind.family}{also}",
+             f"{lab('family')}: {text(f'indicator_family.{ind.family}', lang)}{also}",
              f"{lab('definition')}: {indicator_text(ind, 'definition', lang)}",
              f"{lab('formula')}: {ind.formula}",
              f"{lab('unit')}: " + lab("unit_line", unit_of_analysis=text(
@@ -239,8 +241,6 @@ def catalogue_markdown(lang: str = "en", family: str | None = None) -> str:
 
 def export_catalogue(path, lang: str = "en", family: str | None = None) -> None:
     """Write the catalogue to ``path`` as CSV, Excel (``.xlsx``) or Markdown (``.md``)."""
-    from pathlib import Path
-
     p = Path(path)
     if p.suffix == ".md":
         p.write_text(catalogue_markdown(lang, family) + "\n", encoding="utf-8")

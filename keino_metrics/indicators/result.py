@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,12 +15,16 @@ from keino_metrics.indicators import registry
 from keino_metrics.labels import check_language, text
 from keino_metrics.results import Note, Result
 
-__all__ = ["IndicatorResult", "RESULT_COLUMNS"]
+__all__ = ["IndicatorResult", "RESULT_COLUMNS", "SHARED_NAMES"]
 
-#: Columns after ``indicator_id`` and the breakdown columns.
+#: Columns after ``indicator_id`` and the breakdown columns, as the computation
+#: names them (:meth:`IndicatorResult.to_frame` gives them the shared names).
 RESULT_COLUMNS = ("value", "numerator", "denominator", "unit", "weighting", "n_eligible",
                   "excluded", "excluded_reasons", "coverage", "ci_low", "ci_high", "target",
                   "light", "warning")
+#: The computation's column names that the shared vocabulary
+#: (:data:`keino_metrics.results.COLUMNS`) names otherwise.
+SHARED_NAMES = {"value": "estimate", "n_eligible": "n"}
 
 def _fmt(v: float, unit: str) -> str:
     if v is None or pd.isna(v):
@@ -56,7 +60,6 @@ class IndicatorResult(Result):
         The targets and thresholds used (defaults merged with overrides).
     """
 
-    TIDY: ClassVar[Mapping[str, str]] = {"value": "estimate", "n_eligible": "n"}
     __slots__ = ("_frame", "by", "engine", "ids", "thresholds")
 
     def __init__(self, frame: pd.DataFrame, by: tuple[str, ...], engine: str,
@@ -79,7 +82,7 @@ class IndicatorResult(Result):
     @property
     def frame(self) -> pd.DataFrame:
         """A copy of the result table (as :meth:`to_frame`)."""
-        return self._frame.copy()
+        return self.to_frame()
 
     @property
     def notes(self) -> tuple[Note, ...]:
@@ -95,15 +98,15 @@ class IndicatorResult(Result):
         return tuple(out)
 
     def to_frame(self) -> pd.DataFrame:
-        """A copy of the result table.
+        """A copy of the result table, in the shared column vocabulary.
 
-        Columns: ``indicator_id``, the ``by`` columns, ``value``, ``numerator``,
-        ``denominator``, ``unit``, ``weighting``, ``n_eligible``, ``excluded``,
+        Columns: ``indicator_id``, the ``by`` columns, ``estimate`` (the
+        indicator's value), ``numerator``, ``denominator``, ``unit``,
+        ``weighting``, ``n`` (eligible units), ``excluded``,
         ``excluded_reasons``, ``coverage``, ``ci_low``, ``ci_high``, ``target``,
-        ``light``, ``warning``. :meth:`tidy` gives it with the shared names
-        (``estimate`` for ``value``, ``n`` for ``n_eligible``).
+        ``light``, ``warning``.
         """
-        return self._frame.copy()
+        return self._frame.rename(columns=SHARED_NAMES)
 
     def value(self, id: str, **where: Any) -> float:
         """The value of indicator ``id`` in the group given by ``where``.

@@ -157,7 +157,8 @@ def indicator_table(frame: pd.DataFrame, lang: str, *, names: Mapping[str, str] 
     Parameters
     ----------
     frame : pandas.DataFrame
-        Output of ``IndicatorResult.to_frame()``.
+        The reports' indicator table (``IndicatorResult.to_frame()`` with ``value``
+        for ``estimate`` and ``n_eligible`` for ``n``).
     lang : str
         Report language.
     names : mapping, optional

@@ -169,7 +169,8 @@ class SiteContent:
 
 
 def _rows(result, key: str | None) -> pd.DataFrame:
-    f = result.to_frame()
+    # the site's tables name the estimate "value" and the eligible units "n_eligible"
+    f = result.to_frame().rename(columns={"estimate": "value", "n": "n_eligible"})
     cols = [c for c in _KEEP if c in f.columns]
     if key is not None:
         cols.insert(1, key)

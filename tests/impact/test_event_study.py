@@ -35,7 +35,7 @@ def test_twfe_static_equals_dummy_ols(mp):
 def test_twfe_bins_end_points(mp):
     res = twfe(mp, "lemp", unit="countyreal", cohort="g", leads=2, lags=1)
     assert list(res.to_frame().index) == [-2, -1, 0, 1]
-    assert res.table.loc[-1, "att"] == 0
+    assert res.table.loc[-1, "estimate"] == 0
 
 
 def test_sun_abraham_post_periods_equal_cs_dynamic(mp, mpdta_did):
@@ -44,7 +44,7 @@ def test_sun_abraham_post_periods_equal_cs_dynamic(mp, mpdta_did):
     sa = sun_abraham(mp, "lemp", unit="countyreal", cohort="g")
     cs = mpdta_did.aggregate("dynamic").to_frame()
     for e in range(4):
-        assert sa.table.loc[e, "att"] == pytest.approx(cs.loc[e, "att"], abs=1e-8)
+        assert sa.table.loc[e, "estimate"] == pytest.approx(cs.loc[e, "estimate"], abs=1e-8)
     assert sa.estimate == pytest.approx(mpdta_did.aggregate("simple").estimate, abs=1e-8)
     assert sa.se == pytest.approx(mpdta_did.aggregate("simple").se, rel=0.15)
 

@@ -31,7 +31,7 @@ def test_recovers_noise_free_break():
     assert res.pre_slope == pytest.approx(0.001, abs=1e-10)
     post = res.frame[res.frame["post"]]
     t = np.arange(len(post))
-    np.testing.assert_allclose(post["effect"], 0.08 + 0.002 * t, atol=1e-8)
+    np.testing.assert_allclose(post["estimate"], 0.08 + 0.002 * t, atol=1e-8)
 
 
 def test_noisy_break_inside_interval_and_hac_lags():
@@ -56,7 +56,7 @@ def test_quarterly_and_outputs():
     assert "tason muutos" in res.summary("fi")
     assert "level change" in res.summary("en")
     assert isinstance(res.plot(), Figure)
-    assert set(res.to_frame().columns) >= {"observed", "fitted", "counterfactual", "effect"}
+    assert set(res.to_frame().columns) >= {"observed", "fitted", "counterfactual", "estimate"}
 
 
 def test_bad_input():

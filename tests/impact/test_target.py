@@ -27,7 +27,7 @@ def test_recovers_trend_and_crossing_year():
     res = track_target(data, target=0.10, by_year=2030, seed=1)
     true_2030 = special.expit(special.logit(0.04) + 0.08 * (2030 - 2013))
     row = res.forecast.set_index("year").loc[2030]
-    assert row["central"] == pytest.approx(true_2030, rel=0.01)
+    assert row["estimate"] == pytest.approx(true_2030, rel=0.01)
     crossing = 2013 + (special.logit(0.10) - special.logit(0.04)) / 0.08
     assert res.year_reached == int(np.ceil(crossing))
     assert res.annual_change == pytest.approx(np.expm1(0.08), rel=0.02)
@@ -47,7 +47,7 @@ def test_prediction_interval_calibration():
                              "denominator": den})
         res = track_target(data, target=0.10, by_year=2028, n_sims=2000, seed=seed)
         row = res.forecast.set_index("year").loc[2028]
-        covered.append(row["pi_low"] <= p[-1] <= row["pi_high"])
+        covered.append(row["ci_low"] <= p[-1] <= row["ci_high"])
     assert 0.88 <= np.mean(covered) <= 0.99
 
 
@@ -68,7 +68,7 @@ def test_share_with_se_series_and_seed():
     b = track_target(with_se, seed=5)
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
     counts = track_target(data, seed=5)
-    assert a.forecast["central"].iloc[-1] == pytest.approx(counts.forecast["central"].iloc[-1],
+    assert a.forecast["estimate"].iloc[-1] == pytest.approx(counts.forecast["estimate"].iloc[-1],
                                                            rel=0.05)
     series = pd.Series(p.to_numpy(), index=pd.Index(data["year"], name="year"))
     plain = track_target(series, seed=5)
@@ -81,7 +81,7 @@ def test_local_linear_trend_and_outputs():
     res = track_target(data, method="local_linear_trend", definition="KEINO-INNOV-MKT-N")
     assert 0 <= res.prob_at_year <= 1
     f = res.to_frame()
-    assert (f["pi_low"] <= f["pi_high"]).all()
+    assert (f["ci_low"] <= f["ci_high"]).all()
     assert "KEINO-INNOV-MKT-N" in res.summary("fi") and "tavoite" in res.summary("fi")
     assert "probability" in res.summary("en")
     assert isinstance(res.plot(), Figure)
@@ -115,7 +115,7 @@ def test_forecast_states_its_basis_and_withholds_an_unidentified_probability():
     assert "no probability given" in res.summary("en")
     assert "todennäköisyyttä ei anneta" in res.summary("fi")
     row = res.forecast.set_index("year").loc[2030]
-    assert row["pi_low"] < 0.10 < row["pi_high"]          # wide, as four points allow
+    assert row["ci_low"] < 0.10 < row["ci_high"]          # wide, as four points allow
     longer = pd.DataFrame({"year": range(2018, 2026),
                            "share": [0.034, 0.043, 0.038, 0.041, 0.036, 0.04, 0.042, 0.039]})
     res8 = track_target(longer, by_year=2030, seed=1)
@@ -123,7 +123,7 @@ def test_forecast_states_its_basis_and_withholds_an_unidentified_probability():
     # the scatter around a flat 3.4-4.3 % series is small on the logit scale
     assert res8.tau2 < 0.05
     row8 = res8.forecast.set_index("year").loc[2030]
-    assert 0.02 < row8["pi_low"] < row8["central"] < row8["pi_high"] < 0.08
+    assert 0.02 < row8["ci_low"] < row8["estimate"] < row8["ci_high"] < 0.08
 
 
 def test_short_series_interval_coverage():
@@ -139,5 +139,5 @@ def test_short_series_interval_coverage():
         data = pd.DataFrame({"year": years[:4], "share": p[:4]})
         res = track_target(data, by_year=2030, n_sims=2000, seed=seed)
         row = res.forecast.set_index("year").loc[2030]
-        covered.append(row["pi_low"] <= p[-1] <= row["pi_high"])
+        covered.append(row["ci_low"] <= p[-1] <= row["ci_high"])
     assert 0.88 <= np.mean(covered) <= 0.995

@@ -40,7 +40,7 @@ def test_narrow_frame_gives_the_full_frame_numbers(tiny, engine):
     narrow = compute(NARROW, tiny, by="year", engine=engine).to_frame()
     narrow = narrow.sort_values(["indicator_id", "year"])
     assert list(full["indicator_id"]) == list(narrow["indicator_id"])
-    for c in ("numerator", "denominator", "n_eligible", "excluded", "coverage", "ci_low"):
+    for c in ("numerator", "denominator", "n", "excluded", "coverage", "ci_low"):
         np.testing.assert_allclose(full[c].to_numpy(float), narrow[c].to_numpy(float),
                                    rtol=1e-9, equal_nan=True, err_msg=c)
     assert list(full["excluded_reasons"]) == list(narrow["excluded_reasons"])

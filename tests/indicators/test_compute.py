@@ -69,17 +69,17 @@ def test_known_values(result, iid, num, den, value, excluded):
     else:
         assert row["denominator"] == pytest.approx(den)
     if value is None:
-        assert math.isnan(row["value"]) and row["status"] == "not_measurable"
+        assert math.isnan(row["estimate"]) and row["status"] == "not_measurable"
     else:
-        assert row["value"] == pytest.approx(value)
+        assert row["estimate"] == pytest.approx(value)
     assert row["excluded"] == excluded
 
 
 def test_supplier_concentration(result):
     f = result.to_frame().set_index("indicator_id")
     hhi_b1 = (100 / 450) ** 2 + (350 / 450) ** 2
-    assert f.loc["KEINO-MKT-HHI", "value"] == pytest.approx((hhi_b1 + 1.0) / 2)
-    assert f.loc["KEINO-MKT-TOPSHARE", "value"] == pytest.approx((350 / 450 + 1.0) / 2)
+    assert f.loc["KEINO-MKT-HHI", "estimate"] == pytest.approx((hhi_b1 + 1.0) / 2)
+    assert f.loc["KEINO-MKT-TOPSHARE", "estimate"] == pytest.approx((350 / 450 + 1.0) / 2)
 
 
 def test_coverage_and_reasons(result):
@@ -94,16 +94,16 @@ def test_coverage_and_reasons(result):
 def test_breakdown_by_year(tiny):
     f = compute(["KEINO-VOL-LOTS", "KEINO-INNOV-MKT-N"], tiny, by="year",
                 engine="pandas").to_frame().set_index(["indicator_id", "year"])
-    assert f.loc[("KEINO-VOL-LOTS", 2023), "value"] == 2
-    assert f.loc[("KEINO-VOL-LOTS", 2024), "value"] == 3
-    assert f.loc[("KEINO-INNOV-MKT-N", 2023), "value"] == pytest.approx(0.5)
-    assert f.loc[("KEINO-INNOV-MKT-N", 2024), "value"] == pytest.approx(0.0)
+    assert f.loc[("KEINO-VOL-LOTS", 2023), "estimate"] == 2
+    assert f.loc[("KEINO-VOL-LOTS", 2024), "estimate"] == 3
+    assert f.loc[("KEINO-INNOV-MKT-N", 2023), "estimate"] == pytest.approx(0.5)
+    assert f.loc[("KEINO-INNOV-MKT-N", 2024), "estimate"] == pytest.approx(0.0)
 
 
 def test_buyer_group_breakdown(tiny):
     f = compute("KEINO-VOL-LOTS", tiny, by=["buyer_group", "quarter"],
                 engine="pandas").to_frame()
-    got = {(r.buyer_group, r.quarter): r.value for r in f.itertuples()}
+    got = {(r.buyer_group, r.quarter): r.estimate for r in f.itertuples()}
     assert got == {("municipality", "2023-Q2"): 2, ("state", "2024-Q1"): 1,
                    ("region", "2024-Q2"): 1, ("municipality", "2024-Q3"): 1}
 
@@ -120,14 +120,14 @@ def test_clean_vehicles_when_present(tiny):
     aw["cvd_vehicles"] = [10.0, None, 4.0, None, None, None]
     aw["cvd_vehicles_clean"] = [5.0, None, 1.0, None, None, None]
     f = compute("EF-CVD-CLEAN", tiny.replace(awards=aw), engine="pandas").to_frame()
-    assert f["value"].iloc[0] == pytest.approx(6 / 14)
+    assert f["estimate"].iloc[0] == pytest.approx(6 / 14)
     assert f["warning"].iloc[0] is None or "not in the data" not in f["warning"].iloc[0]
 
 
 def test_red_flag_false_positive_warning(tiny):
     f = compute("OT-I3", tiny, by="buyer_group", engine="pandas").to_frame()
     region = f[f["buyer_group"] == "region"].iloc[0]   # B3: its one procedure is neg-wo-call
-    assert region["value"] == 1.0
+    assert region["estimate"] == 1.0
     assert "false positives" in region["warning"]
 
 
@@ -142,8 +142,8 @@ def test_traffic_lights(result):
 
 def test_result_columns(result):
     cols = list(result.to_frame().columns)
-    assert cols == ["indicator_id", "value", "numerator", "denominator", "unit", "weighting",
-                    "n_eligible", "excluded", "excluded_reasons", "coverage", "ci_low",
+    assert cols == ["indicator_id", "estimate", "numerator", "denominator", "unit", "weighting",
+                    "n", "excluded", "excluded_reasons", "coverage", "ci_low",
                     "ci_high", "target", "light", "warning", "status", "status_reason",
                     "light_rule", "light_source"]
     assert set(result.to_frame()["unit"]) <= {"share", "count", "eur", "days", "index", "ratio"}
@@ -158,14 +158,14 @@ def test_capability_indices(result):
     f = result.to_frame().set_index("indicator_id")
     # strategy items: B1 (5,5,4), B2 (3,3,3), B3 (1,1,2), B1 2024 (4,4,4)
     idx = [((14 / 3) - 1) / 4 * 100, 50.0, ((4 / 3) - 1) / 4 * 100, 75.0]
-    assert f.loc["CAP-STRATEGY", "value"] == pytest.approx(sum(idx) / 4)
-    assert f.loc["CAP-FOLLOWUP", "n_eligible"] == 3       # one response left them empty
+    assert f.loc["CAP-STRATEGY", "estimate"] == pytest.approx(sum(idx) / 4)
+    assert f.loc["CAP-FOLLOWUP", "n"] == 3       # one response left them empty
     assert 0 <= f.loc["CAP-STRATEGY", "ci_low"] <= f.loc["CAP-STRATEGY", "ci_high"] <= 100
 
 
 def test_concentration_by_buyer(tiny):
     f = compute(["KEINO-MKT-HHI"], tiny, by="buyer_id", engine="pandas").to_frame()
-    got = dict(zip(f["buyer_id"], f["value"], strict=True))
+    got = dict(zip(f["buyer_id"], f["estimate"], strict=True))
     assert got["B1"] == pytest.approx((100 / 450) ** 2 + (350 / 450) ** 2)
     assert got["B2"] == pytest.approx(1.0)
     assert math.isnan(got["B3"])            # its only lot result has no value

@@ -11,7 +11,7 @@ import pytest
 from keino_metrics.indicators import compute, registry
 
 BY = ["year", "buyer_group"]
-NUMERIC = ["value", "numerator", "denominator", "coverage", "ci_low", "ci_high", "n_eligible",
+NUMERIC = ["estimate", "numerator", "denominator", "coverage", "ci_low", "ci_high", "n",
            "excluded"]
 #: One indicator of every measure kind and frame, for the breakdown parity test.
 SUBSET = ["SMS-", "KEINO-MKT-", "KEINO-VOL-", "KEINO-INNOV-MKT-EUR", "CAP-STRATEGY",

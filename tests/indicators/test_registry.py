@@ -74,3 +74,16 @@ def test_explain_text():
     assert text.startswith("SMS-01 - Upphandlingar med en enda anbudsgivare")
     assert "<= 0.10" in text and "Scoreboard" in text
     assert "OT-I1" in text
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_explain_names_the_family_in_the_language(lang):
+    from keino_metrics.labels import text
+
+    for iid in ids():
+        ind = get(iid)
+        line = next(x for x in explain(iid, lang=lang).splitlines()
+                    if x.startswith(text("explain.family", lang) + ":"))
+        assert text(f"indicator_family.{ind.family}", lang) in line, (iid, line)
+        if ind.family not in ("eforms",):
+            assert f": {ind.family}" not in line, (iid, line)

@@ -20,11 +20,11 @@ def test_frozen_and_copy(res):
     with pytest.raises(AttributeError, match="immutable"):
         res.engine = "x"
     f = res.to_frame()
-    f.loc[0, "value"] = -1
-    assert res.to_frame().loc[0, "value"] != -1
+    f.loc[0, "estimate"] = -1
+    assert res.to_frame().loc[0, "estimate"] != -1
     g = res.frame  # the frame attribute is a copy too
-    g.loc[0, "value"] = -2
-    assert res.to_frame().loc[0, "value"] not in (-1, -2)
+    g.loc[0, "estimate"] = -2
+    assert res.to_frame().loc[0, "estimate"] not in (-1, -2)
 
 
 def test_result_protocol(res):
@@ -34,8 +34,8 @@ def test_result_protocol(res):
     assert list(tidy.columns[:5]) == ["estimate", "ci_low", "ci_high", "numerator",
                                       "denominator"]
     assert set(COLUMNS) - set(tidy.columns) == {"std_error"}
-    assert (tidy["estimate"].to_numpy() == res.to_frame()["value"].to_numpy()).all() or \
-        tidy["estimate"].isna().equals(res.to_frame()["value"].isna())
+    assert (tidy["estimate"].to_numpy() == res.to_frame()["estimate"].to_numpy()).all() or \
+        tidy["estimate"].isna().equals(res.to_frame()["estimate"].isna())
     assert repr(res).startswith("IndicatorResult\nIndicators (pandas; by year)")
     assert "<pre>" in res._repr_html_() and "<table" in res._repr_html_()
     assert all(n.kind == "warning" for n in res.notes)

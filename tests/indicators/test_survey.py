@@ -19,8 +19,8 @@ def test_read_and_compute(tiny, tmp_path):
     data = tiny.replace(extra={"capability_survey": s})
     f = compute(["CAP-STRATEGY", "CAP-FOLLOWUP-ALPHA"], data, engine="pandas").to_frame()
     f = f.set_index("indicator_id")
-    assert f.loc["CAP-STRATEGY", "value"] == pytest.approx(50.0)   # (100 + 0) / 2
-    assert f.loc["CAP-FOLLOWUP-ALPHA", "n_eligible"] == 1           # one complete response
+    assert f.loc["CAP-STRATEGY", "estimate"] == pytest.approx(50.0)   # (100 + 0) / 2
+    assert f.loc["CAP-FOLLOWUP-ALPHA", "n"] == 1           # one complete response
 
 
 @pytest.mark.parametrize(("row", "match"), [

@@ -11,7 +11,7 @@ from keino_metrics.dataset import Dataset
 
 @pytest.fixture
 def indicator_frame() -> pd.DataFrame:
-    """Rows shaped like ``IndicatorResult.to_frame()`` with ``by=["year"]``."""
+    """Rows shaped like the reports' indicator table with ``by=["year"]``."""
     rows = []
     for ind, unit, base in (("KEINO-INNOV-MKT-N", "share", 0.05),
                             ("KEINO-INNOV-BUY-N", "share", 0.30),

@@ -377,7 +377,9 @@ def _text_cell(v: object) -> str:
 def _compute(ids: tuple[str, ...], data: Dataset, by: list[str]) -> pd.DataFrame:
     from keino_metrics.indicators import compute as compute_indicators
 
-    return compute_indicators(list(ids), data, by=by).to_frame()
+    # the report's tables name the estimate "value" and the eligible units "n_eligible"
+    return (compute_indicators(list(ids), data, by=by).to_frame()
+            .rename(columns={"estimate": "value", "n": "n_eligible"}))
 
 
 def compute(data: Dataset, year: int, *, seed: int = 2024, samples: bool = True

@@ -190,8 +190,8 @@ def forecasts(by_year: pd.DataFrame, ids: tuple[str, ...], year: int, target: fl
         tr = track_target(series, target=target, by_year=target_year, definition=i,
                           n_sims=n_sims, seed=seed)
         row = tr.forecast.set_index("year").loc[target_year]
-        rows.append({"indicator_id": i, "forecast": float(row["central"]),
-                     "pi_low": float(row["pi_low"]), "pi_high": float(row["pi_high"]),
+        rows.append({"indicator_id": i, "forecast": float(row["estimate"]),
+                     "pi_low": float(row["ci_low"]), "pi_high": float(row["ci_high"]),
                      "n_points": int(tr.n_points), "first_year": int(series["year"].min()),
                      "last_year": int(series["year"].max()), "method": tr.method,
                      "prob_at_year": (float(tr.prob_at_year)

@@ -185,7 +185,7 @@ def _effects(panel: pd.DataFrame, outcome: str, control: str, seed: int,
     dyn = main.aggregate("dynamic").to_frame().reset_index()
     for r in dyn.itertuples():
         es_rows.append({"estimator": "callaway_santanna", "event_time": int(r.event_time),
-                        "att": r.att, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                        "att": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
                         "band_low": r.band_low, "band_high": r.band_high})
     for name, fn in (("twfe", twfe), ("sun_abraham", sun_abraham)):
         try:
@@ -198,7 +198,7 @@ def _effects(panel: pd.DataFrame, outcome: str, control: str, seed: int,
                      else None, "method": name, **_ci_row(res.estimate, res.ci, res.se),
                      "pretest_p": float("nan"), "n_units": int(res.n_units)})
         for r in res.to_frame().reset_index().itertuples():
-            es_rows.append({"estimator": name, "event_time": int(r.event_time), "att": r.att,
+            es_rows.append({"estimator": name, "event_time": int(r.event_time), "att": r.estimate,
                             "ci_low": r.ci_low, "ci_high": r.ci_high,
                             "band_low": float("nan"), "band_high": float("nan")})
     robust = pd.DataFrame(rows)
@@ -274,7 +274,8 @@ def _target(data: Dataset, year: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
     notes: dict[str, str] = {}
     if year >= TARGET_YEAR:
         return pd.DataFrame(), pd.DataFrame(), {i: "target.after" for i in ids}
-    res = compute(list(ids), data, by=["year"]).to_frame().dropna(subset=["year"])
+    res = (compute(list(ids), data, by=["year"]).to_frame().dropna(subset=["year"])
+           .rename(columns={"estimate": "value"}))  # the report's tables say "value"
     res = res[res["year"].astype(int) <= year].assign(year=lambda d: d["year"].astype(int))
     summary, forecasts = [], []
     for i in ids:
@@ -302,8 +303,8 @@ def _target(data: Dataset, year: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
         summary.append({"indicator_id": i, "weighting": weighting, "target": goal,
                         "first_year": int(series["year"].min()),
                         "last_year": int(last["year"]), "last_value": float(last["value"]),
-                        "forecast": float(row["central"]), "pi_low": float(row["pi_low"]),
-                        "pi_high": float(row["pi_high"]), "prob_at_year": tr.prob_at_year,
+                        "forecast": float(row["estimate"]), "pi_low": float(row["ci_low"]),
+                        "pi_high": float(row["ci_high"]), "prob_at_year": tr.prob_at_year,
                         "prob_by_year": tr.prob_by_year, "n_points": int(tr.n_points),
                         "method": tr.method, "basis": tr.basis,
                         "probability_reason": tr.probability_reason,
@@ -567,17 +568,17 @@ EXCEL_FORMATS: Mapping[str, Mapping[str, str]] = {
     "impact_target": {**dict.fromkeys(("target", "last_value", "forecast", "pi_low", "pi_high",
                                        "prob_at_year", "prob_by_year"), _SHARE),
                       "n_points": "0"},
-    "impact_target_forecast": dict.fromkeys(("observed", "central", "pi_low", "pi_high",
+    "impact_target_forecast": dict.fromkeys(("observed", "estimate", "ci_low", "ci_high",
                                              "prob_reached"), _SHARE),
     "impact_hidden": {**dict.fromkeys(("flagged_share", "estimate", "ci_low", "ci_high",
                                        "label_frequency", "true_share"), _SHARE),
                       **dict.fromkeys(("sensitivity", "specificity", "auc", "min_auc"), _RATE),
                       "n_sample": _WHOLE, "n_population": _WHOLE},
-    "impact_carbon_by_division": {**dict.fromkeys(("spend_eur", "emissions_t", "low_t",
-                                                   "high_t"), _WHOLE),
+    "impact_carbon_by_division": {**dict.fromkeys(("spend_eur", "estimate", "ci_low",
+                                                   "ci_high"), _WHOLE),
                                   "factor_kg_per_eur": _RATE, "share": _SHARE},
-    "impact_avoided_by_division": dict.fromkeys(("spend_eur", "baseline_t", "avoided_t",
-                                                 "low_t", "high_t"), _WHOLE),
+    "impact_avoided_by_division": dict.fromkeys(("spend_eur", "baseline_t", "estimate",
+                                                 "ci_low", "ci_high"), _WHOLE),
 }
 
 

@@ -139,9 +139,9 @@ def _target_figure(content: ImpactContent, lang: str) -> Figure:
         for ax, i in zip(axes, ids, strict=False):
             d = fc[fc["indicator_id"] == i].sort_values("year")
             goal = float(content.target.set_index("indicator_id").loc[i, "target"])
-            ax.fill_between(d["year"], d["pi_low"], d["pi_high"], color="C0", alpha=0.2,
+            ax.fill_between(d["year"], d["ci_low"], d["ci_high"], color="C0", alpha=0.2,
                             linewidth=0, label=text("impact.fig.trend", lang))
-            ax.plot(d["year"], d["central"], color="C0")
+            ax.plot(d["year"], d["estimate"], color="C0")
             ax.plot(d["year"], d["observed"], "o", color="C1", markersize=4,
                     label=text("impact.fig.observed", lang))
             ax.axhline(goal, color="C3", linestyle="--", linewidth=1.2,
@@ -189,15 +189,15 @@ def _hidden_figure(content: ImpactContent, lang: str) -> Figure:
 
 
 def _carbon_figure(content: ImpactContent, lang: str, top: int = 12) -> Figure:
-    div = content.carbon.to_frame().sort_values("emissions_t").tail(top)
+    div = content.carbon.to_frame().sort_values("estimate").tail(top)
     with shared.style():
         fig = Figure(figsize=(9, 0.38 * len(div) + 1.8))
         ax = fig.subplots()
         y = np.arange(len(div))
-        est = div["emissions_t"].to_numpy(float) / 1000
+        est = div["estimate"].to_numpy(float) / 1000
         ax.barh(y, est, color="C0")
-        ax.errorbar(est, y, xerr=np.abs(np.vstack([est - div["low_t"].to_numpy(float) / 1000,
-                                                   div["high_t"].to_numpy(float) / 1000 - est])),
+        ax.errorbar(est, y, xerr=np.abs(np.vstack([est - div["ci_low"].to_numpy(float) / 1000,
+                                                   div["ci_high"].to_numpy(float) / 1000 - est])),
                     fmt="none", color="black", capsize=2)
         ax.set_yticks(y, [f"{d} {division_label(d, lang)[:40]}".strip() for d in div.index])
         ax.set_xlabel(text("impact.fig.carbon_x", lang))

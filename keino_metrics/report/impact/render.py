@@ -452,13 +452,13 @@ def carbon_html(content: ImpactContent, lang: str) -> str:
     parts.append(tables.html_table(pd.DataFrame(rows, columns=[
         text("impact.cmp.quantity", lang), text("impact.cmp.this", lang), text("impact.cmp.interval", lang),
         text("impact.cmp.published", lang, **pub)])))
-    div = c.to_frame().sort_values("emissions_t", ascending=False).head(12)
+    div = c.to_frame().sort_values("estimate", ascending=False).head(12)
     parts.append(tables.html_table(pd.DataFrame({
         text("impact.col.division", lang): [f"{d} {division_label(d, lang)}" for d in div.index],
         text("impact.col.spend", lang): [numbers.eur_million(v, lang) for v in div["spend_eur"]],
         text("impact.col.factor", lang): [numbers.number(v, lang, 3) for v in div["factor_kg_per_eur"]],
         text("impact.col.emissions", lang): [f"{kt(v)} ({kt(lo)} – {kt(hi)})" for v, lo, hi in
-                                      zip(div["emissions_t"], div["low_t"], div["high_t"],
+                                      zip(div["estimate"], div["ci_low"], div["ci_high"],
                                           strict=True)],
         text("impact.col.share", lang): [_pct(v, lang) for v in div["share"]],
     })))
@@ -502,11 +502,11 @@ def figure_alt(content: ImpactContent, name: str, lang: str) -> str:
         return text(key, lang, flagged=_pct(h["flagged_share"], lang),
                     estimate=_pct(h["estimate"], lang), year=content.year)
     if name == "impact_carbon":
-        div = content.carbon.to_frame().sort_values("emissions_t", ascending=False).head(12)
+        div = content.carbon.to_frame().sort_values("estimate", ascending=False).head(12)
         top = div.index[0]
         return text(key, lang, n=len(div), year=content.year,
                     top=f"{top} {division_label(top, lang)}".strip(),
-                    kt=numbers.number(float(div["emissions_t"].iloc[0]) / 1000, lang, 1))
+                    kt=numbers.number(float(div["estimate"].iloc[0]) / 1000, lang, 1))
     raise KeyError(f"no impact report figure named {name!r}")
 
 

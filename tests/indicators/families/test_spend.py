@@ -19,9 +19,9 @@ def test_spend_indicators_with_intervals(corpus):
             "SPEND-SME", "SPEND-HHI"} <= set(res.index)
     for iid in ("SPEND-COVERED", "SPEND-INNOV", "SPEND-GREEN", "SPEND-SOCIAL", "SPEND-SME"):
         r = res.loc[iid]
-        assert 0 <= r["ci_low"] <= r["value"] <= r["ci_high"] <= 1, iid
-    assert res.loc["SPEND-INNOV", "value"] < res.loc["SPEND-COVERED", "value"]
-    assert res.loc["SPEND-EUR", "value"] == pytest.approx(corpus.spend["amount_eur"].sum())
+        assert 0 <= r["ci_low"] <= r["estimate"] <= r["ci_high"] <= 1, iid
+    assert res.loc["SPEND-INNOV", "estimate"] < res.loc["SPEND-COVERED", "estimate"]
+    assert res.loc["SPEND-EUR", "estimate"] == pytest.approx(corpus.spend["amount_eur"].sum())
     assert res.loc["SPEND-INNOV", "target"] == 0.10
 
 
@@ -39,4 +39,4 @@ def test_category_breakdown_only_for_spend(corpus):
 def test_without_invoices_nothing_is_measured():
     plain = demo.generate(seed=5, scale=0.02)
     res = km.compute("SPEND-", plain).to_frame()
-    assert res["value"].isna().all() and res["coverage"].isna().all()
+    assert res["estimate"].isna().all() and res["coverage"].isna().all()

@@ -65,8 +65,8 @@ def by_year():
 def test_no_share_before_eforms(by_year, iid):
     """2019: nothing reports BT-06, so nothing is eligible (not 100 %)."""
     row = by_year[(by_year["indicator_id"] == iid) & (by_year["year"] == 2019)].iloc[0]
-    assert row["n_eligible"] == 0
-    assert math.isnan(row["value"])
+    assert row["n"] == 0
+    assert math.isnan(row["estimate"])
     assert row["excluded"] == 3
     assert row["excluded_reasons"] == "strategic fields not reported: 3"
     assert "no eligible units" in row["warning"]
@@ -76,7 +76,7 @@ def test_no_share_before_eforms(by_year, iid):
 def test_eforms_year_counts_reported_lots(by_year, iid):
     """2024: E1 (inn-pur) and E3 (innovation partnership) among three lots with BT-06."""
     row = by_year[(by_year["indicator_id"] == iid) & (by_year["year"] == 2024)].iloc[0]
-    assert row["n_eligible"] == 3
+    assert row["n"] == 3
     if iid.endswith("-N"):
         assert (row["numerator"], row["denominator"]) == (2.0, 3.0)
     else:

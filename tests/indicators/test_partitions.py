@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from keino_metrics import demo
-from keino_metrics.indicators import compute, frames
+from keino_metrics.indicators import compute, partitions
 from keino_metrics.indicators.frames import load_frames
 from tests.indicators.test_engines import _same
 
@@ -23,7 +23,7 @@ def demo_dir(tmp_path_factory):
                                 []])
 def test_parts_give_the_numbers_of_one_pass(demo_dir, by, monkeypatch):
     whole = compute("all", demo_dir, by=by, engine="duckdb").to_frame()
-    monkeypatch.setattr(frames, "PART_ROWS", 2500)
+    monkeypatch.setattr(partitions, "PART_ROWS", 2500)
     assert load_frames(demo_dir, "duckdb").parts() >= 3
     parted = compute("all", demo_dir, by=by, engine="duckdb").to_frame()
     _same(whole, parted, by)
@@ -66,8 +66,8 @@ def test_part_keys_replace_identifiers(demo_dir):
 def test_parts_keep_identifiers_where_keys_collide(demo_dir, monkeypatch):
     """A part whose keys are not one-to-one computes with the text identifiers."""
     whole = compute("all", demo_dir, by=["year"], engine="duckdb").to_frame()
-    monkeypatch.setattr(frames, "PART_ROWS", 2500)
-    monkeypatch.setattr(frames.Frames, "_keys_one_to_one", lambda self, notices: False)
+    monkeypatch.setattr(partitions, "PART_ROWS", 2500)
+    monkeypatch.setattr(partitions, "_keys_one_to_one", lambda notices: False)
     p = load_frames(demo_dir, "duckdb").part(0, 3)
     assert _types(p.tables["notices"])["notice_id"] == "VARCHAR"
     p.close()
@@ -82,7 +82,7 @@ def test_parts_with_notices_without_procedure(tmp_path, monkeypatch):
     notices.loc[notices.index[::7], "procedure_id"] = None
     dataclasses.replace(data, notices=notices).to_parquet(tmp_path)
     whole = compute("all", tmp_path, by=["year", "region_code"], engine="duckdb").to_frame()
-    monkeypatch.setattr(frames, "PART_ROWS", 1500)
+    monkeypatch.setattr(partitions, "PART_ROWS", 1500)
     assert load_frames(tmp_path, "duckdb").parts() >= 3
     parted = compute("all", tmp_path, by=["year", "region_code"], engine="duckdb").to_frame()
     _same(whole, parted, ["year", "region_code"])
@@ -97,7 +97,7 @@ def test_parts_with_a_repeated_notice(tmp_path, monkeypatch):
     notices = pd.concat([data.notices, data.notices.iloc[[10]]], ignore_index=True)
     dataclasses.replace(data, notices=notices).to_parquet(tmp_path)
     whole = compute("all", tmp_path, by=["year"], engine="duckdb").to_frame()
-    monkeypatch.setattr(frames, "PART_ROWS", 1500)
+    monkeypatch.setattr(partitions, "PART_ROWS", 1500)
     f = load_frames(tmp_path, "duckdb")
     parts = f.parts()
     kinds = []
