@@ -497,8 +497,7 @@ def _estimate(data: pd.DataFrame, unit: str, time: str, cohort: str, outcome: st
             f"{year[missing][0]}); they are left out of the aggregations", stacklevel=2)
     if empty_cells:
         warnings.warn(f"csdid: {len(empty_cells)} group-time cell(s) without treated or control "
-                      f"units, their ATT set to missing (first: {empty_cells[0].message})",
-                      stacklevel=2)
+                      "units, their ATT set to missing", stacklevel=2)
     pre = None
     W, pval = fit.MP["W"], fit.MP["Wpval"]
     if W is not None:

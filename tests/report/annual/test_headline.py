@@ -22,6 +22,8 @@ def data():
 def by_year(data):
     ids = innovation_ids()
     df = compute(list(ids), data, by=["year"]).to_frame().dropna(subset=["year"])
+    # the report's rows (ReportContent.by_year) name the estimate "value"
+    df = df.rename(columns={"estimate": "value", "n": "n_eligible"})
     return df.assign(year=df["year"].astype(int))
 
 
