@@ -133,8 +133,9 @@ def split_linked(source: Dataset | str | Path, rules: LinkRules | None = None
     -------
     (linked, unlinked) : pair of pandas.DataFrame
         Rows of the ``spend`` table; ``linked`` adds ``notice_id`` (the result
-        notice of the contract), ``contract`` (its most probable lot) and
-        ``link_score``; ``unlinked`` holds the rest (``link_score`` 0 or below
+        notice of the contract), ``contract`` (its most probable lot),
+        ``link_score`` and ``lot_linked`` (whether that lot itself is
+        identified); ``unlinked`` holds the rest (``link_score`` 0 or below
         the threshold, ``candidates`` how many lot results were considered).
     """
     data = _dataset(source)
@@ -143,10 +144,12 @@ def split_linked(source: Dataset | str | Path, rules: LinkRules | None = None
         return s.copy(), s.copy()
     lr = contract_flags(data)
     links, _ = link_spend(s, lr, data.buyers, rules)
-    out = pd.concat([s, links[["notice_id", "contract", "link_score", "candidates"]]], axis=1)
+    out = pd.concat([s, links[["notice_id", "contract", "link_score", "lot_linked",
+                               "candidates"]]], axis=1)
     is_linked = out["contract"].notna()
     return (out.loc[is_linked].reset_index(drop=True),
-            out.loc[~is_linked].drop(columns=["notice_id", "contract"]).reset_index(drop=True))
+            out.loc[~is_linked].drop(columns=["notice_id", "contract", "lot_linked"]
+                                     ).reset_index(drop=True))
 
 
 def _codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
