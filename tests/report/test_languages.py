@@ -86,7 +86,7 @@ def pages(tmp_path_factory):
     from keino_metrics import demo
 
     root = tmp_path_factory.mktemp("languages")
-    demo.write(root / "demo", seed=11, scale=0.05)
+    demo.write(root / "demo", seed=11, scale=0.05, invoices=True)
     folder = driver.build([annual.REPORT, impact.REPORT], data_dir=root / "demo",
                           language=LANGS, seed=11, out_dir=root / "reports", progress=False)
     return {(r, lang): (folder / f"{r}_{lang}.html").read_text(encoding="utf-8")

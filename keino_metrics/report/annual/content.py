@@ -21,6 +21,8 @@ from keino_metrics import geography
 from keino_metrics.dataset import Dataset
 from keino_metrics.labels import text
 from keino_metrics.report import coverage
+from keino_metrics.report.annual.spend import SpendContent
+from keino_metrics.report.annual.spend import compute as compute_spend
 from keino_metrics.report.catalogue import (
     TARGET_FAMILY,
     catalogue_frame,
@@ -120,6 +122,8 @@ class ReportContent:
         empty for demonstration data.
     samples : SamplesSummary or None
         Summary of the real sample notices (``None`` when there are none).
+    spend : SpendContent or None
+        The spend section (:mod:`keino_metrics.report.annual.spend`).
     meta : Mapping
         Reproducibility metadata of the run (:func:`keino_metrics.report.metadata.collect`);
         empty until the driver or the notebook adds it.
@@ -142,6 +146,7 @@ class ReportContent:
     sources: tuple[str, ...] = ()
     samples: SamplesSummary | None = field(default=None, repr=False)
     meta: Mapping[str, object] = field(default_factory=dict, repr=False)
+    spend: SpendContent | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Every indicator by year (:attr:`by_year`)."""
@@ -323,6 +328,7 @@ class ReportContent:
             "risk": self.risk(),
             "capability": self.capability(),
             "catalogue": self.catalogue_table("en"),
+            **(self.spend.tables() if self.spend is not None else {}),
         }
 
     def catalogue_table(self, lang: str) -> pd.DataFrame:
@@ -399,4 +405,6 @@ def compute(data: Dataset, year: int, *, samples: bool = True) -> ReportContent:
         accounting=data.accounting_summary(),
         scoreboard_ids=sms, risk_ids=risk, capability_ids=cap,
         sources=sources_of(data.provenance, data.accounting_summary()),
-        samples=summarise(read_samples()) if samples and sample_files() else None)
+        samples=summarise(read_samples()) if samples and sample_files() else None,
+        spend=compute_spend(data, year, notice_by_year=by_year, innovation_ids=target_ids,
+                            demo=is_demo(data)))
