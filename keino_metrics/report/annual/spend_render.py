@@ -101,7 +101,8 @@ def _category_table(c: SpendContent, lang: str, names: Mapping[str, str]) -> str
     cats = sorted(d["category"].dropna().astype(str).unique())
     rows = []
     for cat in cats:
-        rec = {_t("col_category", lang): cat}
+        # categories as the publisher names them (data, not text of the report)
+        rec = {_t("col_category", lang): f"<code>{html.escape(cat)}</code>"}
         for ind in CATEGORY_IDS:
             r = d[(d["category"].astype(str) == cat) & (d["indicator_id"] == ind)]
             rec[f"{names.get(ind, ind)} ({ind})"] = (
@@ -109,7 +110,8 @@ def _category_table(c: SpendContent, lang: str, names: Mapping[str, str]) -> str
                 f"({_ci(r['ci_low'].iloc[0], r['ci_high'].iloc[0], lang)})"
                 if len(r) else numbers.MISSING)
         rows.append(rec)
-    return html_table(pd.DataFrame(rows))
+    df = pd.DataFrame(rows)
+    return html_table(df, escape_columns=list(df.columns[1:]))
 
 
 def _linkage_table(c: SpendContent, lang: str) -> str:
