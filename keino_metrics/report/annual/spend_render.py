@@ -91,7 +91,9 @@ def _trend_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str],
             continue
         rec = {_t("col_measure", lang): f"{names.get(ind, ind)} ({ind})"}
         for r in d.itertuples():
-            rec[str(int(r.year))] = tables.format_value(r.value, r.unit, lang)
+            # concentration indices lie close together: three decimals
+            rec[str(int(r.year))] = (numbers.number(r.value, lang, 3) if r.unit == "index"
+                                     else tables.format_value(r.value, r.unit, lang))
         rows.append(rec)
     return html_table(pd.DataFrame(rows))
 
