@@ -6,7 +6,7 @@
 * the frame: one row per invoice row with ``amount`` (euros), the breakdown
   columns ``year``, ``quarter``, ``buyer_id``, ``category``, ``legal_type``,
   ``buyer_group``, ``region_code``, ``source`` (the others null) and, for the
-  chosen link, ``contract``, ``link_score`` and ``cpv_division``;
+  chosen link, ``contract``, ``link_score``, ``lot_linked`` and ``cpv_division``;
 * the candidates: every (invoice, contract) pair with its probability ``p``
   and the contract's flags ``innovative``, ``green``, ``social``.
 
@@ -86,7 +86,7 @@ def spend_tables(source: Dataset | str | Path, rules: LinkRules | None = None
         s.iloc[:0], lr, data.buyers, rules)
     if len(links) != len(s):  # no contract at all: every row unlinked
         links = pd.DataFrame({"row": np.arange(len(s)), "contract": None, "link_score": 0.0,
-                              "candidates": 0})
+                              "lot_linked": False, "candidates": 0})
     d = pd.to_datetime(s["posting_date"])
     b = data.buyers.drop_duplicates("buyer_id").set_index("buyer_id")
     group_of = {code: key for key, codes in BUYER_GROUPS.items() for code in codes}
@@ -103,6 +103,7 @@ def spend_tables(source: Dataset | str | Path, rules: LinkRules | None = None
         "nuts3": None, "contract_nature": None, "procedure_type": None,
         "source": s["source"].astype(object), "supplier_id": s["supplier_id"].astype(object),
         "contract": links["contract"].to_numpy(), "link_score": links["link_score"].to_numpy(),
+        "lot_linked": links["lot_linked"].to_numpy(bool),
     })
     flags = lr.drop_duplicates("contract").set_index("contract") if len(lr) else None
     frame["cpv_division"] = (frame["contract"].map(flags["cpv_division"]) if flags is not None
@@ -133,8 +134,9 @@ def split_linked(source: Dataset | str | Path, rules: LinkRules | None = None
     -------
     (linked, unlinked) : pair of pandas.DataFrame
         Rows of the ``spend`` table; ``linked`` adds ``notice_id`` (the result
-        notice of the contract), ``contract`` (its most probable lot) and
-        ``link_score``; ``unlinked`` holds the rest (``link_score`` 0 or below
+        notice of the contract), ``contract`` (its most probable lot),
+        ``link_score`` and ``lot_linked`` (whether that lot itself is
+        identified); ``unlinked`` holds the rest (``link_score`` 0 or below
         the threshold, ``candidates`` how many lot results were considered).
     """
     data = _dataset(source)
@@ -143,10 +145,12 @@ def split_linked(source: Dataset | str | Path, rules: LinkRules | None = None
         return s.copy(), s.copy()
     lr = contract_flags(data)
     links, _ = link_spend(s, lr, data.buyers, rules)
-    out = pd.concat([s, links[["notice_id", "contract", "link_score", "candidates"]]], axis=1)
+    out = pd.concat([s, links[["notice_id", "contract", "link_score", "lot_linked",
+                               "candidates"]]], axis=1)
     is_linked = out["contract"].notna()
     return (out.loc[is_linked].reset_index(drop=True),
-            out.loc[~is_linked].drop(columns=["notice_id", "contract"]).reset_index(drop=True))
+            out.loc[~is_linked].drop(columns=["notice_id", "contract", "lot_linked"]
+                                     ).reset_index(drop=True))
 
 
 def _codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:

@@ -37,11 +37,18 @@ weights into probabilities:
    cover several lots (``efac:SettledContract`` refers to several lot
    results), and invoices name no lot, so the probabilities of the lots of one
    notice won by the supplier are summed. The invoice is linked to the
-   contract of highest probability when it reaches
-   :attr:`LinkRules.threshold`; ``link_score`` is that probability and
-   ``contract`` its most probable lot. Every lot result's probability is kept
-   (:func:`link_spend` returns them) so that indicators carry the linkage
-   uncertainty.
+   contract of highest probability when that probability reaches
+   :attr:`LinkRules.threshold` **and** exceeds the runner-up contract's by at
+   least :attr:`LinkRules.margin`; otherwise it stays unlinked rather than
+   guessed. ``link_score`` is that probability and ``contract`` its most
+   probable lot. Every lot result's probability is kept (:func:`link_spend`
+   returns them) so that indicators carry the linkage uncertainty.
+6. **Lot.** The lot itself is named (``lot_linked``) only when the contract
+   is linked and its most probable lot passes the same threshold and margin
+   against every other candidate lot. When the supplier won several lots of
+   one notice, an invoice carries nothing but its amount to tell them apart
+   (same buyer, supplier, award date and usually CPV division), so such
+   invoices are often linked to the contract without a lot.
 
 An invoice with no candidate stays unlinked (score 0). Hand-written: the
 ``splink`` and ``recordlinkage`` packages are not in the environment, and the
@@ -71,6 +78,7 @@ class LinkRules:
     smoothing: float = 1.0
     none_weight: float = 0.01
     threshold: float = 0.5
+    margin: float = 0.1
     capacity_rounds: int = 5
 
 
@@ -179,6 +187,12 @@ def _categories(spend: pd.DataFrame) -> pd.Series:
     return cat.where(cat.notna(), spend["product_group"].astype(object))
 
 
+def _second(sorted_pairs: pd.DataFrame, column: str) -> pd.Series:
+    """The second value of ``column`` in each row's group (rows sorted descending)."""
+    rank = sorted_pairs.groupby("row").cumcount()
+    return sorted_pairs.loc[rank.to_numpy() == 1].set_index("row")[column]
+
+
 def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
                buyers: pd.DataFrame | None = None, rules: LinkRules | None = None
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -214,7 +228,8 @@ def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
     empty_links = pd.DataFrame({"row": np.arange(n),
                                 "notice_id": pd.Series([None] * n, dtype=object),
                                 "contract": pd.Series([None] * n, dtype=object),
-                                "link_score": 0.0, "lot_score": 0.0, "candidates": 0})
+                                "link_score": 0.0, "lot_score": 0.0, "lot_linked": False,
+                                "candidates": 0})
     empty_cand = pd.DataFrame({"row": pd.Series(dtype="int64"),
                                "contract": pd.Series(dtype=object), "p": pd.Series(dtype=float)})
     if n == 0:
@@ -271,15 +286,26 @@ def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
     pairs["p_notice"] = pairs.groupby(["row", "notice_id"])["p"].transform("sum")
     pairs = pairs.sort_values(["row", "p_notice", "p"], ascending=[True, False, False],
                               kind="stable")
-    best = pairs.drop_duplicates("row")
+    best = pairs.drop_duplicates("row").set_index("row")
     counts = pairs.groupby("row").size()
+    # runner-ups: the second contract (result notice) and the second lot of each row
+    per_notice = pairs.drop_duplicates(["row", "notice_id"])
+    second_notice = _second(per_notice, "p_notice").reindex(best.index).fillna(0.0)
+    second_lot = _second(pairs.sort_values(["row", "p"], ascending=[True, False],
+                                           kind="stable"), "p").reindex(best.index).fillna(0.0)
+    best_p = pairs.groupby("row")["p"].max().reindex(best.index)
+    ok = ((best["p_notice"] >= rules.threshold)
+          & (best["p_notice"] - second_notice >= rules.margin))
+    lot_ok = ok & (best["p"] == best_p) & (best["p"] >= rules.threshold) & (
+        best["p"] - second_lot >= rules.margin)
     links = empty_links.copy()
-    chosen = best.loc[best["p_notice"] >= rules.threshold]
-    at = chosen["row"].to_numpy()
+    chosen = best.loc[ok]
+    at = chosen.index.to_numpy()
     links.loc[at, "notice_id"] = chosen["notice_id"].to_numpy()
     links.loc[at, "contract"] = chosen["contract"].to_numpy()
     links.loc[at, "link_score"] = chosen["p_notice"].to_numpy()
     links.loc[at, "lot_score"] = chosen["p"].to_numpy()
+    links.loc[at, "lot_linked"] = lot_ok.loc[ok].to_numpy()
     links.loc[counts.index.to_numpy(), "candidates"] = counts.to_numpy()
     cand = pairs[["row", "contract", "p"]].reset_index(drop=True)
     return links, cand

@@ -70,7 +70,7 @@ def pages(tmp_path_factory):
     from keino_metrics.report import annual, driver, impact
 
     root = tmp_path_factory.mktemp("pages")
-    demo.write(root / "demo", seed=11, scale=0.05)
+    demo.write(root / "demo", seed=11, scale=0.05, invoices=True)
     folder = driver.build([annual.REPORT, impact.REPORT], data_dir=root / "demo",
                           language=PAGE_LANGS, seed=11, out_dir=root / "reports",
                           progress=False)

@@ -23,6 +23,8 @@ from keino_metrics.labels import text
 from keino_metrics.report import coverage
 from keino_metrics.report.annual.headline import Headline
 from keino_metrics.report.annual.headline import compute as compute_headline
+from keino_metrics.report.annual.spend import SpendContent
+from keino_metrics.report.annual.spend import compute as compute_spend
 from keino_metrics.report.catalogue import (
     TARGET_FAMILY,
     catalogue_frame,
@@ -124,6 +126,8 @@ class ReportContent:
         Summary of the real sample notices (``None`` when there are none).
     headline : Headline or None
         The answers the report opens with (:mod:`~keino_metrics.report.annual.headline`).
+    spend : SpendContent or None
+        The spend section (:mod:`keino_metrics.report.annual.spend`).
     meta : Mapping
         Reproducibility metadata of the run (:func:`keino_metrics.report.metadata.collect`);
         empty until the driver or the notebook adds it.
@@ -147,6 +151,7 @@ class ReportContent:
     samples: SamplesSummary | None = field(default=None, repr=False)
     headline: Headline | None = field(default=None, repr=False)
     meta: Mapping[str, object] = field(default_factory=dict, repr=False)
+    spend: SpendContent | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Every indicator by year (:attr:`by_year`)."""
@@ -333,6 +338,7 @@ class ReportContent:
             "capability": self.capability(),
             "catalogue": self.catalogue_table("en"),
             **self.headline_tables(),
+            **(self.spend.tables() if self.spend is not None else {}),
         }
 
     def headline_tables(self) -> dict[str, pd.DataFrame]:
@@ -423,4 +429,6 @@ def compute(data: Dataset, year: int, *, seed: int = 2024, samples: bool = True
         scoreboard_ids=sms, risk_ids=risk, capability_ids=cap,
         sources=sources_of(data.provenance, data.accounting_summary()),
         samples=summarise(read_samples()) if samples and sample_files() else None,
-        headline=compute_headline(data, by_year, target_ids, year, seed=seed))
+        headline=compute_headline(data, by_year, target_ids, year, seed=seed),
+        spend=compute_spend(data, year, notice_by_year=by_year, innovation_ids=target_ids,
+                            demo=is_demo(data)))
