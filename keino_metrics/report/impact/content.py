@@ -551,7 +551,7 @@ class ImpactContent:
 
 
 _EFFECT, _SHARE, _RATE, _WHOLE = "0.00%", "0.0%", "0.000", "#,##0"
-_EFFECT_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "truth", "att", "band_low",
+_EFFECT_COLUMNS = ("estimate", "se", "std_error", "ci_low", "ci_high", "truth", "att", "band_low",
                    "band_high")
 #: Excel number formats of the impact tables by file stem: effects (share
 #: differences) and shares as per cent, rates and p-values with three decimals,
