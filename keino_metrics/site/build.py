@@ -28,6 +28,8 @@ from keino_metrics.site import render
 __all__ = ["BuildResult", "build_site", "load_data", "plotly_js"]
 
 _ASSETS = ("site.css", "site.js")
+#: Folder under ``data/raw`` of the site's demo corpus (with purchase invoices).
+DEMO_DIR = "demo_invoices"
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,11 @@ def plotly_js() -> Path:
 def load_data(data_dir: str | os.PathLike[str] | None = None, *, seed: int = 2024) -> Dataset:
     """The site's data: the demo corpus (default) or the tables of ``data_dir``.
 
-    The demo corpus is written to ``data/raw/demo`` with ``seed`` when missing;
+    The demo corpus of the site includes its purchase invoices (the ``spend``
+    table; ``demo.load(invoices=True)``), so that buyer pages show what was
+    paid. Its tables are written to :data:`DEMO_DIR` under ``data/raw`` with
+    ``seed`` when missing (beside the reports' ``data/raw/demo``; the other
+    tables are the same, the invoices are drawn from a stream of their own);
     either folder then passes the validation boundary
     (:func:`keino_metrics.pipeline.prepare`).
 
@@ -94,8 +100,8 @@ def load_data(data_dir: str | os.PathLike[str] | None = None, *, seed: int = 202
     if data_dir is None:
         from keino_metrics import demo
 
-        d = paths.demo_dir()
-        demo.load(directory=d, seed=seed)
+        d = paths.raw_dir() / DEMO_DIR
+        demo.load(directory=d, seed=seed, invoices=True)
         return prepare(d)
     d = Path(data_dir).expanduser()
     if not d.is_absolute():

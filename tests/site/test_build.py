@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from keino_metrics.site import build_site
-from keino_metrics.site.content import MIN_N
+from keino_metrics.site.content import MIN_N, SPEND_IDS
 from keino_metrics.site.render import csv_path, page_path
 
 
@@ -97,7 +97,7 @@ def test_csv_download_holds_the_page_numbers(site, small_content):
     want = small_content.profile(buyer)
     pd.testing.assert_series_equal(got["value"], want["value"].astype(float),
                                    check_names=False)
-    assert list(got["indicator_id"]) == list(small_content.ids)
+    assert list(got["indicator_id"]) == [*small_content.ids, *SPEND_IDS]
     page = (site / "en" / page_path("buyer", buyer)).read_text(encoding="utf-8")
     assert csv_path(buyer) in page
 
