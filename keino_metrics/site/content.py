@@ -17,6 +17,7 @@ This module never imports the rendering code.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -297,16 +298,25 @@ def compute(data: Dataset, year: int | None = None, *, engine: str = ENGINE) -> 
     if buyers.empty:
         raise ValueError("the data hold no buyer with notices: there is nothing to show")
     ids = site_ids()
-    by_buyer = grouped.ranks(_rows(ids, data, "buyer_id", engine))
-    years = tuple(sorted(int(y) for y in by_buyer["year"].unique()))
-    if year not in years:
-        raise ValueError(f"the data hold no results for {year}; years with results: "
-                         f"{', '.join(map(str, years)) or 'none'}")
-    by_group = _rows(ids, data, "buyer_group", engine)
-    by_region = _rows(ids, data, "region_code", engine)
-    national = _rows(ids, data, None, engine)
-    spend = (_rows(SPEND_IDS, data, "buyer_id", engine) if len(data.spend)
-             else pd.DataFrame(columns=["indicator_id", "buyer_id", *_KEEP[1:]]))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the spend indicators (the linker and its Monte Carlo draws, numpy) run beside
+        # the other computations (polars); both release the interpreter lock for most
+        # of their work, so on two cores the build takes about the longer of the two
+        later = pool.submit(_rows, SPEND_IDS, data, "buyer_id", engine) if len(data.spend) \
+            else None
+        by_buyer = grouped.ranks(_rows(ids, data, "buyer_id", engine))
+        years = tuple(sorted(int(y) for y in by_buyer["year"].unique()))
+        if year not in years:
+            if later is not None:
+                later.cancel()
+            raise ValueError(f"the data hold no results for {year}; years with results: "
+                             f"{', '.join(map(str, years)) or 'none'}")
+        by_group = _rows(ids, data, "buyer_group", engine)
+        by_region = _rows(ids, data, "region_code", engine)
+        national = _rows(ids, data, None, engine)
+        effects = programme_effects(data, engine=engine)
+        spend = (later.result() if later is not None
+                 else pd.DataFrame(columns=["indicator_id", "buyer_id", *_KEEP[1:]]))
     cat = _catalogue().set_index("id").loc[list(ids)].reset_index()
     progs = data.programme_participation
     progs = progs[progs["buyer_id"].isin(set(buyers["buyer_id"]))][
@@ -319,7 +329,7 @@ def compute(data: Dataset, year: int | None = None, *, engine: str = ENGINE) -> 
         ids=ids, national=national, by_group=by_group, by_region=by_region,
         by_buyer=by_buyer, buyers=buyers, programmes=progs.reset_index(drop=True),
         awards=_awards(data, year), indicators=cat,
-        effects=programme_effects(data, engine=engine), spend=spend)
+        effects=effects, spend=spend)
 
 
 def finite(value: object) -> bool:
