@@ -131,3 +131,27 @@ def test_every_programme_has_an_effect_row_or_a_reason(small_corpus, small_conte
         else:
             assert r.ci_low <= r.estimate <= r.ci_high
             assert 0 < r.n_treated <= r.n_units
+
+
+def test_the_site_shows_the_annual_report_numbers(small_corpus, small_content):
+    from keino_metrics.report.annual import content as annual
+
+    report = annual.compute(small_corpus, small_content.year, samples=False)
+    year = small_content.year
+    checked = 0
+    for mine, theirs, key in ((small_content.by_region, report.by_region, "region_code"),
+                              (small_content.by_group, report.by_buyer_group, "buyer_group")):
+        mine = mine[mine["year"] == year].set_index(["indicator_id", key])
+        for r in theirs[theirs["indicator_id"].isin(small_content.ids)].itertuples():
+            k = (r.indicator_id, getattr(r, key))
+            if k not in mine.index:
+                continue
+            for col in ("value", "ci_low", "ci_high", "denominator"):
+                np.testing.assert_allclose(float(mine.loc[k, col]), float(getattr(r, col)),
+                                           equal_nan=True, err_msg=f"{k} {col}")
+            checked += 1
+    assert checked >= 8
+    nat = small_content.national.set_index(["indicator_id", "year"])
+    for r in report.by_year[report.by_year["indicator_id"].isin(small_content.ids)].itertuples():
+        np.testing.assert_allclose(float(nat.loc[(r.indicator_id, r.year), "value"]),
+                                   float(r.value), equal_nan=True, err_msg=r.indicator_id)
