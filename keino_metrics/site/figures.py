@@ -12,6 +12,7 @@ the structure is plotly's documented JSON schema. Values are plain floats
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 __all__ = ["trend", "peers", "distribution", "ranking", "wrap", "SCALE"]
@@ -100,39 +101,6 @@ def peers(title: str, names: Sequence[str], groups: Sequence[dict], unit: str) -
 
 
 def wrap(label: str, width: int = 24) -> str:
-    """``label`` broken into lines of about ``width`` characters (``<br>``, as Plotly
-    draws line breaks in axis labels)."""
-    lines: list[str] = []
-    for word in str(label).split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
-
-
-def distribution(title: str, values: Sequence[float], unit: str, axis: str) -> dict:
-    """Histogram of buyers' values."""
-    x = [v for v in (_num(v, unit) for v in values) if v is not None]
-    layout = _layout(title, unit, xaxis={"title": {"text": axis},
-                                         "ticksuffix": SCALE.get(unit, (1, ""))[1]})
-    layout["yaxis"] = {"rangemode": "tozero"}
-    return {"data": [{"type": "histogram", "x": x, "nbinsx": 30,
-                      "marker": {"color": _COLOURS[0]}}], "layout": layout}
-
-
-def ranking(title: str, labels: Sequence[str], values: Sequence[float],
-            low: Sequence[float], high: Sequence[float], unit: str) -> dict:
-    """Buyers in rank order as points with their intervals (a caterpillar plot)."""
-    y = [_num(v, unit) for v in values]
-    lo = [_num(v, unit) for v in low]
-    hi = [_num(v, unit) for v in high]
-    trace = {"type": "scatter", "mode": "markers", "x": list(range(1, len(y) + 1)), "y": y,
-             "text": list(labels), "hovertemplate": "%{text}<br>%{y:.1f}<extra></extra>",
-             "marker": {"size": 6, "color": _COLOURS[0]},
-             "error_y": {"type": "data", "symmetric": False, "thickness": 1,
-                         "array": [None if h is None or v is None else h - v
-                                   for h, v in zip(hi, y, strict=True)],
-                         "arrayminus": [None if lw is None or v is None else v - lw
-                                        for lw, v in zip(lo, y, strict=True)]}}
-    return {"data": [trace], "layout": _layout(title, unit, showlegend=False)}
+    """``label`` broken into lines of at most ``width`` characters where it can be
+    (``<br>``, as Plotly draws line breaks in axis labels)."""
+    return "<br>".join(textwrap.wrap(str(label), width, break_long_words=False)) or str(label)
