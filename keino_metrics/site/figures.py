@@ -104,3 +104,30 @@ def wrap(label: str, width: int = 24) -> str:
     """``label`` broken into lines of at most ``width`` characters where it can be
     (``<br>``, as Plotly draws line breaks in axis labels)."""
     return "<br>".join(textwrap.wrap(str(label), width, break_long_words=False)) or str(label)
+
+
+def distribution(title: str, values: Sequence[float], unit: str, axis: str) -> dict:
+    """Histogram of buyers' values."""
+    x = [v for v in (_num(v, unit) for v in values) if v is not None]
+    layout = _layout(title, unit, xaxis={"title": {"text": axis},
+                                         "ticksuffix": SCALE.get(unit, (1, ""))[1]})
+    layout["yaxis"] = {"rangemode": "tozero"}
+    return {"data": [{"type": "histogram", "x": x, "nbinsx": 30,
+                      "marker": {"color": _COLOURS[0]}}], "layout": layout}
+
+
+def ranking(title: str, labels: Sequence[str], values: Sequence[float],
+            low: Sequence[float], high: Sequence[float], unit: str) -> dict:
+    """Buyers in rank order as points with their intervals (a caterpillar plot)."""
+    y = [_num(v, unit) for v in values]
+    lo = [_num(v, unit) for v in low]
+    hi = [_num(v, unit) for v in high]
+    trace = {"type": "scatter", "mode": "markers", "x": list(range(1, len(y) + 1)), "y": y,
+             "text": list(labels), "hovertemplate": "%{text}<br>%{y:.1f}<extra></extra>",
+             "marker": {"size": 6, "color": _COLOURS[0]},
+             "error_y": {"type": "data", "symmetric": False, "thickness": 1,
+                         "array": [None if h is None or v is None else h - v
+                                   for h, v in zip(hi, y, strict=True)],
+                         "arrayminus": [None if lw is None or v is None else v - lw
+                                        for lw, v in zip(lo, y, strict=True)]}}
+    return {"data": [trace], "layout": _layout(title, unit, showlegend=False)}
