@@ -306,9 +306,7 @@ def compute(data: Dataset, year: int | None = None, *, engine: str = ENGINE) -> 
             else None
         by_buyer = grouped.ranks(_rows(ids, data, "buyer_id", engine))
         years = tuple(sorted(int(y) for y in by_buyer["year"].unique()))
-        if year not in years:
-            if later is not None:
-                later.cancel()
+        if year not in years:  # (leaving the block waits for the spend thread)
             raise ValueError(f"the data hold no results for {year}; years with results: "
                              f"{', '.join(map(str, years)) or 'none'}")
         by_group = _rows(ids, data, "buyer_group", engine)
