@@ -300,8 +300,7 @@ def compute(data: Dataset, year: int | None = None, *, engine: str = ENGINE) -> 
     ids = site_ids()
     with ThreadPoolExecutor(max_workers=1) as pool:
         # the spend indicators (the linker and its Monte Carlo draws, numpy) run beside
-        # the other computations (polars); both release the interpreter lock for most
-        # of their work, so on two cores the build takes about the longer of the two
+        # the other computations (polars), so that a second core can work on them
         later = pool.submit(_rows, SPEND_IDS, data, "buyer_id", engine) if len(data.spend) \
             else None
         by_buyer = grouped.ranks(_rows(ids, data, "buyer_id", engine))
