@@ -241,33 +241,42 @@ def _awards(data: Dataset, year: int) -> pd.DataFrame:
 def programme_effects(data: Dataset, *, engine: str = ENGINE, seed: int = 0) -> pd.DataFrame:
     """Estimated effect of each programme on :data:`EFFECT_OUTCOME`.
 
-    For each programme of ``programme_participation``, the buyer-year panel
-    with that programme's start years as cohorts
-    (:func:`keino_metrics.indicators.panel.buyer_year_panel`) goes through
-    :func:`keino_metrics.impact.did.staggered_did` (never-treated comparison,
-    doubly robust); the overall ("simple") ATT and its 95 % interval are kept.
-    A programme whose estimate cannot be computed keeps its row with the
-    reason in ``note``.
+    The buyer-year panel (:func:`keino_metrics.indicators.panel.buyer_year_panel`)
+    goes once through :func:`keino_metrics.impact.did_by_programme`: for each
+    programme, the buyers whose first programme it is against the buyers that
+    never took part (staggered difference-in-differences), overall ("simple")
+    effect with its 95 % interval. ``n_units`` counts the participants and the
+    comparison buyers of the estimate. A programme without an estimate (no
+    buyer has it as its first programme, or the estimation fails on these
+    data) keeps its row with the reason in ``note``.
     """
-    from keino_metrics.impact.did import staggered_did
+    from keino_metrics.impact.did import POOLED, did_by_programme
     from keino_metrics.indicators.panel import buyer_year_panel
 
-    rows = []
-    for prog in sorted(data.programme_participation["programme"].dropna().unique()):
-        row = dict.fromkeys(EFFECT_COLUMNS)
-        row.update(programme=str(prog), outcome=EFFECT_OUTCOME)
-        try:
-            panel = buyer_year_panel(data, outcomes=(EFFECT_OUTCOME,), engine=engine,
-                                     programme=prog)
-            fit = staggered_did(panel, EFFECT_OUTCOME, seed=seed)
-            agg = fit.aggregates["simple"]
-            row.update(estimate=float(agg.estimate), ci_low=float(agg.ci[0]),
-                       ci_high=float(agg.ci[1]), n_units=int(fit.n_units),
-                       n_treated=int(sum(n for c, n in fit.cohort_sizes.items() if c)))
-        except (ValueError, KeyError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
-            row["note"] = f"{type(exc).__name__}: {exc}"
-        rows.append(row)
-    return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
+    part = data.programme_participation
+    progs = sorted(str(p) for p in part["programme"].dropna().unique())
+    rows = {p: {**dict.fromkeys(EFFECT_COLUMNS), "programme": p, "outcome": EFFECT_OUTCOME}
+            for p in progs}
+    if not progs:
+        return pd.DataFrame(columns=list(EFFECT_COLUMNS))
+    try:
+        panel = buyer_year_panel(data, outcomes=(EFFECT_OUTCOME,), engine=engine)
+        table = did_by_programme(panel, EFFECT_OUTCOME, part, seed=seed).table
+    except (ValueError, KeyError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
+        for r in rows.values():
+            r["note"] = f"{type(exc).__name__}: {exc}"
+        return pd.DataFrame(list(rows.values()), columns=list(EFFECT_COLUMNS))
+    for r in table[table["programme"] != POOLED].itertuples(index=False):
+        if r.programme in rows and not np.isfinite(r.estimate):
+            rows[r.programme]["note"] = f"no estimate: {r.notes or 'no finite effect'}"
+        elif r.programme in rows:
+            rows[r.programme].update(
+                estimate=float(r.estimate), ci_low=float(r.ci_low), ci_high=float(r.ci_high),
+                n_treated=int(r.n_treated), n_units=int(r.n_treated + r.n_control))
+    for r in rows.values():
+        if r["estimate"] is None and r["note"] is None:
+            r["note"] = "no estimate: no buyer has this programme as its first programme"
+    return pd.DataFrame(list(rows.values()), columns=list(EFFECT_COLUMNS))
 
 
 def compute(data: Dataset, year: int | None = None, *, engine: str = ENGINE) -> SiteContent:
