@@ -79,8 +79,9 @@ def plotly_js() -> Path:
 def load_data(data_dir: str | os.PathLike[str] | None = None, *, seed: int = 2024) -> Dataset:
     """The site's data: the demo corpus (default) or the tables of ``data_dir``.
 
-    The demo corpus is written to ``data/raw/demo`` with ``seed`` when missing;
-    either folder then passes the validation boundary
+    The demo corpus is the reports' (:func:`keino_metrics.report.driver.load_data`:
+    ``data/raw/demo`` with its purchase invoices, the ``spend`` table, so that
+    buyer pages show what was paid); any folder passes the validation boundary
     (:func:`keino_metrics.pipeline.prepare`).
 
     Raises
@@ -92,11 +93,9 @@ def load_data(data_dir: str | os.PathLike[str] | None = None, *, seed: int = 202
     from keino_metrics.pipeline import prepare
 
     if data_dir is None:
-        from keino_metrics import demo
+        from keino_metrics.report.driver import load_data as report_data
 
-        d = paths.demo_dir()
-        demo.load(directory=d, seed=seed)
-        return prepare(d)
+        return report_data(None, seed=seed)
     d = Path(data_dir).expanduser()
     if not d.is_absolute():
         d = paths.project_root() / d

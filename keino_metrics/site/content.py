@@ -1,17 +1,23 @@
 """The numbers of the static site, computed once from a dataset.
 
-:func:`compute` runs the indicator catalogue four times: by buyer and year
-(every buyer's own numbers), by buyer group and year and by region and year
-(the peers a buyer is compared with) and by year (Finland). It adds each
-buyer's ranks, the small-number rule, programme participation and the largest
-awards, and returns a frozen :class:`SiteContent`. Templates render from this
-object only, so every page and every CSV download shows the same numbers.
+The site has no computation of its own: every indicator table comes from
+:func:`keino_metrics.report.grouped.rows`, the grouped computation the reports
+use (``km.compute(ids, data, by=[...])`` with the measurability status and the
+small-number rule), and buyers are ranked by :func:`~keino_metrics.report.grouped.ranks`.
+:func:`compute` runs it by buyer and year (every buyer's own numbers), by buyer
+group and year and by region and year (the peers a buyer is compared with) and
+by year (Finland), and, where the data hold purchase invoices, the spend
+indicators by buyer and year. It adds programme participation, the
+programmes' estimated effects and the largest awards, and returns a frozen
+:class:`SiteContent`. Templates render from this object only, so every page
+and every CSV download shows the same numbers.
 
 This module never imports the rendering code.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,27 +26,29 @@ import pandas as pd
 
 from keino_metrics.dataset import Dataset, latest_complete_year
 from keino_metrics.indicators.codes import BUYER_GROUPS
+from keino_metrics.report import grouped
+from keino_metrics.report.grouped import ENGINE, MIN_N
 
-__all__ = ["MIN_N", "VOLUME_IDS", "SHARE_IDS", "SCOREBOARD_FAMILY", "RISK_FAMILY",
-           "SiteContent", "compute", "site_ids", "buyer_group_of", "latest_complete_year"]
+__all__ = ["MIN_N", "ENGINE", "VOLUME_IDS", "SHARE_IDS", "SPEND_IDS", "SCOREBOARD_FAMILY",
+           "RISK_FAMILY", "SiteContent", "compute", "site_ids", "buyer_group_of",
+           "latest_complete_year"]
 
-#: Smallest denominator that gets a traffic light and a rank.
-MIN_N = 30
 #: Volume indicators shown as a buyer's trend.
 VOLUME_IDS: tuple[str, ...] = ("KEINO-VOL-NOTICES", "KEINO-VOL-LOTS", "KEINO-VOL-EUR")
 #: Shares compared with peers on a buyer's page.
 SHARE_IDS: tuple[str, ...] = ("KEINO-INNOV-MKT-N", "KEINO-INNOV-BUY-N", "KEINO-GREEN-N",
                               "KEINO-SOCIAL-N")
+#: Spend indicators of a buyer's page (purchase invoices): euros paid, the share
+#: under noticed contracts and the share under innovative contracts.
+SPEND_IDS: tuple[str, ...] = ("SPEND-EUR", "SPEND-COVERED", "SPEND-INNOV")
 #: Catalogue family of the EU Single Market Scoreboard indicators.
 SCOREBOARD_FAMILY = "scoreboard"
 #: Catalogue family of the risk flags.
 RISK_FAMILY = "integrity"
 #: Columns of a result row that the site keeps.
 _KEEP = ("indicator_id", "year", "value", "numerator", "denominator", "unit", "coverage",
-         "ci_low", "ci_high", "target", "light", "warning")
-#: Engine of the four grouped computations. On the demo corpus one computation by buyer
-#: and year took 6.5 s with polars, 8.0 s with duckdb and 9.8 s with pandas (shared machine).
-ENGINE = "polars"
+         "ci_low", "ci_high", "target", "light", "warning", "status", "status_reason",
+         "small")
 #: Outcome of the programme effects (the impact report's default outcome).
 EFFECT_OUTCOME = "KEINO-INNOV-MKT-N"
 #: Columns of :attr:`SiteContent.effects`.
@@ -50,7 +58,7 @@ EFFECT_COLUMNS = ("programme", "outcome", "estimate", "ci_low", "ci_high", "n_tr
 TOP_AWARDS = 5
 
 
-def _catalogue() -> pd.DataFrame:
+def _catalogue() -> pd.DataFrame:  # the indicator catalogue, imported when first used
     from keino_metrics.indicators import catalogue
 
     return catalogue()
@@ -93,10 +101,12 @@ class SiteContent:
     national, by_group, by_region, by_buyer : pandas.DataFrame
         Result rows (``indicator_id``, the key, ``year``, value, numerator,
         denominator, unit, coverage, interval, target, light, warning) of
-        ``km.compute(ids, data, by=[key, "year"])``; ``light`` is removed from
-        rows whose denominator is below :data:`MIN_N`. ``by_buyer`` adds
-        ``rank`` and ``n_ranked`` (per indicator and year, best value first by the indicator's direction,
-        only buyers with at least :data:`MIN_N` units).
+        :func:`keino_metrics.report.grouped.rows` by ``[key, "year"]`` (with
+        ``status``, ``status_reason`` and ``small``; ``light`` is removed from
+        rows whose denominator is below :data:`MIN_N`). ``by_buyer`` adds
+        ``rank`` and ``n_ranked`` (per indicator and year, best value first by
+        the indicator's direction, only measured buyers with at least
+        :data:`MIN_N` units).
     buyers : pandas.DataFrame
         One row per buyer: ``buyer_id``, ``name``, ``region_code``, ``buyer_group``.
     programmes : pandas.DataFrame
@@ -112,6 +122,9 @@ class SiteContent:
         difference-in-differences over the programme's participants against
         never-treated buyers, with its 95 % interval), or a ``note`` saying why
         there is no estimate.
+    spend : pandas.DataFrame
+        :data:`SPEND_IDS` by ``buyer_id`` and ``year`` (the columns of
+        ``by_buyer`` without ranks); empty when the data hold no purchase invoices.
     """
 
     year: int
@@ -128,6 +141,12 @@ class SiteContent:
     awards: pd.DataFrame
     indicators: pd.DataFrame
     effects: pd.DataFrame
+    spend: pd.DataFrame
+
+    @property
+    def has_spend(self) -> bool:
+        """Whether the data hold purchase invoices (the spend section is measurable)."""
+        return not self.spend.empty
 
     @cached_property
     def profiles(self) -> pd.DataFrame:
@@ -154,12 +173,27 @@ class SiteContent:
                 **{f"{name}_{col}": f[col].astype(float) for col in ("value", "ci_low",
                                                                       "ci_high")}})
             out = out.merge(peer, on=[f"_{name}", "indicator_id"], how="left")
-        return out.drop(columns=["_group", "_region", "_national"]).reset_index(drop=True)
+        out = out.drop(columns=["_group", "_region", "_national"])
+        if self.has_spend:  # the buyer's spend rows, without peers
+            sgrid = pd.MultiIndex.from_product([self.buyers["buyer_id"], list(SPEND_IDS)],
+                                               names=["buyer_id", "indicator_id"]).to_frame(
+                index=False)
+            sp = self.spend[self.spend["year"] == self.year].drop(columns=["year"])
+            sgrid = sgrid.merge(sp, on=["buyer_id", "indicator_id"], how="left")
+            sgrid.insert(1, "year", self.year)
+            out = pd.concat([out, sgrid], ignore_index=True)
+            order = {i: k for k, i in enumerate((*self.ids, *SPEND_IDS))}
+            key = self.buyers["buyer_id"].reset_index(drop=True)
+            pos = pd.Series(key.index, index=key)
+            out = out.assign(_b=out["buyer_id"].map(pos), _i=out["indicator_id"].map(order))
+            out = out.sort_values(["_b", "_i"], kind="stable").drop(columns=["_b", "_i"])
+        return out.reset_index(drop=True)
 
     def profile(self, buyer_id: str) -> pd.DataFrame:
         """The numbers of one buyer's page for :attr:`year`, with its peers.
 
-        One row per indicator of :attr:`ids`: the buyer's value, interval,
+        One row per indicator of :attr:`ids` (then :data:`SPEND_IDS` where the
+        data hold purchase invoices): the buyer's value, interval,
         denominator, coverage, light, ``rank`` and ``n_ranked``, then
         ``group_value``, ``region_value`` and ``national_value`` (each with
         ``_ci_low`` and ``_ci_high``). The CSV download of the page is this table.
@@ -168,33 +202,13 @@ class SiteContent:
         return p[p["buyer_id"] == buyer_id].reset_index(drop=True)
 
 
-def _rows(result, key: str | None) -> pd.DataFrame:
-    # the site's tables name the estimate "value" and the eligible units "n_eligible"
-    f = result.to_frame().rename(columns={"estimate": "value", "n": "n_eligible"})
+def _rows(ids: tuple[str, ...], data: Dataset, key: str | None, engine: str) -> pd.DataFrame:
+    by = [key, "year"] if key else ["year"]
+    f = grouped.rows(ids, data, by, engine=engine)
     cols = [c for c in _KEEP if c in f.columns]
     if key is not None:
         cols.insert(1, key)
-    f = f[cols].copy()
-    f["year"] = f["year"].astype(int)
-    small = f["denominator"].notna() & (f["denominator"] < MIN_N)
-    f["small"] = small
-    f["light"] = f["light"].where(~small & f["light"].notna(), None)
-    return f.reset_index(drop=True)
-
-
-def _ranks(f: pd.DataFrame) -> pd.DataFrame:
-    """Rank 1 is the best value by the indicator's direction (higher or lower is
-    better); indicators without a direction rank the highest value first."""
-    eligible = f["value"].notna() & f["denominator"].notna() & (f["denominator"] >= MIN_N)
-    cat = _catalogue().set_index("id")["direction"]
-    lower = f["indicator_id"].map(cat).eq("lower")
-    # one ascending rank of the value signed so that the better value is smaller
-    signed = f["value"].where(lower, -f["value"])
-    ranked = f.assign(_s=signed)[eligible]
-    grp = ranked.groupby(["indicator_id", "year"])["_s"]
-    f["rank"] = grp.rank(ascending=True, method="min").reindex(f.index).astype("Int64")
-    f["n_ranked"] = grp.transform("size").reindex(f.index).astype("Int64")
-    return f
+    return f[cols].reset_index(drop=True)
 
 
 def _buyers(data: Dataset) -> pd.DataFrame:
@@ -227,33 +241,42 @@ def _awards(data: Dataset, year: int) -> pd.DataFrame:
 def programme_effects(data: Dataset, *, engine: str = ENGINE, seed: int = 0) -> pd.DataFrame:
     """Estimated effect of each programme on :data:`EFFECT_OUTCOME`.
 
-    For each programme of ``programme_participation``, the buyer-year panel
-    with that programme's start years as cohorts
-    (:func:`keino_metrics.indicators.panel.buyer_year_panel`) goes through
-    :func:`keino_metrics.impact.did.staggered_did` (never-treated comparison,
-    doubly robust); the overall ("simple") ATT and its 95 % interval are kept.
-    A programme whose estimate cannot be computed keeps its row with the
-    reason in ``note``.
+    The buyer-year panel (:func:`keino_metrics.indicators.panel.buyer_year_panel`)
+    goes once through :func:`keino_metrics.impact.did_by_programme`: for each
+    programme, the buyers whose first programme it is against the buyers that
+    never took part (staggered difference-in-differences), overall ("simple")
+    effect with its 95 % interval. ``n_units`` counts the participants and the
+    comparison buyers of the estimate. A programme without an estimate (no
+    buyer has it as its first programme, or the estimation fails on these
+    data) keeps its row with the reason in ``note``.
     """
-    from keino_metrics.impact.did import staggered_did
+    from keino_metrics.impact.did import POOLED, did_by_programme
     from keino_metrics.indicators.panel import buyer_year_panel
 
-    rows = []
-    for prog in sorted(data.programme_participation["programme"].dropna().unique()):
-        row = dict.fromkeys(EFFECT_COLUMNS)
-        row.update(programme=str(prog), outcome=EFFECT_OUTCOME)
-        try:
-            panel = buyer_year_panel(data, outcomes=(EFFECT_OUTCOME,), engine=engine,
-                                     programme=prog)
-            fit = staggered_did(panel, EFFECT_OUTCOME, seed=seed)
-            agg = fit.aggregates["simple"]
-            row.update(estimate=float(agg.estimate), ci_low=float(agg.ci[0]),
-                       ci_high=float(agg.ci[1]), n_units=int(fit.n_units),
-                       n_treated=int(sum(n for c, n in fit.cohort_sizes.items() if c)))
-        except (ValueError, KeyError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
-            row["note"] = f"{type(exc).__name__}: {exc}"
-        rows.append(row)
-    return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
+    part = data.programme_participation
+    progs = sorted(str(p) for p in part["programme"].dropna().unique())
+    rows = {p: {**dict.fromkeys(EFFECT_COLUMNS), "programme": p, "outcome": EFFECT_OUTCOME}
+            for p in progs}
+    if not progs:
+        return pd.DataFrame(columns=list(EFFECT_COLUMNS))
+    try:
+        panel = buyer_year_panel(data, outcomes=(EFFECT_OUTCOME,), engine=engine)
+        table = did_by_programme(panel, EFFECT_OUTCOME, part, seed=seed).table
+    except (ValueError, KeyError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
+        for r in rows.values():
+            r["note"] = f"{type(exc).__name__}: {exc}"
+        return pd.DataFrame(list(rows.values()), columns=list(EFFECT_COLUMNS))
+    for r in table[table["programme"] != POOLED].itertuples(index=False):
+        if r.programme in rows and not np.isfinite(r.estimate):
+            rows[r.programme]["note"] = f"no estimate: {r.notes or 'no finite effect'}"
+        elif r.programme in rows:
+            rows[r.programme].update(
+                estimate=float(r.estimate), ci_low=float(r.ci_low), ci_high=float(r.ci_high),
+                n_treated=int(r.n_treated), n_units=int(r.n_treated + r.n_control))
+    for r in rows.values():
+        if r["estimate"] is None and r["note"] is None:
+            r["note"] = "no estimate: no buyer has this programme as its first programme"
+    return pd.DataFrame(list(rows.values()), columns=list(EFFECT_COLUMNS))
 
 
 def compute(data: Dataset, year: int | None = None, *, engine: str = ENGINE) -> SiteContent:
@@ -277,7 +300,6 @@ def compute(data: Dataset, year: int | None = None, *, engine: str = ENGINE) -> 
     ValueError
         If the data hold no buyer with notices, or ``year`` has no results.
     """
-    from keino_metrics.indicators import compute as run
     from keino_metrics.sources import sources_of
 
     year = latest_complete_year(data) if year is None else int(year)
@@ -285,26 +307,35 @@ def compute(data: Dataset, year: int | None = None, *, engine: str = ENGINE) -> 
     if buyers.empty:
         raise ValueError("the data hold no buyer with notices: there is nothing to show")
     ids = site_ids()
-    by_buyer = _ranks(_rows(run(ids, data, by=["buyer_id", "year"], engine=engine), "buyer_id"))
-    years = tuple(sorted(int(y) for y in by_buyer["year"].unique()))
-    if year not in years:
-        raise ValueError(f"the data hold no results for {year}; years with results: "
-                         f"{', '.join(map(str, years)) or 'none'}")
-    by_group = _rows(run(ids, data, by=["buyer_group", "year"], engine=engine), "buyer_group")
-    by_region = _rows(run(ids, data, by=["region_code", "year"], engine=engine), "region_code")
-    national = _rows(run(ids, data, by=["year"], engine=engine), None)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the spend indicators (the linker and its Monte Carlo draws, numpy) run beside
+        # the other computations (polars), so that a second core can work on them
+        later = pool.submit(_rows, SPEND_IDS, data, "buyer_id", engine) if len(data.spend) \
+            else None
+        by_buyer = grouped.ranks(_rows(ids, data, "buyer_id", engine))
+        years = tuple(sorted(int(y) for y in by_buyer["year"].unique()))
+        if year not in years:  # (leaving the block waits for the spend thread)
+            raise ValueError(f"the data hold no results for {year}; years with results: "
+                             f"{', '.join(map(str, years)) or 'none'}")
+        by_group = _rows(ids, data, "buyer_group", engine)
+        by_region = _rows(ids, data, "region_code", engine)
+        national = _rows(ids, data, None, engine)
+        effects = programme_effects(data, engine=engine)
+        spend = (later.result() if later is not None
+                 else pd.DataFrame(columns=["indicator_id", "buyer_id", *_KEEP[1:]]))
     cat = _catalogue().set_index("id").loc[list(ids)].reset_index()
     progs = data.programme_participation
     progs = progs[progs["buyer_id"].isin(set(buyers["buyer_id"]))][
         ["buyer_id", "programme", "start_date"]].sort_values(["buyer_id", "start_date"])
-    source = ", ".join(sources_of(data.provenance, data.accounting_summary())) if not bool(data.provenance.get("demo")) \
-        else "demo"
+    demo = bool(data.provenance.get("demo", False))
+    source = "demo" if demo else ", ".join(sources_of(data.provenance,
+                                                      data.accounting_summary()))
     return SiteContent(
-        year=year, years=years, demo=bool(data.provenance.get("demo", False)), source=source,
+        year=year, years=years, demo=demo, source=source,
         ids=ids, national=national, by_group=by_group, by_region=by_region,
         by_buyer=by_buyer, buyers=buyers, programmes=progs.reset_index(drop=True),
         awards=_awards(data, year), indicators=cat,
-        effects=programme_effects(data, engine=engine))
+        effects=effects, spend=spend)
 
 
 def finite(value: object) -> bool:

@@ -12,9 +12,10 @@ the structure is plotly's documented JSON schema. Values are plain floats
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
-__all__ = ["trend", "peers", "distribution", "ranking", "SCALE"]
+__all__ = ["trend", "peers", "distribution", "ranking", "wrap", "SCALE"]
 
 #: Multiplier and tick suffix of each unit on an axis.
 SCALE: dict[str, tuple[float, str]] = {"share": (100.0, " %"), "eur": (1e-6, " M€"),
@@ -86,14 +87,23 @@ def peers(title: str, names: Sequence[str], groups: Sequence[dict], unit: str) -
         lo = [_num(v, unit) for v in g["low"]]
         hi = [_num(v, unit) for v in g["high"]]
         data.append({
-            "type": "scatter", "mode": "markers", "name": g["name"], "x": list(names), "y": y,
+            "type": "scatter", "mode": "markers", "name": g["name"],
+            "x": [wrap(n) for n in names], "y": y,
             "marker": {"size": 10, "color": _COLOURS[k % len(_COLOURS)]},
             "error_y": {"type": "data", "symmetric": False,
                         "array": [None if h is None or v is None else h - v
                                   for h, v in zip(hi, y, strict=True)],
                         "arrayminus": [None if lw is None or v is None else v - lw
                                        for lw, v in zip(lo, y, strict=True)]}})
-    return {"data": data, "layout": _layout(title, unit, scattermode="group")}
+    return {"data": data, "layout": _layout(title, unit, scattermode="group", height=440,
+                                            xaxis={"tickangle": 0, "automargin": True},
+                                            legend={"orientation": "h", "y": -0.35})}
+
+
+def wrap(label: str, width: int = 24) -> str:
+    """``label`` broken into lines of at most ``width`` characters where it can be
+    (``<br>``, as Plotly draws line breaks in axis labels)."""
+    return "<br>".join(textwrap.wrap(str(label), width, break_long_words=False)) or str(label)
 
 
 def distribution(title: str, values: Sequence[float], unit: str, axis: str) -> dict:

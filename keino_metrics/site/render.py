@@ -26,7 +26,8 @@ from markupsafe import Markup
 from keino_metrics import geography
 from keino_metrics.indicators.codes import BUYER_GROUPS
 from keino_metrics.indicators.registry import catalogue as indicator_catalogue
-from keino_metrics.labels import text, translate
+from keino_metrics.labels import text
+from keino_metrics.report.grouped import reason
 from keino_metrics.site import figures
 from keino_metrics.site.content import (
     EFFECT_OUTCOME,
@@ -34,6 +35,7 @@ from keino_metrics.site.content import (
     RISK_FAMILY,
     SCOREBOARD_FAMILY,
     SHARE_IDS,
+    SPEND_IDS,
     VOLUME_IDS,
     SiteContent,
     finite,
@@ -47,6 +49,8 @@ __all__ = ["LANGUAGES", "Prepared", "prepare", "pages", "csv_files", "search_ind
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 _SEP = {"fi": (",", "\u00a0"), "sv": (",", "\u00a0"), "en": (".", ",")}
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+#: File of the programme effects under the site's ``data/`` folder.
+EFFECTS_CSV = "effects.csv"
 
 
 def slug(key: str) -> str:
@@ -108,7 +112,7 @@ class _Page:
         self.lang = lang
         self.languages = languages
         self.na = text("site.not_measurable", lang)
-        ids = list(content.indicators["id"])
+        ids = [*content.indicators["id"], *(SPEND_IDS if content.has_spend else ())]
         # definitions, limits and threshold texts in the page's language
         cat = indicator_catalogue(lang=lang).set_index("id").loc[ids]
         self.name = {i: str(cat.loc[i, "name"]) for i in cat.index}
@@ -134,9 +138,10 @@ class _Page:
             return text("site.no_value", self.lang)
         return f"{self.v(low, ind)} – {self.v(high, ind)}"
 
-    def note(self, message: str) -> str:
-        """A result's note (English templates) in the page's language."""
-        return translate(str(message), "note", self.lang)
+    def why(self, row: dict) -> str:
+        """A result row's note (why it is not measured, what to keep in mind) in the
+        page's language (:func:`keino_metrics.report.grouped.reason`)."""
+        return reason(row, self.lang)
 
     def n(self, value: object) -> str:
         return _number(float(value), 0, self.lang) if finite(value) else \
@@ -307,7 +312,8 @@ def _buyer(p: _Page, prep: Prepared, b: dict) -> tuple[str, str]:
         peer_chart=_chart(peer_chart), scoreboard_ids=p.scoreboard_ids,
         risk_ids=p.risk_ids, programmes=prep.programmes.get(bid, []), effects=p.effects,
         effect_outcome=p.name.get(EFFECT_OUTCOME, EFFECT_OUTCOME),
-        awards=prep.awards.get(bid, []), csv_href="../../data/" + csv_path(bid))
+        awards=prep.awards.get(bid, []), csv_href="../../data/" + csv_path(bid),
+        spend_ids=SPEND_IDS if c.has_spend else (), effects_href="../../data/" + EFFECTS_CSV)
     return rel, html
 
 
@@ -362,7 +368,11 @@ def pages(content: SiteContent, lang: str, prepared: Prepared | None = None,
 
 
 def csv_files(content: SiteContent) -> Iterator[tuple[str, bytes]]:
-    """The CSV download of each buyer page: ``(path under data/, bytes)``."""
+    """The CSV downloads: each buyer page's numbers and the programme effects
+    (with the reason where there is no estimate), as ``(path under data/, bytes)``."""
+    buf = io.StringIO()
+    content.effects.to_csv(buf, index=False, lineterminator="\n")
+    yield EFFECTS_CSV, buf.getvalue().encode()
     for bid, prof in content.profiles.groupby("buyer_id", sort=False):
         buf = io.StringIO()
         prof.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")

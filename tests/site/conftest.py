@@ -35,8 +35,9 @@ def _subset(data: Dataset, n: int) -> Dataset:
 
 @pytest.fixture(scope="session")
 def small_corpus() -> Dataset:
-    """The demo corpus at scale 0.05, limited to its :data:`N_BUYERS` busiest buyers."""
-    return _subset(demo.generate(seed=2024, scale=0.05), N_BUYERS)
+    """The demo corpus at scale 0.05 with its purchase invoices, limited to its
+    :data:`N_BUYERS` busiest buyers."""
+    return _subset(demo.generate(seed=2024, scale=0.05, invoices=True), N_BUYERS)
 
 
 @pytest.fixture(scope="session")

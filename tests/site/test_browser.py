@@ -97,6 +97,23 @@ def test_search_is_keyboard_usable(site, page, small_content):
     page.wait_for_url("**/" + page_path("buyer", b["buyer_id"]))
 
 
+def test_search_is_reached_with_tab_and_opens_a_buyer_with_enter(site, page, small_content):
+    b = _buyer(small_content)
+    page.goto(_url(site, "fi", "index.html"))
+    for _ in range(10):  # the brand link and the language links come first
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "search-box":
+            break
+    assert page.evaluate("document.activeElement.id") == "search-box"
+    page.keyboard.type(b["name"][:6])
+    assert page.locator("#search-results a").count() >= 1
+    page.keyboard.type(b["name"][6:])
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/fi/" + page_path("buyer", b["buyer_id"]))
+    assert page.locator("h1").inner_text() == b["name"]
+    assert page.errors == []
+
+
 def test_language_switch_keeps_the_page(site, page, small_content):
     b = _buyer(small_content)
     rel = page_path("buyer", b["buyer_id"])

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from keino_metrics.site import build_site
-from keino_metrics.site.content import MIN_N
+from keino_metrics.site.content import MIN_N, SPEND_IDS
 from keino_metrics.site.render import csv_path, page_path
 
 
@@ -97,7 +97,7 @@ def test_csv_download_holds_the_page_numbers(site, small_content):
     want = small_content.profile(buyer)
     pd.testing.assert_series_equal(got["value"], want["value"].astype(float),
                                    check_names=False)
-    assert list(got["indicator_id"]) == list(small_content.ids)
+    assert list(got["indicator_id"]) == [*small_content.ids, *SPEND_IDS]
     page = (site / "en" / page_path("buyer", buyer)).read_text(encoding="utf-8")
     assert csv_path(buyer) in page
 
@@ -168,3 +168,34 @@ def test_buyer_page_shows_the_profile_numbers(site, small_content):
     cells = re.findall(r'<td class="value">([^<]*)</td>', table)
     assert cells == [fmt(prof.loc[i, "value"], "share", "en", "not measurable")
                      for i in SHARE_IDS]
+
+
+def test_buyer_page_shows_the_spend_numbers(site, small_content):
+    from keino_metrics.site.render import fmt
+
+    assert small_content.has_spend
+    buyer = small_content.buyers["buyer_id"].iloc[0]
+    prof = small_content.profile(buyer).set_index("indicator_id")
+    page = (site / "fi" / page_path("buyer", buyer)).read_text(encoding="utf-8")
+    start = page.index('id="t-spend"')
+    table = page[start:page.index("</table>", start)]
+    cells = re.findall(r'<td class="value">([^<]*)</td>', table)
+    units = {"SPEND-EUR": "eur", "SPEND-COVERED": "share", "SPEND-INNOV": "share"}
+    assert cells == [fmt(prof.loc[i, "value"], units[i], "fi", "ei mitattavissa")
+                     for i in SPEND_IDS]
+    assert "10,0\u00a0%" in table  # the target of SPEND-INNOV
+
+
+def test_without_invoices_the_spend_section_says_not_measurable(small_corpus, tmp_path):
+    from dataclasses import replace
+
+    from keino_metrics.labels import text
+    from keino_metrics.site import content as site_content
+
+    c = site_content.compute(replace(small_corpus, spend=small_corpus.spend.iloc[:0]))
+    out = tmp_path / "s"
+    build_site(out, content=c, language="sv")
+    buyer = c.buyers["buyer_id"].iloc[0]
+    page = (out / "sv" / page_path("buyer", buyer)).read_text(encoding="utf-8")
+    assert 'id="t-spend"' not in page
+    assert text("site.spend_none", "sv") in page

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import keino_metrics as km
+from keino_metrics.report import grouped
 from keino_metrics.site import content as site_content
-from keino_metrics.site.content import MIN_N, SHARE_IDS, VOLUME_IDS
+from keino_metrics.site.content import MIN_N, SHARE_IDS, SPEND_IDS, VOLUME_IDS
 
 
 def test_buyer_numbers_equal_compute_by_buyer(small_corpus, small_content):
@@ -55,17 +58,58 @@ def test_small_numbers_get_no_light_and_no_rank(small_content):
     assert (ranked["rank"] <= ranked["n_ranked"]).all()
 
 
-def test_ranks_put_the_highest_value_first(small_content):
+def test_ranks_put_the_best_value_first_by_direction(small_content):
+    from keino_metrics.indicators import catalogue
+
+    direction = catalogue().set_index("id")["direction"]
     f = small_content.by_buyer
-    f = f[(f["year"] == small_content.year) & f["rank"].notna()]
-    for _, g in f.groupby("indicator_id"):
-        g = g.sort_values("rank")
-        assert g["value"].is_monotonic_decreasing
+    f = f[f["rank"].notna()]
+    assert not f.empty
+    for (ind, _), g in f.groupby(["indicator_id", "year"]):
+        v = g.sort_values("rank")["value"]
+        if direction[ind] == "lower":
+            assert v.is_monotonic_increasing, ind
+        else:
+            assert v.is_monotonic_decreasing, ind
 
 
 def test_every_buyer_has_a_profile_row_per_indicator(small_content):
-    n = len(small_content.buyers) * len(small_content.ids)
+    assert small_content.has_spend
+    n = len(small_content.buyers) * (len(small_content.ids) + len(SPEND_IDS))
     assert len(small_content.profiles) == n
+
+
+def test_buyer_spend_equals_compute_by_buyer(small_corpus, small_content):
+    ref = km.compute(list(SPEND_IDS), small_corpus, by=["buyer_id", "year"]).to_frame()
+    ref = ref[ref["year"] == small_content.year]
+    checked = 0
+    for buyer in small_content.buyers["buyer_id"]:
+        prof = small_content.profile(buyer).set_index("indicator_id")
+        mine = ref[ref["buyer_id"] == buyer].set_index("indicator_id")
+        for i in SPEND_IDS:
+            for col in ("value", "ci_low", "ci_high", "coverage", "target"):
+                np.testing.assert_allclose(float(prof.loc[i, col]), float(mine.loc[i, col]),
+                                           equal_nan=True, err_msg=f"{buyer} {i} {col}")
+            checked += 1
+    assert checked == len(small_content.buyers) * len(SPEND_IDS)
+
+
+def test_data_without_invoices_have_no_spend_rows(small_corpus):
+    no_spend = replace(small_corpus, spend=small_corpus.spend.iloc[:0])
+    c = site_content.compute(no_spend)
+    assert not c.has_spend
+    assert not c.profiles["indicator_id"].isin(SPEND_IDS).any()
+
+
+def test_the_site_tables_are_the_shared_grouped_rows(small_corpus, small_content):
+    ref = grouped.rows(site_content.site_ids(), small_corpus, ["buyer_group", "year"])
+    mine = small_content.by_group
+    assert len(mine) == len(ref)
+    for col in ("value", "ci_low", "ci_high", "denominator"):
+        np.testing.assert_allclose(mine[col].astype(float), ref[col].astype(float),
+                                   equal_nan=True)
+    assert list(mine["status"]) == list(ref["status"])
+    assert list(mine["light"]) == list(ref["light"])
 
 
 def test_buyer_group_follows_the_legal_type():
@@ -88,3 +132,27 @@ def test_every_programme_has_an_effect_row_or_a_reason(small_corpus, small_conte
         else:
             assert r.ci_low <= r.estimate <= r.ci_high
             assert 0 < r.n_treated <= r.n_units
+
+
+def test_the_site_shows_the_annual_report_numbers(small_corpus, small_content):
+    from keino_metrics.report.annual import content as annual
+
+    report = annual.compute(small_corpus, small_content.year, samples=False)
+    year = small_content.year
+    checked = 0
+    for mine, theirs, key in ((small_content.by_region, report.by_region, "region_code"),
+                              (small_content.by_group, report.by_buyer_group, "buyer_group")):
+        mine = mine[mine["year"] == year].set_index(["indicator_id", key])
+        for r in theirs[theirs["indicator_id"].isin(small_content.ids)].itertuples():
+            k = (r.indicator_id, getattr(r, key))
+            if k not in mine.index:
+                continue
+            for col in ("value", "ci_low", "ci_high", "denominator"):
+                np.testing.assert_allclose(float(mine.loc[k, col]), float(getattr(r, col)),
+                                           equal_nan=True, err_msg=f"{k} {col}")
+            checked += 1
+    assert checked >= 8
+    nat = small_content.national.set_index(["indicator_id", "year"])
+    for r in report.by_year[report.by_year["indicator_id"].isin(small_content.ids)].itertuples():
+        np.testing.assert_allclose(float(nat.loc[(r.indicator_id, r.year), "value"]),
+                                   float(r.value), equal_nan=True, err_msg=r.indicator_id)

@@ -31,3 +31,13 @@ def test_ranking_and_distribution_drop_missing_values():
     spec = figures.ranking("r", ["a", "b"], [0.3, 0.2], [0.2, 0.1], [0.4, 0.3], "share")
     assert spec["data"][0]["x"] == [1, 2]
     assert spec["data"][0]["text"] == ["a", "b"]
+
+
+def test_long_axis_labels_are_wrapped_at_word_boundaries():
+    from keino_metrics.site.figures import wrap
+
+    label = "Innovatiivisten sopimusten osuus maksetuista hankinnoista"
+    lines = wrap(label, 24).split("<br>")
+    assert len(lines) > 1 and all(len(x) <= 24 for x in lines)
+    assert " ".join(lines) == label
+    assert wrap("lyhyt") == "lyhyt"

@@ -20,7 +20,7 @@ import pandas as pd
 from keino_metrics import geography
 from keino_metrics.dataset import Dataset
 from keino_metrics.labels import text
-from keino_metrics.report import coverage
+from keino_metrics.report import coverage, grouped
 from keino_metrics.report.annual.headline import Headline
 from keino_metrics.report.annual.headline import compute as compute_headline
 from keino_metrics.report.annual.spend import SpendContent
@@ -383,9 +383,7 @@ def _text_cell(v: object) -> str:
 def _compute(ids: tuple[str, ...], data: Dataset, by: list[str]) -> pd.DataFrame:
     from keino_metrics.indicators import compute as compute_indicators
 
-    # the report's tables name the estimate "value" and the eligible units "n_eligible"
-    return (compute_indicators(list(ids), data, by=by).to_frame()
-            .rename(columns={"estimate": "value", "n": "n_eligible"}))
+    return grouped.shown(compute_indicators(list(ids), data, by=by))
 
 
 def compute(data: Dataset, year: int, *, seed: int = 2024, samples: bool = True

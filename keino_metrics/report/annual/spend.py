@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from keino_metrics.dataset import Dataset
+from keino_metrics.report.grouped import shown
 
 __all__ = ["SPEND_IDS", "SHARE_IDS", "CATEGORY_IDS", "SPEND_TARGET_ID", "NOTICE_EUR_ID",
            "SpendContent", "compute", "covers_key"]
@@ -232,14 +233,11 @@ def compute(data: Dataset, year: int, *, notice_by_year: pd.DataFrame,
     from keino_metrics.spend.frame import spend_tables
     from keino_metrics.spend.link import LinkRules
 
-    # the report's tables name the estimate "value" and the eligible units "n_eligible"
-    names = {"estimate": "value", "n": "n_eligible"}
-    by_year = compute_indicators(list(SPEND_IDS), data, by=["year"]).to_frame().rename(columns=names)
+    by_year = shown(compute_indicators(list(SPEND_IDS), data, by=["year"]))
     by_year = by_year.dropna(subset=["year"])
     by_year = by_year[by_year["year"].astype(int) <= year].assign(
         year=lambda d: d["year"].astype(int)).reset_index(drop=True)
-    cat = (compute_indicators(list(CATEGORY_IDS), data, by=["year", "category"]).to_frame()
-           .rename(columns=names))
+    cat = shown(compute_indicators(list(CATEGORY_IDS), data, by=["year", "category"]))
     cat = cat.dropna(subset=["year"])
     cat = cat[cat["year"].astype(int) == year].assign(year=year).reset_index(drop=True)
     notice = notice_by_year[notice_by_year["indicator_id"].isin(innovation_ids)]

@@ -5,7 +5,7 @@
     var spec = document.getElementById(el.id + "-spec");
     if (!spec || typeof Plotly === "undefined") { return; }
     var fig = JSON.parse(spec.textContent);
-    Plotly.newPlot(el, fig.data, fig.layout, {responsive: true, displaylogo: false});
+    Plotly.newPlot(el, fig.data, fig.layout, {responsive: true, displaylogo: false, displayModeBar: false});
   });
 
   var box = document.getElementById("search-box");
