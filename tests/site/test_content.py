@@ -80,7 +80,8 @@ def test_every_buyer_has_a_profile_row_per_indicator(small_content):
 
 
 def test_buyer_spend_equals_compute_by_buyer(small_corpus, small_content):
-    ref = km.compute(list(SPEND_IDS), small_corpus, by=["buyer_id", "year"]).to_frame()
+    ref = (km.compute(list(SPEND_IDS), small_corpus, by=["buyer_id", "year"]).to_frame()
+           .rename(columns={"estimate": "value"}))  # the site's name for the estimate
     ref = ref[ref["year"] == small_content.year]
     checked = 0
     for buyer in small_content.buyers["buyer_id"]:

@@ -38,7 +38,7 @@ def test_effects_by_programme_are_those_of_did_by_programme(small_demo, small_co
     # the centre's own programme first, then each Green Deal, then pooled
     assert got["programme"].iloc[0] == PROGRAMMES[0] and got["programme"].iloc[-1] == POOLED
     assert set(got["programme"].iloc[1:-1]) <= set(PROGRAMMES[1:])
-    for col in ("estimate", "se", "ci_low", "ci_high", "n_treated", "n_control"):
+    for col in ("estimate", "std_error", "ci_low", "ci_high", "n_treated", "n_control"):
         assert got[col].to_numpy() == pytest.approx(ref[col].to_numpy(), nan_ok=True), col
     assert got["anchor"].is_unique
     assert all(re.fullmatch(r"programme-[a-z0-9-]+|pooled", a) for a in got["anchor"])
