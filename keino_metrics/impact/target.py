@@ -421,3 +421,43 @@ def track_target(
         annual_change=change, tau2=tau2, alpha=alpha, n_sims=n_sims, seed=seed,
         n_points=n, basis=basis, probability_reason=reason, notes=tuple(notes),
     )
+
+
+def indicator_series(rows: pd.DataFrame, *, min_coverage: float,
+                     value: str = "estimate") -> pd.DataFrame:
+    """The yearly series of one share indicator, as :func:`track_target` reads it.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        One indicator's result rows by ``year`` (``IndicatorResult.to_frame()``):
+        ``year``, the value column, ``numerator``, ``denominator``, ``coverage``,
+        ``ci_low``, ``ci_high``, ``weighting`` and, where present, ``status``.
+    min_coverage : float
+        Years whose coverage is below this fraction of the indicator's best
+        year are left out (years before its fields were in use).
+    value : str
+        Name of the value column (``estimate``; the reports' tables say ``value``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by year. Count-weighted shares: ``year``, ``numerator``,
+        ``denominator``. Value-weighted shares: ``year``, ``share``, ``se`` (from
+        the 95 % interval), for shares strictly between 0 and 1. Rows that are
+        not measured are left out.
+    """
+    d = rows
+    if "status" in d:
+        d = d[d["status"] == "measured"]
+    d = d.dropna(subset=[value, "denominator"])
+    cov = d["coverage"].astype(float).fillna(0.0)
+    d = d[cov >= min_coverage * cov.max()].sort_values("year") if len(d) else d
+    weighting = str(d["weighting"].iloc[0]) if "weighting" in d and len(d) else "count"
+    if weighting == "count":
+        return pd.DataFrame({"year": d["year"], "numerator": d["numerator"],
+                             "denominator": d["denominator"]}).reset_index(drop=True)
+    d = d[(d[value] > 0) & (d[value] < 1)]
+    se = (d["ci_high"] - d["ci_low"]) / (2 * 1.959964)
+    return pd.DataFrame({"year": d["year"], "share": d[value],
+                         "se": se.fillna(0.0)}).reset_index(drop=True)

@@ -141,3 +141,30 @@ def test_short_series_interval_coverage():
         row = res.forecast.set_index("year").loc[2030]
         covered.append(row["ci_low"] <= p[-1] <= row["ci_high"])
     assert 0.88 <= np.mean(covered) <= 0.995
+
+
+def test_indicator_series_keeps_measured_covered_years_of_a_count_share():
+    from keino_metrics.impact.target import indicator_series
+
+    rows = pd.DataFrame({
+        "year": [2019, 2020, 2021, 2022, 2023],
+        "estimate": [0.01, 0.05, 0.06, 0.07, None],
+        "numerator": [1, 50, 60, 70, 0], "denominator": [100, 1000, 1000, 1000, 0],
+        "coverage": [0.05, 0.9, 1.0, 1.0, 1.0], "ci_low": 0.0, "ci_high": 0.1,
+        "weighting": "count",
+        "status": ["measured", "measured", "measured", "measured", "not_measurable"],
+    })
+    s = indicator_series(rows, min_coverage=0.2)
+    assert list(s.columns) == ["year", "numerator", "denominator"]
+    assert list(s["year"]) == [2020, 2021, 2022]  # 2019 under-covered, 2023 not measured
+
+
+def test_indicator_series_of_a_value_share_takes_its_standard_error_from_the_interval():
+    from keino_metrics.impact.target import indicator_series
+
+    rows = pd.DataFrame({"year": [2021, 2022], "value": [0.1, 0.2], "numerator": [1.0, 2.0],
+                         "denominator": [10.0, 10.0], "coverage": [1.0, 1.0],
+                         "ci_low": [0.05, 0.1], "ci_high": [0.15, 0.3], "weighting": "value"})
+    s = indicator_series(rows, min_coverage=0.2, value="value")
+    assert list(s.columns) == ["year", "share", "se"]
+    np.testing.assert_allclose(s["se"], [0.1 / (2 * 1.959964), 0.2 / (2 * 1.959964)])

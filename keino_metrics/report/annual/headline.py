@@ -161,6 +161,7 @@ def forecasts(by_year: pd.DataFrame, ids: tuple[str, ...], year: int, target: fl
         without a forecast.
     """
     from keino_metrics.impact import track_target
+    from keino_metrics.impact.target import indicator_series
 
     rows, missing = [], {}
     if year >= target_year:
@@ -169,21 +170,10 @@ def forecasts(by_year: pd.DataFrame, ids: tuple[str, ...], year: int, target: fl
         d = by_year[(by_year["indicator_id"] == i) & (by_year["year"] <= year)]
         if "status" in d:
             d = d[d["status"] == "measured"]
-        d = d.dropna(subset=["value", "denominator"])
-        if d.empty:
+        if d.dropna(subset=["value", "denominator"]).empty:
             missing[i] = "unmeasured"
             continue
-        cov = d["coverage"].astype(float).fillna(0.0)
-        d = d[cov >= min_coverage * cov.max()].sort_values("year")
-        weighting = str(d["weighting"].iloc[0]) if "weighting" in d and len(d) else "count"
-        if weighting == "count":
-            series = pd.DataFrame({"year": d["year"], "numerator": d["numerator"],
-                                   "denominator": d["denominator"]})
-        else:
-            d = d[(d["value"] > 0) & (d["value"] < 1)]
-            se = (d["ci_high"] - d["ci_low"]) / (2 * 1.959964)
-            series = pd.DataFrame({"year": d["year"], "share": d["value"],
-                                   "se": se.fillna(0.0)})
+        series = indicator_series(d, min_coverage=min_coverage, value="value")
         if len(series) < 3:
             missing[i] = "short"
             continue

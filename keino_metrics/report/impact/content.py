@@ -268,6 +268,7 @@ def _target(data: Dataset, year: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
                                                           dict[str, str]]:
     """Forecast of each candidate definition of the 10 % target."""
     from keino_metrics.impact import track_target
+    from keino_metrics.impact.target import indicator_series
     from keino_metrics.indicators import catalogue, compute
 
     ids = tuple(catalogue(family=TARGET_FAMILY)["id"].astype(str))
@@ -280,17 +281,8 @@ def _target(data: Dataset, year: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
     summary, forecasts = [], []
     for i in ids:
         d = res[(res["indicator_id"] == i)].dropna(subset=["value", "denominator"])
-        cov = d["coverage"].astype(float).fillna(0.0)
-        d = d[cov >= MIN_COVERAGE * cov.max()].sort_values("year")
+        series = indicator_series(d, min_coverage=MIN_COVERAGE, value="value")
         weighting = str(d["weighting"].iloc[0]) if len(d) else "count"
-        if weighting == "count":
-            series = pd.DataFrame({"year": d["year"], "numerator": d["numerator"],
-                                   "denominator": d["denominator"]})
-        else:
-            d = d[(d["value"] > 0) & (d["value"] < 1)]
-            se = (d["ci_high"] - d["ci_low"]) / (2 * 1.959964)
-            series = pd.DataFrame({"year": d["year"], "share": d["value"],
-                                   "se": se.fillna(0.0)})
         if len(series) < 3:
             notes[i] = "target.short"
             continue
