@@ -203,7 +203,7 @@ def programme_effects(data: Dataset, year: int, *, outcome: str = OUTCOME, seed:
     each Green Deal, then pooled.
     """
     from keino_metrics.impact import did_by_programme
-    from keino_metrics.report.impact.content import impact_panel
+    from keino_metrics.report.impact.panel import impact_panel
 
     pp = data.programme_participation
     if pp is None or pp.empty:

@@ -23,6 +23,7 @@ from keino_metrics.impact.did import POOLED
 from keino_metrics.labels import text
 from keino_metrics.report import metadata
 from keino_metrics.report.anchors import programme_anchor
+from keino_metrics.report.impact.panel import impact_panel
 from keino_metrics.report.impact.params import (
     ALL_PROGRAMMES,
     CONTROLS,
@@ -39,63 +40,13 @@ from keino_metrics.report.impact.params import (
 )
 from keino_metrics.results import Note, recorded_notes
 
-__all__ = ["ImpactContent", "compute_impact", "impact_panel", "programme_anchor", "POOLED",
-           "EXCEL_FORMATS"]
+__all__ = ["ImpactContent", "compute_impact", "programme_anchor", "POOLED", "EXCEL_FORMATS"]
 
 
 
 def _recording(part: str, log: list[Note] | None):
     """Record the warnings raised inside into ``log`` (else let them through)."""
     return nullcontext() if log is None else recorded_notes(log, part)
-
-
-def impact_panel(data: Dataset, outcome: str, programme: str = ALL_PROGRAMMES,
-                 year: int | None = None, *,
-                 log: list[Note] | None = None) -> pd.DataFrame:
-    """Buyer-by-year panel of ``outcome`` for the programme effect.
-
-    The cohort is the year of a buyer's first programme start (any programme),
-    because the effect of participation is counted from the first join. For one
-    programme, buyers whose first programme is another one are left out, so the
-    treated are the buyers that joined this programme first and the controls
-    never joined any. Joins after ``year`` count as not joined, and years after
-    ``year`` are dropped.
-
-    Parameters
-    ----------
-    data : Dataset
-        Canonical tables with ``programme_participation``.
-    outcome : str
-        Outcome indicator id.
-    programme : str
-        ``"all"`` or a programme name.
-    year : int, optional
-        Last year of the panel.
-    log : list, optional
-        Receives the warnings raised while the panel is built (else they are
-        passed on to the caller).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :func:`keino_metrics.indicators.buyer_year_panel` rows, sorted by buyer and
-        year, with ``first_programme``.
-    """
-    from keino_metrics.indicators import buyer_year_panel
-
-    with _recording("panel", log):
-        panel = buyer_year_panel(data, outcomes=[outcome])
-    pp = data.programme_participation.dropna(subset=["buyer_id", "start_date"])
-    first = (pp.sort_values(["buyer_id", "start_date", "programme"], kind="stable")
-             .drop_duplicates("buyer_id").set_index("buyer_id")["programme"].astype(str))
-    panel["first_programme"] = panel["buyer_id"].map(first)
-    if programme != ALL_PROGRAMMES:
-        other = panel["first_programme"].notna() & (panel["first_programme"] != programme)
-        panel = panel[~other]
-    if year is not None:
-        panel = panel[panel["year"] <= year].copy()
-        panel.loc[panel["cohort"] > year, "cohort"] = 0
-    return panel.sort_values(["buyer_id", "year"], kind="stable").reset_index(drop=True)
 
 
 def _notice_year(data: Dataset) -> pd.Series:

@@ -10,7 +10,7 @@ from keino_metrics.impact.did import OWN_PROGRAMME, POOLED
 from keino_metrics.indicators import compute
 from keino_metrics.report.annual import headline, render
 from keino_metrics.report.catalogue import indicator_names, innovation_ids
-from keino_metrics.report.impact.content import impact_panel
+from keino_metrics.report.impact.panel import impact_panel
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ from keino_metrics.demo.programmes import PROGRAMMES
 from keino_metrics.impact import did_by_programme
 from keino_metrics.impact.hidden import MIN_AUC
 from keino_metrics.impact.target import MIN_POINTS_FOR_PROBABILITY
-from keino_metrics.report.impact.content import POOLED, impact_panel, programme_anchor
+from keino_metrics.report.impact.content import POOLED, programme_anchor
+from keino_metrics.report.impact.panel import impact_panel
 from keino_metrics.report.impact.params import DEFAULT_OUTCOME, N_BOOT
 
 

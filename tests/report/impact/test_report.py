@@ -10,7 +10,7 @@ import pytest
 
 from keino_metrics.labels import text
 from keino_metrics.report import driver, impact
-from keino_metrics.report.impact.content import impact_panel
+from keino_metrics.report.impact.panel import impact_panel
 from keino_metrics.report.impact.params import (
     ALL_PROGRAMMES,
     DEFAULT_OUTCOME,
