@@ -141,7 +141,7 @@ def catalogue(family: str | None = None, lang: str = "en") -> pd.DataFrame:
         t = th.get(ind.id, {})
         rows.append({
             "id": ind.id, "family": ind.family, "name": ind.name(lang),
-            "name_fi": ind.names["fi"], "name_sv": ind.names["sv"], "name_en": ind.names["en"],
+            "name_fi": ind.name("fi"), "name_sv": ind.name("sv"), "name_en": ind.name("en"),
             "definition": indicator_text(ind, "definition", lang), "formula": ind.formula,
             "unit_of_analysis": ind.unit_of_analysis, "unit": ind.unit,
             "weighting": ind.weighting, "direction": ind.direction,
@@ -187,7 +187,7 @@ def explain(id: str, lang: str = "en") -> Explanation:
     also = (f" ({lab('also', families=', '.join(text(f'indicator_family.{f}', lang) for f in ind.also_in))})"
             if ind.also_in else "")
     lines = [f"{ind.id} - {ind.name(lang)}",
-             f"  ({' / '.join(ind.names[k] for k in ('fi', 'sv', 'en') if k != lang)})", "",
+             f"  ({' / '.join(ind.name(k) for k in ('fi', 'sv', 'en') if k != lang)})", "",
              f"{lab('family')}: {text(f'indicator_family.{ind.family}', lang)}{also}",
              f"{lab('definition')}: {indicator_text(ind, 'definition', lang)}",
              f"{lab('formula')}: {ind.formula}",

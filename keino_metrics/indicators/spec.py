@@ -2,8 +2,10 @@
 
 Every indicator of the catalogue is one :class:`Indicator` record, declared once
 in a family module (:mod:`keino_metrics.indicators.families`). A record carries
-its metadata (names in Finnish, Swedish and English, definition, unit of
-analysis, weighting, fields, direction, source, cross-walk) and a *measure*:
+its metadata (definition, unit of analysis, weighting, fields, direction,
+source, cross-walk) and a *measure*. Its name in Finnish, Swedish and English
+is not declared here: it lives in the language catalogue under
+``indicator_name.<id>`` (:meth:`Indicator.name`). The measures are:
 
 :class:`Ratio`
     ``sum(numerator) / sum(denominator)`` over the eligible rows of a unit
@@ -29,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import narwhals.stable.v2 as nw
+
+from keino_metrics.labels import LANGUAGES, text
 
 __all__ = [
     "Rule",
@@ -159,8 +163,6 @@ class Indicator:
         Primary family (``volume``, ``strategic``, ``innovation-target``,
         ``markets``, ``scoreboard``, ``eforms``, ``integrity``,
         ``capability``, ``quality``).
-    names : mapping
-        ``{"fi": ..., "sv": ..., "en": ...}``.
     definition, formula : str
         What is measured, in words and as a formula.
     unit_of_analysis : str
@@ -193,7 +195,6 @@ class Indicator:
 
     id: str
     family: str
-    names: Mapping[str, str]
     definition: str
     formula: str
     unit_of_analysis: str
@@ -220,8 +221,6 @@ class Indicator:
         if self.unit_of_analysis not in UNITS_OF_ANALYSIS:
             problems.append(f"unit_of_analysis {self.unit_of_analysis!r} not in "
                             f"{UNITS_OF_ANALYSIS}")
-        if set(self.names) != {"fi", "sv", "en"}:
-            problems.append("names must have exactly fi, sv and en")
         if self.measure.frame not in FRAMES:
             problems.append(f"frame {self.measure.frame!r} not in {FRAMES}")
         if problems:
@@ -233,7 +232,15 @@ class Indicator:
         return self.id.split("-", 1)[0]
 
     def name(self, lang: str = "en") -> str:
-        """Name in ``lang`` (``fi``, ``sv`` or ``en``)."""
-        if lang not in self.names:
+        """Name in ``lang`` (``fi``, ``sv`` or ``en``), from the language catalogue.
+
+        Raises
+        ------
+        ValueError
+            If ``lang`` is not ``fi``, ``sv`` or ``en``.
+        KeyError
+            If the catalogue has no ``indicator_name.<id>`` entry for the id.
+        """
+        if lang not in LANGUAGES:
             raise ValueError(f"unknown language {lang!r}; use fi, sv or en")
-        return self.names[lang]
+        return text(f"indicator_name.{self.id}", lang)

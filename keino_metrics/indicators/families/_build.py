@@ -1,4 +1,4 @@
-"""Small builders shared by the family modules (expressions, rules, names)."""
+"""Small builders shared by the family modules (expressions, rules, sources)."""
 
 from __future__ import annotations
 
@@ -20,11 +20,6 @@ HILMA_SOURCE = ("Hilma statistics questions (Hankintailmoitukset/hilma-api, "
 EFORMS_SOURCE = "eForms SDK 1.16 fields and code lists (OP-TED/eForms-SDK)"
 CARDINAL = "Open Contracting Partnership red flags, cardinal-rs docs/cli/indicators/R"
 OPENTENDER = "Opentender.eu / DIGIWHIST indicator definitions (TenderIndicatorType)"
-
-
-def names(fi: str, sv: str, en: str) -> dict[str, str]:
-    """Names in the three languages."""
-    return {"fi": fi, "sv": sv, "en": en}
 
 
 def true(col: str) -> nw.Expr:

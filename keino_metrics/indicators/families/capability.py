@@ -21,21 +21,19 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 
 from keino_metrics.indicators.codes import SURVEY_CONSTRUCTS, SURVEY_ITEMS
-from keino_metrics.indicators.families._build import OWN, L, names, need
+from keino_metrics.indicators.families._build import OWN, L, need
 from keino_metrics.indicators.keys import with_keys
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio
 from keino_metrics.indicators.stats import alpha_from_moments
 
-_NAMES = {
-    "strategy": ("Hankintojen strateginen johtaminen", "Strategisk styrning av upphandling",
-                 "Strategic management of procurement"),
-    "leadership": ("Johdon sitoutuminen", "Ledningens engagemang", "Leadership commitment"),
-    "competence": ("Hankintaosaaminen", "Upphandlingskompetens", "Procurement competence"),
-    "dialogue": ("Markkinavuoropuhelu ja yhteistyö", "Marknadsdialog och samarbete",
-                 "Market dialogue and cooperation"),
-    "followup": ("Seuranta ja vaikuttavuus", "Uppföljning och effekter",
-                 "Follow-up and impact"),
-    "overall": ("Kyvykkyys yhteensä", "Förmåga totalt", "Capability overall"),
+#: The construct each index measures, as the English definitions name it.
+_CONSTRUCT = {
+    "strategy": "strategic management of procurement",
+    "leadership": "leadership commitment",
+    "competence": "procurement competence",
+    "dialogue": "market dialogue and cooperation",
+    "followup": "follow-up and impact",
+    "overall": "capability overall",
 }
 SOURCE = (f"{OWN}; survey construct after the KEINO 2018 survey on strategic management "
           "(FI-STRAT-MGMT) and the Hankinta-Suomi strategy aims")
@@ -111,11 +109,11 @@ def _alpha(construct: str):
 
 CAPABILITY: list[Indicator] = []
 for con in (*SURVEY_CONSTRUCTS, "overall"):
-    fi, sv, en = _NAMES[con]
+    construct = _CONSTRUCT[con]
     items = _items(con)
     CAPABILITY.append(Indicator(
-        id=f"CAP-{con.upper()}", family="capability", names=names(fi, sv, en),
-        definition=f"Mean over responding units of the {en.lower()} index: the mean of the "
+        id=f"CAP-{con.upper()}", family="capability",
+        definition=f"Mean over responding units of the {construct} index: the mean of the "
         f"answered items {', '.join(items) if con != 'overall' else '(all 15 items)'} "
         "rescaled from 1-5 to 0-100.",
         formula="mean_r ((mean of answered items_r - 1) / 4 * 100)",
@@ -127,10 +125,7 @@ for con in (*SURVEY_CONSTRUCTS, "overall"):
         crosswalk=(f"CAP-{con.upper()}-ALPHA", "FI-STRAT-MGMT")))
     CAPABILITY.append(Indicator(
         id=f"CAP-{con.upper()}-ALPHA", family="capability",
-        names=names(f"{fi}: reliabiliteetti (Cronbachin alfa)",
-                    f"{sv}: reliabilitet (Cronbachs alfa)",
-                    f"{en}: reliability (Cronbach's alpha)"),
-        definition=f"Cronbach's alpha of the items of the {en.lower()} construct over "
+        definition=f"Cronbach's alpha of the items of the {construct} construct over "
         "complete responses: k/(k-1) (1 - sum of item variances / variance of the sum).",
         formula="k/(k-1) * (1 - sum var(item) / var(sum of items))",
         unit_of_analysis="survey response", unit="ratio", weighting="count",

@@ -5,7 +5,7 @@ Directive statistics (OPT-155/156), on awarded lot results."""
 from __future__ import annotations
 
 from keino_metrics.indicators.codes import ENV_CODES, env_flag
-from keino_metrics.indicators.families._build import EFORMS_SOURCE, OWN, L, names, need, true
+from keino_metrics.indicators.families._build import EFORMS_SOURCE, OWN, L, need, true
 from keino_metrics.indicators.families.strategic import (
     EF_GREEN,
     EF_INNOV,
@@ -20,10 +20,10 @@ SRC = f"{OWN}; fields: {EFORMS_SOURCE}"
 _ELIG = need("no eForms strategic-procurement field reported", lambda p: EF_REPORTED())
 
 
-def _ef(iid, nm, definition, formula, num, weight="count", rules=(_ELIG,), fields=(),
+def _ef(iid, definition, formula, num, weight="count", rules=(_ELIG,), fields=(),
         crosswalk=(), limits="", direction="higher"):
     return Indicator(
-        id=iid, family="eforms", names=nm, definition=definition, formula=formula,
+        id=iid, family="eforms", definition=definition, formula=formula,
         unit_of_analysis="lot result", unit="share", weighting=weight, direction=direction,
         fields=tuple(fields) + (("awards.awarded_value_eur",) if weight == "eur" else ()),
         source=SRC, measure=Ratio("lot_results", numerator=num, rules=rules, weight=weight,
@@ -32,30 +32,23 @@ def _ef(iid, nm, definition, formula, num, weight="count", rules=(_ELIG,), field
         "notices: read the coverage.")
 
 
-_W = {"N": ("count", "lukumäärästä", "av antalet", "by count"),
-      "EUR": ("eur", "arvosta", "av värdet", "by value")}
+_W = {"N": "count", "EUR": "eur"}
 EFORMS: list[Indicator] = []
-for suf, (w, fi, sv, en) in _W.items():
+for suf, w in _W.items():
     EFORMS += [
-        _ef(f"EF-STRAT-{suf}", names(f"Strategiset hankinnat (BT-06), osuus {fi}",
-                                     f"Strategisk upphandling (BT-06), andel {sv}",
-                                     f"Strategic procurement (BT-06), share {en}"),
+        _ef(f"EF-STRAT-{suf}",
             "Lot results whose BT-06 aims include env-imp, soc-obj or inn-pur, among lot "
             "results with BT-06 reported.", "flag(BT-06 in {env-imp, soc-obj, inn-pur}) / "
             "lots with BT-06",
             lambda p: true("sp_env") | true("sp_soc") | true("sp_inn"), w,
             rules=(need("BT-06 not reported", lambda p: true("sp_present")),),
             fields=("lots.strategic_procurement",), crosswalk=("SMS-13",)),
-        _ef(f"EF-GREEN-{suf}", names(f"Vihreät hankinnat (eForms), osuus {fi}",
-                                     f"Gröna upphandlingar (eForms), andel {sv}",
-                                     f"Green procurement (eForms), share {en}"),
+        _ef(f"EF-GREEN-{suf}",
             "BT-06 = env-imp, any BT-774 code, or BT-805 in {eu, national, other}.",
             "flag(green) / lots reporting strategic fields", EF_GREEN, w,
             fields=("lots.strategic_procurement", "lots.green_procurement",
                     "lots.gpp_criteria"), crosswalk=(f"KEINO-GREEN-{suf}",)),
-        _ef(f"EF-SOCIAL-{suf}", names(f"Sosiaaliset hankinnat (eForms), osuus {fi}",
-                                      f"Sociala upphandlingar (eForms), andel {sv}",
-                                      f"Social procurement (eForms), share {en}"),
+        _ef(f"EF-SOCIAL-{suf}",
             "BT-06 = soc-obj or any BT-775 code.", "flag(social) / lots reporting strategic "
             "fields", EF_SOCIAL, w,
             fields=("lots.strategic_procurement", "lots.social_objective"),
@@ -63,9 +56,6 @@ for suf, (w, fi, sv, en) in _W.items():
             limits="Reserved contracts (BT-71/BT-736) are not in the canonical tables."),
         Indicator(
             id=f"EF-INNOV-{suf}", family="eforms",
-            names=names(f"Innovaatiohankinnat (eForms), osuus {fi}",
-                        f"Innovationsupphandlingar (eForms), andel {sv}",
-                        f"Innovation procurement (eForms), share {en}"),
             definition="BT-06 = inn-pur, any BT-776 code, or BT-105 = innovation, among lot "
             "results whose notice reports BT-06; lot results without BT-06 (innovation "
             "partnerships included) are excluded as 'strategic fields not reported'.",
@@ -81,27 +71,22 @@ for suf, (w, fi, sv, en) in _W.items():
     ]
 
 EFORMS += [
-    _ef("EF-GPP", names("Vakiintuneet ympäristökriteerit (BT-805)", "Etablerade miljökriterier "
-                        "(BT-805)", "GPP criteria used (BT-805)"),
+    _ef("EF-GPP",
         "Lot results with BT-805 in {eu, national, other} among lot results with BT-805.",
         "flag(BT-805 used) / lots with BT-805", lambda p: true("gpp_yes"),
         rules=(need("BT-805 not reported", lambda p: true("gpp_present")),),
         fields=("lots.gpp_criteria",), crosswalk=("KEINO-GPP-N",)),
-    _ef("EF-ACCESS", names("Saavutettavuusvaatimukset (BT-754)", "Tillgänglighetskrav (BT-754)",
-                           "Accessibility criteria used (BT-754)"),
+    _ef("EF-ACCESS",
         "Lot results with BT-754 = inc among lot results with BT-754 reported.",
         "flag(BT-754 = inc) / lots with BT-754", lambda p: true("acc_inc"),
         rules=(need("BT-754 not reported", lambda p: true("acc_present")),),
         fields=("lots.accessibility?",)),
-    _ef("EF-COMPLETE", names("Strategiakentän täyttöaste (BT-06)", "Fullständighet för "
-                             "strategiskt fält (BT-06)", "Strategic field completeness (BT-06)"),
+    _ef("EF-COMPLETE",
         "Share of awarded lot results that report BT-06 at all (a data-quality measure).",
         "count(lots with BT-06) / count(lot results)", lambda p: true("sp_present"), rules=(),
         fields=("lots.strategic_procurement",), crosswalk=("DQ-LOTS-STRATEGIC_PROCUREMENT",)),
     Indicator(
         id="EF-CVD-CLEAN", family="eforms",
-        names=names("Puhtaiden ajoneuvojen osuus (CVD)", "Andel rena fordon (CVD)",
-                    "Clean vehicles share (Clean Vehicles Directive)"),
         definition="Clean vehicles (OPT-155 = vehicles-clean, OPT-156 count, to include "
         "zero-emission vehicles as the directive counts them) over all vehicles (OPT-155 = "
         "vehicles) in awarded lot results reporting vehicle counts.",
@@ -123,8 +108,6 @@ for code in ENV_CODES:
     flag = env_flag(code)
     EFORMS.append(_ef(
         f"EF-GREEN-{code.upper()}",
-        names(f"Ympäristötavoite {code} (BT-774)", f"Miljömål {code} (BT-774)",
-              f"Environmental objective {code} (BT-774)"),
         f"Lot results whose BT-774 includes {code} (multi-valued: a lot may count under "
         "several objectives), among lot results reporting strategic fields.",
         f"flag(BT-774 contains {code}) / lots reporting strategic fields",

@@ -17,7 +17,6 @@ from keino_metrics.indicators.families._build import (
     COMPETITIVE,
     OPENTENDER,
     L,
-    names,
     need,
     scope,
     true,
@@ -31,10 +30,10 @@ _TENDERS = need("tenders received not reported", lambda p: (L("tenders") >= 1).f
 _PTYPE = need("procedure type not reported", lambda p: ~L("procedure_type").is_null())
 
 
-def _flag(iid, nm, definition, formula, num, rules, source, fields, crosswalk=(), limits="",
+def _flag(iid, definition, formula, num, rules, source, fields, crosswalk=(), limits="",
           params=None, unit="share", ci="wilson", direction="lower"):
     return Indicator(
-        id=iid, family="integrity", names=nm, definition=definition, formula=formula,
+        id=iid, family="integrity", definition=definition, formula=formula,
         unit_of_analysis="lot result", unit=unit, weighting="count", direction=direction,
         fields=tuple(fields), source=source,
         measure=Ratio("lot_results", numerator=num, rules=tuple(rules), ci=ci),
@@ -91,7 +90,7 @@ _heterogeneous.ci_method = "wilson_flagged_supplier"
 _SMS06 = next(i for i in SCOREBOARD if i.id == "SMS-06")
 
 INTEGRITY = [
-    _flag("RF-R003", names("Lyhyt tarjousaika", "Kort anbudstid", "Short submission period"),
+    _flag("RF-R003",
           "Awarded lot results whose submission period - from the first contract notice of "
           "the procedure to the lot's tender deadline (BT-131) - is shorter than the "
           "threshold (15 days by default).",
@@ -104,7 +103,7 @@ INTEGRITY = [
           params={"days": 15},
           limits="Uses the contract notice publication date where Cardinal uses the tender "
           "period start; per-procedure-type thresholds can be set through params."),
-    _flag("RF-R018", names("Vain yksi tarjous", "Endast ett anbud", "Single bid received"),
+    _flag("RF-R018",
           "Awarded lot results of open or restricted procedures with exactly one tender.",
           "count(tenders = 1) / count(open/restricted lot results with a count)",
           lambda p: (L("tenders") == 1).fill_null(False),
@@ -113,8 +112,7 @@ INTEGRITY = [
            _TENDERS], CARDINAL + " (R018)",
           ("awards.tenders_received", "notices.procedure_type"),
           crosswalk=("SMS-01", "OT-I1")),
-    _flag("OT-I1", names("Yhden tarjouksen kilpailutus", "Anbudsförfarande med ett anbud",
-                         "Single bid in a competitive tender"),
+    _flag("OT-I1",
           "Awarded lot results of procedures with a call for competition that received one "
           "tender (Opentender INTEGRITY_SINGLE_BID; score 0 when flagged).",
           "count(tenders = 1) / count(competitive lot results with a count)",
@@ -125,8 +123,7 @@ INTEGRITY = [
           crosswalk=("SMS-01", "RF-R018"),
           limits="Opentender prefers the count of valid bids; notices give only tenders "
           "received."),
-    _flag("OT-I2", names("Hankintailmoitus julkaisematta", "Meddelande om upphandling ej "
-                         "publicerat", "Call for tenders not published"),
+    _flag("OT-I2",
           "Awarded lot results of competitive procedures whose procedure has no contract "
           "notice published on or before the award notice.",
           "count(no prior CN) / count(competitive lot results)",
@@ -135,16 +132,14 @@ INTEGRITY = [
                          lambda p: L("procedure_type").is_in(list(COMPETITIVE)))],
           OPENTENDER, ("notices.notice_type", "notices.procedure_id"), crosswalk=("SMS-10",),
           limits="Calls published outside the data look missing."),
-    _flag("OT-I3", names("Muu kuin avoin menettely", "Annat förfarande än öppet",
-                         "Non-open procedure"),
+    _flag("OT-I3",
           "Awarded lot results whose procedure is not open (BT-105 other than open).",
           "count(procedure_type != open) / count(lot results with a type)",
           lambda p: L("procedure_type") != "open", [_PTYPE], OPENTENDER,
           ("notices.procedure_type",), crosswalk=("SMS-02",),
           limits="Opentender scores some procedure types 50 (country-specific); here every "
           "non-open type counts as flagged."),
-    _flag("OT-I4", names("Ilmoittamisaika (päivää)", "Annonseringstid (dagar)",
-                         "Advertisement period (days)"),
+    _flag("OT-I4",
           "Mean days from the first contract notice of the procedure to the lot's tender "
           "deadline, over awarded lot results reporting both.",
           "sum(deadline - first CN date) / count(lot results with both)",
@@ -157,14 +152,12 @@ INTEGRITY = [
           "were not found, so the mean in days is reported."),
     Indicator(
         id="OT-I5", family="integrity",
-        names=names("Päätösaika (päivää)", "Beslutsperiod (dagar)", "Decision period (days)"),
         definition=_SMS06.definition, formula=_SMS06.formula,
         unit_of_analysis=_SMS06.unit_of_analysis, unit="days", weighting="count",
         direction="lower", fields=_SMS06.fields, source=OPENTENDER + "; same measure as SMS-06",
         measure=_SMS06.measure, crosswalk=("SMS-06",)),
     Indicator(
         id="RF-R048", family="integrity",
-        names=names("Hajanainen toimittaja", "Heterogen leverantör", "Heterogeneous supplier"),
         definition="Share of awarded lot results won by a supplier whose awarded lots span "
         "a number of CPV divisions (2 digits) at or above the upper fence Q3 + 1.5 IQR, "
         "computed over suppliers with at least 20 procedures in the whole data.",
@@ -177,8 +170,7 @@ INTEGRITY = [
         params={"digits": 2, "min_processes": 20},
         limits="The fence is computed once over all data, not per breakdown group; "
         "percentiles use numpy's linear interpolation."),
-    _flag("RF-R058", names("Voimakkaasti alennettu tarjous", "Kraftigt rabatterat anbud",
-                           "Heavily discounted bid"),
+    _flag("RF-R058",
           "Awarded lot results with exactly two tenders where the relative difference "
           "between the highest and the lowest tender value (BT-711, BT-710) is at least the "
           "threshold (0.50 by default); with two tenders the highest is the runner-up.",

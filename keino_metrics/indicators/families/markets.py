@@ -7,7 +7,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from keino_metrics.indicators.families._build import HILMA_SOURCE, OWN, L, names, need, scope, true
+from keino_metrics.indicators.families._build import HILMA_SOURCE, OWN, L, need, scope, true
 from keino_metrics.indicators.keys import with_keys
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio
 from keino_metrics.indicators.stats import cluster_ratio_interval
@@ -97,8 +97,6 @@ _hhi.ci_method = _top.ci_method = _concentration.ci_method
 MARKETS = [
     Indicator(
         id="KEINO-MKT-TENDERS", family="markets",
-        names=names("Tarjouksia keskimäärin osaa kohden", "Genomsnittligt antal anbud per del",
-                    "Mean tenders per lot"),
         definition="Mean number of tenders received (BT-759 with BT-760 = tenders) per awarded "
         "lot result reporting a count of at least one.",
         formula="sum(tenders_received) / count(lot results with a count)",
@@ -111,8 +109,6 @@ MARKETS = [
         crosswalk=("SMS-01", "OT-I1")),
     Indicator(
         id="KEINO-MKT-DIALOGUE", family="markets",
-        names=names("Markkinavuoropuhelu ennen kilpailutusta", "Marknadsdialog före "
-                    "upphandlingen", "Market dialogue before the call"),
         definition="Share of procedures with a contract notice in which a prior information "
         "notice (PIN) of the same procedure was published before the first contract notice.",
         formula="count(PIN date < first CN date) / count(procedures with a CN)",
@@ -128,8 +124,6 @@ MARKETS = [
         "survey 2020, FI-DIALOGUE; survey, not notices)"),
     Indicator(
         id="KEINO-MKT-INNOVPART", family="markets",
-        names=names("Innovaatiokumppanuudet", "Innovationspartnerskap",
-                    "Innovation partnerships"),
         definition="Share of procedures with a result whose procedure type is innovation "
         "partnership (BT-105 = innovation).",
         formula="count(procedure_type = innovation) / count(procedures with a type)",
@@ -141,8 +135,6 @@ MARKETS = [
                                   lambda p: ~L("procedure_type").is_null()),))),
     Indicator(
         id="KEINO-MKT-HHI", family="markets",
-        names=names("Toimittajakeskittyminen (HHI)", "Leverantörskoncentration (HHI)",
-                    "Supplier concentration (HHI)"),
         definition="Herfindahl-Hirschman index of each buyer's awarded euros over its "
         "winners in the group, averaged over buyers (0-1; 1 = one supplier).",
         formula="mean_b sum_w (value_bw / value_b)^2", unit_of_analysis="organisation",
@@ -154,8 +146,6 @@ MARKETS = [
         "HHI 1 by construction."),
     Indicator(
         id="KEINO-MKT-TOPSHARE", family="markets",
-        names=names("Suurimman toimittajan osuus", "Största leverantörens andel",
-                    "Top-supplier share"),
         definition="Share of each buyer's awarded euros going to its largest winner in the "
         "group, averaged over buyers.",
         formula="mean_b max_w value_bw / value_b", unit_of_analysis="organisation",
@@ -165,8 +155,6 @@ MARKETS = [
         crosswalk=("KEINO-MKT-HHI", "OT-I8")),
     Indicator(
         id="FI-SME-CONS", family="markets",
-        names=names("PK-yritysten osallistuminen huomioitu", "Små och medelstora företags "
-                    "deltagande beaktat", "SME participation considered"),
         definition="Share of contract, award and VEAT notices answering Hilma "
         "smeParticipationConsidered with yes on any lot.",
         formula="count(notices with yes) / count(notices answering)",

@@ -9,7 +9,7 @@ per-source, per-year table.
 
 from __future__ import annotations
 
-from keino_metrics.indicators.families._build import OWN, L, names, true
+from keino_metrics.indicators.families._build import OWN, L, true
 from keino_metrics.indicators.spec import Indicator, Ratio
 
 #: (table, column, frame, column or flag in the frame, is_flag)
@@ -54,8 +54,6 @@ for table, column, frame, col, is_flag in _FIELDS:
     QUALITY.append(Indicator(
         id=f"DQ-{table.upper().replace('_STATISTICS', '')}-{column.upper()}",
         family="quality",
-        names=names(f"Täyttöaste: {table}.{column}", f"Fullständighet: {table}.{column}",
-                    f"Completeness: {table}.{column}"),
         definition=f"Share of {unit}s that report {table}.{column}"
         + (" (at least one code)" if is_flag else "") + ".",
         formula=f"count({column} reported) / count({unit}s)", unit_of_analysis=unit,

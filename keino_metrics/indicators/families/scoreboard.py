@@ -16,7 +16,6 @@ from keino_metrics.indicators.families._build import (
     SME_SIZES,
     SMS_SOURCE,
     L,
-    names,
     need,
     scope,
     true,
@@ -94,11 +93,11 @@ def _publication_rate(frames, ind, keys, params):
 _publication_rate.ci_method = "none_census"
 
 
-def _sms(iid, nm, definition, formula, frame, num, rules, unit_of_analysis="lot result",
+def _sms(iid, definition, formula, frame, num, rules, unit_of_analysis="lot result",
          direction="lower", fields=(), crosswalk=(), limits="", reference="", also_in=(),
          ci="wilson", denominator=None, unit="share"):
     return Indicator(
-        id=iid, family="scoreboard", names=nm, definition=definition, formula=formula,
+        id=iid, family="scoreboard", definition=definition, formula=formula,
         unit_of_analysis=unit_of_analysis, unit=unit, weighting="count", direction=direction,
         fields=tuple(fields), source=SMS_SOURCE,
         measure=Ratio(frame, numerator=num, denominator=denominator, rules=tuple(rules), ci=ci),
@@ -106,8 +105,7 @@ def _sms(iid, nm, definition, formula, frame, num, rules, unit_of_analysis="lot 
 
 
 SCOREBOARD = [
-    _sms("SMS-01", names("Yhden tarjoajan kilpailutukset", "Upphandlingar med en enda "
-                         "anbudsgivare", "Single bidder"),
+    _sms("SMS-01",
          "Share of awarded lot results with exactly one tender received, among lot results "
          "reporting a tender count; framework agreements are excluded as in the Scoreboard.",
          "count(tenders = 1) / count(tenders >= 1, not framework)", "lot_results",
@@ -115,7 +113,7 @@ SCOREBOARD = [
          fields=("awards.tenders_received", "lots.framework_agreement"),
          crosswalk=("OT-I1", "RF-R018", "KEINO-MKT-TENDERS"), also_in=("markets",),
          reference="EU average 28 % (Scoreboard 2024)"),
-    _sms("SMS-02", names("Ei tarjouskilpailua", "Ingen anbudsinfordran", "No calls for bids"),
+    _sms("SMS-02",
          "Share of procedures with a result that were negotiated without prior publication "
          "(BT-105 = neg-wo-call).", "count(neg-wo-call) / count(procedures with a type)",
          "procedures", lambda p: (L("procedure_type") == "neg-wo-call").fill_null(False),
@@ -123,8 +121,6 @@ SCOREBOARD = [
          crosswalk=("OT-I3",), reference="EU average 5 % (Scoreboard 2024)"),
     Indicator(
         id="SMS-03", family="scoreboard",
-        names=names("Julkaisuaste (TED, % BKT:sta)", "Publiceringsgrad (TED, % av BNP)",
-                    "Publication rate (TED value, % of GDP)"),
         definition="Awarded euros of lot results published on TED (sources eforms, "
         "ted-legacy, ted-csv) divided by Finland's GDP at current prices of the same year.",
         formula="sum(value of TED lot results) / GDP", unit_of_analysis="lot result",
@@ -136,7 +132,7 @@ SCOREBOARD = [
         limits="The Scoreboard uses the value advertised on TED (estimates and awards); here "
         "only awarded values are summed, so the rate is lower.",
         reference_values="EU average 5.8 % (Scoreboard 2024)"),
-    _sms("SMS-04", names("Yhteishankinnat", "Samordnad upphandling", "Cooperative procurement"),
+    _sms("SMS-04",
          "Share of procedures with a result that involve more than one buyer (different buyer "
          "ids on the procedure's notices) or a central purchasing body (notices column "
          "central_purchasing_body, when a reader provides it).",
@@ -147,14 +143,13 @@ SCOREBOARD = [
          limits="The canonical notices carry only the lead buyer; joint buyers on the same "
          "notice and purchases through Hansel or other central purchasing bodies are seen "
          "only when a reader fills central_purchasing_body. Treat the value as a lower bound."),
-    _sms("SMS-05", names("Pelkkä hinta valintaperusteena", "Enbart pris som tilldelningskriterium",
-                         "Award criteria: price only"),
+    _sms("SMS-05",
          "Share of awarded lot results whose only award criterion is price (BT-539).",
          "count(price only) / count(lot results with criteria)", "lot_results",
          lambda p: true("price_only_award"),
          [need("award criteria not reported", lambda p: ~L("price_only_award").is_null())],
          fields=("lots.price_only_award",), reference="EU average 54 % (Scoreboard 2024)"),
-    _sms("SMS-06", names("Päätöksenteon nopeus", "Beslutstid", "Decision speed"),
+    _sms("SMS-06",
          "Mean days from the tender submission deadline (BT-131) to the award decision "
          "(BT-1451) over awarded lot results reporting both; a decision before the deadline "
          "is excluded as implausible.",
@@ -167,8 +162,7 @@ SCOREBOARD = [
          fields=("lots.submission_deadline?", "awards.decision_date"),
          crosswalk=("OT-I5",), ci="cluster", unit="days",
          reference="EU average 74 days (Scoreboard 2024)"),
-    _sms("SMS-07", names("PK-yritykset toimittajina", "Små och medelstora företag som "
-                         "leverantörer", "SME contractors"),
+    _sms("SMS-07",
          "Share of awarded lot results won by an SME (BT-165 micro, small, medium or sme) "
          "among lot results reporting the winner's size.",
          "count(SME winner) / count(winner size known)", "lot_results",
@@ -176,8 +170,7 @@ SCOREBOARD = [
          [need("winner size not reported", lambda p: ~L("winner_size").is_null())],
          direction="higher", fields=("awards.winner_size",), also_in=("markets",),
          reference="EU average 71 % (Scoreboard 2024)"),
-    _sms("SMS-08", names("PK-yritysten tarjoukset", "Anbud från små och medelstora företag",
-                         "SME bids"),
+    _sms("SMS-08",
          "Tenders received from SMEs over all tenders received, summed over awarded lot "
          "results reporting both counts (BT-759 with BT-760 t-sme or t-micro+t-small+t-med, "
          "and tenders).", "sum(sme tenders) / sum(tenders)", "lot_results",
@@ -189,15 +182,13 @@ SCOREBOARD = [
          fields=("awards.tenders_received", "awards.sme_tenders_received"),
          denominator=lambda p: L("tenders"), ci="cluster", also_in=("markets",),
          reference="EU average 72 % (Scoreboard 2024)"),
-    _sms("SMS-09", names("Osiin jaetut hankinnat", "Upphandlingar uppdelade i delar",
-                         "Procedures divided into lots"),
+    _sms("SMS-09",
          "Share of procedures with a result that have two or more distinct lots (BT-137) "
          "over their contract and award notices.", "count(n_lots >= 2) / count(procedures)",
          "procedures", lambda p: (L("n_lots") >= 2).fill_null(False), [],
          unit_of_analysis="procedure", direction="higher", fields=("lots.lot_id",),
          also_in=("markets",), reference="EU average 32 % (Scoreboard 2024)"),
-    _sms("SMS-10", names("Puuttuvat hankintailmoitukset", "Saknade meddelanden om upphandling",
-                         "Missing calls for bids"),
+    _sms("SMS-10",
          "Share of award notices of competitive procedures (open, restricted, negotiated with "
          "call, competitive dialogue, innovation partnership) with no contract notice of the "
          "same procedure published on or before the award notice.",
@@ -210,8 +201,7 @@ SCOREBOARD = [
          crosswalk=("OT-I2",),
          limits="A call published outside the data (another source, before the data starts) "
          "looks missing: restrict to periods and sources fully covered."),
-    _sms("SMS-11", names("Puuttuva toimittajan Y-tunnus", "Saknat FO-nummer för leverantören",
-                         "Missing winner registration numbers"),
+    _sms("SMS-11",
          "Share of awarded lot results whose winner has no Finnish business ID (y-tunnus, "
          "NNNNNNN-N) as its identifier.",
          "count(winner id not a business id) / count(lot results)", "lot_results",
@@ -219,7 +209,7 @@ SCOREBOARD = [
          unit_of_analysis="lot result", fields=("awards.winner_id",),
          limits="Foreign winners with a valid national registration number count as missing; "
          "break down by source and read together with the winner's country."),
-    _sms("SMS-12", names("Puuttuvat arvotiedot", "Saknade värden", "Missing values"),
+    _sms("SMS-12",
          "Share of award notices in which at least one awarded lot result has no value.",
          "count(award notices with a missing value) / count(award notices with a winner)",
          "notices", lambda p: L("n_value_missing") > 0,
@@ -227,8 +217,7 @@ SCOREBOARD = [
                 lambda p: (L("notice_type") == "can") & (L("n_awarded") > 0))],
          unit_of_analysis="notice", fields=("awards.awarded_value_eur",),
          crosswalk=("DQ-AWARDS-AWARDED_VALUE_EUR",)),
-    _sms("SMS-13", names("Strategiset hankinnat raportoitu", "Strategisk upphandling "
-                         "rapporterad", "Strategic procurement reported"),
+    _sms("SMS-13",
          "Share of awarded lot results flagged as green, social or innovative in BT-06 "
          "(env-imp, soc-obj or inn-pur), over all awarded lot results.",
          "count(BT-06 strategic) / count(lot results)", "lot_results",

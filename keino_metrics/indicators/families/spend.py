@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from keino_metrics.indicators.families._build import OWN, names
+from keino_metrics.indicators.families._build import OWN
 from keino_metrics.indicators.frames import register_frame
 from keino_metrics.indicators.spec import Custom, Indicator
 from keino_metrics.indicators.stats import cluster_ratio_interval
@@ -188,10 +188,10 @@ _total.ci_method = "none_total"
 _READS = ("amount", "supplier_id", "contract", "link_score")
 
 
-def _share_indicator(iid: str, flag: str | None, fi: str, sv: str, en: str,
-                     what: str, crosswalk: tuple[str, ...] = ()) -> Indicator:
+def _share_indicator(iid: str, flag: str | None, what: str,
+                     crosswalk: tuple[str, ...] = ()) -> Indicator:
     return Indicator(
-        id=iid, family="spend", names=names(fi, sv, en),
+        id=iid, family="spend",
         definition=f"Euros paid under {what} as a share of all euros paid (purchase "
         "invoices), each invoice counted with the linker's probability that it was paid "
         "under such a contract.",
@@ -207,35 +207,18 @@ def _share_indicator(iid: str, flag: str | None, fi: str, sv: str, en: str,
 SPEND: list[Indicator] = [
     Indicator(
         id="SPEND-EUR", family="spend",
-        names=names("Maksetut hankinnat (ostolaskut), €", "Betalda upphandlingar "
-                    "(inköpsfakturor), €", "Spend paid (purchase invoices), EUR"),
         definition="Sum of purchase-invoice amounts as published (credit notes negative).",
         formula="sum(amount)", unit_of_analysis="invoice row", unit="eur", weighting="eur",
         direction="neutral", fields=("spend.amount_eur",), source=_SOURCE,
         measure=Custom("spend", _total, reads=("amount",)), limits=_LIMITS),
-    _share_indicator("SPEND-COVERED", None, "Ilmoitettujen sopimusten osuus maksetuista "
-                     "hankinnoista", "Andel av betalda upphandlingar under annonserade "
-                     "kontrakt", "Share of spend under noticed contracts",
-                     "any contract awarded in a result notice"),
-    _share_indicator("SPEND-INNOV", "innovative", "Innovatiivisten sopimusten osuus "
-                     "maksetuista hankinnoista (10 % -tavoite euroina)", "Andel av betalda "
-                     "upphandlingar under innovativa kontrakt (10 %-målet i euro)",
-                     "Share of spend under innovative contracts (10 % target in euros)",
+    _share_indicator("SPEND-COVERED", None, "any contract awarded in a result notice"),
+    _share_indicator("SPEND-INNOV", "innovative",
                      "contracts reported innovative (Hilma new to buyer or market, eForms "
                      "BT-06 inn-pur or BT-776)", ("FI-10PCT-MKT-VOL31",)),
-    _share_indicator("SPEND-GREEN", "green", "Ympäristönäkökohdat huomioivien sopimusten "
-                     "osuus maksetuista hankinnoista", "Andel av betalda upphandlingar "
-                     "under gröna kontrakt", "Share of spend under green contracts",
-                     "contracts with an environmental aim or criterion"),
-    _share_indicator("SPEND-SOCIAL", "social", "Sosiaalisesti vastuullisten sopimusten "
-                     "osuus maksetuista hankinnoista", "Andel av betalda upphandlingar "
-                     "under sociala kontrakt", "Share of spend under social contracts",
-                     "contracts with a social aim or condition"),
+    _share_indicator("SPEND-GREEN", "green", "contracts with an environmental aim or criterion"),
+    _share_indicator("SPEND-SOCIAL", "social", "contracts with a social aim or condition"),
     Indicator(
         id="SPEND-SME", family="spend",
-        names=names("Pk-toimittajien osuus maksetuista hankinnoista", "Små och medelstora "
-                    "leverantörers andel av betalda upphandlingar", "SME suppliers' share "
-                    "of spend"),
         definition="Euros paid to suppliers that an award names as micro, small or medium "
         "(BT-165) as a share of euros paid to suppliers whose size an award names.",
         formula="sum(amount | SME supplier) / sum(amount | supplier size known)",
@@ -246,8 +229,6 @@ SPEND: list[Indicator] = [
         "coverage says how much spend that is.", ),
     Indicator(
         id="SPEND-HHI", family="spend",
-        names=names("Maksettujen hankintojen keskittyminen (HHI)", "Koncentration av "
-                    "betalda upphandlingar (HHI)", "Concentration of spend (HHI)"),
         definition="Herfindahl-Hirschman index of each buyer's spend over its suppliers "
         "(positive net spend per supplier), averaged over buyers.",
         formula="mean over buyers of sum_s (spend_s / spend)^2", unit_of_analysis="invoice row",

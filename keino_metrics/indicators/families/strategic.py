@@ -23,7 +23,6 @@ from keino_metrics.indicators.families._build import (
     L,
     any_of,
     known,
-    names,
     need,
     reported,
     true,
@@ -70,10 +69,10 @@ def ef_eligible(p=None) -> nw.Expr:
 EF_INNOV_REASON = "strategic fields not reported"
 
 
-def _hilma_share(iid, nm, col, definition, weight, crosswalk=(), family="strategic",
+def _hilma_share(iid, col, definition, weight, crosswalk=(), family="strategic",
                  reference="", also_in=()):
     return Indicator(
-        id=iid, family=family, names=nm, definition=definition,
+        id=iid, family=family, definition=definition,
         formula=(f"count(lot results with {col} = yes) / count(lot results answering {col})"
                  if weight == "count" else
                  f"sum(value | {col} = yes) / sum(value | {col} answered)"),
@@ -89,11 +88,11 @@ def _hilma_share(iid, nm, col, definition, weight, crosswalk=(), family="strateg
         "TED-only notices have none and are excluded, lowering coverage.")
 
 
-def _combined(iid, nm, definition, formula, num, eligible, fields, weight, crosswalk=(),
+def _combined(iid, definition, formula, num, eligible, fields, weight, crosswalk=(),
               family="strategic", limits="", reference="", also_in=(),
               reason="neither a Hilma answer nor an eForms strategic field reported"):
     return Indicator(
-        id=iid, family=family, names=nm, definition=definition, formula=formula,
+        id=iid, family=family, definition=definition, formula=formula,
         unit_of_analysis="lot result", unit="share", weighting=weight, direction="higher",
         fields=tuple(fields) + (("awards.awarded_value_eur",) if weight == "eur" else ()),
         source=f"{OWN}; fields: {HILMA_SOURCE}; {EFORMS_SOURCE}",
@@ -106,17 +105,12 @@ def _combined(iid, nm, definition, formula, num, eligible, fields, weight, cross
 _MKT = "solution_new_to_market"
 _BUY = "solution_new_to_buyer"
 _N = {"N": "count", "EUR": "eur"}
-_W = {"N": ("lukumäärästä", "av antalet", "by count"),
-      "EUR": ("arvosta", "av värdet", "by value")}
 
 STRATEGIC: list[Indicator] = []
 for suf, w in _N.items():
-    fi, sv, en = _W[suf]
     STRATEGIC.append(_hilma_share(
         f"KEINO-INNOV-MKT-{suf}",
-        names(f"Markkinoille uudet ratkaisut, osuus {fi}",
-              f"Lösningar nya för marknaden, andel {sv}",
-              f"Solutions new to the market, share {en}"), _MKT,
+        _MKT,
         "Share of awarded lot results whose solution (or part of it) is new to the market or "
         "industry, by the buyer's Hilma answer (solutionNewToMarketOrIndustry).", w,
         crosswalk=(f"FI-10PCT-MKT-{suf}", "FI-INNOV-MKT"),
@@ -124,17 +118,12 @@ for suf, w in _N.items():
         "not a lot share)"))
     STRATEGIC.append(_hilma_share(
         f"KEINO-INNOV-BUY-{suf}",
-        names(f"Hankkijalle uudet ratkaisut, osuus {fi}",
-              f"Lösningar nya för köparen, andel {sv}",
-              f"Solutions new to the buyer, share {en}"), _BUY,
+        _BUY,
         "Share of awarded lot results whose solution (or part of it) is new to the buyer "
         "(Hilma solutionNewToBuyer).", w, crosswalk=(f"FI-10PCT-BUY-{suf}", "FI-INNOV-BUY"),
         reference="45 % in 2020 (KEINO survey, FI-INNOV-BUY); 15-18 % in the 2018 survey"))
     STRATEGIC.append(_combined(
         f"KEINO-INNOV-EF-{suf}",
-        names(f"Innovatiiviset hankinnat (eForms), osuus {fi}",
-              f"Innovativa upphandlingar (eForms), andel {sv}",
-              f"Innovative procurement (eForms), share {en}"),
         "Share of awarded lot results flagged as innovative in eForms: BT-06 = inn-pur, any "
         "BT-776 code, or an innovation-partnership procedure (BT-105 = innovation), among "
         "lot results whose notice reports the strategic-procurement aims (BT-06 present). "
@@ -150,9 +139,6 @@ for suf, w in _N.items():
         "usually low."))
     STRATEGIC.append(_combined(
         f"KEINO-GREEN-{suf}",
-        names(f"Ympäristönäkökohdat huomioivat hankinnat, osuus {fi}",
-              f"Upphandlingar med miljöhänsyn, andel {sv}",
-              f"Green procurement, share {en}"),
         "Share of awarded lot results with an environmental aim: any Hilma environmental "
         "answer yes (energy efficiency, low carbon, circular economy, biodiversity, "
         "sustainable food, listed green criteria) or eForms BT-06 = env-imp, any BT-774 code, "
@@ -166,9 +152,6 @@ for suf, w in _N.items():
         "44 % a clearly defined criterion (SYKE, FI-ENV-2017; calls, not awards)"))
     STRATEGIC.append(_combined(
         f"KEINO-SOCIAL-{suf}",
-        names(f"Sosiaalisesti vastuulliset hankinnat, osuus {fi}",
-              f"Socialt ansvarsfulla upphandlingar, andel {sv}",
-              f"Socially responsible procurement, share {en}"),
         "Share of awarded lot results with a social aim: Hilma fair working conditions, "
         "employment condition or code of conduct answered yes, or eForms BT-06 = soc-obj or "
         "any BT-775 code.", "flag(Hilma social yes | soc-obj | BT-775) / eligible",
@@ -180,14 +163,10 @@ for suf, w in _N.items():
 
 STRATEGIC += [
     _hilma_share("KEINO-INNOV-CONS-N",
-                 names("Innovaatiomahdollisuudet huomioitu valmistelussa",
-                       "Innovationsmöjligheter beaktade i beredningen",
-                       "Innovation considered in preparation"), "innovation_considered",
+                 "innovation_considered",
                  "Share of awarded lot results whose preparation considered the need and "
                  "opportunities for innovation (Hilma innovationConsidered).", "count"),
     _combined("KEINO-LOWCARBON-N",
-              names("Vähähiilisyyttä edistävät hankinnat", "Upphandlingar som främjar låga "
-                    "koldioxidutsläpp", "Low-carbon procurement, share by count"),
               "Share of awarded lot results that promote low carbon emissions: Hilma lowCarbon "
               "yes or eForms BT-774 = clim-mitig (climate change mitigation).",
               "flag(lowCarbon | clim-mitig) / eligible",
@@ -197,8 +176,6 @@ STRATEGIC += [
               limits="BT-774 clim-mitig is the closest eForms code; it is broader than low "
               "carbon."),
     _combined("KEINO-CIRC-N",
-              names("Kiertotaloutta edistävät hankinnat", "Upphandlingar som främjar cirkulär "
-                    "ekonomi", "Circular-economy procurement, share by count"),
               "Share of awarded lot results that promote the circular economy: Hilma "
               "circularEconomy yes or eForms BT-774 = circ-econ.",
               "flag(circularEconomy | circ-econ) / eligible",
@@ -207,8 +184,6 @@ STRATEGIC += [
               ["hilma_statistics.circular_economy", "lots.green_procurement"], "count",
               crosswalk=("EF-GREEN-CIRC-ECON",)),
     _combined("KEINO-GPP-N",
-              names("Vakiintuneet ympäristökriteerit käytössä", "Etablerade miljökriterier "
-                    "används", "Established green criteria used, share by count"),
               "Share of awarded lot results using Motiva, ecolabel or EU GPP criteria: Hilma "
               "listedGreenCriteriaUsed yes or BT-805 in {eu, national, other}.",
               "flag(listedGreenCriteriaUsed | BT-805 used) / eligible",
@@ -226,28 +201,20 @@ _TEN = ("Candidate operationalisation of the Government's 10 % innovative-procur
         "target (no official one exists). ")
 TEN_PERCENT: list[Indicator] = []
 for suf, w in _N.items():
-    fi, sv, en = _W[suf]
     TEN_PERCENT.append(_hilma_share(
         f"FI-10PCT-MKT-{suf}",
-        names(f"10 % -tavoite: markkinoille uudet, osuus {fi}",
-              f"10 %-målet: nya för marknaden, andel {sv}",
-              f"10 % target: new to market, share {en}"), _MKT,
+        _MKT,
         _TEN + "Hilma solutionNewToMarketOrIndustry as a share of awarded lot results.", w,
         crosswalk=(f"KEINO-INNOV-MKT-{suf}", "FI-INNOV-MKT"), family="innovation-target",
         also_in=("strategic",)))
     TEN_PERCENT.append(_hilma_share(
         f"FI-10PCT-BUY-{suf}",
-        names(f"10 % -tavoite: hankkijalle uudet, osuus {fi}",
-              f"10 %-målet: nya för köparen, andel {sv}",
-              f"10 % target: new to buyer, share {en}"), _BUY,
+        _BUY,
         _TEN + "Hilma solutionNewToBuyer as a share of awarded lot results.", w,
         crosswalk=(f"KEINO-INNOV-BUY-{suf}", "FI-INNOV-BUY"), family="innovation-target",
         also_in=("strategic",)))
     TEN_PERCENT.append(_combined(
         f"FI-10PCT-EF-{suf}",
-        names(f"10 % -tavoite: eForms-innovaatiomerkintä, osuus {fi}",
-              f"10 %-målet: eForms-innovationsmarkering, andel {sv}",
-              f"10 % target: eForms innovation flag, share {en}"),
         _TEN + "eForms BT-06 = inn-pur, BT-776 or innovation partnership as a share of "
         "awarded lot results whose notice reports BT-06 (lot results without BT-06, "
         "innovation partnerships included, are excluded: strategic fields not reported).",
@@ -305,9 +272,6 @@ _mkt_over_national.ci_method = "none_national_denominator"
 
 TEN_PERCENT.append(Indicator(
     id="FI-10PCT-MKT-VOL31", family="innovation-target",
-    names=names("10 % -tavoite: markkinoille uusien arvo / 31 mrd €",
-                "10 %-målet: värdet av nya för marknaden / 31 md €",
-                "10 % target: value new to market / EUR 31 bn"),
     definition=_TEN + "Awarded euros of lot results whose solution is new to the market "
     "(Hilma) divided by the national volume of public procurement from competitive markets "
     "(EUR 31 bn, 2018).",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from keino_metrics.indicators.families._build import OWN, L, names, need
+from keino_metrics.indicators.families._build import OWN, L, need
 from keino_metrics.indicators.spec import Indicator, Total
 
 VOLUME = [
     Indicator(
         id="KEINO-VOL-NOTICES", family="volume",
-        names=names("Julkaistut ilmoitukset", "Publicerade meddelanden", "Notices published"),
         definition="Number of notices of any type (prior information, contract, award, "
         "VEAT, modification, change) published in the period.",
         formula="count(notices)", unit_of_analysis="notice", unit="count", weighting="count",
@@ -17,7 +16,6 @@ VOLUME = [
         reference_values="19 076 Hilma notices in 2021 (hankinnat.fi, Hansel) [FI-NOTICES]"),
     Indicator(
         id="KEINO-VOL-LOTS", family="volume",
-        names=names("Ratkaistut osat", "Tilldelade delar", "Awarded lots"),
         definition="Number of awarded lot results: award-notice lot results with a winner "
         "chosen. Contract-notice lots are not counted (they only complete the lot results).",
         formula="count(lot results with winner)", unit_of_analysis="lot result", unit="count",
@@ -26,7 +24,6 @@ VOLUME = [
         source=OWN, measure=Total("lot_results")),
     Indicator(
         id="KEINO-VOL-EUR", family="volume",
-        names=names("Ratkaistujen hankintojen arvo", "Tilldelat värde", "Awarded value"),
         definition="Sum of the awarded value in euros of awarded lot results (BT-720, else "
         "BT-709, BT-161 shared over lots, BT-27; see awards.value_source). Lot results "
         "without a value are excluded and lower the coverage.",
@@ -39,8 +36,6 @@ VOLUME = [
         "competitive markets, EUR 15 bn above EU thresholds (VN TEAS study 9.6.2021) [FI-VOL]"),
     Indicator(
         id="KEINO-VOL-PROC", family="volume",
-        names=names("Ratkaistut hankintamenettelyt", "Avgjorda upphandlingsförfaranden",
-                    "Procedures with a result"),
         definition="Number of procedures (BT-04) with at least one award notice; the year is "
         "that of the first award notice.",
         formula="count(distinct procedure_id with a CAN)", unit_of_analysis="procedure",
