@@ -25,13 +25,20 @@ __all__ = ["process", "prepare", "processed_name", "input_digest"]
 
 
 def processed_name(raw: Path) -> str:
-    """Folder name under ``data/processed`` for a raw input directory."""
+    """Folder name under ``data/processed`` for a raw input directory.
+
+    Inside ``data/raw`` the name is the relative path (``demo``, ``ted-fi``);
+    elsewhere it is the folder's name and a short digest of its absolute path
+    (``demo-3f2a9c41d0``), so that two inputs with the same name in different
+    places never share, or overwrite, each other's processed tables.
+    """
     raw = raw.resolve()
     try:
         rel = raw.relative_to(paths.raw_dir().resolve())
         return "-".join(rel.parts) or "raw"
     except ValueError:
-        return raw.name or "input"
+        digest = hashlib.sha256(str(raw).encode("utf-8")).hexdigest()[:10]
+        return f"{raw.name or 'input'}-{digest}"
 
 
 def _is_canonical(directory: Path) -> bool:

@@ -48,3 +48,14 @@ def test_prepare_reuses_processed_tables_only_while_the_input_is_unchanged(tmp_p
     changed.replace(lots=changed.lots.iloc[1:]).to_parquet(raw, overwrite=True)
     third = prepare(raw, out)
     assert len(third.lots) == len(first.lots) - 1
+
+
+def test_inputs_with_the_same_name_in_different_places_get_their_own_processed_folder(tmp_path):
+    from keino_metrics import paths
+    from keino_metrics.pipeline import processed_name
+
+    a, b = tmp_path / "one" / "demo", tmp_path / "two" / "demo"
+    assert processed_name(a) != processed_name(b)
+    assert processed_name(a).startswith("demo-")
+    assert processed_name(a) != processed_name(paths.demo_dir())
+    assert processed_name(paths.demo_dir()) == "demo"
