@@ -187,10 +187,13 @@ def _categories(spend: pd.DataFrame) -> pd.Series:
     return cat.where(cat.notna(), spend["product_group"].astype(object))
 
 
-def _second(sorted_pairs: pd.DataFrame, column: str) -> pd.Series:
-    """The second value of ``column`` in each row's group (rows sorted descending)."""
-    rank = sorted_pairs.groupby("row").cumcount()
-    return sorted_pairs.loc[rank.to_numpy() == 1].set_index("row")[column]
+def _second(row: np.ndarray, values: np.ndarray) -> pd.Series:
+    """The second of ``values`` in each group of equal ``row`` (groups contiguous,
+    values descending within them), indexed by ``row``."""
+    pos = np.arange(len(row))
+    start = np.maximum.accumulate(np.where(np.r_[True, row[1:] != row[:-1]], pos, 0))
+    at = pos - start == 1
+    return pd.Series(values[at], index=row[at])
 
 
 def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
@@ -282,19 +285,24 @@ def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
     pairs["p"] = _probabilities(pairs, rules)
     # the contract is the award(s) of one result notice to the supplier: the lots
     # of a notice that the invoice's supplier won are summed
-    pairs["p_notice"] = pairs.groupby(["row", "notice_id"])["p"].transform("sum")
+    notice, _ = pd.factorize(pairs["notice_id"])
+    pairs = pairs[["row", "contract", "notice_id", "p"]].assign(
+        p_notice=pairs.groupby(["row", "notice_id"])["p"].transform("sum"))
     # sorted by row, then p_notice and p descending (ties keep their order)
-    pairs = pairs.take(np.lexsort((-pairs["p"].to_numpy(), -pairs["p_notice"].to_numpy(),
-                                   pairs["row"].to_numpy())))
-    row = pairs["row"].to_numpy()
-    best = pairs.loc[np.r_[True, row[1:] != row[:-1]]].set_index("row")
-    counts = pairs.groupby("row").size()
+    order = np.lexsort((-pairs["p"].to_numpy(), -pairs["p_notice"].to_numpy(),
+                        pairs["row"].to_numpy()))
+    pairs, notice = pairs.take(order), notice[order]
+    row, p = pairs["row"].to_numpy(), pairs["p"].to_numpy()
+    first = np.r_[True, row[1:] != row[:-1]]
+    best = pairs.loc[first].set_index("row")
+    counts = pd.Series(np.diff(np.r_[np.flatnonzero(first), len(row)]), index=row[first])
     # runner-ups: the second contract (result notice) and the second lot of each row
-    per_notice = pairs.drop_duplicates(["row", "notice_id"])
-    second_notice = _second(per_notice, "p_notice").reindex(best.index).fillna(0.0)
-    by_lot = pairs.take(np.lexsort((-pairs["p"].to_numpy(), row)))
-    second_lot = _second(by_lot, "p").reindex(best.index).fillna(0.0)
-    best_p = pairs.groupby("row")["p"].max().reindex(best.index)
+    per_notice = ~pd.Series(row * (notice.max() + 1) + notice).duplicated().to_numpy()
+    second_notice = _second(row[per_notice], pairs["p_notice"].to_numpy()[per_notice]
+                            ).reindex(best.index).fillna(0.0)
+    by_lot = np.lexsort((-p, row))
+    second_lot = _second(row[by_lot], p[by_lot]).reindex(best.index).fillna(0.0)
+    best_p = pd.Series(p[by_lot][first], index=best.index)  # rows in the same order
     ok = ((best["p_notice"] >= rules.threshold)
           & (best["p_notice"] - second_notice >= rules.margin))
     lot_ok = ok & (best["p"] == best_p) & (best["p"] >= rules.threshold) & (
