@@ -67,10 +67,10 @@ def per_row_linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | No
     """The share of :func:`keino_metrics.spend.frame.linked_share` with the per-row
     draws: each draw picks each row's contract (or none) from one uniform number
     per row, and sums all rows. Same point values; its own random stream."""
-    from keino_metrics.spend.frame import _codes, _percentiles
+    from keino_metrics.spend.frame import _percentiles, group_codes
 
     rng = np.random.default_rng(seed)
-    codes, key_frame = _codes(frame, keys)
+    codes, key_frame = group_codes(frame, keys)
     ng = len(key_frame)
     amount = frame["amount"].to_numpy(float)
     hit = (np.ones(len(cand), dtype=bool) if flag is None

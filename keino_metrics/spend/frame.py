@@ -7,6 +7,7 @@
   columns ``year``, ``quarter``, ``buyer_id``, ``category``, ``legal_type``,
   ``buyer_group``, ``region_code``, ``source`` (the others null) and, for the
   chosen link, ``contract``, ``link_score``, ``lot_linked`` and ``cpv_division``;
+  ``supplier_linkable`` says whether the row's supplier has an id to link on;
 * the candidates: every (invoice, contract) pair with its probability ``p``
   and the contract's flags ``innovative``, ``green``, ``social``.
 
@@ -54,10 +55,10 @@ from keino_metrics.dataset import Dataset
 from keino_metrics.indicators.codes import BUYER_GROUPS
 from keino_metrics.indicators.frames import load_frames
 from keino_metrics.spend.ids import by_unique, map_unique, normalise_business_id
-from keino_metrics.spend.link import LinkRules, link_spend
+from keino_metrics.spend.link import LinkRules, link_spend, supplier_key
 
-__all__ = ["contract_flags", "spend_tables", "linked_share", "split_linked", "DRAWS",
-           "CACHE_SIZE", "clear_cache", "linking_cache"]
+__all__ = ["contract_flags", "spend_tables", "linked_share", "split_linked", "group_codes",
+           "DRAWS", "CACHE_SIZE", "clear_cache", "linking_cache"]
 
 #: Monte Carlo draws behind an interval.
 DRAWS = 400
@@ -179,6 +180,7 @@ def _spend_tables(data: Dataset, rules: LinkRules) -> tuple[pd.DataFrame, pd.Dat
         if "region_code" in b else None,
         "nuts3": None, "contract_nature": None, "procedure_type": None,
         "source": s["source"].astype(object), "supplier_id": s["supplier_id"].astype(object),
+        "supplier_linkable": map_unique(s["supplier_id"], supplier_key).notna().to_numpy(),
         "contract": links["contract"].to_numpy(), "link_score": links["link_score"].to_numpy(),
         "lot_linked": links["lot_linked"].to_numpy(bool),
     })
@@ -229,9 +231,16 @@ def split_linked(source: Dataset | str | Path, rules: LinkRules | None = None
                                      ).reset_index(drop=True))
 
 
-def _codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def group_codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
     """Group code of each row by ``keys`` (missing values a group of their own) and
-    the groups' key values (``None`` for missing), in order of first appearance."""
+    the groups' key values (``None`` for missing), in order of first appearance.
+
+    Returns
+    -------
+    (codes, key_frame) : numpy.ndarray and pandas.DataFrame
+        ``codes[i]`` is the row of ``key_frame`` (one row per group, columns
+        ``keys``) that row ``i`` of ``frame`` belongs to.
+    """
     if not keys:
         return np.zeros(len(frame), dtype=np.int64), pd.DataFrame(index=[0])
     combined = np.zeros(len(frame), dtype=np.int64)
@@ -272,7 +281,7 @@ def linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | None, keys
     Monte Carlo error). The same ``seed`` gives the same intervals.
     """
     rng = np.random.default_rng(seed)
-    codes, key_frame = _codes(frame, keys)
+    codes, key_frame = group_codes(frame, keys)
     ng = len(key_frame)
     n = len(frame)
     amount = frame["amount"].to_numpy(float)

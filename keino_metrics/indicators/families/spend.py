@@ -58,12 +58,8 @@ _COLUMNS = ["value", "numerator", "denominator", "n_eligible", "excluded", "excl
 
 def _coverage(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Share of spend (absolute euros) whose supplier has an id to link on, by ``keys``."""
-    # imported when first called, as frame_source: importing the spend package
-    # initialises keino_metrics.spend.frame, which reads the indicator frames
-    from keino_metrics.spend.link import supplier_key
-
     a = frame["amount"].abs()
-    has = frame["supplier_id"].map(supplier_key).notna()
+    has = frame["supplier_linkable"]
     g = frame[keys].astype(object).where(frame[keys].notna(), None) if keys else None
     d = pd.DataFrame({"a": a, "k": a.where(has, 0.0), "n": (~has).astype(float)})
     if keys:
