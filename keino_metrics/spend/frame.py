@@ -277,8 +277,10 @@ def linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | None, keys
     same to every draw and draw nothing. The rows are summed by cell (group
     times buyer, a sparse matrix product) before the buyers' weights apply,
     so a draw costs one random number per uncertain row and one sum per cell.
-    The uniform numbers are single precision (steps of 2**-24, far below the
-    Monte Carlo error). The same ``seed`` gives the same intervals.
+    The uniform numbers and the drawn euros of a cell are single precision
+    (relative steps of 2**-24, far below the Monte Carlo error); the shares
+    themselves are double precision. The same ``seed`` gives the same
+    intervals.
     """
     rng = np.random.default_rng(seed)
     codes, key_frame = group_codes(frame, keys)
@@ -300,7 +302,8 @@ def linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | None, keys
     open_ = np.flatnonzero((q > 0) & (q < 1))
     q_open = q[open_].astype(np.float32)
     # amounts of the uncertain rows summed into cells, cells summed into groups
-    to_cell = sp.csr_matrix((amount[open_], (cell[open_], np.arange(len(open_)))),
+    to_cell = sp.csr_matrix((amount[open_].astype(np.float32),
+                             (cell[open_], np.arange(len(open_)))),
                             shape=(len(cells), len(open_)))
     to_group = sp.csr_matrix((np.ones(len(cells)), (np.arange(len(cells)), cell_group)),
                              shape=(len(cells), ng))

@@ -58,16 +58,15 @@ _COLUMNS = ["value", "numerator", "denominator", "n_eligible", "excluded", "excl
 
 def _coverage(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Share of spend (absolute euros) whose supplier has an id to link on, by ``keys``."""
-    a = frame["amount"].abs()
-    has = frame["supplier_linkable"]
-    g = frame[keys].astype(object).where(frame[keys].notna(), None) if keys else None
-    d = pd.DataFrame({"a": a, "k": a.where(has, 0.0), "n": (~has).astype(float)})
-    if keys:
-        d = pd.concat([g, d], axis=1).fillna({k: "\x00" for k in keys})
-        out = d.groupby(keys, dropna=False)[["a", "k", "n"]].sum().reset_index()
-        out[keys] = out[keys].replace("\x00", None)
-        return out
-    return pd.DataFrame({"a": [d["a"].sum()], "k": [d["k"].sum()], "n": [d["n"].sum()]})
+    # imported when first called, as frame_source
+    from keino_metrics.spend.frame import group_codes
+
+    codes, key_frame = group_codes(frame, keys)
+    a = frame["amount"].abs().to_numpy(float)
+    has = frame["supplier_linkable"].to_numpy(bool)
+    d = pd.DataFrame({"a": a, "k": np.where(has, a, 0.0), "n": (~has).astype(float)})
+    sums = d.groupby(codes)[["a", "k", "n"]].sum().reindex(range(len(key_frame)), fill_value=0.0)
+    return key_frame.assign(**{c: sums[c].to_numpy() for c in ("a", "k", "n")})
 
 
 def _share(flag: str | None):
