@@ -293,7 +293,7 @@ def linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | None, keys
     q = np.bincount(crow, weights=cand["p"].to_numpy(float) * hit, minlength=n)
     num = np.bincount(codes, weights=amount * q, minlength=ng)
     den = np.bincount(codes, weights=amount, minlength=ng)
-    bidx, buyers = pd.factorize(frame["buyer_id"].astype(str), sort=True)
+    bidx, buyers = pd.factorize(frame["buyer_id"], use_na_sentinel=False)
     # cells: (group, buyer) pairs; what is certain is summed once per cell
     cell, cells = pd.factorize(codes * len(buyers) + bidx)
     cell_group, cell_buyer = np.divmod(np.asarray(cells, dtype=np.int64), len(buyers))

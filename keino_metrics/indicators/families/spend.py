@@ -90,10 +90,11 @@ def _sme(frames, ind, keys, params):
 
     frame, _ = frame_source(frames)
     known = frame["sme_supplier"].notna()
-    d = frame.assign(y=np.where(frame["sme_supplier"].fillna(False).astype(bool),
-                                frame["amount"], 0.0),
-                     x=np.where(known, frame["amount"], 0.0), one=frame["amount"].abs(),
-                     ok=np.where(known, frame["amount"].abs(), 0.0), miss=(~known).astype(float))
+    d = frame[list(dict.fromkeys([*keys, "buyer_id", "amount"]))]
+    d = d.assign(y=np.where(frame["sme_supplier"].fillna(False).astype(bool),
+                            frame["amount"], 0.0),
+                 x=np.where(known, frame["amount"], 0.0), one=frame["amount"].abs(),
+                 ok=np.where(known, frame["amount"].abs(), 0.0), miss=(~known).astype(float))
     gk = list(keys)
     for k in gk:
         d[k] = d[k].astype(object).where(d[k].notna(), "\x00")
@@ -124,7 +125,8 @@ def _hhi(frames, ind, keys, params):
 
     frame, _ = frame_source(frames)
     gk = [k for k in keys if k != "buyer_id"]
-    d = frame.loc[frame["supplier_id"].notna()].copy()
+    d = frame.loc[frame["supplier_id"].notna(), list(dict.fromkeys(
+        [*gk, "buyer_id", "supplier_id", "amount"]))].copy()
     for k in gk:
         d[k] = d[k].astype(object).where(d[k].notna(), "\x00")
     pos = d.groupby([*gk, "buyer_id", "supplier_id"], dropna=False)["amount"].sum()
@@ -160,7 +162,7 @@ _hhi.ci_method = "cluster"
 def _total(frames, ind, keys, params):
 
     frame, _ = frame_source(frames)
-    d = frame.copy()
+    d = frame[[*keys, "amount"]].copy()
     for k in keys:
         d[k] = d[k].astype(object).where(d[k].notna(), "\x00")
     out = (d.groupby(keys, dropna=False)["amount"].agg(["sum", "size"]).reset_index() if keys
