@@ -122,3 +122,10 @@ def test_same_seed_same_interval_and_missing_keys_form_a_group(corpus):
     assert a["n_eligible"].sum() == len(frame)
     if frame["category"].isna().any():
         assert a["category"].isna().any()
+
+
+def test_no_invoice_rows_give_a_share_that_is_not_measurable():
+    frame, cand = _one_buyer(np.array([]), np.array([]))
+    out = linked_share(frame, cand, "green", [], draws=10)
+    assert len(out) == 1
+    assert np.isnan(out.loc[0, "value"]) and np.isnan(out.loc[0, "ci_low"])
