@@ -7,6 +7,7 @@
   columns ``year``, ``quarter``, ``buyer_id``, ``category``, ``legal_type``,
   ``buyer_group``, ``region_code``, ``source`` (the others null) and, for the
   chosen link, ``contract``, ``link_score``, ``lot_linked`` and ``cpv_division``;
+  ``supplier_linkable`` says whether the row's supplier has an id to link on;
 * the candidates: every (invoice, contract) pair with its probability ``p``
   and the contract's flags ``innovative``, ``green``, ``social``.
 
@@ -20,24 +21,44 @@ working conditions, employment condition, code of conduct).
 
 :func:`linked_share` computes a share of spend whose interval carries both
 the sampling uncertainty (buyers resampled, Poisson bootstrap) and the
-linkage uncertainty (each draw picks each invoice's contract, or none, with
-the linker's probabilities).
+linkage uncertainty (each draw decides, for each invoice, whether it was paid
+under a flagged contract, with the linker's probabilities).
+
+Linking a million invoice rows takes seconds, and a report asks for the
+spend tables several times (each indicator computation, the linkage table).
+:func:`spend_tables` therefore keeps its last :data:`CACHE_SIZE` results for
+the life of the process, keyed by the identity of the dataset's tables (the
+objects themselves, held by weak references, and their lengths) and the
+linker's rules: a dataset whose tables are the same objects is linked once;
+a changed table (:meth:`Dataset.replace <keino_metrics.dataset.Dataset.replace>`
+makes a new object) is linked again. Tables are taken as not changed in
+place, as everywhere in the package. :func:`clear_cache` empties the cache,
+``linking_cache(False)`` switches it off for a block.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
+from keino_metrics import datamodel
 from keino_metrics.dataset import Dataset
 from keino_metrics.indicators.codes import BUYER_GROUPS
 from keino_metrics.indicators.frames import load_frames
-from keino_metrics.spend.link import LinkRules, link_spend
+from keino_metrics.spend.ids import by_unique, map_unique, normalise_business_id
+from keino_metrics.spend.link import LinkRules, link_spend, supplier_key
 
-__all__ = ["contract_flags", "spend_tables", "linked_share", "split_linked", "DRAWS"]
+__all__ = ["contract_flags", "spend_tables", "linked_share", "split_linked", "group_codes",
+           "DRAWS", "CACHE_SIZE", "clear_cache", "linking_cache"]
 
 #: Monte Carlo draws behind an interval.
 DRAWS = 400
@@ -75,10 +96,63 @@ def _dataset(source: Dataset | str | Path) -> Dataset:
     return source if isinstance(source, Dataset) else Dataset.from_parquet(source)
 
 
+#: How many datasets' spend tables the process keeps (each holds a frame of the
+#: size of the ``spend`` table).
+CACHE_SIZE = 2
+
+_cache: OrderedDict[tuple, tuple[tuple[weakref.ref, ...], tuple[pd.DataFrame, pd.DataFrame]]
+                    ] = OrderedDict()
+_cache_lock = threading.Lock()
+_cache_on = True
+
+
+def clear_cache() -> None:
+    """Forget every cached result of :func:`spend_tables`."""
+    with _cache_lock:
+        _cache.clear()
+
+
+@contextmanager
+def linking_cache(enabled: bool) -> Iterator[None]:
+    """Switch the cache of :func:`spend_tables` on or off inside a ``with`` block."""
+    global _cache_on
+    before, _cache_on = _cache_on, enabled
+    try:
+        yield
+    finally:
+        _cache_on = before
+
+
+def _tables(data: Dataset) -> list[pd.DataFrame]:
+    return [getattr(data, name) for name in datamodel.TABLE_NAMES]
+
+
 def spend_tables(source: Dataset | str | Path, rules: LinkRules | None = None
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The invoice frame and the candidate links of ``source`` (see the module docstring)."""
+    """The invoice frame and the candidate links of ``source`` (see the module docstring).
+
+    Results are cached for the life of the process (see the module
+    docstring): callers must not change the returned frames in place.
+    """
     data = _dataset(source)
+    rules = rules or LinkRules()
+    if not _cache_on:
+        return _spend_tables(data, rules)
+    tables = _tables(data)
+    key = (rules, *((id(t), len(t)) for t in tables))
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and all(r() is t for r, t in zip(hit[0], tables, strict=True)):
+            _cache.move_to_end(key)
+            return hit[1]
+        out = _spend_tables(data, rules)
+        _cache[key] = (tuple(weakref.ref(t) for t in tables), out)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return out
+
+
+def _spend_tables(data: Dataset, rules: LinkRules) -> tuple[pd.DataFrame, pd.DataFrame]:
     s = data.spend.reset_index(drop=True)
     lr = contract_flags(data) if len(s) else pd.DataFrame(
         columns=["contract", "innovative", "green", "social", "cpv_division"])
@@ -90,37 +164,41 @@ def spend_tables(source: Dataset | str | Path, rules: LinkRules | None = None
     d = pd.to_datetime(s["posting_date"])
     b = data.buyers.drop_duplicates("buyer_id").set_index("buyer_id")
     group_of = {code: key for key, codes in BUYER_GROUPS.items() for code in codes}
-    legal = s["buyer_id"].map(b["legal_type"]) if "legal_type" in b else None
+    legal = by_unique(s["buyer_id"], lambda u: u.map(b["legal_type"])) if "legal_type" in b \
+        else None
     frame = pd.DataFrame({
         "row": np.arange(len(s)), "amount": s["amount_eur"].astype(float).to_numpy(),
         "year": d.dt.year.astype("Int64"),
-        "quarter": d.dt.year.astype("string") + "-Q" + d.dt.quarter.astype("string"),
+        "quarter": by_unique(d, lambda u: u.dt.year.astype("string") + "-Q"
+                             + u.dt.quarter.astype("string")),
         "buyer_id": s["buyer_id"].astype(object), "category": s["category"].astype(object),
         "legal_type": legal,
-        "buyer_group": legal.map(lambda v: group_of.get(v, "other") if isinstance(v, str)
-                                 else None) if legal is not None else None,
-        "region_code": s["buyer_id"].map(b["region_code"]) if "region_code" in b else None,
+        "buyer_group": by_unique(legal, lambda u: u.map(
+            lambda v: group_of.get(v, "other") if isinstance(v, str) else None))
+        if legal is not None else None,
+        "region_code": by_unique(s["buyer_id"], lambda u: u.map(b["region_code"]))
+        if "region_code" in b else None,
         "nuts3": None, "contract_nature": None, "procedure_type": None,
         "source": s["source"].astype(object), "supplier_id": s["supplier_id"].astype(object),
+        "supplier_linkable": map_unique(s["supplier_id"], supplier_key).notna().to_numpy(),
         "contract": links["contract"].to_numpy(), "link_score": links["link_score"].to_numpy(),
         "lot_linked": links["lot_linked"].to_numpy(bool),
     })
     flags = lr.drop_duplicates("contract").set_index("contract") if len(lr) else None
-    frame["cpv_division"] = (frame["contract"].map(flags["cpv_division"]) if flags is not None
-                             else None)
+    frame["cpv_division"] = (by_unique(frame["contract"], lambda u: u.map(flags["cpv_division"]))
+                             if flags is not None else None)
     if flags is not None and len(cand):
         cand = cand.join(flags[["innovative", "green", "social"]], on="contract")
     else:
         cand = cand.assign(innovative=False, green=False, social=False)
     # supplier size, where any award names it
     if len(lr) and "winner_size" in lr:
-        from keino_metrics.spend.ids import normalise_business_id
-
-        sizes = lr.dropna(subset=["winner_id", "winner_size"]).assign(
-            key=lambda x: x["winner_id"].map(normalise_business_id))
-        sme = sizes.groupby("key")["winner_size"].agg(lambda v: bool(v.isin(_SME).any()))
-        key = s["supplier_id"].map(normalise_business_id)
-        frame["sme_supplier"] = key.map(sme).astype("boolean")
+        sizes = lr.dropna(subset=["winner_id", "winner_size"])
+        sizes = pd.DataFrame({"key": map_unique(sizes["winner_id"], normalise_business_id),
+                              "sme": sizes["winner_size"].isin(_SME).to_numpy(bool)})
+        sme = sizes.groupby("key")["sme"].any()
+        key = map_unique(s["supplier_id"], normalise_business_id)
+        frame["sme_supplier"] = by_unique(key, lambda u: u.map(sme)).astype("boolean")
     else:
         frame["sme_supplier"] = pd.array([pd.NA] * len(s), dtype="boolean")
     return frame, cand
@@ -153,14 +231,32 @@ def split_linked(source: Dataset | str | Path, rules: LinkRules | None = None
                                      ).reset_index(drop=True))
 
 
-def _codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def group_codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group code of each row by ``keys`` (missing values a group of their own) and
+    the groups' key values (``None`` for missing), in order of first appearance.
+
+    Returns
+    -------
+    (codes, key_frame) : numpy.ndarray and pandas.DataFrame
+        ``codes[i]`` is the row of ``key_frame`` (one row per group, columns
+        ``keys``) that row ``i`` of ``frame`` belongs to.
+    """
     if not keys:
         return np.zeros(len(frame), dtype=np.int64), pd.DataFrame(index=[0])
-    g = frame[keys].astype(object).where(frame[keys].notna(), None)
-    key_frame = g.drop_duplicates().reset_index(drop=True)
-    codes = pd.MultiIndex.from_frame(g.fillna("\x00")).map(
-        {k: i for i, k in enumerate(pd.MultiIndex.from_frame(key_frame.fillna("\x00")))})
-    return np.asarray(codes, dtype=np.int64), key_frame
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for k in keys:
+        c, u = pd.factorize(frame[k])
+        combined, _ = pd.factorize(combined * (len(u) + 1) + np.where(c < 0, len(u), c))
+    codes = combined
+    first = np.unique(codes, return_index=True)[1]
+    g = frame[keys].iloc[first].astype(object)
+    key_frame = g.where(g.notna(), None).reset_index(drop=True)
+    return codes.astype(np.int64), key_frame
+
+
+#: Draws generated at once by :func:`linked_share` (bounds its memory: rows
+#: with an uncertain link times this many numbers).
+CHUNK = 16
 
 
 def linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | None, keys: list[str],
@@ -171,44 +267,78 @@ def linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | None, keys
     probabilities), ``numerator``, ``denominator`` (euros), ``n_eligible``,
     ``ci_low``, ``ci_high`` (2.5 and 97.5 percentiles over ``draws`` draws of
     buyers and links).
+
+    Notes
+    -----
+    An invoice row was paid under a flagged contract with probability ``q``,
+    the sum of its flagged candidates' ``p``. Each draw gives every buyer a
+    Poisson(1) weight and every row with ``0 < q < 1`` a Bernoulli(``q``)
+    outcome; rows with ``q = 0`` (most unlinkable rows) or ``q >= 1`` add the
+    same to every draw and draw nothing. The rows are summed by cell (group
+    times buyer, a sparse matrix product) before the buyers' weights apply,
+    so a draw costs one random number per uncertain row and one sum per cell.
+    The uniform numbers and the drawn euros of a cell are single precision
+    (relative steps of 2**-24, far below the Monte Carlo error); the shares
+    themselves are double precision. The same ``seed`` gives the same
+    intervals.
     """
     rng = np.random.default_rng(seed)
-    codes, key_frame = _codes(frame, keys)
+    codes, key_frame = group_codes(frame, keys)
     ng = len(key_frame)
+    n = len(frame)
     amount = frame["amount"].to_numpy(float)
     hit = (np.ones(len(cand), dtype=bool) if flag is None
            else cand[flag].fillna(False).astype(bool).to_numpy())
     crow = cand["row"].to_numpy(np.int64)
-    p = cand["p"].to_numpy(float)
-    cum = pd.Series(p).groupby(crow).cumsum().to_numpy()
-    low = cum - p
-    expected = np.bincount(crow, weights=p * hit, minlength=len(frame))
-    num = np.bincount(codes, weights=amount * expected, minlength=ng)
+    q = np.bincount(crow, weights=cand["p"].to_numpy(float) * hit, minlength=n)
+    num = np.bincount(codes, weights=amount * q, minlength=ng)
     den = np.bincount(codes, weights=amount, minlength=ng)
-    buyers, bidx = np.unique(frame["buyer_id"].astype(str).to_numpy(), return_inverse=True)
+    bidx, buyers = pd.factorize(frame["buyer_id"], use_na_sentinel=False)
+    # cells: (group, buyer) pairs; what is certain is summed once per cell
+    cell, cells = pd.factorize(codes * len(buyers) + bidx)
+    cell_group, cell_buyer = np.divmod(np.asarray(cells, dtype=np.int64), len(buyers))
+    sure = np.bincount(cell, weights=np.where(q >= 1, amount, 0.0), minlength=len(cells))
+    base = np.bincount(cell, weights=amount, minlength=len(cells))
+    open_ = np.flatnonzero((q > 0) & (q < 1))
+    q_open = q[open_].astype(np.float32)
+    # amounts of the uncertain rows summed into cells, cells summed into groups
+    to_cell = sp.csr_matrix((amount[open_].astype(np.float32),
+                             (cell[open_], np.arange(len(open_)))),
+                            shape=(len(cells), len(open_)))
+    to_group = sp.csr_matrix((np.ones(len(cells)), (np.arange(len(cells)), cell_group)),
+                             shape=(len(cells), ng))
     sims = np.empty((draws, ng))
-    for k in range(draws):
-        w = rng.poisson(1.0, len(buyers))[bidx].astype(float)
-        u = rng.random(len(frame))[crow]
-        chosen = (u >= low) & (u < cum) & hit
-        f = np.bincount(crow[chosen], minlength=len(frame)).astype(float)
-        sn = np.bincount(codes, weights=w * amount * f, minlength=ng)
-        sd = np.bincount(codes, weights=w * amount, minlength=ng)
-        sims[k] = np.where(sd != 0, sn / np.where(sd != 0, sd, 1), np.nan)
+    for k0 in range(0, draws, CHUNK):
+        k = min(CHUNK, draws - k0)
+        w = rng.poisson(1.0, (k, len(buyers))).astype(float)[:, cell_buyer]
+        u = rng.random((len(open_), k), dtype=np.float32)
+        paid = sure + (to_cell @ (u < q_open[:, None])).T
+        sn = np.asarray((w * paid) @ to_group)
+        sd = np.asarray((w * base) @ to_group)
+        sims[k0:k0 + k] = np.where(sd != 0, sn / np.where(sd != 0, sd, 1), np.nan)
     out = key_frame.copy()
     out["numerator"] = num
     out["denominator"] = den
     out["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
     out["n_eligible"] = np.bincount(codes, minlength=ng).astype(float)
+    out["ci_low"], out["ci_high"] = _percentiles(sims)
+    return out
+
+
+def _percentiles(sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """2.5 and 97.5 percentiles of each column of ``sims``, ignoring NaN draws
+    (a group whose buyers all drew weight 0); NaN for a column of NaN only."""
+    ng = sims.shape[1]
     low = np.full(ng, np.nan)
     high = np.full(ng, np.nan)
-    some = np.isfinite(sims).any(axis=0)  # groups with spend in some draw
-    if some.any():
-        low[some] = np.nanpercentile(sims[:, some], 2.5, axis=0)
-        high[some] = np.nanpercentile(sims[:, some], 97.5, axis=0)
-    out["ci_low"] = low
-    out["ci_high"] = high
-    return out
+    finite = np.isfinite(sims)
+    full = finite.all(axis=0)  # np.percentile is much faster than np.nanpercentile
+    if full.any():
+        low[full], high[full] = np.percentile(sims[:, full], [2.5, 97.5], axis=0)
+    part = finite.any(axis=0) & ~full
+    if part.any():
+        low[part], high[part] = np.nanpercentile(sims[:, part], [2.5, 97.5], axis=0)
+    return low, high
 
 
 def frame_source(frames: Any) -> tuple[pd.DataFrame, pd.DataFrame]:

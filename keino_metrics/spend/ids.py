@@ -11,9 +11,13 @@ because no maintained Python library normalises Y-tunnus variants.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
-__all__ = ["normalise_business_id", "is_business_id"]
+import numpy as np
+import pandas as pd
+
+__all__ = ["normalise_business_id", "is_business_id", "map_unique", "by_unique"]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 
@@ -60,3 +64,55 @@ def normalise_business_id(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     return _normalise(value)
+
+
+def map_unique(values: pd.Series, func: Callable[[object], object]) -> pd.Series:
+    """``values.map(func)`` with ``func`` called once per distinct value.
+
+    Invoice tables repeat a few thousand ids over millions of rows: the
+    distinct values are found first (:func:`pandas.factorize`), ``func`` is
+    applied to them and the results are taken back to every row. Missing
+    values stay missing without calling ``func``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Values to map (any dtype).
+    func : callable
+        Applied to each distinct non-missing value.
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, with the index of ``values``.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([func(v) for v in np.asarray(uniques, dtype=object)] + [None],
+                      dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def by_unique(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``func(values)`` computed on the distinct values of ``values`` only.
+
+    ``func`` takes and returns a Series (element-wise, such as
+    ``lambda u: u.map(table)``); it is applied to the distinct non-missing
+    values and its results are taken back to every row, keeping their dtype.
+    Rows with a missing value get a missing result.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Values to transform.
+    func : callable
+        Element-wise transformation of a Series.
+
+    Returns
+    -------
+    pandas.Series
+        With the index of ``values``.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = func(pd.Series(uniques))
+    return pd.Series(mapped.array.take(codes, allow_fill=True), index=values.index,
+                     name=values.name)

@@ -63,7 +63,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from keino_metrics.spend.ids import normalise_business_id
+from keino_metrics.spend.ids import map_unique, normalise_business_id
 
 __all__ = ["LinkRules", "contracts", "link_spend", "buyer_keys", "supplier_key"]
 
@@ -109,7 +109,7 @@ def contracts(lot_results: pd.DataFrame) -> pd.DataFrame:
         None, index=lr.index)
     out["buyer_key"] = [normalise_business_id(b) or normalise_business_id(r) or b
                         for b, r in zip(lr["buyer_id"], reg, strict=True)]
-    out["supplier_key"] = lr["winner_id"].map(supplier_key).to_numpy()
+    out["supplier_key"] = map_unique(lr["winner_id"], supplier_key).to_numpy()
     return out.loc[out["supplier_key"].notna()].reset_index(drop=True)
 
 
@@ -123,7 +123,7 @@ def supplier_key(value: object) -> str | None:
 
 def buyer_keys(spend: pd.DataFrame, buyers: pd.DataFrame) -> pd.Series:
     """Each invoice's buyer as a business id (by id, else by a unique buyer name)."""
-    by_id = spend["buyer_id"].map(normalise_business_id)
+    by_id = map_unique(spend["buyer_id"], normalise_business_id)
     if buyers.empty:
         return by_id
     b = buyers.assign(key=[normalise_business_id(i) or (
@@ -133,7 +133,7 @@ def buyer_keys(spend: pd.DataFrame, buyers: pd.DataFrame) -> pd.Series:
         fname=buyers["name"].map(_fold))
     counts = b.groupby("fname")["key"].nunique()
     unique = b.loc[b["fname"].isin(counts.index[counts == 1])].drop_duplicates("fname")
-    by_name = spend["buyer_name"].map(_fold).map(unique.set_index("fname")["key"])
+    by_name = map_unique(spend["buyer_name"], _fold).map(unique.set_index("fname")["key"])
     return by_id.fillna(by_name)
 
 
@@ -166,7 +166,7 @@ def _probabilities(pairs: pd.DataFrame, rules: LinkRules) -> np.ndarray:
     w = pairs["w"].to_numpy(float)
     row = pairs["row"].to_numpy()
     _, ridx = np.unique(row, return_inverse=True)
-    _, cidx = np.unique(pairs["contract"].to_numpy(dtype=str), return_inverse=True)
+    cidx, _ = pd.factorize(pairs["contract"])
     amount = np.abs(pairs["amount"].to_numpy(float))
     amount = np.where(np.isfinite(amount), amount, 0.0)
     value = pd.Series(pairs["value_eur"].to_numpy(float)).groupby(cidx).first().to_numpy()
@@ -187,10 +187,13 @@ def _categories(spend: pd.DataFrame) -> pd.Series:
     return cat.where(cat.notna(), spend["product_group"].astype(object))
 
 
-def _second(sorted_pairs: pd.DataFrame, column: str) -> pd.Series:
-    """The second value of ``column`` in each row's group (rows sorted descending)."""
-    rank = sorted_pairs.groupby("row").cumcount()
-    return sorted_pairs.loc[rank.to_numpy() == 1].set_index("row")[column]
+def _second(row: np.ndarray, values: np.ndarray) -> pd.Series:
+    """The second of ``values`` in each group of equal ``row`` (groups contiguous,
+    values descending within them), indexed by ``row``."""
+    pos = np.arange(len(row))
+    start = np.maximum.accumulate(np.where(np.r_[True, row[1:] != row[:-1]], pos, 0))
+    at = pos - start == 1
+    return pd.Series(values[at], index=row[at])
 
 
 def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
@@ -239,7 +242,7 @@ def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
         "row": np.arange(n),
         "buyer_key": buyer_keys(spend.reset_index(drop=True),
                                 buyers if buyers is not None else pd.DataFrame()).to_numpy(),
-        "supplier_key": spend["supplier_id"].map(supplier_key).to_numpy(),
+        "supplier_key": map_unique(spend["supplier_id"], supplier_key).to_numpy(),
         "amount": pd.to_numeric(spend["amount_eur"], errors="coerce").to_numpy(float),
         "date": pd.to_datetime(spend["posting_date"]).to_numpy(),
         "category": _categories(spend).to_numpy(),
@@ -247,8 +250,8 @@ def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
     inv = inv.loc[inv["buyer_key"].notna() & inv["supplier_key"].notna()]
     if inv.empty or con.empty:
         return empty_links, empty_cand
-    pairs = inv.merge(con[["contract", "buyer_key", "supplier_key", "start", "cpv_division",
-                           "value_eur"]],
+    pairs = inv.merge(con[["contract", "notice_id", "buyer_key", "supplier_key", "start",
+                           "cpv_division", "value_eur"]],
                       on=["buyer_key", "supplier_key"], how="inner")
     age = (pairs["date"] - pairs["start"]).dt.days.to_numpy() / 365.25
     inside = (age >= -rules.before_days / 365.25) & (age <= rules.years)
@@ -282,18 +285,24 @@ def link_spend(spend: pd.DataFrame, lot_results: pd.DataFrame,
     pairs["p"] = _probabilities(pairs, rules)
     # the contract is the award(s) of one result notice to the supplier: the lots
     # of a notice that the invoice's supplier won are summed
-    pairs["notice_id"] = pairs["contract"].str.split("/", n=1).str[0]
-    pairs["p_notice"] = pairs.groupby(["row", "notice_id"])["p"].transform("sum")
-    pairs = pairs.sort_values(["row", "p_notice", "p"], ascending=[True, False, False],
-                              kind="stable")
-    best = pairs.drop_duplicates("row").set_index("row")
-    counts = pairs.groupby("row").size()
+    notice, _ = pd.factorize(pairs["notice_id"])
+    pairs = pairs[["row", "contract", "notice_id", "p"]].assign(
+        p_notice=pairs.groupby(["row", "notice_id"])["p"].transform("sum"))
+    # sorted by row, then p_notice and p descending (ties keep their order)
+    order = np.lexsort((-pairs["p"].to_numpy(), -pairs["p_notice"].to_numpy(),
+                        pairs["row"].to_numpy()))
+    pairs, notice = pairs.take(order), notice[order]
+    row, p = pairs["row"].to_numpy(), pairs["p"].to_numpy()
+    first = np.r_[True, row[1:] != row[:-1]]
+    best = pairs.loc[first].set_index("row")
+    counts = pd.Series(np.diff(np.r_[np.flatnonzero(first), len(row)]), index=row[first])
     # runner-ups: the second contract (result notice) and the second lot of each row
-    per_notice = pairs.drop_duplicates(["row", "notice_id"])
-    second_notice = _second(per_notice, "p_notice").reindex(best.index).fillna(0.0)
-    second_lot = _second(pairs.sort_values(["row", "p"], ascending=[True, False],
-                                           kind="stable"), "p").reindex(best.index).fillna(0.0)
-    best_p = pairs.groupby("row")["p"].max().reindex(best.index)
+    per_notice = ~pd.Series(row * (notice.max() + 1) + notice).duplicated().to_numpy()
+    second_notice = _second(row[per_notice], pairs["p_notice"].to_numpy()[per_notice]
+                            ).reindex(best.index).fillna(0.0)
+    by_lot = np.lexsort((-p, row))
+    second_lot = _second(row[by_lot], p[by_lot]).reindex(best.index).fillna(0.0)
+    best_p = pd.Series(p[by_lot][first], index=best.index)  # rows in the same order
     ok = ((best["p_notice"] >= rules.threshold)
           & (best["p_notice"] - second_notice >= rules.margin))
     lot_ok = ok & (best["p"] == best_p) & (best["p"] >= rules.threshold) & (

@@ -58,20 +58,15 @@ _COLUMNS = ["value", "numerator", "denominator", "n_eligible", "excluded", "excl
 
 def _coverage(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Share of spend (absolute euros) whose supplier has an id to link on, by ``keys``."""
-    # imported when first called, as frame_source: importing the spend package
-    # initialises keino_metrics.spend.frame, which reads the indicator frames
-    from keino_metrics.spend.link import supplier_key
+    # imported when first called, as frame_source
+    from keino_metrics.spend.frame import group_codes
 
-    a = frame["amount"].abs()
-    has = frame["supplier_id"].map(supplier_key).notna()
-    g = frame[keys].astype(object).where(frame[keys].notna(), None) if keys else None
-    d = pd.DataFrame({"a": a, "k": a.where(has, 0.0), "n": (~has).astype(float)})
-    if keys:
-        d = pd.concat([g, d], axis=1).fillna({k: "\x00" for k in keys})
-        out = d.groupby(keys, dropna=False)[["a", "k", "n"]].sum().reset_index()
-        out[keys] = out[keys].replace("\x00", None)
-        return out
-    return pd.DataFrame({"a": [d["a"].sum()], "k": [d["k"].sum()], "n": [d["n"].sum()]})
+    codes, key_frame = group_codes(frame, keys)
+    a = frame["amount"].abs().to_numpy(float)
+    has = frame["supplier_linkable"].to_numpy(bool)
+    d = pd.DataFrame({"a": a, "k": np.where(has, a, 0.0), "n": (~has).astype(float)})
+    sums = d.groupby(codes)[["a", "k", "n"]].sum().reindex(range(len(key_frame)), fill_value=0.0)
+    return key_frame.assign(**{c: sums[c].to_numpy() for c in ("a", "k", "n")})
 
 
 def _share(flag: str | None):
@@ -95,10 +90,11 @@ def _sme(frames, ind, keys, params):
 
     frame, _ = frame_source(frames)
     known = frame["sme_supplier"].notna()
-    d = frame.assign(y=np.where(frame["sme_supplier"].fillna(False).astype(bool),
-                                frame["amount"], 0.0),
-                     x=np.where(known, frame["amount"], 0.0), one=frame["amount"].abs(),
-                     ok=np.where(known, frame["amount"].abs(), 0.0), miss=(~known).astype(float))
+    d = frame[list(dict.fromkeys([*keys, "buyer_id", "amount"]))]
+    d = d.assign(y=np.where(frame["sme_supplier"].fillna(False).astype(bool),
+                            frame["amount"], 0.0),
+                 x=np.where(known, frame["amount"], 0.0), one=frame["amount"].abs(),
+                 ok=np.where(known, frame["amount"].abs(), 0.0), miss=(~known).astype(float))
     gk = list(keys)
     for k in gk:
         d[k] = d[k].astype(object).where(d[k].notna(), "\x00")
@@ -129,7 +125,8 @@ def _hhi(frames, ind, keys, params):
 
     frame, _ = frame_source(frames)
     gk = [k for k in keys if k != "buyer_id"]
-    d = frame.loc[frame["supplier_id"].notna()].copy()
+    d = frame.loc[frame["supplier_id"].notna(), list(dict.fromkeys(
+        [*gk, "buyer_id", "supplier_id", "amount"]))].copy()
     for k in gk:
         d[k] = d[k].astype(object).where(d[k].notna(), "\x00")
     pos = d.groupby([*gk, "buyer_id", "supplier_id"], dropna=False)["amount"].sum()
@@ -165,7 +162,7 @@ _hhi.ci_method = "cluster"
 def _total(frames, ind, keys, params):
 
     frame, _ = frame_source(frames)
-    d = frame.copy()
+    d = frame[[*keys, "amount"]].copy()
     for k in keys:
         d[k] = d[k].astype(object).where(d[k].notna(), "\x00")
     out = (d.groupby(keys, dropna=False)["amount"].agg(["sum", "size"]).reset_index() if keys

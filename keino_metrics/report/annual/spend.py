@@ -141,13 +141,11 @@ class SpendContent:
 
 
 def _linkage(frame: pd.DataFrame, year: int) -> pd.DataFrame:
-    from keino_metrics.spend.link import supplier_key
-
     d = pd.DataFrame({"year": frame["year"], "eur": frame["amount"],
                       "linked": frame["contract"].notna().to_numpy(),
                       "named": frame["lot_linked"].to_numpy(bool),
                       "score": frame["link_score"].to_numpy(float),
-                      "no_id": frame["supplier_id"].map(supplier_key).isna().to_numpy()})
+                      "no_id": ~frame["supplier_linkable"].to_numpy(bool)})
     d = d.loc[d["year"].notna() & (d["year"] <= year)]
     d = d.assign(linked_eur=d["eur"].where(d["linked"], 0.0),
                  unlinked_eur=d["eur"].where(~d["linked"], 0.0),
@@ -167,12 +165,12 @@ def _linkage(frame: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def _carbon(data: Dataset, frame: pd.DataFrame, year: int, seed: int
             ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from keino_metrics.impact.carbon import invoice_divisions, spend_based_emissions
+    from keino_metrics.impact.carbon import spend_based_emissions
 
     rows = []
     this = (frame["year"] == year).fillna(False).to_numpy(bool)
     spend = data.spend.reset_index(drop=True).loc[this]
-    placed = invoice_divisions(spend, frame.loc[this, "cpv_division"].to_numpy(dtype=object))
+    placed = _placed(spend, frame.loc[this, "cpv_division"].to_numpy(dtype=object))
     basis = placed.groupby("basis", as_index=False)["spend_eur"].sum()
     net = placed.groupby("cpv_division", as_index=False)["spend_eur"].sum()
     net["spend_eur"] = net["spend_eur"].clip(lower=0.0)
@@ -191,6 +189,24 @@ def _carbon(data: Dataset, frame: pd.DataFrame, year: int, seed: int
                      "low_t": r.total_low_t, "high_t": r.total_high_t,
                      "intensity_kg_per_eur": r.intensity_kg_per_eur})
     return pd.DataFrame(rows), basis
+
+
+def _placed(spend: pd.DataFrame, linked_division: np.ndarray) -> pd.DataFrame:
+    """:func:`keino_metrics.impact.carbon.invoice_divisions` of ``spend``, computed
+    once for each distinct combination of the columns it reads (its pattern
+    search is the slow part; a year's invoices repeat a few thousand
+    combinations) and taken back to every row."""
+    from keino_metrics.impact.carbon import invoice_divisions
+    from keino_metrics.spend.frame import group_codes
+
+    cols = [c for c in ("category", "product_group", "account_name") if c in spend]
+    keys = spend[cols].reset_index(drop=True).assign(_linked=linked_division)
+    codes, _ = group_codes(keys, [*cols, "_linked"])
+    first = np.unique(codes, return_index=True)[1]
+    one = invoice_divisions(spend.iloc[first], linked_division[first])
+    return pd.DataFrame({"cpv_division": one["cpv_division"].to_numpy(object)[codes],
+                         "basis": one["basis"].to_numpy(object)[codes],
+                         "spend_eur": pd.to_numeric(spend["amount_eur"], errors="coerce")})
 
 
 def _awarded(data: Dataset, year: int) -> pd.DataFrame:
