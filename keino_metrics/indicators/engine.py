@@ -24,6 +24,7 @@ import pyarrow as pa
 from keino_metrics import datamodel
 from keino_metrics.dataset import Dataset, verify_folder
 from keino_metrics.indicators.codes import SURVEY_ITEMS
+from keino_metrics.table_cache import TableCache
 
 __all__ = ["ARROW_TYPES", "ENGINES", "OPTIONAL_COLUMNS", "open_tables", "to_arrow", "survey_frame",
            "column_kinds"]
@@ -109,6 +110,26 @@ def _with_optional(name: str, table: pa.Table, absent: set[str]) -> pa.Table:
                 absent.add(f"{name}.{col}")
             table = table.append_column(col, pa.nulls(len(table), type=ARROW_TYPES[kind]))
     return table
+
+
+#: Arrow tables of the last datasets opened from memory, by the identity of their
+#: tables: a report's several ``compute`` calls on one dataset convert it once.
+_ARROW: TableCache[tuple[dict[str, pa.Table], frozenset[str]]] = TableCache(2)
+
+
+def _arrow_tables(data: Dataset, absent: set[str]) -> dict[str, pa.Table]:
+    """:func:`_prepare_pandas_tables`, once per dataset (Arrow tables are immutable)."""
+    def convert() -> tuple[dict[str, pa.Table], frozenset[str]]:
+        found: set[str] = set()
+        return _prepare_pandas_tables(data, found), frozenset(found)
+
+    sources = [getattr(data, n) for n in ("buyers", "notices", "lots", "awards",
+                                          "hilma_statistics")]
+    if "capability_survey" in data.extra:
+        sources.append(data.extra["capability_survey"])
+    tables, found = _ARROW.get(sources, "arrow", convert)
+    absent.update(found)
+    return dict(tables)
 
 
 def _prepare_pandas_tables(data: Dataset, absent: set[str]) -> dict[str, pa.Table]:
@@ -265,7 +286,7 @@ def open_tables(data: Dataset | str | Path, engine: str = "auto", large: int = 5
     else:
         if is_dir:
             data = Dataset.from_parquet(data)
-        arrow = _prepare_pandas_tables(data, absent)
+        arrow = _arrow_tables(data, absent)
         if engine == "pandas":
             tables = {k: nw.from_native(v.to_pandas(types_mapper=pd.ArrowDtype)).lazy()
                       for k, v in arrow.items()}

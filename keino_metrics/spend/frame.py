@@ -38,11 +38,7 @@ place, as everywhere in the package. :func:`clear_cache` empties the cache,
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +52,7 @@ from keino_metrics.indicators.codes import BUYER_GROUPS
 from keino_metrics.indicators.frames import load_frames
 from keino_metrics.spend.ids import by_unique, map_unique, normalise_business_id
 from keino_metrics.spend.link import LinkRules, link_spend, supplier_key
+from keino_metrics.table_cache import TableCache
 
 __all__ = ["contract_flags", "spend_tables", "linked_share", "split_linked", "group_codes",
            "DRAWS", "CACHE_SIZE", "clear_cache", "linking_cache"]
@@ -100,27 +97,17 @@ def _dataset(source: Dataset | str | Path) -> Dataset:
 #: size of the ``spend`` table).
 CACHE_SIZE = 2
 
-_cache: OrderedDict[tuple, tuple[tuple[weakref.ref, ...], tuple[pd.DataFrame, pd.DataFrame]]
-                    ] = OrderedDict()
-_cache_lock = threading.Lock()
-_cache_on = True
+_cache: TableCache[tuple[pd.DataFrame, pd.DataFrame]] = TableCache(CACHE_SIZE)
 
 
 def clear_cache() -> None:
     """Forget every cached result of :func:`spend_tables`."""
-    with _cache_lock:
-        _cache.clear()
+    _cache.clear()
 
 
-@contextmanager
-def linking_cache(enabled: bool) -> Iterator[None]:
+def linking_cache(enabled: bool):
     """Switch the cache of :func:`spend_tables` on or off inside a ``with`` block."""
-    global _cache_on
-    before, _cache_on = _cache_on, enabled
-    try:
-        yield
-    finally:
-        _cache_on = before
+    return nullcontext() if enabled else _cache.disabled()
 
 
 def _tables(data: Dataset) -> list[pd.DataFrame]:
@@ -136,20 +123,7 @@ def spend_tables(source: Dataset | str | Path, rules: LinkRules | None = None
     """
     data = _dataset(source)
     rules = rules or LinkRules()
-    if not _cache_on:
-        return _spend_tables(data, rules)
-    tables = _tables(data)
-    key = (rules, *((id(t), len(t)) for t in tables))
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None and all(r() is t for r, t in zip(hit[0], tables, strict=True)):
-            _cache.move_to_end(key)
-            return hit[1]
-        out = _spend_tables(data, rules)
-        _cache[key] = (tuple(weakref.ref(t) for t in tables), out)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return out
+    return _cache.get(_tables(data), rules, lambda: _spend_tables(data, rules))
 
 
 def _spend_tables(data: Dataset, rules: LinkRules) -> tuple[pd.DataFrame, pd.DataFrame]:
