@@ -55,7 +55,8 @@ from keino_metrics.spend.link import LinkRules, link_spend, supplier_key
 from keino_metrics.table_cache import TableCache
 
 __all__ = ["contract_flags", "spend_tables", "linked_share", "split_linked", "group_codes",
-           "DRAWS", "CACHE_SIZE", "clear_cache", "linking_cache"]
+           "DRAWS", "CACHE_SIZE", "FLAG_COLUMNS", "clear_cache", "linking_cache",
+           "flag_coverage"]
 
 #: Monte Carlo draws behind an interval.
 DRAWS = 400
@@ -85,8 +86,51 @@ def contract_flags(data: Dataset) -> pd.DataFrame:
         fr.close()
     lr = lr.assign(contract=lr["notice_id"].astype(str) + "/" + lr["lot_id"].astype(str),
                    innovative=_any(lr, _INNOV), green=_any(lr, _GREEN),
-                   social=_any(lr, _SOCIAL))
+                   social=_any(lr, _SOCIAL), innovative_known=_known(lr, _INNOV),
+                   green_known=_known(lr, _GREEN), social_known=_known(lr, _SOCIAL))
     return lr
+
+
+def _known(df: pd.DataFrame, cols: tuple[str, ...]) -> np.ndarray:
+    """Whether the notice records any of ``cols`` (a flag read from no field is unknown)."""
+    present = [c for c in cols if c in df]
+    return df[present].notna().any(axis=1).to_numpy() if present else np.zeros(len(df), bool)
+
+
+#: Columns of the candidate links that come from the contract: each flag and
+#: whether the contract's notices record the fields the flag is read from.
+FLAG_COLUMNS = ("innovative", "green", "social", "innovative_known", "green_known",
+                "social_known")
+
+
+def flag_coverage(frame: pd.DataFrame, cand: pd.DataFrame, flag: str,
+                  keys: list[str]) -> pd.DataFrame:
+    """Share of the linked euros paid under contracts whose notices record ``flag``, by ``keys``.
+
+    The euros are expected values under the link probabilities. A contract
+    whose notices leave every field of the flag empty (for example notices
+    published before the fields were in use) can be neither counted as
+    innovative, green or social nor as not: the share of spend under flagged
+    contracts is measured only on the part of the linked spend whose flag is
+    known. Groups with no linked spend get 1 (nothing to classify).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys`` and ``flag_known``.
+    """
+    codes, key_frame = group_codes(frame, keys)
+    n, ng = len(frame), len(key_frame)
+    crow = cand["row"].to_numpy(np.int64)
+    p = cand["p"].to_numpy(float)
+    known = cand[f"{flag}_known"].fillna(False).astype(bool).to_numpy()
+    amount = np.abs(frame["amount"].to_numpy(float))
+    linked = np.bincount(codes, weights=amount * np.bincount(crow, weights=p, minlength=n),
+                         minlength=ng)
+    recorded = np.bincount(codes, weights=amount * np.bincount(crow, weights=p * known,
+                                                               minlength=n), minlength=ng)
+    share = np.divide(recorded, linked, out=np.ones(ng), where=linked > 0)
+    return key_frame.assign(flag_known=share)
 
 
 def _dataset(source: Dataset | str | Path) -> Dataset:
@@ -162,9 +206,9 @@ def _spend_tables(data: Dataset, rules: LinkRules) -> tuple[pd.DataFrame, pd.Dat
     frame["cpv_division"] = (by_unique(frame["contract"], lambda u: u.map(flags["cpv_division"]))
                              if flags is not None else None)
     if flags is not None and len(cand):
-        cand = cand.join(flags[["innovative", "green", "social"]], on="contract")
+        cand = cand.join(flags[list(FLAG_COLUMNS)], on="contract")
     else:
-        cand = cand.assign(innovative=False, green=False, social=False)
+        cand = cand.assign(**dict.fromkeys(FLAG_COLUMNS, False))
     # supplier size, where any award names it
     if len(lr) and "winner_size" in lr:
         sizes = lr.dropna(subset=["winner_id", "winner_size"])

@@ -129,3 +129,30 @@ def test_no_invoice_rows_give_a_share_that_is_not_measurable():
     out = linked_share(frame, cand, "green", [], draws=10)
     assert len(out) == 1
     assert np.isnan(out.loc[0, "value"]) and np.isnan(out.loc[0, "ci_low"])
+
+
+def test_flag_coverage_is_the_linked_euros_whose_contract_records_the_flag():
+    from keino_metrics.spend.frame import flag_coverage
+
+    frame = pd.DataFrame({"amount": [100.0, 50.0, 30.0, 20.0], "year": [1, 1, 1, 2]})
+    cand = pd.DataFrame({"row": [0, 1, 1, 2], "p": [1.0, 0.5, 0.5, 0.4],
+                         "innovative_known": [True, True, False, pd.NA]})
+    out = flag_coverage(frame, cand, "innovative", ["year"]).set_index("year")
+    # year 1: linked 100 + 50 + 12 = 162 euros, of which 100 + 25 under recorded contracts
+    assert out.loc[1, "flag_known"] == pytest.approx(125 / 162)
+    assert out.loc[2, "flag_known"] == 1.0  # nothing linked: nothing to classify
+
+
+def test_spend_shares_are_not_measurable_where_contracts_do_not_record_the_flag():
+    import keino_metrics as km
+    from keino_metrics import demo
+
+    data = demo.generate(seed=5, scale=0.03, invoices=True)
+    r = km.compute(["SPEND-INNOV", "SPEND-COVERED"], data, by=["year"]).to_frame()
+    innov = r[r["indicator_id"] == "SPEND-INNOV"].set_index("year")
+    covered = r[r["indicator_id"] == "SPEND-COVERED"].set_index("year")
+    # the demo's notices carry the innovation fields from 2022 on
+    assert (innov.loc[2018, "status"], innov.loc[2025, "status"]) == ("not_measurable", "measured")
+    assert pd.isna(innov.loc[2018, "estimate"])
+    assert innov.loc[2025, "coverage"] <= covered.loc[2025, "coverage"]
+    assert covered.loc[2018, "status"] == "measured"

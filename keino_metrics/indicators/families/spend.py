@@ -40,6 +40,13 @@ def linked_share(*args, **kwargs):
     return frame.linked_share(*args, **kwargs)
 
 
+def flag_coverage(*args, **kwargs):
+    """See :func:`keino_metrics.spend.frame.flag_coverage` (imported when first called)."""
+    from keino_metrics.spend import frame
+
+    return frame.flag_coverage(*args, **kwargs)
+
+
 register_frame("spend", lambda frames: frame_source(frames)[0])
 
 __all__ = ["SPEND"]
@@ -76,8 +83,16 @@ def _share(flag: str | None):
         out = linked_share(frame, cand, flag, keys, draws=int(params.get("draws", 400)),
                            seed=int(params.get("seed", 0)))
         cov = _coverage(frame, keys)
+        if flag is not None:
+            known = flag_coverage(frame, cand, flag, keys)
+            cov = cov.merge(known, on=keys, how="left") if keys else cov.assign(
+                flag_known=float(known["flag_known"].iloc[0]))
+        else:
+            cov = cov.assign(flag_known=1.0)
         out = out.merge(cov, on=keys, how="left") if keys else out.assign(**cov.iloc[0])
-        out["coverage"] = out["k"] / out["a"].where(out["a"] > 0)
+        # coverage: euros whose supplier can be linked, times the linked euros whose
+        # contract records the flag's fields
+        out["coverage"] = out["k"] / out["a"].where(out["a"] > 0) * out["flag_known"]
         out["excluded"] = 0.0
         out["excluded_reasons"] = [f"invoice rows without a supplier id (counted as "
                                    f"unlinked): {int(n)}" if n else "" for n in out["n"]]
