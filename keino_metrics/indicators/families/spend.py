@@ -101,6 +101,14 @@ def _share(flag: str | None):
     return compute
 
 
+def _with_interval(out: pd.DataFrame, per: pd.DataFrame, gk: list[str]) -> pd.DataFrame:
+    """``out`` with the buyer-clustered 95 % interval of the ratio ``sum(y) / sum(x)`` of ``per``."""
+    ci = cluster_ratio_interval(per, gk, "y", "x", bounds=(0.0, 1.0))
+    if gk:
+        return out.merge(ci[[*gk, "ci_low", "ci_high"]], on=gk, how="left")
+    return out.assign(ci_low=ci["ci_low"].iloc[0], ci_high=ci["ci_high"].iloc[0])
+
+
 def _sme(frames, ind, keys, params):
 
     frame, _ = frame_source(frames)
@@ -125,9 +133,7 @@ def _sme(frames, ind, keys, params):
     agg["excluded_reasons"] = [f"supplier size not known from any award: {int(m)}" if m
                                else "" for m in agg["miss"]]
     agg["coverage"] = agg["ok"] / agg["one"].where(agg["one"] > 0)
-    ci = cluster_ratio_interval(per, gk, "y", "x", bounds=(0.0, 1.0))
-    agg = agg.merge(ci[[*gk, "ci_low", "ci_high"]], on=gk, how="left") if gk else agg.assign(
-        ci_low=ci["ci_low"].iloc[0], ci_high=ci["ci_high"].iloc[0])
+    agg = _with_interval(agg, per, gk)
     for k in gk:
         agg[k] = agg[k].replace("\x00", None)
     return agg[[*gk, *_COLUMNS]]
@@ -159,9 +165,7 @@ def _hhi(frames, ind, keys, params):
                else pd.DataFrame([per[["y", "x"]].sum()]))
         out["value"] = out["y"] / out["x"].where(out["x"] > 0)
         out["numerator"], out["denominator"], out["n_eligible"] = out["y"], out["x"], out["x"]
-        ci = cluster_ratio_interval(per, gk, "y", "x", bounds=(0.0, 1.0))
-        out = out.merge(ci[[*gk, "ci_low", "ci_high"]], on=gk, how="left") if gk else \
-            out.assign(ci_low=ci["ci_low"].iloc[0], ci_high=ci["ci_high"].iloc[0])
+        out = _with_interval(out, per, gk)
     missing = int(frame["supplier_id"].isna().sum())
     out["excluded"] = 0.0
     out["excluded_reasons"] = ""

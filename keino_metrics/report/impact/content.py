@@ -21,7 +21,7 @@ from keino_metrics import published
 from keino_metrics.dataset import Dataset
 from keino_metrics.impact.did import POOLED
 from keino_metrics.labels import text
-from keino_metrics.report import metadata
+from keino_metrics.report import grouped, metadata
 from keino_metrics.report.anchors import programme_anchor
 from keino_metrics.report.impact.panel import impact_panel
 from keino_metrics.report.impact.params import (
@@ -226,8 +226,7 @@ def _target(data: Dataset, year: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
     notes: dict[str, str] = {}
     if year >= TARGET_YEAR:
         return pd.DataFrame(), pd.DataFrame(), {i: "target.after" for i in ids}
-    res = (compute(list(ids), data, by=["year"]).to_frame().dropna(subset=["year"])
-           .rename(columns={"estimate": "value"}))  # the report's tables say "value"
+    res = grouped.shown(compute(list(ids), data, by=["year"])).dropna(subset=["year"])
     res = res[res["year"].astype(int) <= year].assign(year=lambda d: d["year"].astype(int))
     summary, forecasts = [], []
     for i in ids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from keino_metrics.labels import text
@@ -74,18 +75,24 @@ def _event_figure(content: ImpactContent, lang: str) -> Figure:
                        content.n_units, "buyers")
 
 
+def _effects_with_intervals(ax, table: pd.DataFrame, label: str | None = None) -> np.ndarray:
+    """One row per effect of ``table`` (share differences) in percentage points with its
+    95 % interval, from the bottom up; returns the rows' y positions."""
+    y = np.arange(len(table))
+    est = 100 * table["estimate"].to_numpy(float)
+    err = np.vstack([est - 100 * table["ci_low"].to_numpy(float),
+                     100 * table["ci_high"].to_numpy(float) - est])
+    ax.errorbar(est, y, xerr=np.abs(err), fmt="o", color="C0", capsize=3, label=label)
+    return y
+
+
 def _programme_figure(content: ImpactContent, lang: str) -> Figure:
     """Forest plot: each programme's effect with its 95 % interval, then pooled (and the truth)."""
     t = content.programmes.iloc[::-1].reset_index(drop=True)
     with shared.style():
         fig = Figure(figsize=(9, 0.55 * len(t) + 1.9))
         ax = fig.subplots()
-        y = np.arange(len(t))
-        est = 100 * t["estimate"].to_numpy(float)
-        err = np.vstack([est - 100 * t["ci_low"].to_numpy(float),
-                         100 * t["ci_high"].to_numpy(float) - est])
-        ax.errorbar(est, y, xerr=np.abs(err), fmt="o", color="C0", capsize=3,
-                    label=text("impact_report.programme.fig_estimate", lang))
+        y = _effects_with_intervals(ax, t, label=text("impact_report.programme.fig_estimate", lang))
         if content.has_truth and "truth" in t.columns:
             ax.plot(100 * t["truth"].to_numpy(float), y, marker="D", linestyle="none",
                     color="black", markerfacecolor="white", label=text("impact.fig.truth", lang))
@@ -108,11 +115,7 @@ def _robust_figure(content: ImpactContent, lang: str) -> Figure:
     with shared.style():
         fig = Figure(figsize=(9, 0.45 * len(rob) + 1.8))
         ax = fig.subplots()
-        y = np.arange(len(rob))
-        est = 100 * rob["estimate"].to_numpy(float)
-        err = np.vstack([est - 100 * rob["ci_low"].to_numpy(float),
-                         100 * rob["ci_high"].to_numpy(float) - est])
-        ax.errorbar(est, y, xerr=np.abs(err), fmt="o", color="C0", capsize=3)
+        y = _effects_with_intervals(ax, rob)
         ax.set_yticks(y, [variant_label(r, lang) for r in rob.to_dict("records")])
         ax.axvline(0, color="#333333", linewidth=0.8)
         if content.has_truth:
