@@ -23,7 +23,7 @@ from pathlib import Path
 
 from keino_metrics.report import metadata
 
-__all__ = ["key", "code_digest", "load", "store", "write_pickle"]
+__all__ = ["key", "code_digest", "load", "store", "read_pickle", "write_pickle"]
 
 _CODE_SUFFIXES = frozenset({".py", ".toml", ".csv", ".yaml", ".json", ".mplstyle"})
 
@@ -62,11 +62,16 @@ def key(report: str, parameters: Mapping[str, object], *, data_dir: str | os.Pat
 
 def load(directory: str | os.PathLike[str], name: str) -> object | None:
     """The content stored under ``name`` in ``directory``, or ``None``."""
-    path = Path(directory) / f"{name}.pkl"
-    if not path.is_file():
+    return read_pickle(Path(directory) / f"{name}.pkl")
+
+
+def read_pickle(path: str | os.PathLike[str]) -> object | None:
+    """The object pickled in ``path`` (by :func:`write_pickle`), or ``None`` if unreadable."""
+    p = Path(path)
+    if not p.is_file():
         return None
     try:
-        with path.open("rb") as fh:
+        with p.open("rb") as fh:
             return pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None

@@ -11,15 +11,26 @@ notebook renders it. :func:`build` runs any number of reports on one dataset:
 2. the data are loaded and validated once;
 3. each report's content is computed once, or read back from the cache when
    nothing it depends on changed (:mod:`keino_metrics.report.cache`);
-4. each report's notebook is executed with papermill once per language, all
-   in one kernel, reading the content from a pickle instead of recomputing it;
-5. the executed notebooks are exported to HTML without code, in the page's
+4. each report's figures are drawn and rasterised once per language
+   (:func:`keino_metrics.report.figures.draw`) and written to
+   ``figures/<name>_<lang>.png``, while the previous language's notebook runs;
+5. each report's notebook is executed with papermill once per language, all
+   in one kernel, reading the content and that language's rasterised figures
+   from pickles (``content_path``, ``figures_path``) instead of recomputing
+   them;
+6. the executed notebooks are exported to HTML without code, in the page's
    language (``<html lang>``) and with a table of contents
-   (:mod:`keino_metrics.report.toc`), and the figures, tables and
-   ``metadata.json`` are written from the same content.
+   (:mod:`keino_metrics.report.toc`), and the tables and ``metadata.json`` are
+   written from the same content.
 
-A committed notebook run on its own (``content_path`` empty, as nbval runs it)
-loads the data and computes its content itself through :func:`notebook_content`.
+A committed notebook run on its own (``content_path`` and ``figures_path``
+empty, as nbval runs it) loads the data and computes its content and figures
+itself through :func:`notebook_content` and :func:`notebook_figures`.
+
+When more than one content must be computed, they are computed in parallel
+processes, each with one BLAS thread: on a machine with few cores, several
+processes each spinning several BLAS threads slow one another down far more
+than they gain.
 """
 
 from __future__ import annotations
@@ -41,7 +52,7 @@ from keino_metrics.dataset import Dataset, latest_complete_year
 from keino_metrics.labels import LANGUAGES, text
 from keino_metrics.report import cache, figures, metadata, params, tables, toc
 
-__all__ = ["Report", "build", "notebook_content", "load_data", "latest_complete_year",
+__all__ = ["Report", "build", "notebook_content", "notebook_figures", "load_data", "latest_complete_year",
            "source_date_epoch", "export_html", "languages", "report_metadata",
            "REMOVE_CELL_TAGS", "CACHE_DIR"]
 
@@ -194,6 +205,30 @@ def notebook_content(report: Report, content_path: object, year: object, data_di
                                   meta=report_metadata(report, p, [p.language], data))
 
 
+def _check_figures_path(value: object) -> Path:
+    if (not isinstance(value, str) or any(ord(ch) < 32 for ch in value)
+            or not value.endswith(".pkl") or not Path(value).is_file()
+            or Path(value).parent.name != CACHE_DIR):
+        raise ValueError(f"report parameter 'figures_path': got {value!r}; allowed: '' or a "
+                         f"figures file the driver wrote into a {CACHE_DIR} folder")
+    return Path(value)
+
+
+def notebook_figures(report: Report, content: Any, lang: str,
+                     figures_path: object) -> dict[str, figures.Drawn]:
+    """The report's figures in ``lang``, rasterised, as a report notebook shows them.
+
+    With a ``figures_path`` written by :func:`build` they are read from it (the
+    same PNG bytes as the files in ``figures/``); with ``""`` they are drawn here.
+    """
+    if figures_path != "":
+        drawn = cache.read_pickle(_check_figures_path(figures_path))
+        if not isinstance(drawn, dict):
+            raise ValueError(f"report parameter 'figures_path': {figures_path} cannot be read")
+        return drawn
+    return {name: figures.draw(fig) for name, fig in report.figures(content, lang).items()}
+
+
 # -- executing and exporting ---------------------------------------------------------
 @contextmanager
 def _env(**values: str) -> Iterator[None]:
@@ -210,16 +245,38 @@ def _env(**values: str) -> Iterator[None]:
 
 
 @contextmanager
-def _kernel(cwd: Path) -> Iterator[Any]:
-    """One Python kernel for every notebook of a run (papermill accepts a started one)."""
+def _kernel(cwd: Path, modules: Sequence[str] = ()) -> Iterator[Any]:
+    """One Python kernel for every notebook of a run (papermill accepts a started one).
+
+    The kernel imports ``modules`` (and sets up inline figures) as soon as it
+    has started, silently and without counting an execution, so that the first
+    notebook does not wait for them while the contents are still being computed.
+    """
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name="python3")
     km.start_kernel(cwd=str(cwd))
+    kc = km.client()
     try:
+        if modules:
+            kc.start_channels()
+            kc.execute("%matplotlib inline\nimport " + ", ".join(modules), silent=True,
+                       store_history=False)
         yield km
     finally:
+        kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def _notebook_modules(reports: Sequence[Report]) -> list[str]:
+    """The modules the reports' notebooks import: the driver and each report's package."""
+    import importlib.util
+
+    names = ["keino_metrics.report.driver"]
+    for r in reports:
+        package = r.compute.__module__
+        names += [package, *(f"{package}.{m}" for m in ("render", "figures"))]
+    return [n for n in dict.fromkeys(names) if importlib.util.find_spec(n) is not None]
 
 
 def export_html(notebook: str | os.PathLike[str], html_path: str | os.PathLike[str], *,
@@ -264,7 +321,20 @@ def _content_name(report: Report, p: Any, data_dir: Path) -> str:
 def _compute_into(report: Report, p: Any, data_dir: Path, seed: int, store: Path,
                   name: str) -> None:
     """In a child process: load the validated data and store ``report``'s content."""
-    cache.store(store, name, report.compute(load_data(data_dir, seed=seed), p))
+    with _one_blas_thread():
+        cache.store(store, name, report.compute(load_data(data_dir, seed=seed), p))
+
+
+@contextmanager
+def _one_blas_thread(active: bool = True) -> Iterator[None]:
+    """One BLAS/OpenMP thread per process while contents are computed side by side."""
+    if not active:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
 
 
 def _contents(reports: Sequence[Report], first: Mapping[str, Any], data: Dataset,
@@ -304,7 +374,8 @@ def _collect(reports: Sequence[Report], first: Mapping[str, Any], data: Dataset,
                 proc.join()
             content = cache.load(store, names[r.name])
             if content is None:  # not cached, or the child failed: compute here (and raise)
-                content = r.compute(data, first[r.name])
+                with _one_blas_thread(bool(children)):
+                    content = r.compute(data, first[r.name])
                 cache.store(store, names[r.name], content)
             yield r, content
     finally:
@@ -383,49 +454,61 @@ def build(reports: Sequence[Report], *, year: int | None = None,
         with _env(SOURCE_DATE_EPOCH=str(epoch)), ThreadPoolExecutor(1) as writer:
             files = []
             contents = _contents(reports, first, data, data_path, seed, store)
-            with _kernel(root) as km:
+            with _kernel(root, _notebook_modules(reports)) as km:
                 for r, content in contents:
                     bar.update()
                     content = dataclasses.replace(
                         content, meta=report_metadata(r, first[r.name], langs, data))
                     handed = cache.write_pickle(content, store / f"run-{r.name}.pkl")
-                    # figures and tables are written while the notebooks run
-                    files.append((r, content, writer.submit(
-                        _write_files, r, content, checked[r.name], folder, created)))
-                    for p in checked[r.name]:
+                    # the writer draws each language's figures while the previous
+                    # language's notebook runs, then writes the tables
+                    drawn = [writer.submit(_draw_figures, r, content, p.language, folder, store)
+                             for p in checked[r.name]]
+                    tabled = writer.submit(_write_tables, r, content, checked[r.name], folder,
+                                           created)
+                    files.append((r, content, drawn, tabled))
+                    for p, figs in zip(checked[r.name], drawn, strict=True):
                         bar.set_postfix_str(f"{r.name} {p.language}")
-                        _run_notebook(r, p, handed, folder, root, km, report_year)
+                        _run_notebook(r, p, handed, figs.result()[1], folder, root, km,
+                                      report_year)
                         bar.update(2)
-            for r, content, written in files:
+            for r, content, drawn, tabled in files:
                 bar.set_postfix_str(f"metadata {r.name}")
-                _write_metadata(r, content, checked[r.name], folder, epoch, written.result())
+                written = [f for d in drawn for f in d.result()[0]] + tabled.result()
+                _write_metadata(r, content, checked[r.name], folder, epoch, written)
                 bar.update(2)
     finally:
         bar.close()
     return folder
 
 
-def _run_notebook(r: Report, p: Any, handed: Path, folder: Path, root: Path, km: Any,
-                  year: int) -> None:
+def _run_notebook(r: Report, p: Any, handed: Path, drawn: Path, folder: Path, root: Path,
+                  km: Any, year: int) -> None:
     import papermill as pm
 
     nb_out = folder / f"{r.name}_{p.language}.ipynb"
     nb_out.parent.mkdir(parents=True, exist_ok=True)
     pm.execute_notebook(str(root / r.notebook), str(nb_out),
-                        parameters={**p.to_dict(), "content_path": str(handed)},
+                        parameters={**p.to_dict(), "content_path": str(handed),
+                                    "figures_path": str(drawn)},
                         cwd=str(root), kernel_name="python3", progress_bar=False,
                         log_output=False, km=km)
     export_html(nb_out, nb_out.with_suffix(".html"),
                 title=text(r.title_key, p.language, year=year), lang=p.language)
 
 
-def _write_files(r: Report, content: Any, checked: Sequence[Any], folder: Path,
-                 created: datetime) -> list[Path]:
-    written: list[Path] = []
-    for p in checked:
-        for name, fig in r.figures(content, p.language).items():
-            written.append(figures.save(fig, folder / "figures" / f"{name}_{p.language}.png"))
-    written += tables.write_csv_tables(r.tables(content), folder / "tables")
+def _draw_figures(r: Report, content: Any, lang: str, folder: Path, store: Path
+                  ) -> tuple[list[Path], Path]:
+    """Draw the report's figures in ``lang`` once: PNG files, and the pickle for the notebook."""
+    drawn = {name: figures.draw(fig) for name, fig in r.figures(content, lang).items()}
+    written = [figures.write_png(d, folder / "figures" / f"{name}_{lang}.png")
+               for name, d in drawn.items()]
+    return written, cache.write_pickle(drawn, store / f"run-{r.name}-{lang}-figures.pkl")
+
+
+def _write_tables(r: Report, content: Any, checked: Sequence[Any], folder: Path,
+                  created: datetime) -> list[Path]:
+    written = tables.write_csv_tables(r.tables(content), folder / "tables")
     for p in checked:
         sheets, formats = r.excel(content, p.language)
         written.append(tables.write_excel(

@@ -14,6 +14,11 @@ In a report page a figure is written by :func:`figure_html` as
 ``<figure><img alt=...></figure>``: the PNG embedded as a data URI and an
 alternative text that says what the figure shows (from the catalogue), so a
 screen reader never meets nbconvert's "No description has been provided".
+
+A figure is rasterised once per report run and language: :func:`draw` turns it
+into a :class:`Drawn` (the PNG bytes and the page width), from which the
+report's driver writes ``figures/<name>_<lang>.png`` and the notebook embeds
+the same bytes in the page.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -36,7 +42,7 @@ from keino_metrics.labels import text
 from keino_metrics.report import numbers
 
 __all__ = ["STYLE", "style", "caption", "finish", "share_axis", "nice_ticks", "save",
-           "png_bytes", "figure_html", "step_formatter", "has_demo_mark", "DEMO_MARK_GID", "TICK_STEPS"]
+           "png_bytes", "figure_html", "Drawn", "draw", "write_png", "step_formatter", "has_demo_mark", "DEMO_MARK_GID", "TICK_STEPS"]
 
 #: Tick steps (times a power of ten) a value axis uses. Not 2.5: its ticks
 #: (50, 52.5, 55) lose their half when the labels are whole numbers.
@@ -151,22 +157,54 @@ def png_bytes(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def figure_html(fig: Figure, alt: str) -> str:
+@dataclass(frozen=True)
+class Drawn:
+    """A figure rasterised once: its PNG bytes and its width on the page.
+
+    Attributes
+    ----------
+    png : bytes
+        The figure as PNG (:func:`png_bytes`).
+    width : int
+        Width in CSS pixels at which the page shows it (figure width times the
+        figure's dpi; the PNG may hold more pixels for sharp display).
+    """
+
+    png: bytes
+    width: int
+
+
+def draw(fig: Figure) -> Drawn:
+    """Rasterise ``fig`` once (see :class:`Drawn`)."""
+    return Drawn(png_bytes(fig), int(round(fig.get_figwidth() * fig.get_dpi())))
+
+
+def figure_html(fig: Figure | Drawn, alt: str) -> str:
     """``fig`` as ``<figure class="keino-figure"><img alt=...></figure>`` (PNG data URI).
 
-    ``alt`` says what the figure shows, in the page's language; it must not be
-    empty.
+    ``fig`` is a figure or one already rasterised (:class:`Drawn`). ``alt``
+    says what the figure shows, in the page's language; it must not be empty.
     """
     if not alt or not alt.strip():
         raise ValueError("figure_html: a figure needs an alternative text")
-    data = base64.b64encode(png_bytes(fig)).decode("ascii")
-    width = int(round(fig.get_figwidth() * fig.get_dpi()))
-    return (f'<figure class="keino-figure"><img alt="{html.escape(alt)}" width="{width}" '
+    drawn = fig if isinstance(fig, Drawn) else draw(fig)
+    data = base64.b64encode(drawn.png).decode("ascii")
+    return (f'<figure class="keino-figure"><img alt="{html.escape(alt)}" width="{drawn.width}" '
             f'src="data:image/png;base64,{data}"></figure>')
 
 
+def write_png(drawn: Drawn, path: str | os.PathLike[str]) -> Path:
+    """Write a rasterised figure to ``path`` atomically and return the path."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f".{p.name}.tmp")
+    tmp.write_bytes(drawn.png)
+    os.replace(tmp, p)
+    return p
+
+
 def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
-    """Save ``fig`` reproducibly (PNG, SVG or PDF by suffix) and return the path.
+    """Save ``fig`` reproducibly (PNG, SVG or PDF by suffix), atomically, and return the path.
 
     PNG files carry no timestamp; for SVG and PDF set ``SOURCE_DATE_EPOCH``
     (the style fixes ``svg.hashsalt``).
@@ -174,6 +212,8 @@ def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     meta = {"Software": None} if p.suffix.lower() == ".png" else None
+    tmp = p.with_name(f".{p.stem}.tmp{p.suffix}")
     with style():
-        fig.savefig(p, metadata=meta)
+        fig.savefig(tmp, metadata=meta)
+    os.replace(tmp, p)
     return p

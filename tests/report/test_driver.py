@@ -1,4 +1,6 @@
+import base64
 import json
+import re
 
 import nbformat
 import pytest
@@ -80,3 +82,21 @@ def test_build_report_end_to_end_on_a_small_demo(tmp_path):
     assert len(meta["inputs"]["data_dir"]) > 0
     for out in meta["outputs"]:
         assert (folder / out["path"]).is_file()
+    # every figure is rasterised once: the page embeds the very bytes of figures/*.png
+    for lang in ("fi", "en"):
+        html = (folder / f"annual_report_{lang}.html").read_text(encoding="utf-8")
+        embedded = {base64.b64decode(m) for m in re.findall(r'src="data:image/png;base64,([^"]+)"',
+                                                            html)}
+        files = sorted((folder / "figures").glob(f"*_{lang}.png"))
+        assert len(files) >= 5
+        assert {f.read_bytes() for f in files} <= embedded
+        listed = {o["path"] for o in meta["outputs"]}
+        assert {f"figures/{f.name}" for f in files} <= listed
+
+
+def test_notebook_figures_refuses_a_path_the_driver_did_not_write(tmp_path):
+    stray = tmp_path / "figures.pkl"
+    stray.write_bytes(b"not a pickle")
+    for bad in (str(stray), "/etc/passwd", 3, "x\n.pkl"):
+        with pytest.raises(ValueError, match="figures_path"):
+            driver.notebook_figures(annual.REPORT, None, "fi", bad)

@@ -25,8 +25,9 @@ def test_parameters_cell_holds_literals_only(nb):
         assert isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
         values[stmt.targets[0].id] = stmt.value.value
     assert values == {"year": 2025, "data_dir": "data/raw/demo", "language": "fi",
-                      "seed": 2024, "content_path": ""}
+                      "seed": 2024, "content_path": "", "figures_path": ""}
     values.pop("content_path")
+    values.pop("figures_path")
     params.validate(**values)
 
 

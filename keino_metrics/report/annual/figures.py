@@ -17,6 +17,7 @@ from keino_metrics.indicators.compute import MIN_COVERAGE
 from keino_metrics.labels import text
 from keino_metrics.published import FI_INNOVATION_TARGET
 from keino_metrics.report import numbers
+from keino_metrics.report.annual import spend_render
 from keino_metrics.report.annual.content import (
     COMPETITION_IDS,
     REGION_FIGURE_IDS,
@@ -296,6 +297,10 @@ def figures(content: ReportContent, lang: str) -> dict[str, Figure]:
                 n=int(cap.drop_duplicates("year")["n_eligible"].fillna(0).sum()),
                 unit="responses"),
             demo=content.demo)
+    if content.spend is not None and content.spend.measured:
+        fig = spend_render.target_figure(content.spend, lang, names)
+        if fig is not None:
+            out["spend_target"] = fig
     return out
 
 
@@ -322,4 +327,6 @@ def alt_texts(content: ReportContent, lang: str) -> dict[str, str]:
         "regions": text("annual.alt.regions", lang, year=content.year),
         "capability_trend": text("annual.alt.capability_trend", lang,
                                  first_year=cap_years[0], year=cap_years[-1]),
+        **({"spend_target": spend_render.figure_alt(content.spend, lang)}
+           if content.spend is not None and content.spend.measured else {}),
     }

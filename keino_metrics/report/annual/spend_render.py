@@ -11,9 +11,7 @@ measurable. The figure is embedded as a PNG with its alternative text.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from collections.abc import Mapping
 
 import numpy as np
@@ -29,9 +27,9 @@ from keino_metrics.report.annual.spend import (
     SpendContent,
 )
 from keino_metrics.report.blocks import banner, heading, html_table, paragraph
-from keino_metrics.report.figures import caption, finish, share_axis, style
+from keino_metrics.report.figures import Drawn, caption, figure_html, finish, share_axis, style
 
-__all__ = ["section", "target_figure", "figure_html", "LIMIT_KEYS"]
+__all__ = ["section", "target_figure", "figure_alt", "LIMIT_KEYS"]
 
 #: Catalogue keys of the limits listed at the end of the section.
 LIMIT_KEYS: tuple[str, ...] = tuple(f"spend_report.limit_{k}" for k in
@@ -201,18 +199,13 @@ def figure_alt(c: SpendContent, lang: str) -> str:
               notice=_share(principal["value"] if principal is not None else None, lang))
 
 
-def figure_html(fig: Figure, alt: str) -> str:
-    """``fig`` as an embedded PNG image with alternative text ``alt``."""
-    buf = io.BytesIO()
-    with style():
-        fig.savefig(buf, format="png", metadata={"Software": None})
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (f'<figure class="keino-figure"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%"></figure>')
+def section(c: SpendContent, lang: str, names: Mapping[str, str],
+            figure: Figure | Drawn | None = None) -> str:
+    """The spend section in ``lang`` (HTML).
 
-
-def section(c: SpendContent, lang: str, names: Mapping[str, str]) -> str:
-    """The spend section in ``lang`` (HTML)."""
+    ``figure`` is :func:`target_figure` already drawn (the report's
+    ``spend_target`` figure); without it the figure is drawn here.
+    """
     parts = [heading(_t("title", lang))]
     if not c.measured:
         parts.append(paragraph(_t("not_measurable", lang)))
@@ -226,7 +219,7 @@ def section(c: SpendContent, lang: str, names: Mapping[str, str]) -> str:
     parts += [heading(_t("h_target", lang), 3),
               paragraph(_t("target_intro", lang, year=c.year)),
               _target_table(c, lang, names)]
-    fig = target_figure(c, lang, names)
+    fig = figure if figure is not None else target_figure(c, lang, names)
     if fig is not None:
         parts.append(figure_html(fig, figure_alt(c, lang)))
     parts += [heading(_t("h_shares", lang), 3), paragraph(_t("shares_intro", lang)),

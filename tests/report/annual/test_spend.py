@@ -92,7 +92,7 @@ def test_section_html(content, lang):
     html = unescape(spend_render.section(content, lang, indicator_names(lang)))
     assert labels.text("spend_report.title", lang) in html
     assert labels.text("report.demo_banner", lang) in html
-    assert re.search(r'<img src="data:image/png;base64,[^"]+" alt="[^"]{40,}"', html)
+    assert re.search(r'<img alt="[^"]{40,}" width="\d+" src="data:image/png;base64,[^"]+"', html)
     for key in spend_render.LIMIT_KEYS:
         assert labels.text(key, lang) in html
 

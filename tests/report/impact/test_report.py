@@ -112,8 +112,9 @@ def test_notebook_parameters_cell_holds_literals_only():
         assert isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
         values[node.targets[0].id] = node.value.value
     assert set(values) == {"outcome", "programme", "control", "seed", "data_dir", "language",
-                           "year", "content_path"}
+                           "year", "content_path", "figures_path"}
     assert values.pop("content_path") == ""
+    assert values.pop("figures_path") == ""
     validate_impact_params(**values)  # the defaults are valid
 
 
