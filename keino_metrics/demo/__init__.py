@@ -30,10 +30,10 @@ from keino_metrics.demo.programmes import (
     true_att,
 )
 from keino_metrics.demo.reporting import REPORTING
-from keino_metrics.demo.storage import default_directory, load, write
+from keino_metrics.demo.storage import default_directory, ensure, load, write
 
 __all__ = [
-    "GENERATOR", "VERSION", "generate", "write", "load", "default_directory",
+    "GENERATOR", "VERSION", "generate", "write", "load", "ensure", "default_directory",
     "TRUE_EFFECTS", "OUTCOMES", "REPORTING", "true_att", "true_aggregate", "panel",
     "calibration_table",
 ]

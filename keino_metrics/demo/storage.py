@@ -17,7 +17,7 @@ from keino_metrics import paths
 from keino_metrics.dataset import MANIFEST, Dataset
 from keino_metrics.demo.generate import generate, provenance
 
-__all__ = ["default_directory", "write", "load", "matches"]
+__all__ = ["default_directory", "write", "ensure", "load", "matches"]
 
 
 def default_directory() -> Path:
@@ -65,6 +65,21 @@ def matches(directory: str | Path, seed: int, scale: float,
             and bool(found.get("invoices", False)) == bool(invoices))
 
 
+def ensure(directory: str | Path | None = None, seed: int = 2024, scale: float = 1.0,
+           years: tuple[int, int] = (2018, 2025), invoices: bool = False) -> Path:
+    """Make sure ``directory`` holds the demo corpus of these parameters; return the folder.
+
+    Like :func:`load`, but the tables are not read back: for callers that read
+    the folder through another route (the reports validate it with
+    :func:`keino_metrics.pipeline.prepare`).
+    """
+    d = Path(directory) if directory is not None else default_directory()
+    if not matches(d, seed, scale, years, invoices):
+        generate(seed=seed, scale=scale, years=years,
+                 invoices=invoices).to_parquet(d, overwrite=True)
+    return d
+
+
 def load(directory: str | Path | None = None, seed: int = 2024, scale: float = 1.0,
          years: tuple[int, int] = (2018, 2025), invoices: bool = False) -> Dataset:
     """The demo corpus: read from ``directory`` if it matches, else generate and write it.
@@ -80,10 +95,5 @@ def load(directory: str | Path | None = None, seed: int = 2024, scale: float = 1
     -------
     keino_metrics.Dataset
     """
-    d = Path(directory) if directory is not None else default_directory()
-    if matches(d, seed, scale, years, invoices):
-        return Dataset.from_parquet(d)
-    generate(seed=seed, scale=scale, years=years,
-             invoices=invoices).to_parquet(d, overwrite=True)
-    return Dataset.from_parquet(d)
+    return Dataset.from_parquet(ensure(directory, seed, scale, years, invoices))
 

@@ -118,7 +118,7 @@ def load_data(data_dir: str | os.PathLike[str] | None, *, seed: int = 2024) -> D
     """The reports' data: validated tables of the demo corpus or of ``data_dir``.
 
     The default directory (``data/raw/demo``) is filled by
-    :func:`keino_metrics.demo.load` with ``seed``, purchase invoices included. Any directory (canonical
+    :func:`keino_metrics.demo.ensure` with ``seed``, purchase invoices included. Any directory (canonical
     Parquet tables, or raw procurement files read by
     :func:`keino_metrics.readers.read`) then passes the validation boundary
     (:func:`keino_metrics.pipeline.prepare`): the reports use the validated
@@ -130,7 +130,7 @@ def load_data(data_dir: str | os.PathLike[str] | None, *, seed: int = 2024) -> D
     if params.is_default_data_dir(d):
         from keino_metrics import demo
 
-        demo.load(directory=d, seed=seed, invoices=True)
+        demo.ensure(directory=d, seed=seed, invoices=True)
     elif not d.is_dir():
         raise FileNotFoundError(f"data directory {d} does not exist")
     elif not any(p.is_file() and not p.name.startswith(".") for p in d.rglob("*")):

@@ -44,6 +44,21 @@ def test_load_generates_then_reads(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(first.extra["lot_truth"], second.extra["lot_truth"])
 
 
+def test_ensure_writes_once_and_reads_nothing(tmp_path, monkeypatch):
+    d = tmp_path / "demo"
+    assert demo.ensure(d, seed=5, scale=0.02) == d
+    assert storage.matches(d, 5, 0.02)
+    written = {p.name: p.stat().st_mtime_ns for p in d.iterdir()}
+
+    def fail(*args, **kwargs):
+        raise AssertionError("ensure regenerated or read a matching directory")
+
+    monkeypatch.setattr(storage, "generate", fail)
+    monkeypatch.setattr(storage.Dataset, "from_parquet", fail)
+    assert demo.ensure(d, seed=5, scale=0.02) == d
+    assert {p.name: p.stat().st_mtime_ns for p in d.iterdir()} == written
+
+
 def test_load_replaces_other_parameters(tmp_path):
     d = tmp_path / "demo"
     demo.load(d, seed=5, scale=0.02)
