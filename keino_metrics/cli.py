@@ -29,10 +29,12 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import re
 import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from keino_metrics import labels, paths
 
@@ -59,6 +61,8 @@ _LANGUAGE_OPTIONS = ("--lang", "--language")
 #: Environment variables of the locale, in the order that decides (POSIX).
 _LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 _LANGUAGE_CHOICES = ["fi", "sv", "en"]
+#: argparse's message about one argument: ``argument NAME: MESSAGE``.
+_ARGUMENT_MESSAGE = re.compile(r"argument (\S+): (.*)", re.DOTALL)
 
 
 def _say(key: str, lang: str, **values: object) -> str:
@@ -112,6 +116,23 @@ class _Parser(argparse.ArgumentParser):
         self.positionals = self.add_argument_group(_say("positionals", lang))
         self.options = self.add_argument_group(_say("options", lang))
         self.options.add_argument("-h", "--help", action="help", help=_say("help", lang))
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and ``message`` in the parser's language; exit with status 2.
+
+        argparse composes its messages in English. Each is recognised by its
+        template under ``cli.argparse`` in the English catalogue and written
+        again from the same key in ``lang`` (:func:`keino_metrics.labels.translate`);
+        a message that matches no template is kept as it is.
+        """
+        found = _ARGUMENT_MESSAGE.fullmatch(message)
+        if found:
+            message = _say("argument", self.lang, argument=found[1],
+                           message=labels.translate(found[2], "cli.argparse", self.lang))
+        else:
+            message = labels.translate(message, "cli.argparse", self.lang)
+        self.print_usage(sys.stderr)
+        self.exit(2, _say("error", self.lang, prog=self.prog, message=message) + "\n")
 
     def positional(self, *args, **kwargs) -> argparse.Action:
         """Add a positional argument to the translated group."""
@@ -277,7 +298,9 @@ def _date(text: str):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+        # in English, as argparse's own messages: _Parser.error translates it
+        raise argparse.ArgumentTypeError(
+            _say("argparse.not_a_date", "en", value=repr(text))) from None
 
 
 def _cmd_fetch(a: argparse.Namespace) -> int:
