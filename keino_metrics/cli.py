@@ -20,8 +20,30 @@ Subcommands
     Download real notices from TED (``keino fetch ted``) or Hilma
     (``keino fetch hilma``) into ``data/raw/<source>/``, resumably.
 
+Language of the help
+--------------------
+The help (``--help``), the usage lines and argparse's messages about the
+command line are in Finnish, Swedish or English, chosen before the command
+line is parsed (:func:`help_language`), in this order:
+
+1. ``--lang X``, ``--language X``, ``--lang=X`` or ``--language=X`` on the
+   command line, X one of fi, sv, en (``--language fi sv``: the first, fi);
+2. the environment variable ``KEINO_LANG`` (fi, sv or en);
+3. the locale: the first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is
+   set decides: fi when it starts with ``fi``, sv when it starts with ``sv``;
+4. English.
+
+Every text is in the ``[cli]`` section of the language catalogue
+(:mod:`keino_metrics.labels`). Names stay the same in every language: the
+commands, option names, metavars (``COMMAND``, ``YEAR``, ...), choices, codes,
+file paths and the example commands.
+
 argparse from the standard library is enough for six subcommands; it keeps
-the entry point free of extra dependencies.
+the entry point free of extra dependencies. Its own words ("usage:",
+"options", ...) come from a gettext domain that Python ships in English only;
+:class:`_Parser` replaces them through argparse's public interface (see there)
+and writes argparse's error messages again from English templates in the
+catalogue (``[cli.argparse]``).
 """
 
 from __future__ import annotations
@@ -60,7 +82,7 @@ _EXAMPLES: tuple[tuple[str, str | None], ...] = (
 _LANGUAGE_OPTIONS = ("--lang", "--language")
 #: Environment variables of the locale, in the order that decides (POSIX).
 _LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
-_LANGUAGE_CHOICES = ["fi", "sv", "en"]
+_LANGUAGE_CHOICES = list(labels.LANGUAGES)
 #: argparse's message about one argument: ``argument NAME: MESSAGE``.
 _ARGUMENT_MESSAGE = re.compile(r"argument (\S+): (.*)", re.DOTALL)
 
@@ -284,7 +306,7 @@ def help_language(argv: Sequence[str], environ: Mapping[str, str] | None = None)
     for name in _LOCALE_VARIABLES:
         if environ.get(name):
             locale = environ[name].lower()
-            lang = "fi" if locale.startswith("fi") else "sv" if locale.startswith("sv") else "en"
+            lang = next((code for code in labels.LANGUAGES if locale.startswith(code)), "en")
             break
     if chosen:
         print(_say("bad_env_language", lang, value=chosen, languages=", ".join(_LANGUAGE_CHOICES)),
