@@ -20,198 +20,298 @@ Subcommands
     Download real notices from TED (``keino fetch ted``) or Hilma
     (``keino fetch hilma``) into ``data/raw/<source>/``, resumably.
 
+Language of the help
+--------------------
+The help (``--help``), the usage lines and argparse's messages about the
+command line are in Finnish, Swedish or English, chosen before the command
+line is parsed (:func:`help_language`), in this order:
+
+1. ``--lang X``, ``--language X``, ``--lang=X`` or ``--language=X`` on the
+   command line, X one of fi, sv, en (``--language fi sv``: the first, fi);
+2. the environment variable ``KEINO_LANG`` (fi, sv or en);
+3. the locale: the first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is
+   set decides: fi when it starts with ``fi``, sv when it starts with ``sv``;
+4. English.
+
+Every text is in the ``[cli]`` section of the language catalogue
+(:mod:`keino_metrics.labels`). Names stay the same in every language: the
+commands, option names, metavars (``COMMAND``, ``YEAR``, ...), choices, codes,
+file paths and the example commands.
+
 argparse from the standard library is enough for six subcommands; it keeps
-the entry point free of extra dependencies.
+the entry point free of extra dependencies. Its own words ("usage:",
+"options", ...) come from a gettext domain that Python ships in English only;
+:class:`_Parser` replaces them through argparse's public interface (see there)
+and writes argparse's error messages again from English templates in the
+catalogue (``[cli.argparse]``).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import os
+import re
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NoReturn
 
-from keino_metrics import paths
+from keino_metrics import labels, paths
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "help_language"]
 
-_EPILOG = textwrap.dedent("""\
-    examples:
-      keino report                      annual report for the latest complete year of the demo data
-      keino report --year 2022 --language en
-      keino ingest data/raw/samples --out data/processed
-      keino indicators --list
-      keino indicators --explain SMS-01
-      keino indicators --ids SMS-01 KEINO-INNOV-MKT-N --by year --data data/raw/demo
-      keino demo --seed 7 --out /tmp/demo
-      keino site --out site/ --language fi sv en
-      keino fetch ted --country FIN --from 2023-01-01 --to 2024-12-31 --out data/raw/ted
-      HILMA_API_KEY=... keino fetch hilma --from 2024-01-01 --to 2024-12-31 --out data/raw/hilma
-    """)
+#: The example commands of ``keino --help``, each with the catalogue key of its
+#: comment (under ``cli.example``) or None. Commands are the same in every language.
+_EXAMPLES: tuple[tuple[str, str | None], ...] = (
+    ("keino report", "report"),
+    ("keino report --year 2022 --language en", None),
+    ("keino ingest data/raw/samples --out data/processed", None),
+    ("keino indicators --list", None),
+    ("keino indicators --explain SMS-01", None),
+    ("keino indicators --ids SMS-01 KEINO-INNOV-MKT-N --by year --data data/raw/demo", None),
+    ("keino demo --seed 7 --out /tmp/demo", None),
+    ("keino site --out site/ --language fi sv en", None),
+    ("keino fetch ted --country FIN --from 2023-01-01 --to 2024-12-31 --out data/raw/ted", None),
+    ("HILMA_API_KEY=... keino fetch hilma --from 2024-01-01 --to 2024-12-31 "
+     "--out data/raw/hilma", None),
+)
+
+#: Options that name a language, in every subcommand that has one.
+_LANGUAGE_OPTIONS = ("--lang", "--language")
+#: Environment variables of the locale, in the order that decides (POSIX).
+_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+_LANGUAGE_CHOICES = list(labels.LANGUAGES)
+#: argparse's message about one argument: ``argument NAME: MESSAGE``.
+_ARGUMENT_MESSAGE = re.compile(r"argument (\S+): (.*)", re.DOTALL)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for documentation and tests)."""
-    p = argparse.ArgumentParser(
-        prog="keino",
-        description="Measure the volume and impact of sustainable and innovative public "
-                    "procurement.",
-        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+def _say(key: str, lang: str, **values: object) -> str:
+    """The text ``cli.<key>`` of the catalogue in ``lang``."""
+    return labels.text(f"cli.{key}", lang, **values)
 
-    r = sub.add_parser(
-        "report", help="regenerate the annual evaluation report",
-        description="Run the parameterised report notebook with papermill and write the "
-                    "executed notebook, HTML without code, figures, Excel and CSV tables and "
-                    "metadata.json under OUT/<year>/. Parameters are validated before any "
-                    "notebook runs.")
-    r.add_argument("--year", type=int, default=None,
-                   help="report year (default: the latest complete year of the data)")
-    r.add_argument("--data-dir", type=Path, default=None,
-                   help="directory of canonical Parquet tables (default: the generated demo "
-                        "data in data/raw/demo, created when missing)")
-    r.add_argument("--language", nargs="+", choices=["fi", "sv", "en"], default=["fi", "en"],
-                   help="report language(s) (default: fi en)")
-    r.add_argument("--seed", type=int, default=2024,
-                   help="seed of the demo data and of every random step (default: 2024)")
-    r.add_argument("--out", type=Path, default=None, help="output root (default: reports/)")
-    r.add_argument("--no-progress", action="store_true", help="hide the progress display")
-    r.add_argument("--no-impact", action="store_true",
-                   help="skip the impact report (programme effects, target trajectory, "
-                        "hidden volume, carbon) that is otherwise written beside the annual "
-                        "report")
-    r.add_argument("--outcome", default="KEINO-INNOV-MKT-N",
-                   help="impact report: outcome indicator id (default: KEINO-INNOV-MKT-N)")
-    r.add_argument("--programme", default="all",
-                   help="impact report: 'all' or a programme name from the data")
-    r.add_argument("--control", choices=["never_treated", "not_yet_treated"],
-                   default="never_treated", help="impact report: comparison group")
 
-    i = sub.add_parser(
-        "ingest", help="read procurement files into validated canonical Parquet tables",
-        description="Read files, folders, globs and .zip/.gz archives. The format of each "
-                    "file is detected from its content. Records that cannot be used go to "
-                    "the quarantine table with the file, record, field and reason; the "
-                    "accounting printed at the end shows rows in = accepted + quarantined "
-                    "for every input.")
-    i.add_argument("paths", nargs="+", help="files, folders, globs or archives")
-    i.add_argument("--out", type=Path, required=True,
-                   help="output directory for Parquet; must be missing or empty unless "
-                        "--overwrite (written into a temporary sibling folder and renamed "
-                        "into place when complete)")
-    i.add_argument("--overwrite", action="store_true",
-                   help="replace an existing, non-empty --out folder whole")
-    i.add_argument("--workers", type=int, default=None,
-                   help="worker processes (default: all cores)")
-    i.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter with the usage heading in the help's language."""
 
-    n = sub.add_parser(
-        "indicators", help="list, explain or compute indicators",
-        description="Without --ids, list the catalogue. With --explain, print one "
-                    "indicator's full definition. With --ids, compute them on --data and "
-                    "print or write the result table (value, numerator, denominator, "
-                    "coverage, 95 % interval, traffic light).")
-    n.add_argument("--list", action="store_true", help="list the catalogue (the default)")
-    n.add_argument("--family", default=None, help="only ids starting with this prefix, "
-                                                  "e.g. SMS- or KEINO-")
-    n.add_argument("--explain", metavar="ID", default=None, help="print one definition")
-    n.add_argument("--ids", nargs="+", default=None, help="indicator ids, a prefix, or all")
-    n.add_argument("--by", nargs="*", default=None,
-                   help="breakdowns, e.g. year region_code buyer_group (without --by, every "
-                        "year, region and buyer is pooled into one figure, and the output "
-                        "says so)")
-    n.add_argument("--data", type=Path, default=None,
-                   help="directory of canonical Parquet tables (default: demo data)")
-    n.add_argument("--lang", choices=["fi", "sv", "en"], default="en", help="label language")
-    n.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                   help="table (fitted to the terminal width, long text cut with an "
-                        "ellipsis; the default), csv or json on standard output")
-    n.add_argument("--width", type=int, default=None,
-                   help="line width of the table (default: the terminal's)")
-    n.add_argument("--out", type=Path, default=None, help="write the table (.csv or .xlsx)")
+    def __init__(self, prog: str, *, usage_prefix: str, **kwargs) -> None:
+        super().__init__(prog, **kwargs)
+        self.usage_prefix = usage_prefix
 
-    s = sub.add_parser(
-        "site", help="build the static website (a page per region, buyer group, buyer and "
-                     "indicator)",
-        description="Compute the indicators once by buyer, buyer group, region and year "
-                    "and write a static site that works from file:// or any static host.")
-    s.add_argument("--data-dir", type=Path, default=None,
-                   help="canonical tables or raw files (default: the generated demo data)")
-    s.add_argument("--year", type=int, default=None,
-                   help="profile year (default: the latest complete year of the data)")
-    s.add_argument("--out", type=Path, default=Path("site"), help="site folder (default: site/)")
-    s.add_argument("--language", nargs="+", default=["fi", "sv", "en"],
-                   choices=["fi", "sv", "en"], help="languages (default: fi sv en)")
-    s.add_argument("--seed", type=int, default=2024, help="seed of the demo data")
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups,
+                          self.usage_prefix if prefix is None else prefix)
 
-    d = sub.add_parser(
-        "demo", help="write the generated demonstration corpus",
-        description="Generate the seeded, documented demonstration corpus (2018-2025, every "
-                    "Finnish municipality and region) and write it as canonical Parquet "
-                    "tables. It is not real procurement data.")
-    d.add_argument("--out", type=Path, default=None, help="default: data/raw/demo")
-    d.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
-    d.add_argument("--scale", type=float, default=1.0,
-                   help="size relative to the national default (default: 1.0)")
 
-    f = sub.add_parser(
-        "fetch", help="download real notices from TED or Hilma",
-        description="Download real notices into a folder that keino ingest reads as it is. "
-                    "Files are stored exactly as the service sent them, each recorded with "
-                    "its SHA-256 and source URL in DIR/.fetch/manifest.json; files already "
-                    "stored are not fetched again, so an interrupted run resumes. See "
-                    "docs/fetch.md.")
-    fsub = f.add_subparsers(dest="source", metavar="SOURCE", required=True)
-    ft = fsub.add_parser(
-        "ted", help="notices published on TED (above the EU thresholds)",
-        description="Search TED (Search API v3, anonymous) for notices of buyers in a "
-                    "country published in a date range, then download each notice's XML "
-                    "(or, with --bulk, take them from TED's daily packages).")
-    ft.add_argument("--country", default="FIN",
-                    help="buyer country, ISO 3166 alpha-3 (default: FIN)")
-    ft.add_argument("--bulk", action="store_true",
-                    help="take the notices from TED's daily packages (one download per "
-                         "Official Journal issue) instead of one request per notice")
-    ft.add_argument("--api-url", default=None,
-                    help="one base URL for every TED path (default: $KEINO_TED_API_URL or "
-                         "TED's own hosts)")
-    ft.add_argument("--search-path", default="/v3/notices/search",
-                    help="path of the search operation (default: /v3/notices/search)")
-    fh = fsub.add_parser(
-        "hilma", help="notices with national statistics answers from Hilma",
-        description="Search Hilma's AVP index for notices published in a date range, then "
-                    "download each eForms notice with its national statistics answers. The "
-                    "subscription key is read from the environment variable HILMA_API_KEY "
-                    "(product avp-read at https://hns-hilma-prod-apim.developer.azure-api.net).")
-    fh.add_argument("--api-url", default=None,
-                    help="base URL (default: $KEINO_HILMA_API_URL or Hilma's own host)")
+class _ExamplesFormatter(_HelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Keeps the line breaks of the description and the epilog (the examples)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose help speaks ``lang``.
+
+    argparse ships its own words ("usage:", "positional arguments", "options",
+    "show this help message and exit") in English only, through its gettext
+    domain, for which Python has no Finnish or Swedish translation. They are
+    replaced through argparse's public interface: the usage heading by the
+    formatter's ``prefix``, the ``-h/--help`` option by one added with a
+    translated help, and the two groups by groups created with translated
+    titles; arguments go into those groups (:meth:`positional`,
+    :meth:`option`), never into the parser's own ones.
+    """
+
+    def __init__(self, *args, lang: str, commands: Mapping[str, str] | None = None,
+                 examples: bool = False, **kwargs) -> None:
+        formatter = _ExamplesFormatter if examples else _HelpFormatter
+        kwargs.setdefault("formatter_class", functools.partial(
+            formatter, usage_prefix=_say("usage", lang) + " "))
+        super().__init__(*args, add_help=False, **kwargs)
+        self.lang = lang
+        #: The subcommands (``commands``: their title key, dest and metavar), made
+        #: first so that they come before the options in the help, as argparse
+        #: places positional arguments; each one is a ``_Parser`` in ``lang``.
+        self.subcommands = None if commands is None else self.add_subparsers(
+            title=_say(commands["title"], lang), dest=commands["dest"],
+            metavar=commands["metavar"], required=True,
+            parser_class=functools.partial(_Parser, lang=lang))
+        self.positionals = self.add_argument_group(_say("positionals", lang))
+        self.options = self.add_argument_group(_say("options", lang))
+        self.options.add_argument("-h", "--help", action="help", help=_say("help", lang))
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and ``message`` in the parser's language; exit with status 2.
+
+        argparse composes its messages in English. Each is recognised by its
+        template under ``cli.argparse`` in the English catalogue and written
+        again from the same key in ``lang`` (:func:`keino_metrics.labels.translate`);
+        a message that matches no template is kept as it is.
+        """
+        found = _ARGUMENT_MESSAGE.fullmatch(message)
+        if found:
+            message = _say("argument", self.lang, argument=found[1],
+                           message=labels.translate(found[2], "cli.argparse", self.lang))
+        else:
+            message = labels.translate(message, "cli.argparse", self.lang)
+        self.print_usage(sys.stderr)
+        self.exit(2, _say("error", self.lang, prog=self.prog, message=message) + "\n")
+
+    def positional(self, *args, **kwargs) -> argparse.Action:
+        """Add a positional argument to the translated group."""
+        return self.positionals.add_argument(*args, **kwargs)
+
+    def option(self, *args, **kwargs) -> argparse.Action:
+        """Add an option to the translated group."""
+        return self.options.add_argument(*args, **kwargs)
+
+
+def _epilog(lang: str) -> str:
+    width = max(len(cmd) for cmd, key in _EXAMPLES if key) + 2
+    lines = [_say("examples", lang)]
+    for cmd, key in _EXAMPLES:
+        lines.append(f"  {cmd:<{width}}{_say('example.' + key, lang)}" if key else f"  {cmd}")
+    lines += ["", *textwrap.wrap(_say("language_note", lang), width=78)]
+    return "\n".join(lines) + "\n"
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The argument parser, its help in ``lang`` (exposed for documentation and tests).
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not one of fi, sv, en.
+    """
+    labels.check_language(lang)
+
+    def say(key: str, **values: object) -> str:
+        return _say(key, lang, **values)
+
+    p = _Parser(prog="keino", lang=lang, examples=True, description=say("description"),
+                epilog=_epilog(lang),
+                commands={"title": "commands", "dest": "command", "metavar": "COMMAND"})
+    sub = p.subcommands
+
+    r = sub.add_parser("report", help=say("report.help"), description=say("report.description"))
+    r.option("--year", type=int, default=None, help=say("report.year"))
+    r.option("--data-dir", type=Path, default=None, help=say("report.data_dir"))
+    r.option("--language", nargs="+", choices=_LANGUAGE_CHOICES, default=["fi", "en"],
+             help=say("report.language", default="fi en"))
+    r.option("--seed", type=int, default=2024, help=say("report.seed", default=2024))
+    r.option("--out", type=Path, default=None, help=say("report.out"))
+    r.option("--no-progress", action="store_true", help=say("report.no_progress"))
+    r.option("--no-impact", action="store_true", help=say("report.no_impact"))
+    r.option("--outcome", default="KEINO-INNOV-MKT-N",
+             help=say("report.outcome", default="KEINO-INNOV-MKT-N"))
+    r.option("--programme", default="all", help=say("report.programme"))
+    r.option("--control", choices=["never_treated", "not_yet_treated"],
+             default="never_treated", help=say("report.control"))
+
+    i = sub.add_parser("ingest", help=say("ingest.help"), description=say("ingest.description"))
+    i.positional("paths", nargs="+", help=say("ingest.paths"))
+    i.option("--out", type=Path, required=True, help=say("ingest.out"))
+    i.option("--overwrite", action="store_true", help=say("ingest.overwrite"))
+    i.option("--workers", type=int, default=None, help=say("ingest.workers"))
+    i.option("--no-progress", action="store_true", help=say("ingest.no_progress"))
+
+    n = sub.add_parser("indicators", help=say("indicators.help"),
+                       description=say("indicators.description"))
+    n.option("--list", action="store_true", help=say("indicators.list"))
+    n.option("--family", default=None, help=say("indicators.family"))
+    n.option("--explain", metavar="ID", default=None, help=say("indicators.explain"))
+    n.option("--ids", nargs="+", default=None, help=say("indicators.ids"))
+    n.option("--by", nargs="*", default=None, help=say("indicators.by"))
+    n.option("--data", type=Path, default=None, help=say("indicators.data"))
+    n.option("--lang", choices=_LANGUAGE_CHOICES, default="en",
+             help=say("indicators.lang", default="en"))
+    n.option("--format", choices=["table", "csv", "json"], default="table",
+             help=say("indicators.format"))
+    n.option("--width", type=int, default=None, help=say("indicators.width"))
+    n.option("--out", type=Path, default=None, help=say("indicators.out"))
+
+    s = sub.add_parser("site", help=say("site.help"), description=say("site.description"))
+    s.option("--data-dir", type=Path, default=None, help=say("site.data_dir"))
+    s.option("--year", type=int, default=None, help=say("site.year"))
+    s.option("--out", type=Path, default=Path("site"), help=say("site.out", default="site/"))
+    s.option("--language", nargs="+", default=["fi", "sv", "en"], choices=_LANGUAGE_CHOICES,
+             help=say("site.language", default="fi sv en"))
+    s.option("--seed", type=int, default=2024, help=say("site.seed", default=2024))
+
+    d = sub.add_parser("demo", help=say("demo.help"), description=say("demo.description"))
+    d.option("--out", type=Path, default=None, help=say("demo.out"))
+    d.option("--seed", type=int, default=2024, help=say("demo.seed", default=2024))
+    d.option("--scale", type=float, default=1.0, help=say("demo.scale", default=1.0))
+
+    f = sub.add_parser("fetch", help=say("fetch.help"), description=say("fetch.description"),
+                       commands={"title": "sources", "dest": "source", "metavar": "SOURCE"})
+    ft = f.subcommands.add_parser("ted", help=say("fetch_ted.help"),
+                                  description=say("fetch_ted.description"))
+    ft.option("--country", default="FIN", help=say("fetch_ted.country", default="FIN"))
+    ft.option("--bulk", action="store_true", help=say("fetch_ted.bulk"))
+    ft.option("--api-url", default=None, help=say("fetch_ted.api_url"))
+    ft.option("--search-path", default="/v3/notices/search",
+              help=say("fetch_ted.search_path", default="/v3/notices/search"))
+    fh = f.subcommands.add_parser("hilma", help=say("fetch_hilma.help"),
+                                  description=say("fetch_hilma.description"))
+    fh.option("--api-url", default=None, help=say("fetch_hilma.api_url"))
     for q in (ft, fh):
-        q.add_argument("--from", dest="start", type=_date, required=True,
-                       help="first publication date, YYYY-MM-DD")
-        q.add_argument("--to", dest="end", type=_date, required=True,
-                       help="last publication date, YYYY-MM-DD (inclusive)")
-        q.add_argument("--out", type=Path, required=True,
-                       help="fetch folder, by convention data/raw/<source>")
-        q.add_argument("--since-last", action="store_true",
-                       help="start at the latest publication date already in the folder's "
-                            "manifest")
-        q.add_argument("--rate", type=float, default=None,
-                       help="requests per second at most (default: 1.2 for TED, 2 for Hilma)")
-        q.add_argument("--concurrency", type=int, default=None,
-                       help="requests in flight at most (default: 3 for TED, 2 for Hilma)")
-        q.add_argument("--attempts", type=int, default=None,
-                       help="tries per request before it counts as failed (default: 6)")
-        q.add_argument("--backoff", type=float, default=None,
-                       help="first retry wait in seconds, doubled each try (default: 1)")
-        q.add_argument("--retry-after-max", type=float, default=None,
-                       help="longest Retry-After honoured, seconds (default: 300)")
-        q.add_argument("--timeout", type=float, default=None,
-                       help="seconds to wait for a connection or data (default: 60)")
-        q.add_argument("--page-size", type=int, default=None,
-                       help="search results per page (default: 250 for TED, 1000 for Hilma)")
-        q.add_argument("--no-progress", action="store_true", help="hide the progress lines")
+        q.option("--from", dest="start", type=_date, required=True, help=say("fetch.from"))
+        q.option("--to", dest="end", type=_date, required=True, help=say("fetch.to"))
+        q.option("--out", type=Path, required=True, help=say("fetch.out"))
+        q.option("--since-last", action="store_true", help=say("fetch.since_last"))
+        q.option("--rate", type=float, default=None, help=say("fetch.rate"))
+        q.option("--concurrency", type=int, default=None, help=say("fetch.concurrency"))
+        q.option("--attempts", type=int, default=None, help=say("fetch.attempts"))
+        q.option("--backoff", type=float, default=None, help=say("fetch.backoff"))
+        q.option("--retry-after-max", type=float, default=None,
+                 help=say("fetch.retry_after_max"))
+        q.option("--timeout", type=float, default=None, help=say("fetch.timeout"))
+        q.option("--page-size", type=int, default=None, help=say("fetch.page_size"))
+        q.option("--no-progress", action="store_true", help=say("fetch.no_progress"))
     return p
+
+
+def help_language(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str:
+    """The language of the help: fi, sv or en.
+
+    In this order: the first ``--lang X``, ``--language X``, ``--lang=X`` or
+    ``--language=X`` in ``argv`` whose value ``X`` is fi, sv or en (of
+    ``--language fi sv`` the first, fi); else the environment variable
+    ``KEINO_LANG`` (fi, sv or en; another value is ignored with a warning on
+    standard error); else the locale: the first of ``LC_ALL``, ``LC_MESSAGES``
+    and ``LANG`` that is set and not empty decides, fi when it starts with
+    ``fi``, sv when it starts with ``sv``; else en.
+
+    Parameters
+    ----------
+    argv
+        The command line without the program name.
+    environ
+        The environment (default: ``os.environ``).
+    """
+    environ = os.environ if environ is None else environ
+    for k, arg in enumerate(argv):
+        if arg == "--":
+            break
+        option, has_value, value = arg.partition("=")
+        if option in _LANGUAGE_OPTIONS:
+            if not has_value:
+                value = argv[k + 1] if k + 1 < len(argv) else ""
+            if value in labels.LANGUAGES:
+                return value
+    chosen = environ.get("KEINO_LANG", "").strip()
+    if chosen.lower() in labels.LANGUAGES:
+        return chosen.lower()
+    lang = "en"
+    for name in _LOCALE_VARIABLES:
+        if environ.get(name):
+            locale = environ[name].lower()
+            lang = next((code for code in labels.LANGUAGES if locale.startswith(code)), "en")
+            break
+    if chosen:
+        print(_say("bad_env_language", lang, value=chosen, languages=", ".join(_LANGUAGE_CHOICES)),
+              file=sys.stderr)
+    return lang
 
 
 def _date(text: str):
@@ -220,7 +320,9 @@ def _date(text: str):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+        # in English, as argparse's own messages: _Parser.error translates it
+        raise argparse.ArgumentTypeError(
+            _say("argparse.not_a_date", "en", value=repr(text))) from None
 
 
 def _cmd_fetch(a: argparse.Namespace) -> int:
@@ -405,7 +507,8 @@ _COMMANDS = {"site": _cmd_site, "report": _cmd_report, "ingest": _cmd_ingest, "i
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(help_language(argv)).parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
     except BrokenPipeError:
