@@ -66,6 +66,8 @@ CATEGORY_OF_DIVISION: dict[str, str] = {
     "50": "Kiinteistö- ja ympäristöpalvelut", "09": "Energia",
 }
 OTHER_CATEGORY = "Muut hankinnat"
+#: Account of a nature missing from :data:`ACCOUNT_OF_NATURE` (or of none).
+DEFAULT_ACCOUNT = ("4300", "Palvelujen ostot")
 #: Account (municipal chart of accounts) by contract nature.
 ACCOUNT_OF_NATURE = {"services": ("4300", "Palvelujen ostot"),
                      "supplies": ("4500", "Aineet, tarvikkeet ja tavarat"),
@@ -127,8 +129,9 @@ def invoices(data, seed: int, scale: float, years: tuple[int, int]
     date = (c["start"].to_numpy()[rep] + pd.to_timedelta(offset, unit="D").to_numpy()
             ).astype("datetime64[D]")
     division = c["cpv_main"].astype(str).str[:2].to_numpy()[rep]
-    category = np.array([CATEGORY_OF_DIVISION.get(d, OTHER_CATEGORY) for d in division],
-                        dtype=object)
+    divisions, which = np.unique(division, return_inverse=True)
+    category = np.array([CATEGORY_OF_DIVISION.get(d, OTHER_CATEGORY) for d in divisions],
+                        dtype=object)[which]
     noise = rng.random(len(rep)) < CATEGORY_NOISE
     cats = np.array(sorted({*CATEGORY_OF_DIVISION.values(), OTHER_CATEGORY}), dtype=object)
     category[noise] = rng.choice(cats, noise.sum())
@@ -178,7 +181,11 @@ def invoices(data, seed: int, scale: float, years: tuple[int, int]
     kind_of = data.buyers.set_index("buyer_id").get("buyer_kind")
     source_file = f"demo:spend,seed={seed},scale={scale:g}"
     record = [f"row {i + 2}" for i in range(len(inv))]
-    acct = inv["nature"].map(lambda v: ACCOUNT_OF_NATURE.get(v, ("4300", "Palvelujen ostot")))
+    # each nature's account, looked up once per distinct nature
+    which, natures = pd.factorize(inv["nature"])  # a missing nature is -1: the default
+    accounts = [*(ACCOUNT_OF_NATURE.get(v, DEFAULT_ACCOUNT) for v in natures), DEFAULT_ACCOUNT]
+    account = np.array([a[0] for a in accounts], dtype=object)[which]
+    account_name = np.array([a[1] for a in accounts], dtype=object)[which]
     spend = pd.DataFrame({
         "source_file": source_file, "record": record,
         "invoice_id": [f"{i + 1:08d}" for i in range(len(inv))],
@@ -189,7 +196,7 @@ def invoices(data, seed: int, scale: float, years: tuple[int, int]
         "supplier_name": inv["supplier_id"].map(sup_names),
         "posting_date": inv["posting_date"].astype("datetime64[us]"),
         "amount_eur": inv["amount_eur"], "amount_basis": "net",
-        "account": acct.str[0], "account_name": acct.str[1],
+        "account": account, "account_name": account_name,
         "product_group": None, "category": inv["category"], "source": "demo"})
     truth = pd.DataFrame({"source_file": source_file, "record": record,
                           "contract": inv["contract"], "kind": inv["kind"]})

@@ -249,8 +249,10 @@ def _kernel(cwd: Path, modules: Sequence[str] = ()) -> Iterator[Any]:
     """One Python kernel for every notebook of a run (papermill accepts a started one).
 
     The kernel imports ``modules`` (and sets up inline figures) as soon as it
-    has started, silently and without counting an execution, so that the first
-    notebook does not wait for them while the contents are still being computed.
+    has started, silently and without counting an execution, while the data
+    load and the contents are computed, so the first notebook does not wait
+    for them. The kernel draws nothing that carries a date: figures are drawn
+    by the driver, under ``SOURCE_DATE_EPOCH``.
     """
     from jupyter_client.manager import KernelManager
 
@@ -440,46 +442,52 @@ def build(reports: Sequence[Report], *, year: int | None = None,
     bar = tqdm(total=1 + 3 * len(reports) + 2 * len(reports) * len(langs), desc="reports",
                unit="step", disable=not progress)
     try:
-        bar.set_postfix_str("data")
-        data = load_data(data_path, seed=seed)
-        report_year = latest_complete_year(data) if year is None else year
-        checked = {r.name: [r.check(report_year, data_path, lang, seed,
-                                    options.get(r.name, {}), data=data) for lang in langs]
-                   for r in reports}
-        bar.update()
-        folder = out_root / str(report_year)
-        epoch = source_date_epoch(report_year)
-        created = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
-        first = {r.name: checked[r.name][0] for r in reports}
-        with _env(SOURCE_DATE_EPOCH=str(epoch)), ThreadPoolExecutor(1) as writer:
-            files = []
-            contents = _contents(reports, first, data, data_path, seed, store)
-            with _kernel(root, _notebook_modules(reports)) as km:
-                for r, content in contents:
-                    bar.update()
-                    content = dataclasses.replace(
-                        content, meta=report_metadata(r, first[r.name], langs, data))
-                    handed = cache.write_pickle(content, store / f"run-{r.name}.pkl")
-                    # the writer draws each language's figures while the previous
-                    # language's notebook runs, then writes the tables
-                    drawn = [writer.submit(_draw_figures, r, content, p.language, folder, store)
-                             for p in checked[r.name]]
-                    tabled = writer.submit(_write_tables, r, content, checked[r.name], folder,
-                                           created)
-                    files.append((r, content, drawn, tabled))
-                    for p, figs in zip(checked[r.name], drawn, strict=True):
-                        bar.set_postfix_str(f"{r.name} {p.language}")
-                        _run_notebook(r, p, handed, figs.result()[1], folder, root, km,
-                                      report_year)
-                        bar.update(2)
-            for r, content, drawn, tabled in files:
-                bar.set_postfix_str(f"metadata {r.name}")
-                written = [f for d in drawn for f in d.result()[0]] + tabled.result()
-                _write_metadata(r, content, checked[r.name], folder, epoch, written)
-                bar.update(2)
+        # the kernel starts, and imports the reports' modules, while the data load
+        with _kernel(root, _notebook_modules(reports)) as km:
+            bar.set_postfix_str("data")
+            data = load_data(data_path, seed=seed)
+            report_year = latest_complete_year(data) if year is None else year
+            checked = {r.name: [r.check(report_year, data_path, lang, seed,
+                                        options.get(r.name, {}), data=data) for lang in langs]
+                       for r in reports}
+            bar.update()
+            folder = out_root / str(report_year)
+            _render(reports, checked, data, data_path, seed, store, folder, root, km,
+                    report_year, langs, bar)
     finally:
         bar.close()
     return folder
+
+
+def _render(reports: Sequence[Report], checked: Mapping[str, Sequence[Any]], data: Dataset,
+            data_path: Path, seed: int, store: Path, folder: Path, root: Path, km: Any,
+            report_year: int, langs: Sequence[str], bar: Any) -> None:
+    """Contents (computed or cached), then each report's figures, notebooks, tables and metadata."""
+    epoch = source_date_epoch(report_year)
+    created = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
+    first = {r.name: checked[r.name][0] for r in reports}
+    with _env(SOURCE_DATE_EPOCH=str(epoch)), ThreadPoolExecutor(1) as writer:
+        files = []
+        for r, content in _contents(reports, first, data, data_path, seed, store):
+            bar.update()
+            content = dataclasses.replace(
+                content, meta=report_metadata(r, first[r.name], langs, data))
+            handed = cache.write_pickle(content, store / f"run-{r.name}.pkl")
+            # the writer draws each language's figures while the previous
+            # language's notebook runs, then writes the tables
+            drawn = [writer.submit(_draw_figures, r, content, p.language, folder, store)
+                     for p in checked[r.name]]
+            tabled = writer.submit(_write_tables, r, content, checked[r.name], folder, created)
+            files.append((r, content, drawn, tabled))
+            for p, figs in zip(checked[r.name], drawn, strict=True):
+                bar.set_postfix_str(f"{r.name} {p.language}")
+                _run_notebook(r, p, handed, figs.result()[1], folder, root, km, report_year)
+                bar.update(2)
+        for r, content, drawn, tabled in files:
+            bar.set_postfix_str(f"metadata {r.name}")
+            written = [f for d in drawn for f in d.result()[0]] + tabled.result()
+            _write_metadata(r, content, checked[r.name], folder, epoch, written)
+            bar.update(2)
 
 
 def _run_notebook(r: Report, p: Any, handed: Path, drawn: Path, folder: Path, root: Path,
