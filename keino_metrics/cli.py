@@ -417,11 +417,13 @@ def _cmd_indicators(a: argparse.Namespace) -> int:
     if not a.ids:
         table = indicators.catalogue(family=a.family, lang=a.lang)
         if a.format == "table" and a.out is None:
-            from keino_metrics.terminal import UNIT_NAMES, word
+            from keino_metrics.labels import text
+            from keino_metrics.terminal import unit_name, word
 
-            # families and definitions exist in English only
-            cols = ["id", "name", "unit"] + (["family", "definition"] if a.lang == "en" else [])
-            table = table[cols].assign(unit=table["unit"].map(UNIT_NAMES[a.lang]))
+            cols = ["id", "name", "unit", "family", "definition"]
+            table = table[cols].assign(
+                unit=[unit_name(u, a.lang) for u in table["unit"]],
+                family=[text(f"indicator_family.{f}", a.lang) for f in table["family"]])
             table = table.rename(columns={c: word(c, a.lang) for c in cols})
             _emit(table, a, cut=(word("definition", a.lang), word("name", a.lang)))
         else:
@@ -437,26 +439,25 @@ def _cmd_indicators(a: argparse.Namespace) -> int:
         from keino_metrics.terminal import result_table, word
 
         table = result_table(result.to_frame(), result.by, a.lang)
-        if a.lang != "en":  # the notes exist in English only: not mixed into the table
-            table = table.drop(columns=[word("note", a.lang)])
         _emit(table, a, cut=(word("note", a.lang), word("indicator", a.lang)))
-        if a.lang != "en" and result.frame["warning"].notna().any():
-            print(word("notes_elsewhere", a.lang))
         return 0
     _emit(_machine_frame(result, a.lang), a)
     return 0
 
 
 def _machine_frame(result, lang: str):
-    """The result for csv, json and Excel: the canonical columns (codes, numbers),
-    with the name, unit, light and status also in ``lang``."""
+    """The result for csv, json and Excel: the canonical columns (codes, numbers,
+    the English ``warning``), with the name, status, light and warning also in ``lang``."""
     from keino_metrics.indicators import registry
+    from keino_metrics.labels import translate
     from keino_metrics.terminal import word
 
     frame = result.to_frame()
     frame.insert(1, "name", [registry.get(i).name(lang) for i in frame["indicator_id"]])
     frame["status_label"] = [word(s, lang) for s in frame["status"]]
     frame["light_label"] = [word(v, lang) if v else None for v in frame["light"]]
+    frame["warning_label"] = [translate(v, "note", lang) if isinstance(v, str) and v else None
+                              for v in frame["warning"]]
     return frame
 
 

@@ -3,7 +3,8 @@
 :func:`result_table` turns the frame of an
 :class:`~keino_metrics.indicators.result.IndicatorResult` into the columns a
 reader needs (indicator and name, breakdown, value with its unit, interval,
-coverage, light, status), every header and word in one language.
+coverage, light, status, note), every header, word and note in one language
+(from the catalogue's ``[terminal]`` and ``[note]`` sections).
 :func:`fit_width` lays a table out to a given width: columns keep the width of
 their longest cell while the line fits; otherwise the widest text column is
 cut and ends in an ellipsis. A value that was not measured is shown as such,
@@ -21,71 +22,29 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["WORDS", "UNIT_NAMES", "word", "fmt_value", "result_table", "fit_width", "ELLIPSIS"]
+from keino_metrics.labels import has_text, text, translate
+
+__all__ = ["word", "unit_name", "fmt_value", "result_table", "fit_width", "ELLIPSIS"]
 
 ELLIPSIS = "…"
 
-#: Names of the result units, by language.
-UNIT_NAMES: dict[str, dict[str, str]] = {
-    "en": {"share": "share", "count": "count", "eur": "euros", "days": "days",
-           "index": "index", "ratio": "ratio"},
-    "fi": {"share": "osuus", "count": "lukumäärä", "eur": "euroa", "days": "päivää",
-           "index": "indeksi", "ratio": "suhde"},
-    "sv": {"share": "andel", "count": "antal", "eur": "euro", "days": "dagar",
-           "index": "index", "ratio": "kvot"},
-}
-
-#: Words of the result table, by language.
-WORDS: dict[str, dict[str, str]] = {
-    "en": {"id": "Id", "name": "Name", "family": "Family", "unit": "Unit",
-           "definition": "Definition", "indicator": "Indicator", "value": "Value", "ci": "95 % CI", "coverage": "Coverage",
-           "light": "Light", "status": "Status", "note": "Note",
-           "measured": "measured", "not_measurable": "not measurable",
-           "data_limit": "data limit", "green": "green", "yellow": "yellow", "red": "red",
-           "days": "d", "eur": "EUR", "pooled": "pooled over all years, regions and buyers "
-           "(no --by given)", "year": "Year", "quarter": "Quarter", "region_code": "Region",
-           "buyer_group": "Buyer group", "buyer_id": "Buyer", "legal_type": "Legal type",
-           "cpv_division": "CPV division", "contract_nature": "Contract nature",
-           "procedure_type": "Procedure", "nuts3": "NUTS 3", "missing": "(missing)",
-           "notes_elsewhere": "Notes and warnings: --format csv or json (column warning)."},
-    "fi": {"id": "Tunnus", "name": "Nimi", "family": "Ryhmä", "unit": "Yksikkö",
-           "indicator": "Indikaattori", "value": "Arvo", "ci": "95 %:n lv",
-           "coverage": "Kattavuus", "light": "Liikennevalo", "status": "Tila", "note": "Huomio",
-           "measured": "mitattu", "not_measurable": "ei mitattavissa",
-           "data_limit": "aineiston raja", "green": "vihreä", "yellow": "keltainen",
-           "red": "punainen", "days": "pv", "eur": "EUR",
-           "pooled": "kaikki vuodet, alueet ja hankkijat yhdessä (ei --by-valintaa)",
-           "year": "Vuosi", "quarter": "Neljännes", "region_code": "Maakunta",
-           "buyer_group": "Hankkijaryhmä", "buyer_id": "Hankkija", "legal_type": "Oikeudellinen muoto",
-           "cpv_division": "CPV-ryhmä", "contract_nature": "Sopimuslaji",
-           "procedure_type": "Menettely", "nuts3": "NUTS 3", "missing": "(puuttuu)",
-           "notes_elsewhere": "Huomiot ja varoitukset (englanniksi): --lang en, tai --format "
-                              "csv tai json (sarake warning)."},
-    "sv": {"id": "Id", "name": "Namn", "family": "Grupp", "unit": "Enhet",
-           "indicator": "Indikator", "value": "Värde", "ci": "95 % KI", "coverage": "Täckning",
-           "light": "Trafikljus", "status": "Status", "note": "Anmärkning",
-           "measured": "mätt", "not_measurable": "inte mätbar", "data_limit": "datagräns",
-           "green": "grön", "yellow": "gul", "red": "röd", "days": "d", "eur": "EUR",
-           "pooled": "alla år, regioner och upphandlare tillsammans (inget --by)",
-           "year": "År", "quarter": "Kvartal", "region_code": "Landskap",
-           "buyer_group": "Upphandlargrupp", "buyer_id": "Upphandlare", "legal_type": "Rättslig form",
-           "cpv_division": "CPV-huvudgrupp", "contract_nature": "Kontraktstyp",
-           "procedure_type": "Förfarande", "nuts3": "NUTS 3", "missing": "(saknas)",
-           "notes_elsewhere": "Anmärkningar och varningar (på engelska): --lang en, eller "
-                              "--format csv eller json (kolumnen warning)."},
-}
-
 
 def word(key: str, lang: str) -> str:
-    """The word for ``key`` in ``lang`` (the key itself when there is none)."""
-    return WORDS.get(lang, WORDS["en"]).get(key, key)
+    """The word for ``key`` in ``lang`` from the catalogue's ``[terminal]`` section (the
+    key itself when there is none, e.g. for a breakdown column without a name)."""
+    return text(f"terminal.{key}", lang) if has_text(f"terminal.{key}", lang) else key
+
+
+def unit_name(unit: str, lang: str) -> str:
+    """The name of a result unit (``share``, ``count`` ...) in ``lang``."""
+    return word(f"units.{unit}", lang) if has_text(f"terminal.units.{unit}", lang) else unit
 
 
 def _number(v: float, decimals: int, lang: str) -> str:
-    text = f"{v:,.{decimals}f}"
+    s = f"{v:,.{decimals}f}"
     if lang in ("fi", "sv"):  # space as thousands separator, comma as decimal mark
-        text = text.replace(",", " ").replace(".", ",")
-    return text
+        s = s.replace(",", " ").replace(".", ",")
+    return s
 
 
 def fmt_value(v: float | None, unit: str, lang: str = "en") -> str:
@@ -137,7 +96,7 @@ def result_table(frame: pd.DataFrame, by: Sequence[str], lang: str = "en") -> pd
         for b in by:
             v = r[b]
             row[word(b, lang)] = word("missing", lang) if v is None or pd.isna(v) else str(v)
-        note = r.get("warning") or ""
+        note = translate(r["warning"], "note", lang) if r.get("warning") else ""
         row.update({
             word("value", lang): fmt_value(r["estimate"], unit, lang) or "–",
             word("ci", lang): ci,

@@ -134,6 +134,8 @@ def test_indicator_machine_formats(capsys):
     rows = json.loads(captured.out)
     assert rows[0]["status_label"] == "ei mitattavissa"
     assert rows[0]["estimate"] is None
+    assert rows[0]["warning"].startswith("not measurable")  # canonical, English
+    assert rows[0]["warning_label"].startswith("ei mitattavissa")
 
 
 def test_pooling_is_stated(capsys):
@@ -155,8 +157,20 @@ def test_lang_applies_to_every_column(capsys, lang, words):
     out = capsys.readouterr().out
     for w in words:
         assert w in out
-    for english in ("Value", "Coverage", "not measurable", "measured ", "red "):
+    for english in ("Value", "Coverage", "not measurable", "measured ", "red ", "Note",
+                    "the data", "no data", "English"):
         assert english not in out
+    # the not-measurable rows say why, in the language (notes from the catalogue)
+    note_col = out.splitlines()[0].split()[-1]
+    assert note_col == {"fi": "Huomio", "sv": "Anmärkning"}[lang]
+
+
+def test_lang_lists_families_and_definitions_in_the_language(capsys):
+    assert main(["indicators", "--list", "--family", "SMS-", "--lang", "sv", "--width", "400"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["Id", "Namn", "Enhet", "Grupp", "Definition"]
+    assert "resultattavlan för den inre marknaden" in out and "andel" in out
+    assert "Single Market Scoreboard" not in out and " share " not in out
 
 
 def test_closed_pipe_ends_quietly():
