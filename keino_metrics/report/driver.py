@@ -174,12 +174,13 @@ def report_metadata(report: Report, p: Any, langs: Iterable[str], data: Dataset)
 
 
 # -- notebook side -------------------------------------------------------------------
-def _check_content_path(value: object) -> Path:
+def _handed_path(name: str, value: object, what: str) -> Path:
+    """``value`` as the path of a pickle the driver wrote into a cache folder, else an error."""
     if (not isinstance(value, str) or any(ord(ch) < 32 for ch in value)
             or not value.endswith(".pkl") or not Path(value).is_file()
             or Path(value).parent.name != CACHE_DIR):
-        raise ValueError(f"report parameter 'content_path': got {value!r}; allowed: '' or a "
-                         f"content file the driver wrote into a {CACHE_DIR} folder")
+        raise ValueError(f"report parameter '{name}': got {value!r}; allowed: '' or a "
+                         f"{what} file the driver wrote into a {CACHE_DIR} folder")
     return Path(value)
 
 
@@ -193,8 +194,7 @@ def notebook_content(report: Report, content_path: object, year: object, data_di
     """
     p = report.check(year, data_dir, language, seed, options)
     if content_path != "":
-        content = cache.load(_check_content_path(content_path).parent,
-                             Path(str(content_path)).stem)
+        content = cache.read_pickle(_handed_path("content_path", content_path, "content"))
         if content is None:
             raise ValueError(f"report parameter 'content_path': {content_path} cannot be read")
         return p, content
@@ -205,15 +205,6 @@ def notebook_content(report: Report, content_path: object, year: object, data_di
                                   meta=report_metadata(report, p, [p.language], data))
 
 
-def _check_figures_path(value: object) -> Path:
-    if (not isinstance(value, str) or any(ord(ch) < 32 for ch in value)
-            or not value.endswith(".pkl") or not Path(value).is_file()
-            or Path(value).parent.name != CACHE_DIR):
-        raise ValueError(f"report parameter 'figures_path': got {value!r}; allowed: '' or a "
-                         f"figures file the driver wrote into a {CACHE_DIR} folder")
-    return Path(value)
-
-
 def notebook_figures(report: Report, content: Any, lang: str,
                      figures_path: object) -> dict[str, figures.Drawn]:
     """The report's figures in ``lang``, rasterised, as a report notebook shows them.
@@ -222,7 +213,7 @@ def notebook_figures(report: Report, content: Any, lang: str,
     same PNG bytes as the files in ``figures/``); with ``""`` they are drawn here.
     """
     if figures_path != "":
-        drawn = cache.read_pickle(_check_figures_path(figures_path))
+        drawn = cache.read_pickle(_handed_path("figures_path", figures_path, "figures"))
         if not isinstance(drawn, dict):
             raise ValueError(f"report parameter 'figures_path': {figures_path} cannot be read")
         return drawn
