@@ -92,6 +92,20 @@ def _say(key: str, lang: str, **values: object) -> str:
     return labels.text(f"cli.{key}", lang, **values)
 
 
+def _count(n: int, lang: str) -> str:
+    """A count with the thousands separator of ``lang``."""
+    from keino_metrics.report.numbers import number
+
+    return number(n, lang)
+
+
+def _seconds(s: float, lang: str) -> str:
+    """Seconds with one decimal, in ``lang``."""
+    from keino_metrics.report.numbers import number
+
+    return number(s, lang, 1)
+
+
 class _HelpFormatter(argparse.HelpFormatter):
     """argparse's formatter with the usage heading in the help's language."""
 
@@ -348,35 +362,39 @@ def _cmd_fetch(a: argparse.Namespace) -> int:
         else:
             run = hilma.fetch_hilma(a.out, **common)
     except FetchError as exc:
-        print(f"keino fetch {a.source}: error: {exc}", file=sys.stderr)
+        print(_say("error", a.ui_lang, prog=f"keino fetch {a.source}", message=exc),
+              file=sys.stderr)
         return 1
-    total = run.get("total")
-    print(f"{a.source} {run['from']}..{run['to']}: the service reports "
-          f"{total if total is not None else 'no'} total; found {run['found']:,}, "
-          f"downloaded {run['downloaded']:,}, skipped (already stored) {run['skipped']:,}, "
-          f"failed {run['failed']:,}; {run['files_stored']:,} files in {a.out} "
-          f"({run['seconds']} s, {run.get('retries', 0)} retries)")
+    lang, total = a.ui_lang, run.get("total")
+    reported = (_say("say.service_total", lang, total=_count(total, lang)) if total is not None
+                else _say("say.service_no_total", lang))
+    print(_say("say.fetched", lang, source=a.source, start=run["from"], end=run["to"],
+               reported=reported, found=_count(run["found"], lang),
+               downloaded=_count(run["downloaded"], lang),
+               skipped=_count(run["skipped"], lang), failed=_count(run["failed"], lang),
+               stored=_count(run["files_stored"], lang), out=a.out, seconds=run["seconds"],
+               retries=_count(run.get("retries", 0), lang)))
     if run["failures_open"]:
-        print(f"{run['failures_open']:,} notices could not be fetched; they are listed with "
-              f"the reason under 'failures' in {a.out / '.fetch' / 'manifest.json'} and are "
-              "tried again by the next run", file=sys.stderr)
+        print(_say("say.fetch_failures", lang, n=_count(run["failures_open"], lang),
+                   manifest=a.out / ".fetch" / "manifest.json"), file=sys.stderr)
     if total is not None and total != run["found"]:
-        print(f"note: the service's total ({total:,}) differs from the notices listed "
-              f"({run['found']:,})", file=sys.stderr)
+        print(_say("say.total_differs", lang, total=_count(total, lang),
+                   found=_count(run["found"], lang)), file=sys.stderr)
     return 0 if not run["failures_open"] else 3
 
 
-def _need_dir(path: Path | None, what: str) -> None:
-    """Raise FileNotFoundError naming ``path`` when it is given but is not a directory."""
+def _need_dir(path: Path | None, lang: str) -> None:
+    """Raise FileNotFoundError naming the data directory ``path`` when it is given but is
+    not a directory (the message in ``lang``)."""
     if path is not None and not path.is_dir():
-        state = "is not a directory" if path.exists() else "does not exist"
-        raise FileNotFoundError(f"{what} {path} {state}")
+        key = "say.data_dir_not_a_dir" if path.exists() else "say.data_dir_missing"
+        raise FileNotFoundError(_say(key, lang, path=path))
 
 
 def _cmd_report(a: argparse.Namespace) -> int:
     from keino_metrics.report import annual, driver, impact
 
-    _need_dir(a.data_dir, "data directory")
+    _need_dir(a.data_dir, a.ui_lang)
     reports = [annual.REPORT] if a.no_impact else [annual.REPORT, impact.REPORT]
     options = {impact.REPORT.name: {"outcome": a.outcome, "programme": a.programme,
                                     "control": a.control}} if not a.no_impact else {}
@@ -384,7 +402,8 @@ def _cmd_report(a: argparse.Namespace) -> int:
                        seed=a.seed, options=options, out_dir=a.out or paths.reports_dir(),
                        progress=not a.no_progress)
     for r in reports:
-        print(f"{r.name.replace('_', ' ')} written to {out}")
+        print(_say("say.report_written", a.ui_lang, report=_say(f"say.{r.name}", a.ui_lang),
+                   out=out))
     return 0
 
 
@@ -394,17 +413,17 @@ def _cmd_ingest(a: argparse.Namespace) -> int:
     data = ingest(a.paths, a.out, workers=a.workers, progress=not a.no_progress,
                   overwrite=a.overwrite)
     print(format_accounting(data))
-    print(f"tables written to {a.out}")
+    print(_say("say.tables_written", a.ui_lang, out=a.out))
     return 0
 
 
-def _load(data_dir: Path | None):
+def _load(data_dir: Path | None, lang: str):
     from keino_metrics import demo
     from keino_metrics.dataset import Dataset
 
     if data_dir is None:
         return demo.load()
-    _need_dir(data_dir, "data directory")
+    _need_dir(data_dir, lang)
     return Dataset.from_parquet(data_dir)
 
 
@@ -429,7 +448,7 @@ def _cmd_indicators(a: argparse.Namespace) -> int:
         else:
             _emit(table, a)
         return 0
-    result = indicators.compute(a.ids, _load(a.data), by=a.by or None)
+    result = indicators.compute(a.ids, _load(a.data, a.ui_lang), by=a.by or None)
     if not result.by:
         from keino_metrics.terminal import word
 
@@ -471,7 +490,7 @@ def _emit(frame, a: argparse.Namespace, cut: tuple[str, ...] = ()) -> None:
             frame.to_excel(out, index=False, engine="xlsxwriter")
         else:
             frame.to_csv(out, index=False)
-        print(f"written {out}")
+        print(_say("say.file_written", a.ui_lang, out=out))
     elif a.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif a.format == "json":
@@ -487,7 +506,7 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     from keino_metrics import demo
 
     out = demo.write(a.out or paths.demo_dir(), seed=a.seed, scale=a.scale)
-    print(f"demonstration data (generated, not real) written to {out}")
+    print(_say("say.demo_written", a.ui_lang, out=out))
     return 0
 
 
@@ -495,10 +514,11 @@ def _cmd_site(a: argparse.Namespace) -> int:
     from keino_metrics.site import build_site
 
     r = build_site(a.out, data_dir=a.data_dir, year=a.year, language=a.language, seed=a.seed)
-    print(f"site written to {r.out}: {r.pages} pages, {r.buyers} buyers, languages "
-          f"{' '.join(r.languages)} (load {r.seconds_load:.1f} s, compute "
-          f"{r.seconds_compute:.1f} s, render {r.seconds_render:.1f} s); open "
-          f"{r.out / 'index.html'}")
+    lang = a.ui_lang
+    print(_say("say.site_written", lang, out=r.out, pages=_count(r.pages, lang),
+               buyers=_count(r.buyers, lang), languages=" ".join(r.languages),
+               load=_seconds(r.seconds_load, lang), compute=_seconds(r.seconds_compute, lang),
+               render=_seconds(r.seconds_render, lang), index=r.out / "index.html"))
     return 0
 
 
@@ -509,7 +529,9 @@ _COMMANDS = {"site": _cmd_site, "report": _cmd_report, "ingest": _cmd_ingest, "i
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(help_language(argv)).parse_args(argv)
+    lang = help_language(argv)
+    args = build_parser(lang).parse_args(argv)
+    args.ui_lang = lang
     try:
         return _COMMANDS[args.command](args)
     except BrokenPipeError:
@@ -527,7 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         if isinstance(exc, FileNotFoundError) and exc.filename is not None:
             msg = f"{exc.strerror or 'not found'}: {exc.filename}"
-        print(f"keino {args.command}: error: {msg}", file=sys.stderr)
+        print(_say("error", lang, prog=f"keino {args.command}", message=msg), file=sys.stderr)
         return 2
 
 

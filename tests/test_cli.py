@@ -195,6 +195,21 @@ def test_missing_data_dir_is_one_line(capsys, argv):
     assert "PosixPath" not in err
 
 
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fi", ("keino report: virhe:", "aineistohakemistoa /nonexistent/keino ei ole")),
+    ("sv", ("keino report: fel:", "datakatalogen /nonexistent/keino finns inte")),
+])
+def test_the_commands_speak_the_chosen_language(capsys, monkeypatch, tmp_path, lang, words):
+    monkeypatch.setenv("KEINO_LANG", lang)
+    assert main(["report", "--data-dir", "/nonexistent/keino", "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert all(w in err for w in words) and "error" not in err
+    assert main(["demo", "--seed", "3", "--scale", "0.01", "--out", str(tmp_path / "d")]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out == labels.text("cli.say.demo_written", lang, out=tmp_path / "d")
+    assert "written" not in out and "generated" not in out
+
+
 def test_catalogue_table_fits_and_speaks_the_language(capsys):
     assert main(["indicators", "--family", "SMS-", "--width", "80"]) == 0
     lines = capsys.readouterr().out.splitlines()
