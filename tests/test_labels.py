@@ -48,7 +48,7 @@ def test_every_indicator_text_is_translated():
     from keino_metrics.indicators import registry
 
     for ind in registry.all_indicators():
-        for field in ("definition", "limits", "reference_values", "threshold_source"):
+        for field in ("definition", "limits", "reference_values", "source", "threshold_source"):
             english = registry.indicator_text(ind, field, "en")
             for lang in ("fi", "sv"):
                 assert bool(registry.indicator_text(ind, field, lang)) == bool(english), (

@@ -114,7 +114,8 @@ def catalogue(family: str | None = None, lang: str = "en") -> pd.DataFrame:
         starts with this prefix (``"SMS-"``).
     lang : str
         Language of the texts (fi, sv or en): ``name``, ``definition``,
-        ``limits``, ``reference_values``, ``threshold_source`` and ``interval``.
+        ``limits``, ``reference_values``, ``source``, ``threshold_source`` and
+        ``interval``.
 
     Returns
     -------
@@ -149,7 +150,7 @@ def catalogue(family: str | None = None, lang: str = "en") -> pd.DataFrame:
             "green": t.get("green"), "red": t.get("red"),
             "threshold_source": indicator_text(ind, "threshold_source", lang) or None,
             "interval": text(f"interval.{_ci_method(ind)}", lang),
-            "source": ind.source, "crosswalk": ", ".join(ind.crosswalk),
+            "source": indicator_text(ind, "source", lang), "crosswalk": ", ".join(ind.crosswalk),
             "limits": indicator_text(ind, "limits", lang),
             "reference_values": indicator_text(ind, "reference_values", lang),
         })
@@ -159,8 +160,8 @@ def catalogue(family: str | None = None, lang: str = "en") -> pd.DataFrame:
 def indicator_text(ind: Indicator, field: str, lang: str) -> str:
     """The text ``field`` of ``ind`` in ``lang``.
 
-    ``definition``, ``limits``, ``reference_values`` and ``threshold_source``
-    are written in English in the indicator's declaration (or in the threshold
+    ``definition``, ``limits``, ``reference_values``, ``source`` and
+    ``threshold_source`` are written in English in the indicator's declaration (or in the threshold
     file) and translated in the language catalogue under
     ``indicator.<id>.<field>``; an empty English text stays empty.
     """
@@ -212,7 +213,7 @@ def explain(id: str, lang: str = "en") -> Explanation:
                      f"({indicator_text(ind, 'threshold_source', lang)})")
     if ind.params and not t.get("params"):
         lines.append(f"{lab('thresholds')}: {lab('parameters', params=dict(ind.params))}")
-    lines.append(f"{lab('source')}: {ind.source}")
+    lines.append(f"{lab('source')}: {indicator_text(ind, 'source', lang)}")
     if ind.crosswalk:
         lines.append(f"{lab('crosswalk')}: {', '.join(ind.crosswalk)}")
     if ind.limits:

@@ -72,8 +72,10 @@ def test_resolve_prefix_and_all():
 def test_explain_text():
     text = explain("SMS-01", lang="sv")
     assert text.startswith("SMS-01 - Upphandlingar med en enda anbudsgivare")
-    assert "<= 0.10" in text and "Scoreboard" in text
-    assert "OT-I1" in text
+    assert "<= 0.10" in text and "OT-I1" in text
+    # the source is cited in the language too
+    assert "Källa: Europeiska kommissionen, resultattavlan för den inre marknaden" in text
+    assert "Scoreboard" not in text and "European Commission" not in text
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
