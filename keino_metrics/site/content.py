@@ -28,6 +28,7 @@ from keino_metrics.dataset import Dataset, latest_complete_year
 from keino_metrics.indicators.codes import BUYER_GROUPS
 from keino_metrics.report import grouped
 from keino_metrics.report.grouped import ENGINE, MIN_N
+from keino_metrics.results import Note, recorded_notes
 
 __all__ = ["MIN_N", "ENGINE", "VOLUME_IDS", "SHARE_IDS", "SPEND_IDS", "SCOREBOARD_FAMILY",
            "RISK_FAMILY", "SiteContent", "compute", "site_ids", "buyer_group_of",
@@ -248,7 +249,9 @@ def programme_effects(data: Dataset, *, engine: str = ENGINE, seed: int = 0) -> 
     effect with its 95 % interval. ``n_units`` counts the participants and the
     comparison buyers of the estimate. A programme without an estimate (no
     buyer has it as its first programme, or the estimation fails on these
-    data) keeps its row with the reason in ``note``.
+    data) keeps its row with the reason in ``note``; an estimate's ``note``
+    holds the warnings of its fit (and of the panel), recorded rather than
+    printed.
     """
     from keino_metrics.impact.did import POOLED, did_by_programme
     from keino_metrics.indicators.panel import buyer_year_panel
@@ -259,23 +262,35 @@ def programme_effects(data: Dataset, *, engine: str = ENGINE, seed: int = 0) -> 
             for p in progs}
     if not progs:
         return pd.DataFrame(columns=list(EFFECT_COLUMNS))
+    panel_notes: list[Note] = []
     try:
-        panel = buyer_year_panel(data, outcomes=(EFFECT_OUTCOME,), engine=engine)
-        table = did_by_programme(panel, EFFECT_OUTCOME, part, seed=seed).table
+        # warnings go into the rows' notes (the estimator's own per programme, the
+        # panel's to every row) instead of the terminal of the site build
+        with recorded_notes(panel_notes, "panel"):
+            panel = buyer_year_panel(data, outcomes=(EFFECT_OUTCOME,), engine=engine)
+        fit_notes: list[Note] = []
+        with recorded_notes(fit_notes, "programmes"):
+            table = did_by_programme(panel, EFFECT_OUTCOME, part, seed=seed).table
     except (ValueError, KeyError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
         for r in rows.values():
             r["note"] = f"{type(exc).__name__}: {exc}"
         return pd.DataFrame(list(rows.values()), columns=list(EFFECT_COLUMNS))
+    # a fit's warnings are in its row's ``notes``; any other goes to every row
+    known = " ".join(table["notes"].fillna("").astype(str))
+    shared = [*(n.text for n in panel_notes),
+              *(n.text for n in fit_notes if n.text.split(": ", 1)[-1] not in known)]
     for r in table[table["programme"] != POOLED].itertuples(index=False):
         if r.programme in rows and not np.isfinite(r.estimate):
             rows[r.programme]["note"] = f"no estimate: {r.notes or 'no finite effect'}"
         elif r.programme in rows:
             rows[r.programme].update(
                 estimate=float(r.estimate), ci_low=float(r.ci_low), ci_high=float(r.ci_high),
-                n_treated=int(r.n_treated), n_units=int(r.n_treated + r.n_control))
+                n_treated=int(r.n_treated), n_units=int(r.n_treated + r.n_control),
+                note=r.notes or None)
     for r in rows.values():
         if r["estimate"] is None and r["note"] is None:
             r["note"] = "no estimate: no buyer has this programme as its first programme"
+        r["note"] = "; ".join([*shared, *([r["note"]] if r["note"] else [])]) or None
     return pd.DataFrame(list(rows.values()), columns=list(EFFECT_COLUMNS))
 
 

@@ -135,6 +135,31 @@ def test_every_programme_has_an_effect_row_or_a_reason(small_corpus, small_conte
             assert 0 < r.n_treated <= r.n_units
 
 
+def test_the_effects_keep_their_fit_warnings_instead_of_printing_them(small_corpus,
+                                                                      monkeypatch):
+    import warnings
+
+    from keino_metrics.impact import did
+
+    progs = sorted(small_corpus.programme_participation["programme"].dropna().unique())
+
+    def fit(panel, outcome, participation, **kwargs):
+        warnings.warn("singular covariance matrix", UserWarning, stacklevel=2)
+        rows = [{"programme": p, "estimate": 0.02, "ci_low": 0.01, "ci_high": 0.03,
+                 "n_treated": 5, "n_control": 20, "notes": f"few units in {p}"}
+                for p in [*progs, did.POOLED]]
+        return type("Effects", (), {"table": pd.DataFrame(rows)})()
+
+    monkeypatch.setattr(did, "did_by_programme", fit)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        eff = site_content.programme_effects(small_corpus)
+    assert [str(w.message) for w in caught] == []  # recorded, not printed
+    for r in eff.itertuples():
+        assert f"few units in {r.programme}" in r.note  # ... and kept with the row,
+        assert "singular covariance matrix" in r.note  # or with every row
+
+
 def test_the_site_shows_the_annual_report_numbers(small_corpus, small_content):
     from keino_metrics.report.annual import content as annual
 
