@@ -67,7 +67,7 @@ def per_row_linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | No
     """The share of :func:`keino_metrics.spend.frame.linked_share` with the per-row
     draws: each draw picks each row's contract (or none) from one uniform number
     per row, and sums all rows. Same point values; its own random stream."""
-    from keino_metrics.spend.frame import _percentiles, group_codes
+    from keino_metrics.spend.frame import group_codes, share_table
 
     rng = np.random.default_rng(seed)
     codes, key_frame = group_codes(frame, keys)
@@ -92,13 +92,7 @@ def per_row_linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | No
         sn = np.bincount(codes, weights=w * amount * f, minlength=ng)
         sd = np.bincount(codes, weights=w * amount, minlength=ng)
         sims[k] = np.where(sd != 0, sn / np.where(sd != 0, sd, 1), np.nan)
-    out = key_frame.copy()
-    out["numerator"] = num
-    out["denominator"] = den
-    out["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
-    out["n_eligible"] = np.bincount(codes, minlength=ng).astype(float)
-    out["ci_low"], out["ci_high"] = _percentiles(sims)
-    return out
+    return share_table(key_frame, codes, num, den, sims)
 
 
 def _timed(f):

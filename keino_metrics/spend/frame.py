@@ -54,7 +54,8 @@ from keino_metrics.spend.ids import by_unique, map_unique, normalise_business_id
 from keino_metrics.spend.link import LinkRules, link_spend, supplier_key
 from keino_metrics.table_cache import TableCache
 
-__all__ = ["contract_flags", "spend_tables", "linked_share", "split_linked", "group_codes",
+__all__ = ["contract_flags", "spend_tables", "linked_share", "share_table", "split_linked",
+           "group_codes",
            "DRAWS", "CACHE_SIZE", "FLAG_COLUMNS", "clear_cache", "linking_cache",
            "flag_coverage"]
 
@@ -334,11 +335,22 @@ def linked_share(frame: pd.DataFrame, cand: pd.DataFrame, flag: str | None, keys
         sn = np.asarray((w * paid) @ to_group)
         sd = np.asarray((w * base) @ to_group)
         sims[k0:k0 + k] = np.where(sd != 0, sn / np.where(sd != 0, sd, 1), np.nan)
+    return share_table(key_frame, codes, num, den, sims)
+
+
+def share_table(key_frame: pd.DataFrame, codes: np.ndarray, num: np.ndarray, den: np.ndarray,
+                sims: np.ndarray) -> pd.DataFrame:
+    """The rows of :func:`linked_share` from its sums and draws.
+
+    ``key_frame`` and ``codes`` come from :func:`group_codes`; ``num`` and
+    ``den`` are the euros by group; ``sims`` holds one drawn share per draw
+    (rows) and group (columns), whose 2.5 and 97.5 percentiles are the interval.
+    """
     out = key_frame.copy()
     out["numerator"] = num
     out["denominator"] = den
     out["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
-    out["n_eligible"] = np.bincount(codes, minlength=ng).astype(float)
+    out["n_eligible"] = np.bincount(codes, minlength=len(key_frame)).astype(float)
     out["ci_low"], out["ci_high"] = _percentiles(sims)
     return out
 

@@ -14,15 +14,20 @@ from keino_metrics.site import content as site_content
 from keino_metrics.site.content import MIN_N, SHARE_IDS, SPEND_IDS, VOLUME_IDS
 
 
+def _by_buyer(corpus, content, ids):
+    """Each buyer's site profile beside ``km.compute`` by buyer for the site's year."""
+    ref = (km.compute(list(ids), corpus, by=["buyer_id", "year"]).to_frame()
+           .rename(columns={"estimate": "value"}))  # the site's name for the estimate
+    ref = ref[ref["year"] == content.year]
+    for buyer in content.buyers["buyer_id"]:
+        yield (buyer, content.profile(buyer).set_index("indicator_id"),
+               ref[ref["buyer_id"] == buyer].set_index("indicator_id"))
+
+
 def test_buyer_numbers_equal_compute_by_buyer(small_corpus, small_content):
     ids = (*VOLUME_IDS, *SHARE_IDS, "SMS-01")
-    ref = (km.compute(list(ids), small_corpus, by=["buyer_id", "year"]).to_frame()
-           .rename(columns={"estimate": "value"}))  # the site's name for the estimate
-    ref = ref[ref["year"] == small_content.year]
     checked = 0
-    for buyer in small_content.buyers["buyer_id"]:
-        prof = small_content.profile(buyer).set_index("indicator_id")
-        mine = ref[ref["buyer_id"] == buyer].set_index("indicator_id")
+    for buyer, prof, mine in _by_buyer(small_corpus, small_content, ids):
         for i in ids:
             if i not in mine.index:
                 assert pd.isna(prof.loc[i, "value"])
@@ -80,13 +85,8 @@ def test_every_buyer_has_a_profile_row_per_indicator(small_content):
 
 
 def test_buyer_spend_equals_compute_by_buyer(small_corpus, small_content):
-    ref = (km.compute(list(SPEND_IDS), small_corpus, by=["buyer_id", "year"]).to_frame()
-           .rename(columns={"estimate": "value"}))  # the site's name for the estimate
-    ref = ref[ref["year"] == small_content.year]
     checked = 0
-    for buyer in small_content.buyers["buyer_id"]:
-        prof = small_content.profile(buyer).set_index("indicator_id")
-        mine = ref[ref["buyer_id"] == buyer].set_index("indicator_id")
+    for buyer, prof, mine in _by_buyer(small_corpus, small_content, SPEND_IDS):
         for i in SPEND_IDS:
             for col in ("value", "ci_low", "ci_high", "coverage", "target"):
                 np.testing.assert_allclose(float(prof.loc[i, col]), float(mine.loc[i, col]),
