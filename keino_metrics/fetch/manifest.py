@@ -27,12 +27,13 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from keino_metrics.atomic import write_bytes
 
 __all__ = ["Store", "atomic_write", "sha256", "now"]
 
@@ -50,22 +51,9 @@ def sha256(data: bytes) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the whole file or nothing.
-
-    The bytes go to a hidden temporary file in the same folder, are flushed
-    to disk and renamed over ``path``.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.part"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    """Write ``data`` to ``path`` so that readers see the whole file or nothing
+    (:func:`keino_metrics.atomic.write_bytes`)."""
+    write_bytes(path, data)
 
 
 @dataclass

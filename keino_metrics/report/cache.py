@@ -15,12 +15,12 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from keino_metrics.atomic import replacing
 from keino_metrics.report import metadata
 
 __all__ = ["key", "code_digest", "load", "store", "read_pickle", "write_pickle"]
@@ -79,17 +79,9 @@ def read_pickle(path: str | os.PathLike[str]) -> object | None:
 
 def write_pickle(obj: object, path: str | os.PathLike[str]) -> Path:
     """Pickle ``obj`` to ``path`` atomically and return the path."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    with replacing(path) as tmp, tmp.open("wb") as fh:
+        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return Path(path)
 
 
 def store(directory: str | os.PathLike[str], name: str, content: object) -> Path:

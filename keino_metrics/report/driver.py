@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from keino_metrics import paths
+from keino_metrics import atomic, paths
 from keino_metrics.dataset import Dataset, latest_complete_year
 from keino_metrics.labels import LANGUAGES, text
 from keino_metrics.report import cache, figures, metadata, params, tables, toc
@@ -297,12 +297,7 @@ def export_html(notebook: str | os.PathLike[str], html_path: str | os.PathLike[s
                               remove_all_outputs_tags={"remove_output"}), enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = toc.add_contents(_EXTERNAL_SCRIPT.sub("", body), lang)
-    out = Path(html_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, out)
-    return out
+    return atomic.write_text(html_path, body)
 
 
 def _content_name(report: Report, p: Any, data_dir: Path) -> str:

@@ -38,6 +38,7 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from keino_metrics.atomic import replacing, write_bytes
 from keino_metrics.labels import text
 from keino_metrics.report import numbers
 
@@ -195,12 +196,7 @@ def figure_html(fig: Figure | Drawn, alt: str) -> str:
 
 def write_png(drawn: Drawn, path: str | os.PathLike[str]) -> Path:
     """Write a rasterised figure to ``path`` atomically and return the path."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.tmp")
-    tmp.write_bytes(drawn.png)
-    os.replace(tmp, p)
-    return p
+    return write_bytes(path, drawn.png)
 
 
 def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
@@ -210,10 +206,7 @@ def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     (the style fixes ``svg.hashsalt``).
     """
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
     meta = {"Software": None} if p.suffix.lower() == ".png" else None
-    tmp = p.with_name(f".{p.stem}.tmp{p.suffix}")
-    with style():
+    with replacing(p) as tmp, style():
         fig.savefig(tmp, metadata=meta)
-    os.replace(tmp, p)
     return p

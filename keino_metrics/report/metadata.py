@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from keino_metrics import paths
+from keino_metrics.atomic import write_text
 from keino_metrics.dataset import Dataset
 
 __all__ = ["KEY_PACKAGES", "sha256_file", "file_hashes", "digest", "git_revision",
@@ -158,11 +159,8 @@ def collect(*, year: int, languages: Iterable[str], seed: int,
 
 def write(meta: Mapping[str, object], path: str | os.PathLike[str]) -> Path:
     """Write ``meta`` as sorted, indented JSON and return the path."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                 encoding="utf-8")
-    return p
+    return write_text(path, json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False)
+                      + "\n")
 
 
 def output_records(folder: str | os.PathLike[str],

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from keino_metrics.atomic import replacing, write_text
 from keino_metrics.labels import has_text, text, translate
 from keino_metrics.report import numbers
 
@@ -457,7 +458,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
     taken: set[str] = set()
     banner = text("report.demo_banner", lang or "en") if demo else None
     first = 1 if banner else 0
-    with pd.ExcelWriter(p, engine="xlsxwriter") as writer:
+    with replacing(p) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
         book = writer.book
         book.set_properties({"created": created, "title": p.stem})
         header = book.add_format({"bold": True, "text_wrap": True, "valign": "top",
@@ -502,6 +503,6 @@ def write_csv_tables(frames: Mapping[str, pd.DataFrame], directory: str | os.Pat
     out = []
     for name, frame in frames.items():
         path = d / f"{name}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        write_text(path, frame.to_csv(index=False, lineterminator="\n"))
         out.append(path)
     return out
