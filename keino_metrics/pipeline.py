@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from keino_metrics import paths
+from keino_metrics.atomic import write_text
 from keino_metrics.dataset import Dataset
 from keino_metrics.validation import validate
 
@@ -82,9 +83,9 @@ def process(raw: str | os.PathLike[str], out: str | os.PathLike[str] | None = No
     if write:
         target = Path(out) if out is not None else paths.processed_dir() / processed_name(raw)
         validated.to_parquet(target, overwrite=True)
-        (target / "accounting.json").write_text(
-            json.dumps(validated.accounting.to_dict("records"), indent=2, default=str) + "\n",
-            encoding="utf-8")
+        write_text(target / "accounting.json",
+                   json.dumps(validated.accounting.to_dict("records"), indent=2, default=str)
+                   + "\n")
     return validated
 
 

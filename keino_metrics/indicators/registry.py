@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from keino_metrics.atomic import replacing
 from keino_metrics.indicators.families import ALL
 from keino_metrics.indicators.spec import Custom, Indicator, Ratio, Total
 from keino_metrics.indicators.thresholds import default_thresholds
@@ -243,13 +244,14 @@ def catalogue_markdown(lang: str = "en", family: str | None = None) -> str:
 def export_catalogue(path, lang: str = "en", family: str | None = None) -> None:
     """Write the catalogue to ``path`` as CSV, Excel (``.xlsx``) or Markdown (``.md``)."""
     p = Path(path)
-    if p.suffix == ".md":
-        p.write_text(catalogue_markdown(lang, family) + "\n", encoding="utf-8")
-    elif p.suffix == ".xlsx":
-        with pd.ExcelWriter(p, engine="xlsxwriter") as w:
-            catalogue(family, lang).to_excel(w, sheet_name="catalogue", index=False,
-                                             freeze_panes=(1, 0))
-    elif p.suffix == ".csv":
-        catalogue(family, lang).to_csv(p, index=False)
-    else:
+    if p.suffix not in (".md", ".xlsx", ".csv"):
         raise ValueError(f"{p}: use a .csv, .xlsx or .md file name")
+    with replacing(p) as tmp:
+        if p.suffix == ".md":
+            tmp.write_text(catalogue_markdown(lang, family) + "\n", encoding="utf-8")
+        elif p.suffix == ".xlsx":
+            with pd.ExcelWriter(tmp, engine="xlsxwriter") as w:
+                catalogue(family, lang).to_excel(w, sheet_name="catalogue", index=False,
+                                                 freeze_panes=(1, 0))
+        else:
+            catalogue(family, lang).to_csv(tmp, index=False)
