@@ -27,10 +27,9 @@ A committed notebook run on its own (``content_path`` and ``figures_path``
 empty, as nbval runs it) loads the data and computes its content and figures
 itself through :func:`notebook_content` and :func:`notebook_figures`.
 
-When more than one content must be computed, they are computed in parallel
-processes, each with one BLAS thread: on a machine with few cores, several
-processes each spinning several BLAS threads slow one another down far more
-than they gain.
+Every content is computed with one BLAS thread (:func:`compute`), so its
+numbers do not depend on how it was computed; when more than one content must
+be computed, they are computed in parallel processes.
 """
 
 from __future__ import annotations
@@ -52,7 +51,7 @@ from keino_metrics.dataset import Dataset, latest_complete_year
 from keino_metrics.labels import LANGUAGES, text
 from keino_metrics.report import cache, figures, metadata, params, tables, toc
 
-__all__ = ["Report", "build", "notebook_content", "notebook_figures", "load_data", "latest_complete_year",
+__all__ = ["Report", "build", "compute", "notebook_content", "notebook_figures", "load_data", "latest_complete_year",
            "source_date_epoch", "export_html", "languages", "report_metadata",
            "REMOVE_CELL_TAGS", "CACHE_DIR"]
 
@@ -200,7 +199,7 @@ def notebook_content(report: Report, content_path: object, year: object, data_di
         return p, content
     data = load_data(p.data_dir, seed=p.seed)
     p = report.check(year, data_dir, language, seed, options, data=data)
-    content = report.compute(data, p)
+    content = compute(report, data, p)
     return p, dataclasses.replace(content,
                                   meta=report_metadata(report, p, [p.language], data))
 
@@ -309,20 +308,22 @@ def _content_name(report: Report, p: Any, data_dir: Path) -> str:
 def _compute_into(report: Report, p: Any, data_dir: Path, seed: int, store: Path,
                   name: str) -> None:
     """In a child process: load the validated data and store ``report``'s content."""
-    with _one_blas_thread():
-        cache.store(store, name, report.compute(load_data(data_dir, seed=seed), p))
+    cache.store(store, name, compute(report, load_data(data_dir, seed=seed), p))
 
 
-@contextmanager
-def _one_blas_thread(active: bool = True) -> Iterator[None]:
-    """One BLAS/OpenMP thread per process while contents are computed side by side."""
-    if not active:
-        yield
-        return
+def compute(report: Report, data: Dataset, p: Any) -> Any:
+    """``report``'s content, computed with one BLAS/OpenMP thread.
+
+    The number of BLAS threads changes the order of floating-point sums, and
+    with it the last digits of some bootstrap intervals; with one thread the
+    content is the same whether it is computed alone, beside another report or
+    in a notebook run on its own. Contents computed side by side, each in its
+    own process, also do not slow one another down with spinning threads.
+    """
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        yield
+        return report.compute(data, p)
 
 
 def _contents(reports: Sequence[Report], first: Mapping[str, Any], data: Dataset,
@@ -362,8 +363,7 @@ def _collect(reports: Sequence[Report], first: Mapping[str, Any], data: Dataset,
                 proc.join()
             content = cache.load(store, names[r.name])
             if content is None:  # not cached, or the child failed: compute here (and raise)
-                with _one_blas_thread(bool(children)):
-                    content = r.compute(data, first[r.name])
+                content = compute(r, data, first[r.name])
                 cache.store(store, names[r.name], content)
             yield r, content
     finally:

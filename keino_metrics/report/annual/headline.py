@@ -30,27 +30,27 @@ import pandas as pd
 
 from keino_metrics.dataset import Dataset
 from keino_metrics.published import FI_INNOVATION_TARGET
-from keino_metrics.report.anchors import POOLED_ANCHOR, programme_anchor
+from keino_metrics.report.anchors import programme_anchor
+from keino_metrics.report.impact.params import (
+    DEFAULT_OUTCOME,
+    MIN_COVERAGE,
+    N_BOOT,
+    N_SIMS,
+    TARGET_YEAR,
+)
 from keino_metrics.results import Note, recorded_notes
 
 __all__ = ["PRINCIPAL_DEFINITION", "OUTCOME", "TARGET_YEAR", "Headline", "compute",
-           "forecasts", "programme_effects", "programme_anchor", "POOLED_ANCHOR"]
+           "forecasts", "programme_effects"]
 
 #: The principal definition of the 10 % target: solutions new to the market, share of
 #: lots (the definition the Hilma statistics question asks; the others are shown beside it).
 PRINCIPAL_DEFINITION = "FI-10PCT-MKT-N"
-#: Outcome of the programme effects: the innovative (new to market) share of a buyer's lots.
-OUTCOME = "KEINO-INNOV-MKT-N"
-
-
-def _target_year() -> int:
-    from keino_metrics.report.impact.params import TARGET_YEAR as year
-
-    return int(year)
-
-
-#: Year by which the target is to be reached (the impact report's, one constant).
-TARGET_YEAR = _target_year()
+#: Outcome of the programme effects: the impact report's default outcome, the innovative
+#: (new to market) share of a buyer's lots. The year by which the target is to be reached
+#: (``TARGET_YEAR``), the forecast's simulations and coverage floor and the bootstrap are
+#: the impact report's too, so both reports give the same numbers.
+OUTCOME = DEFAULT_OUTCOME
 
 @dataclass(frozen=True)
 class Headline:
@@ -145,8 +145,8 @@ def _share_rows(by_year: pd.DataFrame, ids: tuple[str, ...], year: int) -> pd.Da
 
 
 def forecasts(by_year: pd.DataFrame, ids: tuple[str, ...], year: int, target: float, *,
-              target_year: int = TARGET_YEAR, seed: int = 2024, n_sims: int = 4000,
-              min_coverage: float = 0.5) -> tuple[pd.DataFrame, dict[str, str]]:
+              target_year: int = TARGET_YEAR, seed: int = 2024, n_sims: int = N_SIMS,
+              min_coverage: float = MIN_COVERAGE) -> tuple[pd.DataFrame, dict[str, str]]:
     """The outlook of each definition for ``target_year`` from its measured years.
 
     Years whose coverage is below ``min_coverage`` of the definition's best
@@ -194,7 +194,7 @@ def forecasts(by_year: pd.DataFrame, ids: tuple[str, ...], year: int, target: fl
 
 
 def programme_effects(data: Dataset, year: int, *, outcome: str = OUTCOME, seed: int = 2024,
-                      n_boot: int = 499, log: list[Note] | None = None
+                      n_boot: int = N_BOOT, log: list[Note] | None = None
                       ) -> tuple[pd.DataFrame, str | None]:
     """Effect of each programme on ``outcome`` up to ``year``, with the anchors of the impact report.
 

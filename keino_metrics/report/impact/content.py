@@ -158,7 +158,8 @@ def _effects(panel: pd.DataFrame, outcome: str, control: str, seed: int,
 
 
 def _programmes(data: Dataset, outcome: str, year: int, control: str, seed: int,
-                truth: bool, log: list[Note]) -> pd.DataFrame:
+                truth: bool, log: list[Note], panel: pd.DataFrame | None = None
+                ) -> pd.DataFrame:
     """The effect of each programme on its own and of all pooled (simple aggregation).
 
     :func:`keino_metrics.impact.did_by_programme` on the panel of every buyer:
@@ -170,7 +171,8 @@ def _programmes(data: Dataset, outcome: str, year: int, control: str, seed: int,
     """
     from keino_metrics.impact import did_by_programme
 
-    panel = impact_panel(data, outcome, ALL_PROGRAMMES, year, log=log)
+    if panel is None:  # the panel of every buyer, unless the caller already built it
+        panel = impact_panel(data, outcome, ALL_PROGRAMMES, year, log=log)
     pp = data.programme_participation.dropna(subset=["buyer_id", "programme", "start_date"])
     pp = pp[pd.to_datetime(pp["start_date"]).dt.year <= year]
     with _recording("did:programmes", log):
@@ -574,7 +576,8 @@ def compute_impact(data: Dataset, year: int, *, outcome: str = DEFAULT_OUTCOME,
     pre = main.pre_test
     pretest = ({} if pre is None else {
         "statistic": float(pre.statistic), "df": int(pre.df), "p_value": float(pre.p_value)})
-    programmes = _programmes(data, outcome, year, control, seed, has_truth, log)
+    programmes = _programmes(data, outcome, year, control, seed, has_truth, log,
+                             panel if programme == ALL_PROGRAMMES else None)
     target, forecast, t_notes = _target(data, year, seed)
     hidden, h_note = _hidden(data, year, seed, demo, log)
     co2, avoided, c_notes, n_awards = _carbon(data, year, seed)
