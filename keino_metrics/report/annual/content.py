@@ -429,4 +429,4 @@ def compute(data: Dataset, year: int, *, seed: int = 2024, samples: bool = True
         samples=summarise(read_samples()) if samples and sample_files() else None,
         headline=compute_headline(data, by_year, target_ids, year, seed=seed),
         spend=compute_spend(data, year, notice_by_year=by_year, innovation_ids=target_ids,
-                            demo=is_demo(data)))
+                            demo=is_demo(data), seed=seed))
